@@ -1,0 +1,138 @@
+//! Notes and payments attached to an invoice.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{NoteId, PaymentId};
+
+/// A note on an invoice: who wrote what, and when (BT-22 when exported).
+///
+/// # Examples
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use invoice_core::{Note, NoteId};
+/// use uuid::Uuid;
+///
+/// let note = Note::new(NoteId::from_uuid(Uuid::from_u128(1)), "admin-7", "Call before delivery",
+///     Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap())?;
+/// assert_eq!(note.author(), "admin-7");
+/// assert!(Note::new(note.id(), "admin-7", "   ", note.created_at()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Note {
+    id: NoteId,
+    author: String,
+    text: String,
+    created_at: DateTime<Utc>,
+}
+
+impl Note {
+    /// A note; the id and time come from the caller.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidField`] when the text is blank or over 10 000 characters.
+    pub fn new(
+        id: NoteId,
+        author: impl Into<String>,
+        text: impl Into<String>,
+        created_at: DateTime<Utc>,
+    ) -> Result<Self> {
+        let text = text.into();
+        if text.trim().is_empty() || text.chars().count() > 10_000 {
+            return Err(Error::InvalidField {
+                field: "note text",
+                value: text,
+                reason: "must be 1 to 10000 characters and not blank",
+            });
+        }
+        Ok(Self {
+            id,
+            author: author.into(),
+            text,
+            created_at,
+        })
+    }
+
+    /// The note's id.
+    pub fn id(&self) -> NoteId {
+        self.id
+    }
+
+    /// Who wrote it.
+    pub fn author(&self) -> &str {
+        &self.author
+    }
+
+    /// What it says.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// When it was written.
+    pub fn created_at(&self) -> DateTime<Utc> {
+        self.created_at
+    }
+}
+
+/// A payment received against an invoice, in the invoice's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Payment {
+    id: PaymentId,
+    amount: Decimal,
+    date: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+}
+
+impl Payment {
+    /// A payment of `amount` on `date`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidAmount`] when the amount is not positive.
+    pub fn new(id: PaymentId, amount: Decimal, date: NaiveDate) -> Result<Self> {
+        if amount <= Decimal::ZERO {
+            return Err(Error::InvalidAmount {
+                value: amount.to_string(),
+                reason: "a payment must be positive",
+            });
+        }
+        Ok(Self {
+            id,
+            amount,
+            date,
+            reference: None,
+        })
+    }
+
+    /// Adds the bank or remittance reference.
+    pub fn with_reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
+        self
+    }
+
+    /// The payment's id.
+    pub fn id(&self) -> PaymentId {
+        self.id
+    }
+
+    /// The amount paid.
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The value date.
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// The bank or remittance reference.
+    pub fn reference(&self) -> Option<&str> {
+        self.reference.as_deref()
+    }
+}

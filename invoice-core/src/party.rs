@@ -1,0 +1,339 @@
+//! The seller and buyer of an invoice: names, addresses, tax ids and contacts.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// An ISO 3166-1 alpha-2 country code such as `DE` (two upper-case ASCII letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CountryCode([u8; 2]);
+
+impl CountryCode {
+    /// Checks and wraps a country code.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidField`] unless `code` is exactly two upper-case ASCII letters.
+    pub fn new(code: &str) -> Result<Self> {
+        match code.as_bytes() {
+            [a, b] if a.is_ascii_uppercase() && b.is_ascii_uppercase() => Ok(Self([*a, *b])),
+            _ => Err(Error::InvalidField {
+                field: "country code",
+                value: code.to_owned(),
+                reason: "must be two upper-case letters (ISO 3166-1 alpha-2)",
+            }),
+        }
+    }
+
+    /// The code as text.
+    pub fn as_str(&self) -> &str {
+        // Both bytes are ASCII upper-case letters, checked in `new`.
+        std::str::from_utf8(&self.0).unwrap_or("??")
+    }
+}
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CountryCode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<String> for CountryCode {
+    type Error = Error;
+
+    fn try_from(s: String) -> Result<Self> {
+        Self::new(&s)
+    }
+}
+
+impl From<CountryCode> for String {
+    fn from(c: CountryCode) -> Self {
+        c.as_str().to_owned()
+    }
+}
+
+/// A postal address (BG-5 for the seller, BG-8 for the buyer).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lines: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subdivision: Option<String>,
+    country: CountryCode,
+}
+
+impl Address {
+    /// An address with only its country; add the rest with the `with_` methods.
+    pub fn new(country: CountryCode) -> Self {
+        Self {
+            lines: Vec::new(),
+            city: None,
+            postal_code: None,
+            subdivision: None,
+            country,
+        }
+    }
+
+    /// Adds a street line (BT-35/36/162 for the seller).
+    pub fn with_line(mut self, line: impl Into<String>) -> Self {
+        self.lines.push(line.into());
+        self
+    }
+
+    /// Sets the city (BT-37).
+    pub fn with_city(mut self, city: impl Into<String>) -> Self {
+        self.city = Some(city.into());
+        self
+    }
+
+    /// Sets the post code (BT-38).
+    pub fn with_postal_code(mut self, code: impl Into<String>) -> Self {
+        self.postal_code = Some(code.into());
+        self
+    }
+
+    /// Sets the country subdivision (BT-39).
+    pub fn with_subdivision(mut self, subdivision: impl Into<String>) -> Self {
+        self.subdivision = Some(subdivision.into());
+        self
+    }
+
+    /// Street lines, in order.
+    pub fn lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    /// The city.
+    pub fn city(&self) -> Option<&str> {
+        self.city.as_deref()
+    }
+
+    /// The post code.
+    pub fn postal_code(&self) -> Option<&str> {
+        self.postal_code.as_deref()
+    }
+
+    /// The country subdivision.
+    pub fn subdivision(&self) -> Option<&str> {
+        self.subdivision.as_deref()
+    }
+
+    /// The country.
+    pub fn country(&self) -> CountryCode {
+        self.country
+    }
+}
+
+/// A contact person or department (BG-6 for the seller, BG-9 for the buyer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+}
+
+impl Contact {
+    /// An empty contact; fill it with the `with_` methods.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the contact's name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the telephone number.
+    pub fn with_phone(mut self, phone: impl Into<String>) -> Self {
+        self.phone = Some(phone.into());
+        self
+    }
+
+    /// Sets the e-mail address.
+    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// The contact's name.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The telephone number.
+    pub fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
+
+    /// The e-mail address.
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+}
+
+/// A seller or buyer (BG-4 / BG-7).
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, CountryCode, Party};
+///
+/// let seller = Party::new("Muster GmbH", Address::new(CountryCode::new("DE")?).with_city("Berlin"))
+///     .with_vat_id("DE123456789")
+///     .with_email("billing@muster.example");
+/// assert_eq!(seller.country().as_str(), "DE");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Party {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    trading_name: Option<String>,
+    address: Address,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vat_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    legal_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contact: Option<Contact>,
+}
+
+impl Party {
+    /// A party with its name (BT-27/BT-44) and postal address.
+    pub fn new(name: impl Into<String>, address: Address) -> Self {
+        Self {
+            name: name.into(),
+            trading_name: None,
+            address,
+            vat_id: None,
+            legal_id: None,
+            email: None,
+            contact: None,
+        }
+    }
+
+    /// Sets the trading name (BT-28/BT-45).
+    pub fn with_trading_name(mut self, name: impl Into<String>) -> Self {
+        self.trading_name = Some(name.into());
+        self
+    }
+
+    /// Sets the VAT identifier with its country prefix (BT-31/BT-48), e.g. `DE123456789`.
+    pub fn with_vat_id(mut self, vat_id: impl Into<String>) -> Self {
+        self.vat_id = Some(vat_id.into());
+        self
+    }
+
+    /// Sets the legal registration identifier (BT-30/BT-47).
+    pub fn with_legal_id(mut self, id: impl Into<String>) -> Self {
+        self.legal_id = Some(id.into());
+        self
+    }
+
+    /// Sets the e-mail address invoices are sent to (electronic address, BT-34/BT-49).
+    pub fn with_email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// Sets the contact (BG-6/BG-9).
+    pub fn with_contact(mut self, contact: Contact) -> Self {
+        self.contact = Some(contact);
+        self
+    }
+
+    /// The legal name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The trading name.
+    pub fn trading_name(&self) -> Option<&str> {
+        self.trading_name.as_deref()
+    }
+
+    /// The postal address.
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// The country of the postal address.
+    pub fn country(&self) -> CountryCode {
+        self.address.country
+    }
+
+    /// The VAT identifier.
+    pub fn vat_id(&self) -> Option<&str> {
+        self.vat_id.as_deref()
+    }
+
+    /// The legal registration identifier.
+    pub fn legal_id(&self) -> Option<&str> {
+        self.legal_id.as_deref()
+    }
+
+    /// The e-mail address.
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+
+    /// The contact.
+    pub fn contact(&self) -> Option<&Contact> {
+        self.contact.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_code_accepts_only_two_upper_case_letters() {
+        assert_eq!(CountryCode::new("NO").unwrap().as_str(), "NO");
+        for bad in ["", "de", "DEU", "D1", "Ä"] {
+            assert!(CountryCode::new(bad).is_err(), "{bad:?}");
+        }
+        assert!(serde_json::from_str::<CountryCode>("\"xx\"").is_err());
+    }
+
+    #[test]
+    fn party_serde_round_trip() {
+        let p = Party::new(
+            "Buyer AB",
+            Address::new(CountryCode::new("SE").unwrap())
+                .with_line("Storgatan 1")
+                .with_city("Stockholm")
+                .with_postal_code("111 22"),
+        )
+        .with_vat_id("SE556677889901")
+        .with_contact(
+            Contact::new()
+                .with_name("Anna")
+                .with_email("anna@buyer.example"),
+        );
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<Party>(&json).unwrap(), p);
+    }
+}

@@ -1,0 +1,268 @@
+//! VAT categories (UNCL5305, as EN 16931 uses them) and the VAT treatment of a line.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A VAT category code (BT-118, BT-151), the subset of UNCL5305 that EN 16931 allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum VatCategory {
+    /// `S`: standard rate.
+    #[serde(rename = "S")]
+    Standard,
+    /// `Z`: zero rated goods.
+    #[serde(rename = "Z")]
+    ZeroRated,
+    /// `E`: exempt from VAT.
+    #[serde(rename = "E")]
+    Exempt,
+    /// `AE`: VAT reverse charge.
+    #[serde(rename = "AE")]
+    ReverseCharge,
+    /// `K`: intra-community supply, VAT exempt for EEA.
+    #[serde(rename = "K")]
+    IntraCommunity,
+    /// `G`: free export item, VAT not charged.
+    #[serde(rename = "G")]
+    Export,
+    /// `O`: services outside the scope of VAT.
+    #[serde(rename = "O")]
+    OutsideScope,
+    /// `L`: Canary Islands general indirect tax (IGIC).
+    #[serde(rename = "L")]
+    CanaryIslands,
+    /// `M`: tax for production, services and importation in Ceuta and Melilla (IPSI).
+    #[serde(rename = "M")]
+    CeutaMelilla,
+    /// `B`: transferred VAT (Italian split payment).
+    #[serde(rename = "B")]
+    Transferred,
+}
+
+impl VatCategory {
+    /// Every category, in UNCL5305 code order of the enum.
+    pub const ALL: [VatCategory; 10] = [
+        Self::Standard,
+        Self::ZeroRated,
+        Self::Exempt,
+        Self::ReverseCharge,
+        Self::IntraCommunity,
+        Self::Export,
+        Self::OutsideScope,
+        Self::CanaryIslands,
+        Self::CeutaMelilla,
+        Self::Transferred,
+    ];
+
+    /// The UNCL5305 code, such as `"AE"`.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Standard => "S",
+            Self::ZeroRated => "Z",
+            Self::Exempt => "E",
+            Self::ReverseCharge => "AE",
+            Self::IntraCommunity => "K",
+            Self::Export => "G",
+            Self::OutsideScope => "O",
+            Self::CanaryIslands => "L",
+            Self::CeutaMelilla => "M",
+            Self::Transferred => "B",
+        }
+    }
+
+    /// Looks up a UNCL5305 code.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidField`] for a code EN 16931 does not allow.
+    pub fn from_code(code: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or_else(|| Error::InvalidField {
+                field: "VAT category",
+                value: code.to_owned(),
+                reason: "not one of S, Z, E, AE, K, G, O, L, M, B",
+            })
+    }
+
+    /// Whether the category always has a rate of zero (Z, E, AE, K, G, O).
+    pub const fn has_zero_rate(self) -> bool {
+        matches!(
+            self,
+            Self::ZeroRated
+                | Self::Exempt
+                | Self::ReverseCharge
+                | Self::IntraCommunity
+                | Self::Export
+                | Self::OutsideScope
+        )
+    }
+
+    /// Whether EN 16931 requires an exemption reason for it (E, AE, K, G, O).
+    pub const fn requires_exemption_reason(self) -> bool {
+        matches!(
+            self,
+            Self::Exempt
+                | Self::ReverseCharge
+                | Self::IntraCommunity
+                | Self::Export
+                | Self::OutsideScope
+        )
+    }
+}
+
+impl fmt::Display for VatCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for VatCategory {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::from_code(s)
+    }
+}
+
+/// The VAT treatment of a line or document allowance/charge: category and rate.
+///
+/// Rates are percentages (`19` means 19 %). Categories without VAT carry rate 0.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Vat, VatCategory};
+/// use rust_decimal::Decimal;
+///
+/// let full = Vat::standard(Decimal::new(19, 0));
+/// assert_eq!(full.category(), VatCategory::Standard);
+/// assert_eq!(Vat::reverse_charge().rate(), Decimal::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Vat {
+    category: VatCategory,
+    rate: Decimal,
+}
+
+impl Vat {
+    /// A category with a rate in percent.
+    pub const fn new(category: VatCategory, rate: Decimal) -> Self {
+        Self { category, rate }
+    }
+
+    /// Standard rate (`S`) at `rate` percent.
+    pub const fn standard(rate: Decimal) -> Self {
+        Self::new(VatCategory::Standard, rate)
+    }
+
+    /// Zero rated (`Z`).
+    pub const fn zero_rated() -> Self {
+        Self::new(VatCategory::ZeroRated, Decimal::ZERO)
+    }
+
+    /// Exempt (`E`).
+    pub const fn exempt() -> Self {
+        Self::new(VatCategory::Exempt, Decimal::ZERO)
+    }
+
+    /// Reverse charge (`AE`).
+    pub const fn reverse_charge() -> Self {
+        Self::new(VatCategory::ReverseCharge, Decimal::ZERO)
+    }
+
+    /// Intra-community supply (`K`).
+    pub const fn intra_community() -> Self {
+        Self::new(VatCategory::IntraCommunity, Decimal::ZERO)
+    }
+
+    /// Export outside the EU (`G`).
+    pub const fn export() -> Self {
+        Self::new(VatCategory::Export, Decimal::ZERO)
+    }
+
+    /// Outside the scope of VAT (`O`).
+    pub const fn outside_scope() -> Self {
+        Self::new(VatCategory::OutsideScope, Decimal::ZERO)
+    }
+
+    /// The category.
+    pub const fn category(&self) -> VatCategory {
+        self.category
+    }
+
+    /// The rate in percent.
+    pub const fn rate(&self) -> Decimal {
+        self.rate
+    }
+}
+
+/// Why a line is exempt from VAT (BT-120 text, BT-121 code such as `VATEX-EU-IC`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct VatExemption {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+}
+
+impl VatExemption {
+    /// An exemption stated as text.
+    pub fn reason(reason: impl Into<String>) -> Self {
+        Self {
+            reason: Some(reason.into()),
+            code: None,
+        }
+    }
+
+    /// An exemption stated as a VATEX code.
+    pub fn code(code: impl Into<String>) -> Self {
+        Self {
+            reason: None,
+            code: Some(code.into()),
+        }
+    }
+
+    /// Adds a VATEX code to a text reason.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// The text reason (BT-120).
+    pub fn reason_text(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// The VATEX code (BT-121).
+    pub fn reason_code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// Whether neither text nor code is given.
+    pub fn is_empty(&self) -> bool {
+        self.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            && self.code.as_deref().is_none_or(|c| c.trim().is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn category_codes_round_trip() {
+        for c in VatCategory::ALL {
+            assert_eq!(VatCategory::from_code(c.code()).unwrap(), c);
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.code()));
+        }
+        assert!(VatCategory::from_code("AA").is_err());
+    }
+}
