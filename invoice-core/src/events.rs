@@ -151,7 +151,8 @@ pub struct EventEnvelope {
     pub tenant: TenantId,
     /// The invoice the event is about.
     pub invoice_id: InvoiceId,
-    /// The invoice's version after the event: orders events of one invoice.
+    /// The invoice's version after the command that caused the event (events of one
+    /// command share it): orders the events of one invoice.
     pub invoice_version: u64,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,

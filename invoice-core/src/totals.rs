@@ -361,3 +361,326 @@ impl Totals {
         &self.vat_breakdown
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, CountryCode,
+        Currency, InvoiceBuilder, InvoiceId, LineItem, Party, TenantId, UnitCode,
+    };
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+    use uuid::Uuid;
+
+    fn builder(currency: Currency) -> InvoiceBuilder {
+        let address = Address::new(CountryCode::new("DE").unwrap());
+        InvoiceBuilder::new(
+            InvoiceId::from_uuid(Uuid::from_u128(1)),
+            TenantId::new("t").unwrap(),
+            currency,
+            Party::new("Seller", address.clone()),
+            Party::new("Buyer", address),
+        )
+    }
+
+    fn line(id: usize, qty: Decimal, price: Decimal, vat: Vat) -> LineItem {
+        LineItem::new(id.to_string(), "Item", qty, UnitCode::piece(), price, vat)
+    }
+
+    fn vats() -> impl Strategy<Value = Vat> {
+        prop_oneof![
+            Just(Vat::standard(dec!(19))),
+            Just(Vat::standard(dec!(7))),
+            Just(Vat::standard(dec!(25))),
+            Just(Vat::standard(dec!(5.5))),
+            Just(Vat::zero_rated()),
+            Just(Vat::exempt()),
+            Just(Vat::reverse_charge()),
+        ]
+    }
+
+    /// A decimal with `0..=max_scale` digits after the separator.
+    fn decimal(range: std::ops::Range<i64>, max_scale: u32) -> impl Strategy<Value = Decimal> {
+        (range, 0..=max_scale).prop_map(|(m, s)| Decimal::new(m, s))
+    }
+
+    fn line_strategy() -> impl Strategy<Value = (Decimal, Decimal, Decimal, Vat, Option<(bool, Decimal)>)> {
+        (
+            decimal(-100_000..100_000, 3),
+            decimal(0..10_000_000, 4),
+            prop_oneof![Just(Decimal::ONE), Just(dec!(10)), Just(dec!(100)), Just(dec!(3))],
+            vats(),
+            proptest::option::of((any::<bool>(), decimal(0..100_000, 2))),
+        )
+    }
+
+    fn doc_ac_strategy() -> impl Strategy<Value = (bool, Vat, Result<Decimal, Decimal>)> {
+        (
+            any::<bool>(),
+            vats(),
+            prop_oneof![
+                decimal(0..1_000_000, 2).prop_map(Ok),
+                decimal(0..5_000, 2).prop_map(Err),
+            ],
+        )
+    }
+
+    prop_compose! {
+        fn invoices()(
+            currency in prop_oneof![Just(Currency::EUR), Just(Currency::JPY), Just(Currency::KWD)],
+            lines in proptest::collection::vec(line_strategy(), 1..25),
+            acs in proptest::collection::vec(doc_ac_strategy(), 0..4),
+            prepaid in decimal(0..100_000, 2),
+        ) -> Invoice {
+            // Stated amounts carry no more decimals than the currency has (BR-DEC-*).
+            let dp = currency.minor_units();
+            let stated = |d: Decimal| RoundingMode::HalfAwayFromZero.round(d, dp);
+            let mut b = builder(currency).prepaid_amount(stated(prepaid));
+            for (i, (qty, price, base, vat, lac)) in lines.into_iter().enumerate() {
+                let mut l = line(i + 1, qty, price, vat).with_base_quantity(base);
+                if let Some((charge, amount)) = lac {
+                    l = l.with_allowance_charge(if charge {
+                        AllowanceCharge::charge(stated(amount))
+                    } else {
+                        AllowanceCharge::allowance(stated(amount))
+                    });
+                }
+                b = b.line(l);
+            }
+            for (charge, vat, amount) in acs {
+                let kind = if charge { AllowanceChargeKind::Charge } else { AllowanceChargeKind::Allowance };
+                let amount = match amount {
+                    Ok(amount) => AllowanceChargeAmount::Fixed { amount: stated(amount) },
+                    // Percent of the group's line nets (no stated base).
+                    Err(percent) => AllowanceChargeAmount::Percentage { percent, base: None },
+                };
+                b = b.allowance_charge(AllowanceCharge::new(kind, amount).with_vat(vat));
+            }
+            b.build().unwrap()
+        }
+    }
+
+    fn policies() -> impl Strategy<Value = RoundingPolicy> {
+        prop_oneof![
+            Just(RoundingPolicy::en16931()),
+            Just(RoundingPolicy::en16931().with_tax_per_line()),
+            Just(RoundingPolicy::en16931().with_gross_prices()),
+            Just(RoundingPolicy::en16931().with_cash_increment(dec!(0.05)).unwrap()),
+            Just(RoundingPolicy::en16931().with_tax_precision(0)),
+        ]
+    }
+
+    fn negated_totals(t: &Totals) -> Totals {
+        Totals {
+            line_net_amounts: t.line_net_amounts.iter().map(|d| -*d).collect(),
+            line_extension_amount: -t.line_extension_amount,
+            allowance_total: -t.allowance_total,
+            charge_total: -t.charge_total,
+            tax_exclusive_amount: -t.tax_exclusive_amount,
+            tax_total: -t.tax_total,
+            tax_inclusive_amount: -t.tax_inclusive_amount,
+            prepaid_amount: -t.prepaid_amount,
+            rounding_amount: -t.rounding_amount,
+            payable_amount: -t.payable_amount,
+            vat_breakdown: t
+                .vat_breakdown
+                .iter()
+                .map(|b| TaxBreakdown {
+                    taxable_amount: -b.taxable_amount,
+                    tax_amount: -b.tax_amount,
+                    ..b.clone()
+                })
+                .collect(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn br_co_identities_hold_for_arbitrary_invoices(invoice in invoices(), policy in policies()) {
+            let t = Totals::compute(&invoice, &policy).unwrap();
+            let dp = invoice.currency().minor_units();
+            let tax_dp = policy.tax_precision().unwrap_or(dp);
+            // BR-CO-10
+            let sum_lines: Decimal = t.line_net_amounts().iter().sum();
+            prop_assert_eq!(t.line_extension_amount(), sum_lines);
+            // BR-CO-11, BR-CO-12
+            let mut allowances = Decimal::ZERO;
+            let mut charges = Decimal::ZERO;
+            for ac in invoice.allowances_charges() {
+                let group_nets: Decimal = invoice.lines().iter().zip(t.line_net_amounts())
+                    .filter(|(l, _)| Some(l.vat()) == ac.vat()).map(|(_, n)| *n).sum();
+                let amount = ac.resolved_amount(group_nets, dp).unwrap();
+                if policy.price_basis() == PriceBasis::Net {
+                    if ac.is_charge() { charges += amount } else { allowances += amount }
+                }
+            }
+            if policy.price_basis() == PriceBasis::Net {
+                prop_assert_eq!(t.allowance_total(), allowances);
+                prop_assert_eq!(t.charge_total(), charges);
+            }
+            // BR-CO-13
+            prop_assert_eq!(t.tax_exclusive_amount(),
+                t.line_extension_amount() - t.allowance_total() + t.charge_total());
+            // BR-CO-14
+            let sum_tax: Decimal = t.vat_breakdown().iter().map(TaxBreakdown::tax_amount).sum();
+            prop_assert_eq!(t.tax_total(), sum_tax);
+            // BR-CO-15
+            prop_assert_eq!(t.tax_inclusive_amount(), t.tax_exclusive_amount() + t.tax_total());
+            // BR-CO-16
+            prop_assert_eq!(t.payable_amount(),
+                t.tax_inclusive_amount() - t.prepaid_amount() + t.rounding_amount());
+            // Σ taxable over groups = BT-109 (BR-S-08 and siblings summed)
+            let sum_taxable: Decimal = t.vat_breakdown().iter().map(TaxBreakdown::taxable_amount).sum();
+            prop_assert_eq!(sum_taxable, t.tax_exclusive_amount());
+            for b in t.vat_breakdown() {
+                // BR-S-08: group taxable = its line nets ± its document allowances/charges
+                let nets: Decimal = invoice.lines().iter().zip(t.line_net_amounts())
+                    .filter(|(l, _)| l.vat().category() == b.category() && l.vat().rate() == b.rate())
+                    .map(|(_, n)| *n).sum();
+                if invoice.allowances_charges().is_empty() {
+                    prop_assert_eq!(b.taxable_amount(), nets);
+                }
+                // BR-CO-17 / BR-S-09 under the default tax rounding
+                if policy.tax_rounding() == TaxRounding::PerBreakdown {
+                    let expected = RoundingMode::HalfAwayFromZero
+                        .round(b.taxable_amount() * b.rate() / Decimal::ONE_HUNDRED, tax_dp);
+                    prop_assert_eq!(b.tax_amount(), expected);
+                }
+            }
+            // Every amount is rounded to the currency's minor units.
+            for amount in [t.line_extension_amount(), t.tax_exclusive_amount(), t.payable_amount()] {
+                prop_assert_eq!(amount, RoundingMode::HalfAwayFromZero.round(amount, dp));
+            }
+            if let Some(increment) = policy.cash_increment() {
+                prop_assert!((t.payable_amount() % increment).is_zero());
+            }
+        }
+
+        #[test]
+        fn negated_quantities_give_exactly_negated_totals(invoice in invoices(), policy in policies()) {
+            let t = Totals::compute(&invoice, &policy).unwrap();
+            let n = Totals::compute(&invoice.negated(), &policy).unwrap();
+            prop_assert_eq!(n, negated_totals(&t));
+        }
+
+        #[test]
+        fn invoice_serde_round_trip(invoice in invoices()) {
+            let json = serde_json::to_string(&invoice).unwrap();
+            let back: Invoice = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(&back, &invoice);
+            prop_assert_eq!(back.totals().unwrap(), invoice.totals().unwrap());
+        }
+    }
+
+    #[test]
+    fn tax_per_line_differs_from_tax_per_group() {
+        let invoice = builder(Currency::EUR)
+            .line(line(1, dec!(1), dec!(0.13), Vat::standard(dec!(19))))
+            .line(line(2, dec!(1), dec!(0.13), Vat::standard(dec!(19))))
+            .line(line(3, dec!(1), dec!(0.13), Vat::standard(dec!(19))))
+            .build()
+            .unwrap();
+        // 0.13 × 19 % = 0.0247 → 0.02 per line, 0.06 in all; per group 0.39 × 19 % = 0.0741 → 0.07.
+        let en = Totals::compute(&invoice, &RoundingPolicy::en16931()).unwrap();
+        let per_line =
+            Totals::compute(&invoice, &RoundingPolicy::en16931().with_tax_per_line()).unwrap();
+        assert_eq!(en.tax_total(), dec!(0.07));
+        assert_eq!(per_line.tax_total(), dec!(0.06));
+        assert_eq!(per_line.payable_amount(), dec!(0.45));
+        assert_eq!(en.payable_amount(), dec!(0.46));
+    }
+
+    #[test]
+    fn gross_prices_make_the_payable_equal_the_sum_of_gross_lines() {
+        // Three items at 9.99 including 19 % VAT: the buyer expects to pay 29.97.
+        let invoice = builder(Currency::EUR)
+            .lines((1..=3).map(|i| line(i, dec!(1), dec!(9.99), Vat::standard(dec!(19)))))
+            .build()
+            .unwrap();
+        let gross =
+            Totals::compute(&invoice, &RoundingPolicy::en16931().with_gross_prices()).unwrap();
+        // Each net: 9.99 / 1.19 = 8.3949… → 8.39; 3 × 8.39 = 25.17; VAT 25.17 × 19 % = 4.7823 → 4.78.
+        assert_eq!(gross.line_extension_amount(), dec!(25.17));
+        assert_eq!(gross.tax_total(), dec!(4.78));
+        assert_eq!(gross.tax_inclusive_amount(), dec!(29.95));
+        assert_eq!(gross.rounding_amount(), dec!(0.02));
+        assert_eq!(gross.payable_amount(), dec!(29.97));
+        // The default policy would treat 9.99 as net.
+        let en = invoice.totals().unwrap();
+        assert_eq!(en.payable_amount(), dec!(35.66));
+    }
+
+    #[test]
+    fn cash_rounding_moves_the_difference_into_bt_114() {
+        let invoice = builder(Currency::CHF)
+            .line(line(1, dec!(1), dec!(10.00), Vat::standard(dec!(8.1))))
+            .build()
+            .unwrap();
+        let en = invoice.totals().unwrap();
+        assert_eq!(en.payable_amount(), dec!(10.81));
+        assert_eq!(en.rounding_amount(), dec!(0));
+        let chf = RoundingPolicy::en16931().with_cash_increment(dec!(0.05)).unwrap();
+        let cash = Totals::compute(&invoice, &chf).unwrap();
+        assert_eq!(cash.tax_inclusive_amount(), dec!(10.81));
+        assert_eq!(cash.rounding_amount(), dec!(-0.01));
+        assert_eq!(cash.payable_amount(), dec!(10.80));
+        // SEK rounds to whole kronor.
+        let sek = RoundingPolicy::en16931().with_cash_increment(dec!(1.00)).unwrap();
+        let whole = Totals::compute(&invoice, &sek).unwrap();
+        assert_eq!(whole.payable_amount(), dec!(11.00));
+        assert_eq!(whole.rounding_amount(), dec!(0.19));
+    }
+
+    #[test]
+    fn tax_precision_can_be_whole_units() {
+        let invoice = builder(Currency::HUF)
+            .line(line(1, dec!(1), dec!(69180.00), Vat::standard(dec!(27))))
+            .build()
+            .unwrap();
+        // 69180 × 27 % = 18678.60
+        assert_eq!(invoice.totals().unwrap().tax_total(), dec!(18678.60));
+        let whole =
+            Totals::compute(&invoice, &RoundingPolicy::en16931().with_tax_precision(0)).unwrap();
+        assert_eq!(whole.tax_total(), dec!(18679));
+    }
+
+    #[test]
+    fn jpy_and_kwd_round_to_their_minor_units() {
+        let yen = builder(Currency::JPY)
+            .line(line(1, dec!(3), dec!(333.5), Vat::standard(dec!(10))))
+            .build()
+            .unwrap();
+        let t = yen.totals().unwrap();
+        assert_eq!(t.line_extension_amount(), dec!(1001)); // 1000.5 → 1001
+        assert_eq!(t.tax_total(), dec!(100)); // 100.1 → 100
+        let kwd = builder(Currency::KWD)
+            .line(line(1, dec!(1), dec!(1.2345), Vat::standard(dec!(5))))
+            .build()
+            .unwrap();
+        let t = kwd.totals().unwrap();
+        assert_eq!(t.line_extension_amount(), dec!(1.235));
+        assert_eq!(t.tax_total(), dec!(0.062)); // 0.06175 → 0.062
+    }
+
+    #[test]
+    fn document_allowance_without_vat_is_a_typed_error() {
+        let invoice = builder(Currency::EUR)
+            .line(line(1, dec!(1), dec!(1), Vat::standard(dec!(19))))
+            .allowance_charge(AllowanceCharge::allowance(dec!(1)))
+            .build()
+            .unwrap();
+        assert!(matches!(invoice.totals(), Err(Error::InvalidField { .. })));
+    }
+
+    #[test]
+    fn overflow_is_a_typed_error_not_a_panic() {
+        let invoice = builder(Currency::EUR)
+            .line(line(1, Decimal::MAX, Decimal::MAX, Vat::standard(dec!(19))))
+            .build()
+            .unwrap();
+        assert_eq!(invoice.totals(), Err(Error::Overflow));
+    }
+}
