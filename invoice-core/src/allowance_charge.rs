@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{overflow, Result};
 use crate::rounding::RoundingMode;
 use crate::vat::Vat;
 
@@ -153,10 +153,8 @@ impl AllowanceCharge {
             AllowanceChargeAmount::Fixed { amount } => Ok(amount),
             AllowanceChargeAmount::Percentage { percent, base } => {
                 let base = base.unwrap_or(default_base);
-                let product = base.checked_mul(percent).ok_or(Error::Overflow)?;
-                let amount = product
-                    .checked_div(Decimal::ONE_HUNDRED)
-                    .ok_or(Error::Overflow)?;
+                let product = base.checked_mul(percent).ok_or_else(overflow)?;
+                let amount = crate::totals::percent_of(product)?;
                 Ok(RoundingMode::HalfAwayFromZero.round(amount, decimal_places))
             }
         }

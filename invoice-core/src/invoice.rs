@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::allowance_charge::AllowanceCharge;
 use crate::currency::Currency;
-use crate::error::{Error, Result};
+use crate::error::{overflow, Error, Result};
 use crate::events::{InvoiceEvent, InvoiceSummary};
 use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
 use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
@@ -641,7 +641,7 @@ impl Invoice {
     /// [`Error::Overflow`] on overflow.
     pub fn amount_paid(&self) -> Result<Decimal> {
         self.payments.iter().try_fold(Decimal::ZERO, |sum, p| {
-            sum.checked_add(p.amount()).ok_or(Error::Overflow)
+            sum.checked_add(p.amount()).ok_or_else(overflow)
         })
     }
 
@@ -654,7 +654,7 @@ impl Invoice {
         let payable = self.totals()?.payable_amount();
         payable
             .checked_sub(self.amount_paid()?)
-            .ok_or(Error::Overflow)
+            .ok_or_else(overflow)
     }
 
     /// Whether an issued invoice with something due is past its due date on `today`.
@@ -688,7 +688,7 @@ impl Invoice {
         let amount_due = totals
             .payable_amount()
             .checked_sub(self.amount_paid()?)
-            .ok_or(Error::Overflow)?;
+            .ok_or_else(overflow)?;
         Ok(InvoiceSummary {
             number: self.number.clone(),
             type_code: self.kind.type_code(),

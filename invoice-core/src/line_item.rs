@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::allowance_charge::AllowanceCharge;
-use crate::error::{Error, Result};
+use crate::error::{overflow, Error, Result};
 use crate::rounding::RoundingMode;
 use crate::vat::{Vat, VatExemption};
 
@@ -226,6 +226,7 @@ impl LineItem {
     }
 
     /// The invoiced quantity (BT-129).
+    #[inline]
     pub fn quantity(&self) -> Decimal {
         self.quantity
     }
@@ -236,6 +237,7 @@ impl LineItem {
     }
 
     /// The net unit price (BT-146).
+    #[inline]
     pub fn price(&self) -> Decimal {
         self.price
     }
@@ -256,16 +258,19 @@ impl LineItem {
     }
 
     /// The VAT category and rate.
+    #[inline]
     pub fn vat(&self) -> Vat {
         self.vat
     }
 
     /// The VAT exemption reason.
+    #[inline]
     pub fn exemption(&self) -> Option<&VatExemption> {
         self.exemption.as_ref()
     }
 
     /// The net amount as stated by a received invoice, if any.
+    #[inline]
     pub fn stated_net_amount(&self) -> Option<Decimal> {
         self.stated_net_amount
     }
@@ -276,12 +281,17 @@ impl LineItem {
     /// # Errors
     ///
     /// [`Error::Overflow`] on overflow, [`Error::InvalidLine`] when the base quantity is zero.
+    #[inline]
     pub fn price_amount(&self, decimal_places: u32) -> Result<Decimal> {
         let gross = self
             .quantity
             .checked_mul(self.price)
-            .ok_or(Error::Overflow)?;
-        let exact = if self.base_quantity == Decimal::ONE {
+            .ok_or_else(overflow)?;
+        // Compared by representation first: almost every line has base quantity 1, and
+        // this runs once per line in `Totals::compute`.
+        let exact = if self.base_quantity.serialize() == Decimal::ONE.serialize()
+            || self.base_quantity == Decimal::ONE
+        {
             gross
         } else if self.base_quantity.is_zero() {
             return Err(Error::InvalidLine {
@@ -291,7 +301,7 @@ impl LineItem {
         } else {
             gross
                 .checked_div(self.base_quantity)
-                .ok_or(Error::Overflow)?
+                .ok_or_else(overflow)?
         };
         Ok(RoundingMode::HalfAwayFromZero.round(exact, decimal_places))
     }
@@ -302,6 +312,7 @@ impl LineItem {
     /// # Errors
     ///
     /// [`Error::Overflow`] on overflow, [`Error::InvalidLine`] when the base quantity is zero.
+    #[inline]
     pub fn net_amount(&self, decimal_places: u32) -> Result<Decimal> {
         if let Some(stated) = self.stated_net_amount {
             return Ok(stated);
@@ -318,9 +329,25 @@ impl LineItem {
             } else {
                 net.checked_sub(amount)
             }
-            .ok_or(Error::Overflow)?;
+            .ok_or_else(overflow)?;
         }
         Ok(net)
+    }
+
+    /// The net amount of the common line (stated, or base quantity 1 and no line
+    /// allowances or charges) without building a `Result`; `None` sends the caller to
+    /// [`net_amount`](Self::net_amount), which handles every case and reports errors.
+    #[inline]
+    pub(crate) fn simple_net_amount(&self, decimal_places: u32) -> Option<Decimal> {
+        if self.stated_net_amount.is_some() {
+            return self.stated_net_amount;
+        }
+        let unit_base = self.base_quantity.scale() == 0 && self.base_quantity.mantissa() == 1;
+        if !unit_base || !self.allowances_charges.is_empty() {
+            return None;
+        }
+        let gross = self.quantity.checked_mul(self.price)?;
+        Some(RoundingMode::HalfAwayFromZero.round(gross, decimal_places))
     }
 
     /// The same line with quantity and every stated amount negated.

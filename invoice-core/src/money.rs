@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::currency::Currency;
-use crate::error::{Error, Result};
+use crate::error::{overflow, Error, Result};
 use crate::rounding::RoundingMode;
 
 /// An amount in a currency. Arithmetic is checked: overflow and mixing currencies are
@@ -72,7 +72,7 @@ impl Money {
         let amount = self
             .amount
             .checked_add(other.amount)
-            .ok_or(Error::Overflow)?;
+            .ok_or_else(overflow)?;
         Ok(Self::new(amount, self.currency))
     }
 
@@ -86,7 +86,7 @@ impl Money {
         let amount = self
             .amount
             .checked_sub(other.amount)
-            .ok_or(Error::Overflow)?;
+            .ok_or_else(overflow)?;
         Ok(Self::new(amount, self.currency))
     }
 
@@ -96,7 +96,7 @@ impl Money {
     ///
     /// [`Error::Overflow`] on overflow.
     pub fn checked_mul(self, factor: Decimal) -> Result<Money> {
-        let amount = self.amount.checked_mul(factor).ok_or(Error::Overflow)?;
+        let amount = self.amount.checked_mul(factor).ok_or_else(overflow)?;
         Ok(Self::new(amount, self.currency))
     }
 

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{overflow, Error, Result};
 use crate::ids::InvoiceNumber;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -141,7 +141,7 @@ impl NumberSeries {
     pub fn next(&self, last: Option<u64>, year: i32) -> Result<(u64, InvoiceNumber)> {
         let seq = match last {
             None => 1,
-            Some(last) => last.checked_add(1).ok_or(Error::Overflow)?,
+            Some(last) => last.checked_add(1).ok_or_else(overflow)?,
         };
         Ok((seq, self.format(seq, year)?))
     }

@@ -3,7 +3,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{overflow, Error, Result};
 
 /// How a value is rounded to a number of decimal places. Each name says what it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,6 +22,7 @@ pub enum RoundingMode {
 }
 
 impl RoundingMode {
+    #[inline]
     fn strategy(self) -> RoundingStrategy {
         match self {
             Self::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
@@ -43,6 +44,7 @@ impl RoundingMode {
     /// assert_eq!(RoundingMode::HalfAwayFromZero.round(v, 2), Decimal::new(235, 2));
     /// assert_eq!(RoundingMode::HalfEven.round(v, 2), Decimal::new(234, 2));
     /// ```
+    #[inline]
     pub fn round(self, value: Decimal, decimal_places: u32) -> Decimal {
         value.round_dp_with_strategy(decimal_places, self.strategy())
     }
@@ -72,9 +74,9 @@ impl RoundingMode {
                 reason: "rounding increment must be positive",
             });
         }
-        let steps = value.checked_div(increment).ok_or(Error::Overflow)?;
+        let steps = value.checked_div(increment).ok_or_else(overflow)?;
         let steps = self.round(steps, 0);
-        let rounded = steps.checked_mul(increment).ok_or(Error::Overflow)?;
+        let rounded = steps.checked_mul(increment).ok_or_else(overflow)?;
         Ok(rounded.round_dp_with_strategy(increment.scale(), self.strategy()))
     }
 }

@@ -20,7 +20,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{overflow, Error, Result};
 use crate::invoice::Invoice;
 use crate::rounding::{PriceBasis, RoundingMode, RoundingPolicy, TaxRounding};
 use crate::vat::{Vat, VatCategory, VatExemption};
@@ -100,21 +100,14 @@ pub struct Totals {
     vat_breakdown: Vec<TaxBreakdown>,
 }
 
-/// A breakdown group while it is being summed.
-struct Group {
-    vat: Vat,
-    line_nets: Decimal,
-    taxable: Decimal,
-    line_tax: Decimal,
-    exemption: Option<VatExemption>,
-}
-
+#[inline]
 fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
-    a.checked_add(b).ok_or(Error::Overflow)
+    a.checked_add(b).ok_or_else(overflow)
 }
 
+#[inline]
 fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
-    a.checked_sub(b).ok_or(Error::Overflow)
+    a.checked_sub(b).ok_or_else(overflow)
 }
 
 /// `amount × rate / 100`, rounded half away from zero to `decimal_places`.
@@ -122,11 +115,34 @@ fn tax_of(amount: Decimal, rate: Decimal, decimal_places: u32) -> Result<Decimal
     if rate.is_zero() {
         return Ok(Decimal::ZERO);
     }
-    let product = amount.checked_mul(rate).ok_or(Error::Overflow)?;
-    let tax = product
-        .checked_div(Decimal::ONE_HUNDRED)
-        .ok_or(Error::Overflow)?;
-    Ok(RoundingMode::HalfAwayFromZero.round(tax, decimal_places))
+    let product = amount.checked_mul(rate).ok_or_else(overflow)?;
+    Ok(RoundingMode::HalfAwayFromZero.round(percent_of(product)?, decimal_places))
+}
+
+/// `value / 100`, exactly: by moving the decimal point when the scale allows it (a
+/// division costs several times a multiplication and this runs once per group or line).
+pub(crate) fn percent_of(mut value: Decimal) -> Result<Decimal> {
+    let scale = value.scale() + 2;
+    if scale <= 28 {
+        value.set_scale(scale).map_err(|_| Error::Overflow)?;
+        Ok(value)
+    } else {
+        value
+            .checked_div(Decimal::ONE_HUNDRED)
+            .ok_or_else(overflow)
+    }
+}
+
+/// Whether two rates are equal. With equal scales (the common case: rates written the
+/// same way) that is an integer comparison of the mantissas; only `19` against `19.00`
+/// needs the decimal comparison, which rescales.
+#[inline]
+fn same_rate(a: Decimal, b: Decimal) -> bool {
+    if a.scale() == b.scale() {
+        a.mantissa() == b.mantissa()
+    } else {
+        a == b
+    }
 }
 
 /// The net part of a VAT-inclusive amount: `gross × 100 / (100 + rate)`, rounded.
@@ -137,31 +153,47 @@ fn net_of_gross(gross: Decimal, rate: Decimal, decimal_places: u32) -> Result<De
     let divisor = add(Decimal::ONE_HUNDRED, rate)?;
     let scaled = gross
         .checked_mul(Decimal::ONE_HUNDRED)
-        .ok_or(Error::Overflow)?;
-    let net = scaled.checked_div(divisor).ok_or(Error::Overflow)?;
+        .ok_or_else(overflow)?;
+    let net = scaled.checked_div(divisor).ok_or_else(overflow)?;
     Ok(RoundingMode::HalfAwayFromZero.round(net, decimal_places))
 }
 
-/// Finds the group of `vat`, trying the last one used first (lines tend to come in runs).
-fn group_index(groups: &mut Vec<Group>, last: &mut usize, vat: Vat) -> usize {
+/// Finds the breakdown row of `vat`, trying the last one used first (lines tend to come
+/// in runs), and appends an empty row when there is none yet.
+#[inline]
+fn group_index(groups: &mut Vec<TaxBreakdown>, last: &mut usize, vat: &Vat) -> usize {
     if let Some(g) = groups.get(*last) {
-        if g.vat == vat {
+        if g.category == vat.category() && same_rate(g.rate, vat.rate()) {
             return *last;
         }
     }
-    let found = groups.iter().position(|g| g.vat == vat);
+    let found = groups
+        .iter()
+        .position(|g| g.category == vat.category() && same_rate(g.rate, vat.rate()));
     let index = found.unwrap_or_else(|| {
-        groups.push(Group {
-            vat,
-            line_nets: Decimal::ZERO,
-            taxable: Decimal::ZERO,
-            line_tax: Decimal::ZERO,
+        groups.push(TaxBreakdown {
+            category: vat.category(),
+            rate: vat.rate(),
+            taxable_amount: Decimal::ZERO,
+            tax_amount: Decimal::ZERO,
             exemption: None,
         });
         groups.len() - 1
     });
     *last = index;
     index
+}
+
+/// Σ net amounts of the lines with `vat`: the default base of a document percentage.
+fn sum_of_nets_with(invoice: &Invoice, nets: &[Decimal], vat: &Vat) -> Result<Decimal> {
+    invoice
+        .lines()
+        .iter()
+        .zip(nets)
+        .filter(|(line, _)| {
+            line.vat().category() == vat.category() && same_rate(line.vat().rate(), vat.rate())
+        })
+        .try_fold(Decimal::ZERO, |sum, (_, net)| add(sum, *net))
 }
 
 impl Totals {
@@ -181,7 +213,9 @@ impl Totals {
         let per_line = policy.tax_rounding() == TaxRounding::PerLine;
         let gross_prices = policy.price_basis() == PriceBasis::Gross;
 
-        let mut groups: Vec<Group> = Vec::new();
+        // While summing, a row's `taxable_amount` holds its taxable amount so far and its
+        // `tax_amount` the VAT rounded per line (used only under `TaxRounding::PerLine`).
+        let mut groups: Vec<TaxBreakdown> = Vec::new();
         let mut last = 0;
         let mut line_net_amounts = Vec::with_capacity(invoice.lines().len());
         let mut line_extension_amount = Decimal::ZERO;
@@ -190,34 +224,36 @@ impl Totals {
 
         for (index, line) in invoice.lines().iter().enumerate() {
             let vat = line.vat();
-            let amount = line.net_amount(dp).map_err(|e| match e {
-                Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },
-                other => other,
-            })?;
-            let net = if gross_prices && line.stated_net_amount().is_none() {
+            let amount = match line.simple_net_amount(dp) {
+                Some(amount) => amount,
+                None => line.net_amount(dp).map_err(|e| match e {
+                    Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },
+                    other => other,
+                })?,
+            };
+            let net = if !gross_prices {
+                amount
+            } else if line.stated_net_amount().is_none() {
                 gross_target = add(gross_target, amount)?;
                 net_of_gross(amount, vat.rate(), dp)?
             } else {
-                if gross_prices {
-                    gross_target =
-                        add(gross_target, add(amount, tax_of(amount, vat.rate(), dp)?)?)?;
-                }
+                let gross = add(amount, tax_of(amount, vat.rate(), dp)?)?;
+                gross_target = add(gross_target, gross)?;
                 amount
             };
             line_net_amounts.push(net);
             line_extension_amount = add(line_extension_amount, net)?;
-            let g = group_index(&mut groups, &mut last, vat);
+            let g = group_index(&mut groups, &mut last, &vat);
             let group = &mut groups[g];
-            group.line_nets = add(group.line_nets, net)?;
+            group.taxable_amount = add(group.taxable_amount, net)?;
             if per_line {
-                group.line_tax = add(group.line_tax, tax_of(net, vat.rate(), tax_dp)?)?;
+                group.tax_amount = add(group.tax_amount, tax_of(net, vat.rate(), tax_dp)?)?;
             }
             if group.exemption.is_none() {
-                group.exemption = line.exemption().cloned();
+                if let Some(exemption) = line.exemption() {
+                    group.exemption = Some(exemption.clone());
+                }
             }
-        }
-        for group in &mut groups {
-            group.taxable = group.line_nets;
         }
 
         let mut allowance_total = Decimal::ZERO;
@@ -228,9 +264,13 @@ impl Totals {
                 value: ac.reason().unwrap_or_default().to_owned(),
                 reason: "has no VAT category (BR-32, BR-37)",
             })?;
-            let g = group_index(&mut groups, &mut last, vat);
-            let group = &mut groups[g];
-            let stated = ac.resolved_amount(group.line_nets, dp)?;
+            // A percentage without a stated base applies to the group's line nets.
+            let base = if ac.base_amount().is_none() {
+                sum_of_nets_with(invoice, &line_net_amounts, &vat)?
+            } else {
+                Decimal::ZERO
+            };
+            let stated = ac.resolved_amount(base, dp)?;
             let amount = if gross_prices {
                 let signed = if ac.is_charge() { stated } else { -stated };
                 gross_target = add(gross_target, signed)?;
@@ -243,34 +283,26 @@ impl Totals {
             } else {
                 Decimal::ZERO
             };
+            let g = group_index(&mut groups, &mut last, &vat);
+            let group = &mut groups[g];
             if ac.is_charge() {
                 charge_total = add(charge_total, amount)?;
-                group.taxable = add(group.taxable, amount)?;
-                group.line_tax = add(group.line_tax, tax)?;
+                group.taxable_amount = add(group.taxable_amount, amount)?;
+                group.tax_amount = add(group.tax_amount, tax)?;
             } else {
                 allowance_total = add(allowance_total, amount)?;
-                group.taxable = sub(group.taxable, amount)?;
-                group.line_tax = sub(group.line_tax, tax)?;
+                group.taxable_amount = sub(group.taxable_amount, amount)?;
+                group.tax_amount = sub(group.tax_amount, tax)?;
             }
         }
 
         let tax_exclusive_amount = add(sub(line_extension_amount, allowance_total)?, charge_total)?;
         let mut tax_total = Decimal::ZERO;
-        let mut vat_breakdown = Vec::with_capacity(groups.len());
-        for group in groups {
-            let tax_amount = if per_line {
-                group.line_tax
-            } else {
-                tax_of(group.taxable, group.vat.rate(), tax_dp)?
-            };
-            tax_total = add(tax_total, tax_amount)?;
-            vat_breakdown.push(TaxBreakdown {
-                category: group.vat.category(),
-                rate: group.vat.rate(),
-                taxable_amount: group.taxable,
-                tax_amount,
-                exemption: group.exemption,
-            });
+        for group in &mut groups {
+            if !per_line {
+                group.tax_amount = tax_of(group.taxable_amount, group.rate, tax_dp)?;
+            }
+            tax_total = add(tax_total, group.tax_amount)?;
         }
         let tax_inclusive_amount = add(tax_exclusive_amount, tax_total)?;
         let prepaid_amount = invoice.prepaid_amount();
@@ -302,7 +334,7 @@ impl Totals {
             prepaid_amount,
             rounding_amount,
             payable_amount,
-            vat_breakdown,
+            vat_breakdown: groups,
         })
     }
 
@@ -405,11 +437,17 @@ mod tests {
         (range, 0..=max_scale).prop_map(|(m, s)| Decimal::new(m, s))
     }
 
-    fn line_strategy() -> impl Strategy<Value = (Decimal, Decimal, Decimal, Vat, Option<(bool, Decimal)>)> {
+    fn line_strategy(
+    ) -> impl Strategy<Value = (Decimal, Decimal, Decimal, Vat, Option<(bool, Decimal)>)> {
         (
             decimal(-100_000..100_000, 3),
             decimal(0..10_000_000, 4),
-            prop_oneof![Just(Decimal::ONE), Just(dec!(10)), Just(dec!(100)), Just(dec!(3))],
+            prop_oneof![
+                Just(Decimal::ONE),
+                Just(dec!(10)),
+                Just(dec!(100)),
+                Just(dec!(3))
+            ],
             vats(),
             proptest::option::of((any::<bool>(), decimal(0..100_000, 2))),
         )
@@ -466,7 +504,11 @@ mod tests {
             Just(RoundingPolicy::en16931()),
             Just(RoundingPolicy::en16931().with_tax_per_line()),
             Just(RoundingPolicy::en16931().with_gross_prices()),
-            Just(RoundingPolicy::en16931().with_cash_increment(dec!(0.05)).unwrap()),
+            Just(
+                RoundingPolicy::en16931()
+                    .with_cash_increment(dec!(0.05))
+                    .unwrap()
+            ),
             Just(RoundingPolicy::en16931().with_tax_precision(0)),
         ]
     }
@@ -622,13 +664,17 @@ mod tests {
         let en = invoice.totals().unwrap();
         assert_eq!(en.payable_amount(), dec!(10.81));
         assert_eq!(en.rounding_amount(), dec!(0));
-        let chf = RoundingPolicy::en16931().with_cash_increment(dec!(0.05)).unwrap();
+        let chf = RoundingPolicy::en16931()
+            .with_cash_increment(dec!(0.05))
+            .unwrap();
         let cash = Totals::compute(&invoice, &chf).unwrap();
         assert_eq!(cash.tax_inclusive_amount(), dec!(10.81));
         assert_eq!(cash.rounding_amount(), dec!(-0.01));
         assert_eq!(cash.payable_amount(), dec!(10.80));
         // SEK rounds to whole kronor.
-        let sek = RoundingPolicy::en16931().with_cash_increment(dec!(1.00)).unwrap();
+        let sek = RoundingPolicy::en16931()
+            .with_cash_increment(dec!(1.00))
+            .unwrap();
         let whole = Totals::compute(&invoice, &sek).unwrap();
         assert_eq!(whole.payable_amount(), dec!(11.00));
         assert_eq!(whole.rounding_amount(), dec!(0.19));

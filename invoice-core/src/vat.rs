@@ -193,11 +193,13 @@ impl Vat {
     }
 
     /// The category.
+    #[inline]
     pub const fn category(&self) -> VatCategory {
         self.category
     }
 
     /// The rate in percent.
+    #[inline]
     pub const fn rate(&self) -> Decimal {
         self.rate
     }
