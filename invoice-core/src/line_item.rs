@@ -283,10 +283,7 @@ impl LineItem {
     /// [`Error::Overflow`] on overflow, [`Error::InvalidLine`] when the base quantity is zero.
     #[inline]
     pub fn price_amount(&self, decimal_places: u32) -> Result<Decimal> {
-        let gross = self
-            .quantity
-            .checked_mul(self.price)
-            .ok_or_else(overflow)?;
+        let gross = self.quantity.checked_mul(self.price).ok_or_else(overflow)?;
         // Compared by representation first: almost every line has base quantity 1, and
         // this runs once per line in `Totals::compute`.
         let exact = if self.base_quantity.serialize() == Decimal::ONE.serialize()
@@ -299,9 +296,7 @@ impl LineItem {
                 reason: format!("line {}: base quantity is zero", self.id),
             });
         } else {
-            gross
-                .checked_div(self.base_quantity)
-                .ok_or_else(overflow)?
+            gross.checked_div(self.base_quantity).ok_or_else(overflow)?
         };
         Ok(RoundingMode::HalfAwayFromZero.round(exact, decimal_places))
     }

@@ -69,10 +69,7 @@ impl Money {
     /// [`Error::CurrencyMismatch`] for different currencies, [`Error::Overflow`] on overflow.
     pub fn checked_add(self, other: Money) -> Result<Money> {
         self.same_currency(other)?;
-        let amount = self
-            .amount
-            .checked_add(other.amount)
-            .ok_or_else(overflow)?;
+        let amount = self.amount.checked_add(other.amount).ok_or_else(overflow)?;
         Ok(Self::new(amount, self.currency))
     }
 
@@ -83,10 +80,7 @@ impl Money {
     /// [`Error::CurrencyMismatch`] for different currencies, [`Error::Overflow`] on overflow.
     pub fn checked_sub(self, other: Money) -> Result<Money> {
         self.same_currency(other)?;
-        let amount = self
-            .amount
-            .checked_sub(other.amount)
-            .ok_or_else(overflow)?;
+        let amount = self.amount.checked_sub(other.amount).ok_or_else(overflow)?;
         Ok(Self::new(amount, self.currency))
     }
 

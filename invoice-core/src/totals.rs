@@ -127,9 +127,7 @@ pub(crate) fn percent_of(mut value: Decimal) -> Result<Decimal> {
         value.set_scale(scale).map_err(|_| Error::Overflow)?;
         Ok(value)
     } else {
-        value
-            .checked_div(Decimal::ONE_HUNDRED)
-            .ok_or_else(overflow)
+        value.checked_div(Decimal::ONE_HUNDRED).ok_or_else(overflow)
     }
 }
 

@@ -34,15 +34,28 @@ fn envelopes() -> Vec<EventEnvelope> {
         .unwrap();
     wrap(&invoice, updated);
     let issued = invoice
-        .issue(InvoiceNumber::new("INV-2026-00001").unwrap(), date(2026, 11, 24))
+        .issue(
+            InvoiceNumber::new("INV-2026-00001").unwrap(),
+            date(2026, 11, 24),
+        )
         .unwrap();
     wrap(&invoice, issued);
-    let note = Note::new(NoteId::from_uuid(uuid(7)), "admin-1", "Sent by post", at(2026, 11, 24, 10)).unwrap();
+    let note = Note::new(
+        NoteId::from_uuid(uuid(7)),
+        "admin-1",
+        "Sent by post",
+        at(2026, 11, 24, 10),
+    )
+    .unwrap();
     let noted = invoice.add_note(note).unwrap();
     wrap(&invoice, noted);
-    let payment = Payment::new(PaymentId::from_uuid(uuid(8)), dec!(942.08), date(2026, 12, 1))
-        .unwrap()
-        .with_reference("SEPA-4711");
+    let payment = Payment::new(
+        PaymentId::from_uuid(uuid(8)),
+        dec!(942.08),
+        date(2026, 12, 1),
+    )
+    .unwrap()
+    .with_reference("SEPA-4711");
     for event in invoice.record_payment(payment).unwrap() {
         wrap(&invoice, event);
     }
@@ -67,7 +80,16 @@ fn every_event_kind_matches_its_golden_file() {
     let names: Vec<_> = envelopes.iter().map(|e| e.event.name()).collect();
     assert_eq!(
         names,
-        ["created", "updated", "issued", "note_added", "payment_recorded", "paid", "credited", "deleted"]
+        [
+            "created",
+            "updated",
+            "issued",
+            "note_added",
+            "payment_recorded",
+            "paid",
+            "credited",
+            "deleted"
+        ]
     );
     for envelope in &envelopes {
         let path = golden_path(envelope.event.name());
@@ -78,7 +100,12 @@ fn every_event_kind_matches_its_golden_file() {
         }
         let golden = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
-        assert_eq!(json, golden, "wire format of {} changed", envelope.event.name());
+        assert_eq!(
+            json,
+            golden,
+            "wire format of {} changed",
+            envelope.event.name()
+        );
         let parsed: EventEnvelope = serde_json::from_str(&golden).unwrap();
         assert_eq!(&parsed, envelope, "{} does not parse back", path.display());
     }

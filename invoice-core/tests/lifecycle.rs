@@ -36,11 +36,16 @@ fn draft_to_paid_returns_the_events_of_each_step() {
     assert_eq!(invoice.version(), 1);
     assert_eq!(invoice.number(), None);
 
-    let issued = invoice.issue(number("INV-2026-00001"), date(2026, 11, 24)).unwrap();
+    let issued = invoice
+        .issue(number("INV-2026-00001"), date(2026, 11, 24))
+        .unwrap();
     assert_eq!(issued.name(), "issued");
     assert_eq!(invoice.status(), InvoiceStatus::Issued);
     assert_eq!(invoice.version(), 2);
-    assert_eq!(issued.summary().unwrap().number, Some(number("INV-2026-00001")));
+    assert_eq!(
+        issued.summary().unwrap().number,
+        Some(number("INV-2026-00001"))
+    );
 
     let events = invoice.record_payment(payment(1, dec!(500.00))).unwrap();
     assert_eq!(events.len(), 1);
@@ -92,11 +97,17 @@ fn an_issued_invoice_cannot_be_edited_or_deleted() {
     );
     assert!(matches!(
         invoice.delete(),
-        Err(Error::InvalidTransition { action: "delete", .. })
+        Err(Error::InvalidTransition {
+            action: "delete",
+            ..
+        })
     ));
     assert!(matches!(
         invoice.issue(number("2"), date(2026, 11, 25)),
-        Err(Error::InvalidTransition { action: "issue", .. })
+        Err(Error::InvalidTransition {
+            action: "issue",
+            ..
+        })
     ));
 }
 
@@ -127,14 +138,24 @@ fn a_payment_id_is_recorded_once() {
     invoice.record_payment(payment(1, dec!(1))).unwrap();
     assert!(matches!(
         invoice.record_payment(payment(1, dec!(1))),
-        Err(Error::InvalidField { field: "payment id", .. })
+        Err(Error::InvalidField {
+            field: "payment id",
+            ..
+        })
     ));
 }
 
 #[test]
 fn issuing_an_invalid_invoice_lists_every_fatal_violation_and_changes_nothing() {
     let mut invoice = draft()
-        .line(LineItem::new("3", "", dec!(1), UnitCode::piece(), dec!(-1), Vat::exempt()))
+        .line(LineItem::new(
+            "3",
+            "",
+            dec!(1),
+            UnitCode::piece(),
+            dec!(-1),
+            Vat::exempt(),
+        ))
         .build()
         .unwrap();
     let before = invoice.clone();
@@ -144,7 +165,10 @@ fn issuing_an_invalid_invoice_lists_every_fatal_violation_and_changes_nothing() 
     };
     let rules: Vec<_> = violations.iter().map(|v| v.rule()).collect();
     for expected in ["BR-25", "BR-27", "BR-E-10"] {
-        assert!(rules.contains(&expected), "{expected} missing from {rules:?}");
+        assert!(
+            rules.contains(&expected),
+            "{expected} missing from {rules:?}"
+        );
     }
     assert_eq!(invoice, before);
 }
@@ -152,12 +176,21 @@ fn issuing_an_invalid_invoice_lists_every_fatal_violation_and_changes_nothing() 
 #[test]
 fn overdue_is_derived_from_the_due_date_and_today() {
     let mut invoice = draft().build().unwrap();
-    assert!(!invoice.is_overdue(date(2027, 1, 1)).unwrap(), "a draft is never overdue");
+    assert!(
+        !invoice.is_overdue(date(2027, 1, 1)).unwrap(),
+        "a draft is never overdue"
+    );
     invoice.issue(number("1"), date(2026, 11, 24)).unwrap();
-    assert!(!invoice.is_overdue(date(2026, 12, 24)).unwrap(), "due today is not overdue");
+    assert!(
+        !invoice.is_overdue(date(2026, 12, 24)).unwrap(),
+        "due today is not overdue"
+    );
     assert!(invoice.is_overdue(date(2026, 12, 25)).unwrap());
     invoice.record_payment(payment(1, dec!(942.08))).unwrap();
-    assert!(!invoice.is_overdue(date(2026, 12, 25)).unwrap(), "paid is not overdue");
+    assert!(
+        !invoice.is_overdue(date(2026, 12, 25)).unwrap(),
+        "paid is not overdue"
+    );
 }
 
 #[test]
@@ -165,7 +198,10 @@ fn credit_note_mirrors_the_invoice_and_refers_to_it() {
     let mut invoice = draft().build().unwrap();
     assert!(matches!(
         invoice.credit(InvoiceId::from_uuid(uuid(2))),
-        Err(Error::InvalidTransition { action: "credit", .. })
+        Err(Error::InvalidTransition {
+            action: "credit",
+            ..
+        })
     ));
     invoice.issue(number("INV-7"), date(2026, 11, 24)).unwrap();
     let (mut credit_note, event) = invoice.credit(InvoiceId::from_uuid(uuid(2))).unwrap();
@@ -173,13 +209,18 @@ fn credit_note_mirrors_the_invoice_and_refers_to_it() {
     assert_eq!(invoice.status(), InvoiceStatus::Credited);
     assert_eq!(credit_note.status(), InvoiceStatus::Draft);
     assert_eq!(credit_note.kind().type_code(), 381);
-    let InvoiceKind::CreditNote { corrects: Some(reference) } = credit_note.kind() else {
+    let InvoiceKind::CreditNote {
+        corrects: Some(reference),
+    } = credit_note.kind()
+    else {
         panic!("not a credit note referring to the invoice");
     };
     assert_eq!(reference.number().as_str(), "INV-7");
     assert_eq!(reference.id(), Some(invoice.id()));
     assert_eq!(credit_note.totals().unwrap(), invoice.totals().unwrap());
-    credit_note.issue(number("CN-1"), date(2026, 11, 25)).unwrap();
+    credit_note
+        .issue(number("CN-1"), date(2026, 11, 25))
+        .unwrap();
     // A credited invoice takes no payment and cannot be credited twice.
     assert!(invoice.record_payment(payment(1, dec!(1))).is_err());
     assert!(invoice.credit(InvoiceId::from_uuid(uuid(3))).is_err());
@@ -190,20 +231,39 @@ fn credit_note_mirrors_the_invoice_and_refers_to_it() {
 #[test]
 fn notes_can_be_added_in_any_status_once_each() {
     let mut invoice = draft().build().unwrap();
-    let note = Note::new(NoteId::from_uuid(uuid(5)), "admin-1", "Call first", at(2026, 11, 24, 9))
-        .unwrap();
+    let note = Note::new(
+        NoteId::from_uuid(uuid(5)),
+        "admin-1",
+        "Call first",
+        at(2026, 11, 24, 9),
+    )
+    .unwrap();
     assert_eq!(invoice.add_note(note.clone()).unwrap().name(), "note_added");
     assert!(invoice.add_note(note).is_err());
     invoice.issue(number("1"), date(2026, 11, 24)).unwrap();
-    let late = Note::new(NoteId::from_uuid(uuid(6)), "admin-1", "Paid by phone", at(2026, 11, 25, 9))
-        .unwrap();
+    let late = Note::new(
+        NoteId::from_uuid(uuid(6)),
+        "admin-1",
+        "Paid by phone",
+        at(2026, 11, 25, 9),
+    )
+    .unwrap();
     invoice.add_note(late).unwrap();
     assert_eq!(invoice.notes().len(), 2);
 }
 
 #[test]
 fn bad_lines_are_rejected_when_building() {
-    let line = |id: &str| LineItem::new(id, "x", dec!(1), UnitCode::piece(), dec!(1), Vat::standard(dec!(19)));
+    let line = |id: &str| {
+        LineItem::new(
+            id,
+            "x",
+            dec!(1),
+            UnitCode::piece(),
+            dec!(1),
+            Vat::standard(dec!(19)),
+        )
+    };
     assert!(matches!(
         draft().line(line("1")).build(),
         Err(Error::InvalidLine { index: 2, .. })

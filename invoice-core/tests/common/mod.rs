@@ -9,18 +9,22 @@ use invoice_core::{
 use rust_decimal_macros::dec;
 use uuid::Uuid;
 
+/// A calendar date.
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// A UTC time on the hour.
 pub fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
 }
 
+/// A fixed UUID.
 pub fn uuid(n: u128) -> Uuid {
     Uuid::from_u128(n)
 }
 
+/// A German seller with a VAT id.
 pub fn seller() -> Party {
     Party::new(
         "Muster GmbH",
@@ -32,6 +36,7 @@ pub fn seller() -> Party {
     .with_vat_id("DE123456789")
 }
 
+/// A German buyer with an e-mail address.
 pub fn buyer() -> Party {
     Party::new(
         "Kunde AG",
@@ -54,8 +59,22 @@ pub fn draft() -> InvoiceBuilder {
         buyer(),
     )
     .due_date(date(2026, 12, 24))
-    .line(LineItem::new("1", "Consulting", dec!(8), UnitCode::hour(), dec!(95.00), vat19))
-    .line(LineItem::new("2", "Handbook", dec!(3), UnitCode::piece(), dec!(24.90), vat7))
+    .line(LineItem::new(
+        "1",
+        "Consulting",
+        dec!(8),
+        UnitCode::hour(),
+        dec!(95.00),
+        vat19,
+    ))
+    .line(LineItem::new(
+        "2",
+        "Handbook",
+        dec!(3),
+        UnitCode::piece(),
+        dec!(24.90),
+        vat7,
+    ))
     .allowance_charge(
         AllowanceCharge::allowance(dec!(40.00))
             .with_vat(vat19)
