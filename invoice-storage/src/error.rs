@@ -1,0 +1,108 @@
+//! The crate's error type.
+
+/// A backend's own error, boxed so that no driver type leaks into the API.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything a store can report. Variants say what happened, not which backend.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No such row for this tenant (another tenant's row is reported the same way).
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// Kind of row, such as `"invoice"`.
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// The stored version is not the expected one: someone else changed the row.
+    #[error("{what} {id} was changed concurrently: expected version {expected}, found {found}")]
+    Conflict {
+        /// Kind of row.
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// The version the caller read.
+        expected: u64,
+        /// The version stored now.
+        found: u64,
+    },
+    /// A row with this id exists already.
+    #[error("{what} {id} already exists")]
+    AlreadyExists {
+        /// Kind of row.
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// The operation is not allowed on the row as it is stored (deleting an issued invoice).
+    #[error("{what} {id}: {reason}")]
+    NotAllowed {
+        /// Kind of row.
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A document key that would escape its prefix or is malformed.
+    #[error("invalid document key {key:?}: {reason}")]
+    InvalidKey {
+        /// The key as given.
+        key: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// A query or page request that cannot be answered (page size 0, foreign cursor).
+    #[error("invalid query: {reason}")]
+    InvalidQuery {
+        /// Why.
+        reason: String,
+    },
+    /// The domain rejected the change (for example an invoice that breaks EN 16931 rules
+    /// at issue).
+    #[error(transparent)]
+    Domain(#[from] invoice_core::Error),
+    /// A stored row could not be read back (written by an incompatible version).
+    #[error("stored {what} {id} is unreadable")]
+    Corrupt {
+        /// Kind of row.
+        what: &'static str,
+        /// Its id.
+        id: String,
+        /// The decoding error.
+        source: BoxError,
+    },
+    /// The database was migrated by a newer version of this library.
+    #[error("{backend} schema is at migration {found}, newer than this library knows ({supported}); upgrade the library")]
+    SchemaTooNew {
+        /// Backend name.
+        backend: &'static str,
+        /// Newest migration found in the database.
+        found: i64,
+        /// Newest migration this library has.
+        supported: i64,
+    },
+    /// The backend failed (connection lost, bad URL, I/O error).
+    #[error("{backend} backend error")]
+    Backend {
+        /// Backend name, such as `"postgres"`.
+        backend: &'static str,
+        /// The driver's error.
+        source: BoxError,
+    },
+}
+
+/// The crate's result alias.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn assert_bounds<T: std::error::Error + Send + Sync + 'static>() {}
+        assert_bounds::<Error>();
+    }
+}

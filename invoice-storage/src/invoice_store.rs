@@ -1,0 +1,431 @@
+//! The invoice store: tenant-scoped CRUD with optimistic concurrency, number allocation
+//! at issue, and paged, filtered listing.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use invoice_core::{
+    ClientId, EventEnvelope, EventId, Invoice, InvoiceId, InvoiceStatus, NumberSeries, TenantId,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Stores invoices. Every method is scoped to a tenant: another tenant's invoice is
+/// [`Error::NotFound`], so its existence does not leak.
+///
+/// Writes take the domain events they cause and store them in the outbox in the same
+/// transaction ([`OutboxStore`](crate::OutboxStore)): either both are saved or neither.
+#[async_trait]
+pub trait InvoiceStore: Debug + Send + Sync + 'static {
+    /// Saves a new invoice and its events.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyExists`] when the id is taken (in any tenant).
+    async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()>;
+
+    /// Loads an invoice.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when the tenant has no invoice with this id.
+    async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice>;
+
+    /// Replaces a stored invoice whose version is still `expected_version` (the version the
+    /// caller read before running its command) and saves the events.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Conflict`] when the stored version differs; [`Error::NotFound`].
+    async fn update(
+        &self,
+        invoice: &Invoice,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> Result<()>;
+
+    /// Deletes a draft whose version is still `expected_version`, saving the events.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAllowed`] when the stored invoice is not a draft; [`Error::Conflict`];
+    /// [`Error::NotFound`].
+    async fn delete(
+        &self,
+        tenant: &TenantId,
+        id: InvoiceId,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> Result<()>;
+
+    /// Issues a draft: allocates the next number of the tenant's series and saves the
+    /// issued invoice and its `Issued` event, all in one transaction. Numbers are gapless:
+    /// an invoice that fails validation consumes no number.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Domain`] when the invoice cannot be issued (not a draft, rule violations);
+    /// [`Error::Conflict`] when `request.expected_version` is set and differs;
+    /// [`Error::NotFound`].
+    async fn issue(
+        &self,
+        tenant: &TenantId,
+        id: InvoiceId,
+        request: &IssueRequest,
+    ) -> Result<(Invoice, EventEnvelope)>;
+
+    /// Lists the tenant's invoices matching `query`, one page at a time.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidQuery`] for a page size of 0 or over [`MAX_PAGE_SIZE`], or a cursor
+    /// from another query.
+    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage>;
+}
+
+/// What [`InvoiceStore::issue`] needs besides the invoice: the series, the date, and the
+/// id and time of the `Issued` event (the library has no clock and no randomness).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueRequest {
+    /// The number series; its format string identifies it, per tenant (and per year when
+    /// the format has `{year}`).
+    pub series: NumberSeries,
+    /// The issue date (BT-2).
+    pub issue_date: NaiveDate,
+    /// When set, issue only if the stored version is this one.
+    pub expected_version: Option<u64>,
+    /// The id of the `Issued` event.
+    pub event_id: EventId,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl IssueRequest {
+    /// A request with the default series `INV-{year}-{seq:05}` and no version check.
+    pub fn new(issue_date: NaiveDate, event_id: EventId, occurred_at: DateTime<Utc>) -> Self {
+        Self {
+            series: NumberSeries::default(),
+            issue_date,
+            expected_version: None,
+            event_id,
+            occurred_at,
+        }
+    }
+
+    /// Uses another number series.
+    pub fn with_series(mut self, series: NumberSeries) -> Self {
+        self.series = series;
+        self
+    }
+
+    /// Issues only if the stored version is `version`.
+    pub fn with_expected_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// The key of the counter this request draws from: the format, and the year when the
+    /// series restarts yearly.
+    pub fn series_key(&self) -> String {
+        use chrono::Datelike;
+        if self.series.resets_yearly() {
+            format!("{}@{}", self.series.format_str(), self.issue_date.year())
+        } else {
+            self.series.format_str().to_owned()
+        }
+    }
+}
+
+/// The largest page [`InvoiceStore::list`] returns.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// The order of a listing. Ties are broken by insertion order, so pages are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum InvoiceSort {
+    /// Newest first (insertion order, descending).
+    #[default]
+    NewestFirst,
+    /// Oldest first (insertion order).
+    OldestFirst,
+    /// By due date, earliest first; invoices without one last.
+    DueDate,
+}
+
+/// Which page of a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PageRequest {
+    /// Page `page` (from 0) of `size` rows, as `?page=0&size=10`; returns the total count.
+    Offset {
+        /// Zero-based page number.
+        page: u32,
+        /// Rows per page.
+        size: u32,
+    },
+    /// The `size` rows after `cursor` (none: the first page). Stable while rows are
+    /// inserted: a row is never skipped or repeated.
+    Keyset {
+        /// The cursor of the previous page's [`InvoicePage::next_cursor`].
+        cursor: Option<String>,
+        /// Rows per page.
+        size: u32,
+    },
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self::Offset { page: 0, size: 20 }
+    }
+}
+
+impl PageRequest {
+    /// The page size.
+    pub fn size(&self) -> u32 {
+        match self {
+            Self::Offset { size, .. } | Self::Keyset { size, .. } => *size,
+        }
+    }
+
+    /// Checks the size.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidQuery`] for a size of 0 or over [`MAX_PAGE_SIZE`].
+    pub fn validate(&self) -> Result<()> {
+        let size = self.size();
+        if size == 0 || size > MAX_PAGE_SIZE {
+            return Err(Error::InvalidQuery {
+                reason: format!("page size must be 1 to {MAX_PAGE_SIZE}, not {size}"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Filters, order and page of an invoice listing. Unset filters match everything.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::InvoiceStatus;
+/// use invoice_storage::{InvoiceQuery, PageRequest};
+///
+/// let query = InvoiceQuery::new()
+///     .status(InvoiceStatus::Issued)
+///     .text("acme")
+///     .page(PageRequest::Offset { page: 0, size: 10 });
+/// assert_eq!(query.page_request().size(), 10);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceQuery {
+    #[serde(default)]
+    statuses: Vec<InvoiceStatus>,
+    #[serde(default)]
+    client: Option<ClientId>,
+    #[serde(default)]
+    issued_from: Option<NaiveDate>,
+    #[serde(default)]
+    issued_to: Option<NaiveDate>,
+    #[serde(default)]
+    due_before: Option<NaiveDate>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    sort: InvoiceSort,
+    #[serde(default)]
+    page: PageRequest,
+}
+
+impl InvoiceQuery {
+    /// Everything, newest first, first page of 20.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only invoices in `status` (call again to allow several).
+    pub fn status(mut self, status: InvoiceStatus) -> Self {
+        self.statuses.push(status);
+        self
+    }
+
+    /// Only invoices of `client`.
+    pub fn client(mut self, client: ClientId) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// Only invoices issued on or after `from` and on or before `to` (drafts have no date
+    /// and do not match a date range).
+    pub fn issued_between(mut self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Self {
+        self.issued_from = from;
+        self.issued_to = to;
+        self
+    }
+
+    /// Only invoices due strictly before `date`.
+    pub fn due_before(mut self, date: NaiveDate) -> Self {
+        self.due_before = Some(date);
+        self
+    }
+
+    /// Only invoices whose number or buyer name contains `text`, ignoring case.
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
+    }
+
+    /// The order.
+    pub fn sort(mut self, sort: InvoiceSort) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// The page.
+    pub fn page(mut self, page: PageRequest) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Allowed statuses (empty: all).
+    pub fn statuses(&self) -> &[InvoiceStatus] {
+        &self.statuses
+    }
+
+    /// The client filter.
+    pub fn client_filter(&self) -> Option<ClientId> {
+        self.client
+    }
+
+    /// Lower bound of the issue date.
+    pub fn issued_from(&self) -> Option<NaiveDate> {
+        self.issued_from
+    }
+
+    /// Upper bound of the issue date.
+    pub fn issued_to(&self) -> Option<NaiveDate> {
+        self.issued_to
+    }
+
+    /// Due-date bound.
+    pub fn due_before_date(&self) -> Option<NaiveDate> {
+        self.due_before
+    }
+
+    /// Text filter.
+    pub fn text_filter(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    /// The order.
+    pub fn sort_order(&self) -> InvoiceSort {
+        self.sort
+    }
+
+    /// The page.
+    pub fn page_request(&self) -> &PageRequest {
+        &self.page
+    }
+
+    /// Whether `invoice` passes the filters (the reference semantics adapters implement).
+    pub fn matches(&self, invoice: &Invoice) -> bool {
+        if !self.statuses.is_empty() && !self.statuses.contains(&invoice.status()) {
+            return false;
+        }
+        if self.client.is_some() && invoice.client() != self.client {
+            return false;
+        }
+        if self.issued_from.is_some() || self.issued_to.is_some() {
+            let Some(date) = invoice.issue_date() else {
+                return false;
+            };
+            if self.issued_from.is_some_and(|from| date < from)
+                || self.issued_to.is_some_and(|to| date > to)
+            {
+                return false;
+            }
+        }
+        if let Some(before) = self.due_before {
+            if invoice.due_date().is_none_or(|due| due >= before) {
+                return false;
+            }
+        }
+        if let Some(text) = &self.text {
+            let needle = text.to_lowercase();
+            let in_number = invoice
+                .number()
+                .is_some_and(|n| n.as_str().to_lowercase().contains(&needle));
+            let in_buyer = invoice.buyer().name().to_lowercase().contains(&needle);
+            if !in_number && !in_buyer {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoicePage {
+    /// The invoices on this page, in the query's order.
+    pub items: Vec<Invoice>,
+    /// How many invoices match in all (offset pages only).
+    pub total: Option<u64>,
+    /// The cursor of the next page (keyset pages only), `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A keyset cursor: the sort key and insertion sequence of the last row of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    pub(crate) sort: InvoiceSort,
+    /// Due date as days from CE for [`InvoiceSort::DueDate`] (`i64::MAX` when none).
+    pub(crate) key: i64,
+    pub(crate) seq: i64,
+}
+
+impl Cursor {
+    pub(crate) fn encode(&self) -> String {
+        let sort = match self.sort {
+            InvoiceSort::NewestFirst => "n",
+            InvoiceSort::OldestFirst => "o",
+            InvoiceSort::DueDate => "d",
+        };
+        format!("{sort}.{}.{}", self.key, self.seq)
+    }
+
+    pub(crate) fn decode(text: &str, sort: InvoiceSort) -> Result<Self> {
+        let invalid = || Error::InvalidQuery {
+            reason: format!("cursor {text:?} does not belong to this query"),
+        };
+        let mut parts = text.split('.');
+        let (Some(tag), Some(key), Some(seq), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        let cursor = Cursor {
+            sort,
+            key: key.parse().map_err(|_| invalid())?,
+            seq: seq.parse().map_err(|_| invalid())?,
+        };
+        if cursor.encode().split('.').next() != Some(tag) {
+            return Err(invalid());
+        }
+        Ok(cursor)
+    }
+}
+
+/// The sort key of an invoice under `sort` (see [`Cursor::key`]).
+pub(crate) fn sort_key(invoice: &Invoice, sort: InvoiceSort) -> i64 {
+    use chrono::Datelike;
+    match sort {
+        InvoiceSort::NewestFirst | InvoiceSort::OldestFirst => 0,
+        InvoiceSort::DueDate => invoice
+            .due_date()
+            .map_or(i64::MAX, |d| i64::from(d.num_days_from_ce())),
+    }
+}

@@ -1,0 +1,371 @@
+//! The in-memory adapter: every store trait over one mutex, for tests and single-process
+//! tools. Each call is atomic, like a transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use invoice_core::{EventEnvelope, EventId, Invoice, InvoiceId, InvoiceStatus, TenantId};
+
+use crate::error::{Error, Result};
+use crate::inbox::{InboxStore, Recorded};
+use crate::invoice_store::{
+    sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest,
+    PageRequest,
+};
+use crate::outbox::{ClaimedEvent, OutboxStore};
+
+/// Every store trait in memory. Cloning shares the data.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use invoice_storage::{InMemoryStore, InvoiceStore, OutboxStore};
+///
+/// let store = InMemoryStore::new();
+/// let invoices: Arc<dyn InvoiceStore> = Arc::new(store.clone());
+/// let outbox: Arc<dyn OutboxStore> = Arc::new(store);
+/// # let _ = (invoices, outbox);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct InMemoryStore {
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    invoices: HashMap<InvoiceId, Row>,
+    next_seq: i64,
+    series: HashMap<(TenantId, String), u64>,
+    outbox: Vec<OutboxRow>,
+    outbox_ids: HashSet<EventId>,
+    inbox: HashSet<(String, EventId)>,
+}
+
+#[derive(Debug)]
+struct Row {
+    seq: i64,
+    invoice: Invoice,
+}
+
+#[derive(Debug)]
+struct OutboxRow {
+    seq: i64,
+    envelope: EventEnvelope,
+    published: bool,
+    leased_until: Option<DateTime<Utc>>,
+    attempts: u32,
+}
+
+impl InMemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied change: every write
+        // checks first and mutates last. So a poisoned lock is still consistent.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl State {
+    fn row(&self, tenant: &TenantId, id: InvoiceId) -> Result<&Row> {
+        self.invoices
+            .get(&id)
+            .filter(|row| row.invoice.tenant() == tenant)
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn check_events(&self, events: &[EventEnvelope]) -> Result<()> {
+        let mut ids = HashSet::with_capacity(events.len());
+        for e in events {
+            if self.outbox_ids.contains(&e.event_id) || !ids.insert(e.event_id) {
+                return Err(Error::AlreadyExists {
+                    what: "event",
+                    id: e.event_id.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn push_events(&mut self, events: &[EventEnvelope]) {
+        for e in events {
+            self.next_seq += 1;
+            self.outbox_ids.insert(e.event_id);
+            self.outbox.push(OutboxRow {
+                seq: self.next_seq,
+                envelope: e.clone(),
+                published: false,
+                leased_until: None,
+                attempts: 0,
+            });
+        }
+    }
+}
+
+fn not_found(id: InvoiceId) -> Error {
+    Error::NotFound {
+        what: "invoice",
+        id: id.to_string(),
+    }
+}
+
+fn conflict(id: InvoiceId, expected: u64, found: u64) -> Error {
+    Error::Conflict {
+        what: "invoice",
+        id: id.to_string(),
+        expected,
+        found,
+    }
+}
+
+#[async_trait]
+impl InvoiceStore for InMemoryStore {
+    async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
+        let mut state = self.lock();
+        if state.invoices.contains_key(&invoice.id()) {
+            return Err(Error::AlreadyExists {
+                what: "invoice",
+                id: invoice.id().to_string(),
+            });
+        }
+        state.check_events(events)?;
+        state.next_seq += 1;
+        let seq = state.next_seq;
+        state.invoices.insert(
+            invoice.id(),
+            Row {
+                seq,
+                invoice: invoice.clone(),
+            },
+        );
+        state.push_events(events);
+        Ok(())
+    }
+
+    async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice> {
+        Ok(self.lock().row(tenant, id)?.invoice.clone())
+    }
+
+    async fn update(
+        &self,
+        invoice: &Invoice,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> Result<()> {
+        let mut state = self.lock();
+        let found = state.row(invoice.tenant(), invoice.id())?.invoice.version();
+        if found != expected_version {
+            return Err(conflict(invoice.id(), expected_version, found));
+        }
+        state.check_events(events)?;
+        if let Some(row) = state.invoices.get_mut(&invoice.id()) {
+            row.invoice = invoice.clone();
+        }
+        state.push_events(events);
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        tenant: &TenantId,
+        id: InvoiceId,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> Result<()> {
+        let mut state = self.lock();
+        let stored = &state.row(tenant, id)?.invoice;
+        if stored.version() != expected_version {
+            return Err(conflict(id, expected_version, stored.version()));
+        }
+        if stored.status() != InvoiceStatus::Draft {
+            return Err(Error::NotAllowed {
+                what: "invoice",
+                id: id.to_string(),
+                reason: "only a draft can be deleted",
+            });
+        }
+        state.check_events(events)?;
+        state.invoices.remove(&id);
+        state.push_events(events);
+        Ok(())
+    }
+
+    async fn issue(
+        &self,
+        tenant: &TenantId,
+        id: InvoiceId,
+        request: &IssueRequest,
+    ) -> Result<(Invoice, EventEnvelope)> {
+        use chrono::Datelike;
+        let mut state = self.lock();
+        let mut invoice = state.row(tenant, id)?.invoice.clone();
+        if let Some(expected) = request.expected_version {
+            if invoice.version() != expected {
+                return Err(conflict(id, expected, invoice.version()));
+            }
+        }
+        let key = (tenant.clone(), request.series_key());
+        let last = state.series.get(&key).copied();
+        let (seq, number) = request.series.next(last, request.issue_date.year())?;
+        let event = invoice.issue(number, request.issue_date)?;
+        let envelope = EventEnvelope::new(request.event_id, request.occurred_at, &invoice, event);
+        state.check_events(std::slice::from_ref(&envelope))?;
+        state.series.insert(key, seq);
+        if let Some(row) = state.invoices.get_mut(&id) {
+            row.invoice = invoice.clone();
+        }
+        state.push_events(std::slice::from_ref(&envelope));
+        Ok((invoice, envelope))
+    }
+
+    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
+        query.page_request().validate()?;
+        let state = self.lock();
+        let sort = query.sort_order();
+        let mut rows: Vec<&Row> = state
+            .invoices
+            .values()
+            .filter(|row| row.invoice.tenant() == tenant && query.matches(&row.invoice))
+            .collect();
+        let order = |row: &Row| (sort_key(&row.invoice, sort), row.seq);
+        match sort {
+            InvoiceSort::NewestFirst => rows.sort_by_key(|row| std::cmp::Reverse(row.seq)),
+            InvoiceSort::OldestFirst | InvoiceSort::DueDate => rows.sort_by_key(|row| order(row)),
+        }
+        match query.page_request() {
+            PageRequest::Offset { page, size } => {
+                let total = rows.len() as u64;
+                let start = (*page as usize).saturating_mul(*size as usize);
+                let items = rows
+                    .into_iter()
+                    .skip(start)
+                    .take(*size as usize)
+                    .map(|row| row.invoice.clone())
+                    .collect();
+                Ok(InvoicePage {
+                    items,
+                    total: Some(total),
+                    next_cursor: None,
+                })
+            }
+            PageRequest::Keyset { cursor, size } => {
+                let after = cursor
+                    .as_deref()
+                    .map(|c| Cursor::decode(c, sort))
+                    .transpose()?;
+                let page: Vec<&Row> = rows
+                    .into_iter()
+                    .filter(|row| match after {
+                        None => true,
+                        Some(c) if sort == InvoiceSort::NewestFirst => row.seq < c.seq,
+                        Some(c) => order(row) > (c.key, c.seq),
+                    })
+                    .take(*size as usize + 1)
+                    .collect();
+                let more = page.len() > *size as usize;
+                let items: Vec<&Row> = page.into_iter().take(*size as usize).collect();
+                let next_cursor = match items.last() {
+                    Some(last) if more => Some(
+                        Cursor {
+                            sort,
+                            key: sort_key(&last.invoice, sort),
+                            seq: last.seq,
+                        }
+                        .encode(),
+                    ),
+                    _ => None,
+                };
+                Ok(InvoicePage {
+                    items: items.into_iter().map(|row| row.invoice.clone()).collect(),
+                    total: None,
+                    next_cursor,
+                })
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl OutboxStore for InMemoryStore {
+    async fn append(&self, events: &[EventEnvelope]) -> Result<()> {
+        let mut state = self.lock();
+        state.check_events(events)?;
+        state.push_events(events);
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        limit: u32,
+        lease: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ClaimedEvent>> {
+        let until = chrono::Duration::from_std(lease)
+            .ok()
+            .and_then(|lease| now.checked_add_signed(lease))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let mut state = self.lock();
+        let mut claimed = Vec::new();
+        for row in state.outbox.iter_mut() {
+            if claimed.len() >= limit as usize {
+                break;
+            }
+            if row.published || row.leased_until.is_some_and(|t| t > now) {
+                continue;
+            }
+            row.leased_until = Some(until);
+            row.attempts += 1;
+            claimed.push(ClaimedEvent {
+                seq: row.seq,
+                envelope: row.envelope.clone(),
+                attempts: row.attempts,
+            });
+        }
+        Ok(claimed)
+    }
+
+    async fn mark_published(&self, ids: &[EventId], _now: DateTime<Utc>) -> Result<()> {
+        let ids: HashSet<&EventId> = ids.iter().collect();
+        let mut state = self.lock();
+        for row in state.outbox.iter_mut() {
+            if ids.contains(&row.envelope.event_id) {
+                row.published = true;
+            }
+        }
+        Ok(())
+    }
+
+    async fn pending(&self) -> Result<u64> {
+        Ok(self.lock().outbox.iter().filter(|r| !r.published).count() as u64)
+    }
+}
+
+#[async_trait]
+impl InboxStore for InMemoryStore {
+    async fn record(
+        &self,
+        consumer: &str,
+        event_id: EventId,
+        _now: DateTime<Utc>,
+    ) -> Result<Recorded> {
+        let inserted = self.lock().inbox.insert((consumer.to_owned(), event_id));
+        Ok(if inserted {
+            Recorded::First
+        } else {
+            Recorded::Duplicate
+        })
+    }
+
+    async fn contains(&self, consumer: &str, event_id: EventId) -> Result<bool> {
+        Ok(self.lock().inbox.contains(&(consumer.to_owned(), event_id)))
+    }
+}

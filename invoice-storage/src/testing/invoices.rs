@@ -1,0 +1,402 @@
+//! Suite functions for [`InvoiceStore`].
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use invoice_core::{
+    EventEnvelope, InvoicePatch, InvoiceStatus, LineItem, NumberSeries, UnitCode, Vat,
+};
+use tokio::task::JoinSet;
+
+use super::fixtures::{created, date, draft, fresh_tenant, new_event_id, new_id, t0};
+use crate::{Error, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, PageRequest};
+
+fn issue_request() -> IssueRequest {
+    IssueRequest::new(date(2026, 11, 24), new_event_id(), t0())
+}
+
+/// Created invoices read back equal; an update with the right version is stored.
+pub async fn create_get_update_round_trip(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let (invoice, event) = created(draft(&tenant, "Round Trip AG"));
+    store.create(&invoice, &[event]).await.unwrap();
+    assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), invoice);
+    assert!(matches!(
+        store.create(&invoice, &[]).await,
+        Err(Error::AlreadyExists { .. })
+    ));
+
+    let mut changed = invoice.clone();
+    let event = changed
+        .update(InvoicePatch::new().payment_terms(Some("14 days".into())))
+        .unwrap()
+        .unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &changed, event);
+    store
+        .update(&changed, invoice.version(), &[envelope])
+        .await
+        .unwrap();
+    let stored = store.get(&tenant, invoice.id()).await.unwrap();
+    assert_eq!(stored, changed);
+    assert_eq!(stored.version(), 2);
+
+    // The old version is stale now.
+    assert!(matches!(
+        store.update(&changed, invoice.version(), &[]).await,
+        Err(Error::Conflict {
+            expected: 1,
+            found: 2,
+            ..
+        })
+    ));
+    assert!(matches!(
+        store.get(&tenant, new_id()).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+/// 8 tasks × 25 read-modify-write updates of one invoice: the number of successful
+/// updates equals the final version minus one, and every loser got `Conflict`.
+pub async fn concurrent_updates_lose_nothing(store: Arc<dyn InvoiceStore>) {
+    let tenant = fresh_tenant();
+    let (invoice, event) = created(draft(&tenant, "Contended AG"));
+    store.create(&invoice, &[event]).await.unwrap();
+    let mut tasks = JoinSet::new();
+    for task in 0..8u32 {
+        let store = Arc::clone(&store);
+        let tenant = tenant.clone();
+        let id = invoice.id();
+        tasks.spawn(async move {
+            let (mut won, mut lost) = (0u64, 0u64);
+            for attempt in 0..25u32 {
+                let mut current = store.get(&tenant, id).await.unwrap();
+                let read_version = current.version();
+                let terms = format!("task {task} attempt {attempt}");
+                let event = current
+                    .update(InvoicePatch::new().payment_terms(Some(terms)))
+                    .unwrap()
+                    .unwrap();
+                let envelope = EventEnvelope::new(new_event_id(), t0(), &current, event);
+                match store.update(&current, read_version, &[envelope]).await {
+                    Ok(()) => won += 1,
+                    Err(Error::Conflict { .. }) => lost += 1,
+                    Err(other) => panic!("unexpected error {other}"),
+                }
+            }
+            (won, lost)
+        });
+    }
+    let (mut won, mut lost) = (0, 0);
+    while let Some(result) = tasks.join_next().await {
+        let (w, l) = result.unwrap();
+        won += w;
+        lost += l;
+    }
+    assert_eq!(won + lost, 200);
+    let last = store.get(&tenant, invoice.id()).await.unwrap();
+    assert_eq!(
+        last.version(),
+        1 + won,
+        "lost update: {won} wins, version {}",
+        last.version()
+    );
+}
+
+/// Tenant B can neither get, update, delete, issue nor list tenant A's invoice.
+pub async fn tenants_are_isolated(store: &dyn InvoiceStore) {
+    let a = fresh_tenant();
+    let b = fresh_tenant();
+    let (invoice, event) = created(draft(&a, "Tenant A Customer"));
+    store.create(&invoice, &[event]).await.unwrap();
+    assert!(matches!(
+        store.get(&b, invoice.id()).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.delete(&b, invoice.id(), invoice.version(), &[]).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.issue(&b, invoice.id(), &issue_request()).await,
+        Err(Error::NotFound { .. })
+    ));
+    // An update carries its tenant inside the invoice: B's copy of A's id is not found.
+    let (foreign, _) = created(draft(&b, "Tenant B Customer"));
+    let forged: invoice_core::Invoice = {
+        let mut json = serde_json::to_value(&foreign).unwrap();
+        json["id"] = serde_json::to_value(invoice.id()).unwrap();
+        serde_json::from_value(json).unwrap()
+    };
+    assert!(matches!(
+        store.update(&forged, 1, &[]).await,
+        Err(Error::NotFound { .. })
+    ));
+    let page = store.list(&b, &InvoiceQuery::new()).await.unwrap();
+    assert!(page.items.is_empty());
+    assert_eq!(page.total, Some(0));
+    assert_eq!(
+        store.get(&a, invoice.id()).await.unwrap(),
+        invoice,
+        "A's row is untouched"
+    );
+}
+
+/// Drafts can be deleted (with the right version); issued invoices cannot.
+pub async fn delete_only_drafts(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let (mut invoice, event) = created(draft(&tenant, "Delete AG"));
+    store.create(&invoice, &[event]).await.unwrap();
+    assert!(matches!(
+        store.delete(&tenant, invoice.id(), 7, &[]).await,
+        Err(Error::Conflict { .. })
+    ));
+    let deleted = invoice.delete().unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &invoice, deleted);
+    store
+        .delete(&tenant, invoice.id(), 1, &[envelope])
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.get(&tenant, invoice.id()).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    let (issued, event) = created(draft(&tenant, "Keep AG"));
+    store.create(&issued, &[event]).await.unwrap();
+    let (issued, _) = store
+        .issue(&tenant, issued.id(), &issue_request())
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .delete(&tenant, issued.id(), issued.version(), &[])
+            .await,
+        Err(Error::NotAllowed { .. })
+    ));
+}
+
+/// 200 drafts issued concurrently from 8 tasks get numbers 1…200, no gap, no duplicate;
+/// another tenant's series starts at 1 independently.
+pub async fn issue_allocates_gapless_numbers_under_concurrency(store: Arc<dyn InvoiceStore>) {
+    let tenant = fresh_tenant();
+    let series = NumberSeries::new("N-{seq}").unwrap();
+    let mut ids = Vec::new();
+    for i in 0..200 {
+        let (invoice, event) = created(draft(&tenant, &format!("Buyer {i}")));
+        store.create(&invoice, &[event]).await.unwrap();
+        ids.push(invoice.id());
+    }
+    let mut tasks = JoinSet::new();
+    for chunk in ids.chunks(25) {
+        let store = Arc::clone(&store);
+        let tenant = tenant.clone();
+        let chunk = chunk.to_vec();
+        let series = series.clone();
+        tasks.spawn(async move {
+            let mut numbers = Vec::new();
+            for id in chunk {
+                let request = issue_request().with_series(series.clone());
+                let (invoice, envelope) = store.issue(&tenant, id, &request).await.unwrap();
+                assert_eq!(envelope.event.name(), "issued");
+                assert_eq!(invoice.status(), InvoiceStatus::Issued);
+                numbers.push(invoice.number().unwrap().as_str().to_owned());
+            }
+            numbers
+        });
+    }
+    let mut numbers = BTreeSet::new();
+    while let Some(result) = tasks.join_next().await {
+        for n in result.unwrap() {
+            assert!(numbers.insert(n.clone()), "duplicate number {n}");
+        }
+    }
+    let expected: BTreeSet<String> = (1..=200).map(|n| format!("N-{n}")).collect();
+    assert_eq!(numbers, expected);
+
+    let other = fresh_tenant();
+    let (invoice, event) = created(draft(&other, "Other"));
+    store.create(&invoice, &[event]).await.unwrap();
+    let request = issue_request().with_series(series);
+    let (issued, _) = store.issue(&other, invoice.id(), &request).await.unwrap();
+    assert_eq!(issued.number().unwrap().as_str(), "N-1");
+}
+
+/// An invoice that fails validation is not issued and consumes no number; issuing twice
+/// is a domain error.
+pub async fn issue_of_invalid_invoice_consumes_no_number(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let bad_line = LineItem::new(
+        "2",
+        "",
+        invoice_core::Decimal::ONE,
+        UnitCode::piece(),
+        -invoice_core::Decimal::ONE,
+        Vat::exempt(),
+    );
+    let (bad, event) = created(draft(&tenant, "Invalid AG").line(bad_line));
+    store.create(&bad, &[event]).await.unwrap();
+    let err = store
+        .issue(&tenant, bad.id(), &issue_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Domain(invoice_core::Error::RuleViolations { .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        store.get(&tenant, bad.id()).await.unwrap(),
+        bad,
+        "unchanged"
+    );
+
+    let (good, event) = created(draft(&tenant, "Valid AG"));
+    store.create(&good, &[event]).await.unwrap();
+    let (issued, _) = store
+        .issue(&tenant, good.id(), &issue_request())
+        .await
+        .unwrap();
+    assert_eq!(issued.number().unwrap().as_str(), "INV-2026-00001");
+    assert!(matches!(
+        store.issue(&tenant, good.id(), &issue_request()).await,
+        Err(Error::Domain(invoice_core::Error::InvalidTransition { .. }))
+    ));
+    assert!(matches!(
+        store
+            .issue(&tenant, bad.id(), &issue_request().with_expected_version(9))
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+}
+
+/// Filters (status, client, issue dates, due date, text) and offset pages with totals.
+pub async fn list_filters_and_offset_pages(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let client = invoice_core::ClientId::from_uuid(uuid::Uuid::new_v4());
+    for i in 0..25 {
+        let mut builder = draft(&tenant, &format!("Buyer {i:02}")).due_date(date(2026, 12, 1 + i));
+        if i % 5 == 0 {
+            builder = builder.client(client);
+        }
+        let (invoice, event) = created(builder);
+        store.create(&invoice, &[event]).await.unwrap();
+        if i < 10 {
+            let request = IssueRequest::new(date(2026, 11, 1 + i), new_event_id(), t0());
+            store.issue(&tenant, invoice.id(), &request).await.unwrap();
+        }
+    }
+    let tenant = &tenant;
+    let count =
+        |q: InvoiceQuery| async move { store.list(tenant, &q).await.unwrap().total.unwrap() };
+    assert_eq!(count(InvoiceQuery::new()).await, 25);
+    assert_eq!(
+        count(InvoiceQuery::new().status(InvoiceStatus::Issued)).await,
+        10
+    );
+    assert_eq!(
+        count(InvoiceQuery::new().status(InvoiceStatus::Draft)).await,
+        15
+    );
+    assert_eq!(count(InvoiceQuery::new().client(client)).await, 5);
+    assert_eq!(
+        count(InvoiceQuery::new().issued_between(Some(date(2026, 11, 3)), Some(date(2026, 11, 5))))
+            .await,
+        3
+    );
+    assert_eq!(
+        count(InvoiceQuery::new().due_before(date(2026, 12, 4))).await,
+        3
+    );
+    assert_eq!(count(InvoiceQuery::new().text("buyer 1")).await, 10);
+    assert_eq!(count(InvoiceQuery::new().text("INV-2026-0000")).await, 9);
+
+    let page = |n| InvoiceQuery::new().page(PageRequest::Offset { page: n, size: 10 });
+    let p0 = store.list(tenant, &page(0)).await.unwrap();
+    let p2 = store.list(tenant, &page(2)).await.unwrap();
+    let p3 = store.list(tenant, &page(3)).await.unwrap();
+    assert_eq!((p0.items.len(), p2.items.len(), p3.items.len()), (10, 5, 0));
+    assert_eq!(p0.total, Some(25));
+    assert_eq!(p0.items[0].buyer().name(), "Buyer 24", "newest first");
+    let by_due = store
+        .list(
+            tenant,
+            &InvoiceQuery::new()
+                .sort(InvoiceSort::DueDate)
+                .page(PageRequest::Offset { page: 0, size: 3 }),
+        )
+        .await
+        .unwrap();
+    let names: Vec<_> = by_due
+        .items
+        .iter()
+        .map(|i| i.buyer().name().to_owned())
+        .collect();
+    assert_eq!(names, ["Buyer 00", "Buyer 01", "Buyer 02"]);
+    assert!(matches!(
+        store
+            .list(
+                tenant,
+                &InvoiceQuery::new().page(PageRequest::Offset { page: 0, size: 0 })
+            )
+            .await,
+        Err(Error::InvalidQuery { .. })
+    ));
+}
+
+/// Keyset pages neither skip nor repeat a row while new rows are inserted between pages.
+pub async fn keyset_pages_are_stable_while_rows_are_inserted(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let mut originals = BTreeSet::new();
+    for i in 0..30 {
+        let (invoice, event) = created(draft(&tenant, &format!("Original {i}")));
+        store.create(&invoice, &[event]).await.unwrap();
+        originals.insert(invoice.id());
+    }
+    for sort in [
+        InvoiceSort::NewestFirst,
+        InvoiceSort::OldestFirst,
+        InvoiceSort::DueDate,
+    ] {
+        let mut seen = BTreeSet::new();
+        let mut cursor = None;
+        loop {
+            let query = InvoiceQuery::new().sort(sort).page(PageRequest::Keyset {
+                cursor: cursor.clone(),
+                size: 7,
+            });
+            let page = store.list(&tenant, &query).await.unwrap();
+            for invoice in &page.items {
+                assert!(
+                    seen.insert(invoice.id()),
+                    "{sort:?}: {} repeated",
+                    invoice.id()
+                );
+            }
+            // Someone inserts while we page.
+            let (invoice, event) = created(draft(&tenant, "Inserted meanwhile"));
+            store.create(&invoice, &[event]).await.unwrap();
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert!(
+            originals.is_subset(&seen),
+            "{sort:?}: an original row was skipped"
+        );
+    }
+    assert!(matches!(
+        store
+            .list(
+                &tenant,
+                &InvoiceQuery::new().page(PageRequest::Keyset {
+                    cursor: Some("garbage".into()),
+                    size: 5
+                })
+            )
+            .await,
+        Err(Error::InvalidQuery { .. })
+    ));
+}

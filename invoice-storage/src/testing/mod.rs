@@ -1,0 +1,54 @@
+//! The conformance suite: one `pub async fn` per behaviour of each store trait. Every
+//! adapter's tests call every function; an adapter is done when all pass against the real
+//! server. Functions use fresh tenant ids, so they can share a database; the outbox
+//! functions need an outbox of their own (a fresh schema or store).
+//!
+//! Failures panic with a message, as test assertions do.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod fixtures;
+mod inbox;
+mod invoices;
+mod outbox;
+
+pub use fixtures::{draft, fresh_tenant};
+pub use inbox::inbox_records_each_event_once;
+pub use invoices::{
+    concurrent_updates_lose_nothing, create_get_update_round_trip, delete_only_drafts,
+    issue_allocates_gapless_numbers_under_concurrency, issue_of_invalid_invoice_consumes_no_number,
+    keyset_pages_are_stable_while_rows_are_inserted, list_filters_and_offset_pages,
+    tenants_are_isolated,
+};
+pub use outbox::{
+    concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
+    outbox_claim_lease_and_publish, saved_events_reach_the_outbox,
+};
+
+/// Runs every invoice and outbox/inbox function of the suite against one adapter.
+/// `fresh` must return a store with an empty outbox each time it is called.
+pub async fn run_all<S, F, Fut>(fresh: F)
+where
+    S: crate::InvoiceStore + crate::OutboxStore + crate::InboxStore + Clone,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = S>,
+{
+    use std::sync::Arc;
+    let s = fresh().await;
+    create_get_update_round_trip(&s).await;
+    tenants_are_isolated(&s).await;
+    delete_only_drafts(&s).await;
+    list_filters_and_offset_pages(&s).await;
+    keyset_pages_are_stable_while_rows_are_inserted(&s).await;
+    issue_of_invalid_invoice_consumes_no_number(&s).await;
+    concurrent_updates_lose_nothing(Arc::new(s.clone())).await;
+    issue_allocates_gapless_numbers_under_concurrency(Arc::new(s.clone())).await;
+    let s = fresh().await;
+    saved_events_reach_the_outbox(&s, &s).await;
+    let s = fresh().await;
+    failed_save_writes_neither_invoice_nor_events(&s, &s).await;
+    let s = fresh().await;
+    outbox_claim_lease_and_publish(&s, &s).await;
+    let s = fresh().await;
+    concurrent_claimers_never_share_an_event(Arc::new(s.clone()), Arc::new(s.clone())).await;
+    inbox_records_each_event_once(Arc::new(s)).await;
+}

@@ -1,0 +1,28 @@
+//! The in-memory adapter passes the whole conformance suite, directly and behind `Arc<dyn>`.
+
+use std::sync::Arc;
+
+use invoice_storage::testing;
+use invoice_storage::{InMemoryStore, InvoiceStore, OutboxStore};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_store_passes_the_conformance_suite() {
+    testing::run_all(|| async { InMemoryStore::new() }).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_store_passes_behind_arc_dyn() {
+    let store = InMemoryStore::new();
+    let invoices: Arc<dyn InvoiceStore> = Arc::new(store.clone());
+    testing::create_get_update_round_trip(invoices.as_ref()).await;
+    testing::tenants_are_isolated(invoices.as_ref()).await;
+    testing::concurrent_updates_lose_nothing(Arc::clone(&invoices)).await;
+    testing::issue_allocates_gapless_numbers_under_concurrency(Arc::clone(&invoices)).await;
+    testing::inbox_records_each_event_once(Arc::new(store)).await;
+    // The outbox functions need an empty outbox.
+    let fresh = InMemoryStore::new();
+    let invoices: Arc<dyn InvoiceStore> = Arc::new(fresh.clone());
+    let outbox: Arc<dyn OutboxStore> = Arc::new(fresh);
+    testing::saved_events_reach_the_outbox(invoices.as_ref(), outbox.as_ref()).await;
+    testing::concurrent_claimers_never_share_an_event(invoices, outbox).await;
+}
