@@ -6,6 +6,7 @@
 //! | [`InvoiceStore`] | invoices, tenant-scoped, with optimistic concurrency, gapless numbering at issue and paged listing |
 //! | [`OutboxStore`] | domain events saved in the same transaction as the invoice, claimed by relays under a lease |
 //! | [`InboxStore`] | event ids a consumer has processed, for idempotent consumers |
+//! | [`ClientStore`] | a tenant's clients with their contact information |
 //!
 //! | feature | adapter |
 //! |---|---|
@@ -59,6 +60,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod client_store;
 mod error;
 mod inbox;
 mod invoice_store;
@@ -67,6 +69,7 @@ mod outbox;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use client_store::{Client, ClientPage, ClientStore};
 pub use error::{BoxError, Error, Result};
 pub use inbox::{InboxStore, Recorded};
 pub use invoice_store::{
@@ -86,5 +89,6 @@ mod tests {
         fn _invoices(_: Arc<dyn InvoiceStore>) {}
         fn _outbox(_: Arc<dyn OutboxStore>) {}
         fn _inbox(_: Arc<dyn InboxStore>) {}
+        fn _clients(_: Arc<dyn ClientStore>) {}
     }
 }

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use invoice_core::{EventEnvelope, EventId, Invoice, InvoiceId, InvoiceStatus, TenantId};
 
+use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
 use crate::inbox::{InboxStore, Recorded};
 use crate::invoice_store::{
@@ -43,6 +44,7 @@ struct State {
     outbox: Vec<OutboxRow>,
     outbox_ids: HashSet<EventId>,
     inbox: HashSet<(String, EventId)>,
+    clients: HashMap<invoice_core::ClientId, Client>,
 }
 
 #[derive(Debug)]
@@ -367,5 +369,97 @@ impl InboxStore for InMemoryStore {
 
     async fn contains(&self, consumer: &str, event_id: EventId) -> Result<bool> {
         Ok(self.lock().inbox.contains(&(consumer.to_owned(), event_id)))
+    }
+}
+
+fn client_not_found(id: invoice_core::ClientId) -> Error {
+    Error::NotFound {
+        what: "client",
+        id: id.to_string(),
+    }
+}
+
+#[async_trait]
+impl ClientStore for InMemoryStore {
+    async fn create_client(&self, client: &Client) -> Result<()> {
+        let mut state = self.lock();
+        if state.clients.contains_key(&client.id()) {
+            return Err(Error::AlreadyExists {
+                what: "client",
+                id: client.id().to_string(),
+            });
+        }
+        state.clients.insert(client.id(), client.clone());
+        Ok(())
+    }
+
+    async fn get_client(&self, tenant: &TenantId, id: invoice_core::ClientId) -> Result<Client> {
+        self.lock()
+            .clients
+            .get(&id)
+            .filter(|c| c.tenant() == tenant)
+            .cloned()
+            .ok_or_else(|| client_not_found(id))
+    }
+
+    async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
+        let mut state = self.lock();
+        let stored = state
+            .clients
+            .get_mut(&client.id())
+            .filter(|c| c.tenant() == client.tenant())
+            .ok_or_else(|| client_not_found(client.id()))?;
+        if stored.version() != expected_version {
+            return Err(Error::Conflict {
+                what: "client",
+                id: client.id().to_string(),
+                expected: expected_version,
+                found: stored.version(),
+            });
+        }
+        *stored = client.clone();
+        Ok(())
+    }
+
+    async fn delete_client(&self, tenant: &TenantId, id: invoice_core::ClientId) -> Result<()> {
+        let mut state = self.lock();
+        match state.clients.get(&id) {
+            Some(c) if c.tenant() == tenant => {
+                state.clients.remove(&id);
+                Ok(())
+            }
+            _ => Err(client_not_found(id)),
+        }
+    }
+
+    async fn list_clients(
+        &self,
+        tenant: &TenantId,
+        text: Option<&str>,
+        page: u32,
+        size: u32,
+    ) -> Result<ClientPage> {
+        PageRequest::Offset { page, size }.validate()?;
+        let needle = text.map(str::to_lowercase);
+        let state = self.lock();
+        let mut matching: Vec<&Client> = state
+            .clients
+            .values()
+            .filter(|c| c.tenant() == tenant)
+            .filter(|c| {
+                needle
+                    .as_deref()
+                    .is_none_or(|n| c.name().to_lowercase().contains(n))
+            })
+            .collect();
+        matching.sort_by(|a, b| a.name().cmp(b.name()).then(a.id().cmp(&b.id())));
+        let total = matching.len() as u64;
+        let items = matching
+            .into_iter()
+            .skip((page as usize).saturating_mul(size as usize))
+            .take(size as usize)
+            .cloned()
+            .collect();
+        Ok(ClientPage { items, total })
     }
 }

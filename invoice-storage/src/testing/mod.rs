@@ -6,11 +6,13 @@
 //! Failures panic with a message, as test assertions do.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod clients;
 mod fixtures;
 mod inbox;
 mod invoices;
 mod outbox;
 
+pub use clients::clients_crud_pages_and_isolation;
 pub use fixtures::{draft, fresh_tenant};
 pub use inbox::inbox_records_each_event_once;
 pub use invoices::{
@@ -28,13 +30,14 @@ pub use outbox::{
 /// `fresh` must return a store with an empty outbox each time it is called.
 pub async fn run_all<S, F, Fut>(fresh: F)
 where
-    S: crate::InvoiceStore + crate::OutboxStore + crate::InboxStore + Clone,
+    S: crate::InvoiceStore + crate::OutboxStore + crate::InboxStore + crate::ClientStore + Clone,
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = S>,
 {
     use std::sync::Arc;
     let s = fresh().await;
     create_get_update_round_trip(&s).await;
+    clients_crud_pages_and_isolation(&s).await;
     tenants_are_isolated(&s).await;
     delete_only_drafts(&s).await;
     list_filters_and_offset_pages(&s).await;
