@@ -7,10 +7,12 @@
 //! | [`OutboxStore`] | domain events saved in the same transaction as the invoice, claimed by relays under a lease |
 //! | [`InboxStore`] | event ids a consumer has processed, for idempotent consumers |
 //! | [`ClientStore`] | a tenant's clients with their contact information |
+//! | [`DocumentStore`] | rendered invoices and attachments by [`DocumentKey`], streamed, with a storage class |
 //!
 //! | feature | adapter |
 //! |---|---|
-//! | (always) | [`InMemoryStore`] |
+//! | (always) | [`InMemoryStore`], [`InMemoryDocumentStore`] |
+//! | `fs` | `FsDocumentStore`: documents in a local folder, written atomically |
 //! | `testing` | the conformance suite, [`testing`] |
 //!
 //! The traits are object-safe and meant to be used as `Arc<dyn InvoiceStore>`.
@@ -61,7 +63,10 @@
 )]
 
 mod client_store;
+mod document;
 mod error;
+#[cfg(feature = "fs")]
+mod fs;
 mod inbox;
 mod invoice_store;
 mod memory;
@@ -70,12 +75,18 @@ mod outbox;
 pub mod testing;
 
 pub use client_store::{Client, ClientPage, ClientStore};
+pub use document::{
+    body_from_bytes, collect_body, ByteStream, DocumentKey, DocumentMeta, DocumentStore,
+    PutOptions, StorageClass,
+};
 pub use error::{BoxError, Error, Result};
+#[cfg(feature = "fs")]
+pub use fs::FsDocumentStore;
 pub use inbox::{InboxStore, Recorded};
 pub use invoice_store::{
     InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, PageRequest, MAX_PAGE_SIZE,
 };
-pub use memory::InMemoryStore;
+pub use memory::{InMemoryDocumentStore, InMemoryStore};
 pub use outbox::{ClaimedEvent, OutboxStore};
 
 #[cfg(test)]
@@ -90,5 +101,6 @@ mod tests {
         fn _outbox(_: Arc<dyn OutboxStore>) {}
         fn _inbox(_: Arc<dyn InboxStore>) {}
         fn _clients(_: Arc<dyn ClientStore>) {}
+        fn _documents(_: Arc<dyn DocumentStore>) {}
     }
 }

@@ -26,3 +26,12 @@ async fn memory_store_passes_behind_arc_dyn() {
     testing::saved_events_reach_the_outbox(invoices.as_ref(), outbox.as_ref()).await;
     testing::concurrent_claimers_never_share_an_event(invoices, outbox).await;
 }
+
+#[tokio::test]
+async fn memory_document_store_passes_the_document_suite() {
+    let store = invoice_storage::InMemoryDocumentStore::new();
+    testing::documents_put_get_head_list_delete(&store).await;
+    testing::failed_put_keeps_the_previous_document(&store).await;
+    let shared: Arc<dyn invoice_storage::DocumentStore> = Arc::new(store);
+    testing::documents_put_get_head_list_delete(shared.as_ref()).await;
+}

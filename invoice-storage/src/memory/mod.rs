@@ -1,6 +1,10 @@
 //! The in-memory adapter: every store trait over one mutex, for tests and single-process
 //! tools. Each call is atomic, like a transaction.
 
+mod documents;
+
+pub use documents::InMemoryDocumentStore;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;

@@ -7,12 +7,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod clients;
+mod documents;
 mod fixtures;
 mod inbox;
 mod invoices;
 mod outbox;
 
 pub use clients::clients_crud_pages_and_isolation;
+pub use documents::{
+    documents_put_get_head_list_delete, failed_put_keeps_the_previous_document, generated_body,
+    large_document_round_trip, peak_rss,
+};
 pub use fixtures::{draft, fresh_tenant};
 pub use inbox::inbox_records_each_event_once;
 pub use invoices::{
