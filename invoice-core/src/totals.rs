@@ -222,12 +222,16 @@ impl Totals {
 
         for (index, line) in invoice.lines().iter().enumerate() {
             let vat = line.vat();
-            let amount = match line.simple_net_amount(dp) {
-                Some(amount) => amount,
-                None => line.net_amount(dp).map_err(|e| match e {
+            let amount = if line.is_simple() {
+                match line.quantity().checked_mul(line.price()) {
+                    Some(gross) => RoundingMode::HalfAwayFromZero.round(gross, dp),
+                    None => return Err(Error::Overflow),
+                }
+            } else {
+                line.net_amount(dp).map_err(|e| match e {
                     Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },
                     other => other,
-                })?,
+                })?
             };
             let net = if !gross_prices {
                 amount
