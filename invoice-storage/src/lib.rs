@@ -13,6 +13,7 @@
 //! |---|---|
 //! | (always) | [`InMemoryStore`], [`InMemoryDocumentStore`] |
 //! | `fs` | `FsDocumentStore`: documents in a local folder, written atomically |
+//! | `s3` | `S3DocumentStore`: documents in S3 or an S3-compatible server, multipart for large ones |
 //! | `testing` | the conformance suite, [`testing`] |
 //!
 //! The traits are object-safe and meant to be used as `Arc<dyn InvoiceStore>`.
@@ -71,6 +72,8 @@ mod inbox;
 mod invoice_store;
 mod memory;
 mod outbox;
+#[cfg(feature = "s3")]
+mod s3;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -88,6 +91,8 @@ pub use invoice_store::{
 };
 pub use memory::{InMemoryDocumentStore, InMemoryStore};
 pub use outbox::{ClaimedEvent, OutboxStore};
+#[cfg(feature = "s3")]
+pub use s3::{S3DocumentStore, S3DocumentStoreBuilder, MULTIPART_THRESHOLD};
 
 #[cfg(test)]
 mod tests {

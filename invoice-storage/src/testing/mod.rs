@@ -12,6 +12,7 @@ mod fixtures;
 mod inbox;
 mod invoices;
 mod outbox;
+mod services;
 
 pub use clients::clients_crud_pages_and_isolation;
 pub use documents::{
@@ -30,6 +31,7 @@ pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
     outbox_claim_lease_and_publish, saved_events_reach_the_outbox,
 };
+pub use services::require_env;
 
 /// Runs every invoice and outbox/inbox function of the suite against one adapter.
 /// `fresh` must return a store with an empty outbox each time it is called.
