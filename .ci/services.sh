@@ -1,0 +1,56 @@
+# Sourced by .ci/run (and usable by hand: `source .ci/services.sh`): makes sure the real
+# services the tests talk to are up on 127.0.0.1, and exports their URLs.
+#   PostgreSQL  127.0.0.1:5432, trust auth, database `test`  -> DATABASE_URL
+#   moto (S3)   127.0.0.1:5000, from PyPI in a venv          -> AWS_ENDPOINT_URL
+# Processes started here are stopped when the sourcing shell exits.
+
+SERVICES_CACHE="${SERVICES_CACHE:-$HOME/.cache/invoice-rs}"
+SERVICES_VENV="$SERVICES_CACHE/venv"
+_started_pids=()
+
+_wait_for() { # name, command...
+    local name=$1; shift
+    for _ in $(seq 1 120); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.5
+    done
+    echo "$name did not come up" >&2
+    return 1
+}
+
+start_postgres() {
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+        echo "starting PostgreSQL"
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+        _wait_for PostgreSQL pg_isready -q -h 127.0.0.1 -p 5432
+    fi
+    export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+}
+
+ensure_venv() {
+    if [ ! -x "$SERVICES_VENV/bin/moto_server" ] || [ ! -x "$SERVICES_VENV/bin/aiosmtpd" ]; then
+        echo "installing moto and aiosmtpd into $SERVICES_VENV"
+        mkdir -p "$SERVICES_CACHE"
+        python3 -m venv "$SERVICES_VENV"
+        "$SERVICES_VENV/bin/pip" install -q 'moto[server]>=5.2,<6' 'aiosmtpd>=1.4,<2'
+    fi
+}
+
+start_moto() {
+    ensure_venv
+    if ! curl -fs -o /dev/null http://127.0.0.1:5000/moto-api/; then
+        echo "starting moto on 127.0.0.1:5000"
+        "$SERVICES_VENV/bin/moto_server" -H 127.0.0.1 -p 5000 >"$SERVICES_CACHE/moto.log" 2>&1 &
+        _started_pids+=($!)
+        _wait_for moto curl -fs -o /dev/null http://127.0.0.1:5000/moto-api/
+    fi
+    export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:5000}"
+}
+
+stop_started_services() {
+    for pid in "${_started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap stop_started_services EXIT
+
+start_postgres
+start_moto
