@@ -1,0 +1,128 @@
+//! The crate's error type.
+
+/// A boxed cause from a dependency (I/O, CSV, JSON, XML), kept out of the public API.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong while writing or reading an invoice document.
+///
+/// Reader errors name the element path where they happened, such as
+/// `/Invoice/cac:InvoiceLine[3]/cbc:LineExtensionAmount` (a sibling index `[n]` is shown
+/// from the second element of a name on).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Writing to or reading from the underlying stream failed.
+    #[error("i/o error: {source}")]
+    Io {
+        /// The I/O error.
+        #[from]
+        source: std::io::Error,
+    },
+    /// The CSV or JSON encoder failed.
+    #[error("{format} encoding failed: {source}")]
+    Encode {
+        /// `"csv"` or `"json"`.
+        format: &'static str,
+        /// The encoder's error.
+        source: BoxError,
+    },
+    /// JSON input could not be decoded into the model.
+    #[error("invalid json: {source}")]
+    Json {
+        /// The decoder's error.
+        source: BoxError,
+    },
+    /// The invoice model refused or could not total the invoice.
+    #[error(transparent)]
+    Invoice {
+        /// The domain error.
+        #[from]
+        source: invoice_core::Error,
+    },
+    /// The input is not well-formed XML.
+    #[error("malformed xml at {path}: {source}")]
+    Malformed {
+        /// The element path where parsing stopped.
+        path: String,
+        /// The parser's error.
+        source: BoxError,
+    },
+    /// The input carries a document type declaration (DOCTYPE or entity declarations),
+    /// which is refused so that no entity is ever expanded (XXE, billion laughs).
+    #[error("document type declarations are not allowed")]
+    DocTypeNotAllowed,
+    /// The input is larger than the configured limit.
+    #[error("document larger than {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// Elements are nested deeper than the configured limit.
+    #[error("elements nested deeper than {limit} at {path}")]
+    TooDeep {
+        /// The depth limit.
+        limit: usize,
+        /// The element path where the limit was crossed.
+        path: String,
+    },
+    /// The document has more elements than the configured limit.
+    #[error("more than {limit} elements")]
+    TooManyElements {
+        /// The element limit.
+        limit: usize,
+    },
+    /// The root element is not one this reader understands.
+    #[error("unexpected root element {found:?}, expected {expected}")]
+    UnexpectedRoot {
+        /// The root element's name as written.
+        found: String,
+        /// What the reader accepts.
+        expected: &'static str,
+    },
+    /// A mandatory element is missing.
+    #[error("missing {path}")]
+    Missing {
+        /// The path of the missing element.
+        path: String,
+    },
+    /// An element or attribute holds a value the model cannot take.
+    #[error("invalid value {value:?} at {path}: {reason}")]
+    InvalidValue {
+        /// The element path.
+        path: String,
+        /// The value as written.
+        value: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_is_send_sync_and_static() {
+        fn assert_bounds<T: std::error::Error + Send + Sync + 'static>() {}
+        assert_bounds::<Error>();
+    }
+
+    #[test]
+    fn messages_are_lowercase_without_trailing_period() {
+        let errors = [
+            Error::DocTypeNotAllowed,
+            Error::TooLarge { limit: 10 },
+            Error::Missing {
+                path: "/Invoice/cbc:ID".to_owned(),
+            },
+        ];
+        for e in errors {
+            let text = e.to_string();
+            assert!(!text.ends_with('.'), "{text}");
+            assert!(text.starts_with(|c: char| !c.is_uppercase()), "{text}");
+        }
+    }
+}
