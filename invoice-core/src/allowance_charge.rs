@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{overflow, Result};
 use crate::rounding::RoundingMode;
-use crate::vat::Vat;
+use crate::vat::{Vat, VatExemption};
 
 /// Whether an [`AllowanceCharge`] lowers or raises the amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,6 +64,8 @@ pub struct AllowanceCharge {
     reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exemption: Option<VatExemption>,
 }
 
 impl AllowanceCharge {
@@ -91,6 +93,7 @@ impl AllowanceCharge {
             vat: None,
             reason: None,
             reason_code: None,
+            exemption: None,
         }
     }
 
@@ -110,6 +113,19 @@ impl AllowanceCharge {
     pub fn with_reason_code(mut self, code: impl Into<String>) -> Self {
         self.reason_code = Some(code.into());
         self
+    }
+
+    /// Sets the VAT exemption reason that this document-level allowance or charge brings
+    /// into its breakdown group, for a group (E, AE, K, G, O) that has no line of its own
+    /// to carry one (BR-E-10 and its siblings).
+    pub fn with_exemption(mut self, exemption: VatExemption) -> Self {
+        self.exemption = Some(exemption);
+        self
+    }
+
+    /// The VAT exemption reason of a document-level allowance or charge.
+    pub fn exemption(&self) -> Option<&VatExemption> {
+        self.exemption.as_ref()
     }
 
     /// Allowance or charge.

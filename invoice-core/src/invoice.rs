@@ -13,6 +13,7 @@ use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 use crate::line_item::LineItem;
 use crate::note::{Note, Payment};
 use crate::party::Party;
+use crate::payment_means::PaymentMeans;
 use crate::rounding::RoundingPolicy;
 use crate::totals::Totals;
 use crate::validation::{self, Severity, Violation};
@@ -46,6 +47,10 @@ pub struct Invoice {
     buyer_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     payment_terms: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    payment_means: Vec<PaymentMeans>,
     #[serde(default)]
     lines: Vec<LineItem>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -117,6 +122,8 @@ impl InvoiceBuilder {
                 buyer,
                 buyer_reference: None,
                 payment_terms: None,
+                order_reference: None,
+                payment_means: Vec::new(),
                 lines: Vec::new(),
                 allowances_charges: Vec::new(),
                 notes: Vec::new(),
@@ -156,6 +163,18 @@ impl InvoiceBuilder {
     /// Sets the payment terms (BT-20).
     pub fn payment_terms(mut self, terms: impl Into<String>) -> Self {
         self.invoice.payment_terms = Some(terms.into());
+        self
+    }
+
+    /// Sets the purchase order reference (BT-13) the buyer issued.
+    pub fn order_reference(mut self, reference: impl Into<String>) -> Self {
+        self.invoice.order_reference = Some(reference.into());
+        self
+    }
+
+    /// Appends a way to pay (BG-16), such as a credit transfer to an IBAN.
+    pub fn payment_means(mut self, means: PaymentMeans) -> Self {
+        self.invoice.payment_means.push(means);
         self
     }
 
@@ -215,9 +234,19 @@ impl InvoiceBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidLine`] for a line whose base quantity is not positive or whose id
-    /// is blank or repeated; [`Error::InvalidAmount`] for a negative prepaid amount.
+    /// is blank, or, in a draft, repeated; [`Error::InvalidAmount`] for a negative prepaid
+    /// amount.
+    ///
+    /// Repeated line ids are accepted in an invoice built as [`issued`](Self::issued):
+    /// EN 16931 has no rule that makes BT-126 unique, and official examples repeat it
+    /// (`CII-BR-CO-10-RoundingIssue.xml`), so a received invoice keeps its ids as stated.
     pub fn build(self) -> Result<Invoice> {
-        check_lines(&self.invoice.lines)?;
+        let ids = if self.invoice.status.is_draft() {
+            LineIds::Unique
+        } else {
+            LineIds::AsStated
+        };
+        check_lines(&self.invoice.lines, ids)?;
         if self.invoice.prepaid_amount < Decimal::ZERO {
             return Err(Error::InvalidAmount {
                 value: self.invoice.prepaid_amount.to_string(),
@@ -228,14 +257,22 @@ impl InvoiceBuilder {
     }
 }
 
-fn check_lines(lines: &[LineItem]) -> Result<()> {
+/// Whether line ids must be unique: in what we author, yes; in a received invoice, they
+/// are kept as stated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LineIds {
+    Unique,
+    AsStated,
+}
+
+fn check_lines(lines: &[LineItem], ids: LineIds) -> Result<()> {
     let mut seen = std::collections::HashSet::with_capacity(lines.len());
     for (index, line) in lines.iter().enumerate() {
         let reason = if line.base_quantity() <= Decimal::ZERO {
             Some("base quantity must be positive".to_owned())
         } else if line.id().trim().is_empty() {
             Some("line id must not be blank".to_owned())
-        } else if !seen.insert(line.id()) {
+        } else if !seen.insert(line.id()) && ids == LineIds::Unique {
             Some(format!("line id {:?} is used twice", line.id()))
         } else {
             None
@@ -403,7 +440,7 @@ impl Invoice {
     pub fn update(&mut self, patch: InvoicePatch) -> Result<Option<InvoiceEvent>> {
         self.require_draft("edit")?;
         if let Some(lines) = &patch.lines {
-            check_lines(lines)?;
+            check_lines(lines, LineIds::Unique)?;
         }
         if patch.prepaid_amount.is_some_and(|p| p < Decimal::ZERO) {
             return Err(Error::InvalidAmount {
@@ -786,6 +823,16 @@ impl Invoice {
     /// The payment terms (BT-20).
     pub fn payment_terms(&self) -> Option<&str> {
         self.payment_terms.as_deref()
+    }
+
+    /// The purchase order reference (BT-13).
+    pub fn order_reference(&self) -> Option<&str> {
+        self.order_reference.as_deref()
+    }
+
+    /// The ways the buyer may pay (BG-16), in order of preference.
+    pub fn payment_means(&self) -> &[PaymentMeans] {
+        &self.payment_means
     }
 
     /// The lines (BG-25).

@@ -53,7 +53,8 @@
 //!
 //! - Money: [`Currency`], [`Money`], [`RoundingMode`], [`RoundingPolicy`].
 //! - Model: [`Invoice`] (built by [`InvoiceBuilder`], edited by [`InvoicePatch`]),
-//!   [`Party`], [`LineItem`], [`AllowanceCharge`], [`Vat`], [`Note`], [`Payment`].
+//!   [`Party`], [`LineItem`], [`AllowanceCharge`], [`Vat`], [`Note`], [`Payment`],
+//!   [`PaymentMeans`].
 //! - Totals: [`Totals`], [`TaxBreakdown`].
 //! - Lifecycle and numbering: [`InvoiceStatus`], [`InvoiceKind`], [`NumberSeries`].
 //! - Events: [`InvoiceEvent`] in an [`EventEnvelope`].
@@ -79,6 +80,7 @@ mod money;
 mod note;
 mod numbering;
 mod party;
+mod payment_means;
 mod rounding;
 mod totals;
 mod validation;
@@ -96,6 +98,7 @@ pub use money::{parse_decimal, Money};
 pub use note::{Note, Payment};
 pub use numbering::NumberSeries;
 pub use party::{Address, Contact, CountryCode, Party};
+pub use payment_means::PaymentMeans;
 pub use rounding::{
     round_half_away_from_zero, PriceBasis, RoundingMode, RoundingPolicy, TaxRounding,
 };

@@ -287,6 +287,13 @@ impl Totals {
             };
             let g = group_index(&mut groups, &mut last, &vat);
             let group = &mut groups[g];
+            // A group made only of document allowances and charges takes its exemption
+            // reason from them; a line's reason comes first.
+            if group.exemption.is_none() {
+                if let Some(exemption) = ac.exemption() {
+                    group.exemption = Some(exemption.clone());
+                }
+            }
             if ac.is_charge() {
                 charge_total = add(charge_total, amount)?;
                 group.taxable_amount = add(group.taxable_amount, amount)?;
@@ -711,6 +718,25 @@ mod tests {
         let t = kwd.totals().unwrap();
         assert_eq!(t.line_extension_amount(), dec!(1.235));
         assert_eq!(t.tax_total(), dec!(0.062)); // 0.06175 → 0.062
+    }
+
+    #[test]
+    fn a_group_of_only_document_charges_takes_their_exemption_reason() {
+        let reason = crate::VatExemption::reason("Skatteundantag");
+        let invoice = builder(Currency::SEK)
+            .line(line(1, dec!(1), dec!(100), Vat::standard(dec!(25))))
+            .allowance_charge(
+                AllowanceCharge::charge(dec!(1))
+                    .with_vat(Vat::exempt())
+                    .with_exemption(reason.clone()),
+            )
+            .build()
+            .unwrap();
+        let totals = invoice.totals().unwrap();
+        let exempt = &totals.vat_breakdown()[1];
+        assert_eq!(exempt.category(), VatCategory::Exempt);
+        assert_eq!(exempt.exemption(), Some(&reason));
+        assert_eq!(totals.vat_breakdown()[0].exemption(), None);
     }
 
     #[test]

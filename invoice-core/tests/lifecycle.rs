@@ -274,3 +274,34 @@ fn bad_lines_are_rejected_when_building() {
     ));
     assert!(draft().prepaid_amount(dec!(-1)).build().is_err());
 }
+
+#[test]
+fn a_draft_rejects_repeated_line_ids_but_a_received_invoice_keeps_them() {
+    let twice = |builder: invoice_core::InvoiceBuilder| {
+        builder
+            .line(LineItem::new(
+                "7",
+                "A",
+                dec!(1),
+                UnitCode::piece(),
+                dec!(1),
+                Vat::standard(dec!(19)),
+            ))
+            .line(LineItem::new(
+                "7",
+                "B",
+                dec!(1),
+                UnitCode::piece(),
+                dec!(2),
+                Vat::standard(dec!(19)),
+            ))
+    };
+    assert!(matches!(
+        twice(draft()).build(),
+        Err(Error::InvalidLine { .. })
+    ));
+    let received = twice(draft().issued(number("R-1"), date(2026, 1, 5)))
+        .build()
+        .unwrap();
+    assert_eq!(received.lines().iter().filter(|l| l.id() == "7").count(), 2);
+}
