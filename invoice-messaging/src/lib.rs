@@ -14,6 +14,7 @@
 //! | feature | adapter |
 //! |---|---|
 //! | (always) | [`InProcessBroker`]: tokio channels with AMQP-style topic routing |
+//! | `sqs` | `SqsBroker`: Amazon SQS queues with redrive to a DLQ, FIFO per invoice |
 //! | `testing` | the conformance suite, [`testing`] |
 //!
 //! # Example: outbox → broker → idempotent consumer
@@ -60,6 +61,8 @@ mod inprocess;
 mod publisher;
 mod relay;
 mod runner;
+#[cfg(feature = "sqs")]
+mod sqs;
 mod subscriber;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -72,6 +75,11 @@ pub use inprocess::{topic_matches, InProcessBroker, InProcessPublisher, InProces
 pub use publisher::Publisher;
 pub use relay::OutboxRelay;
 pub use runner::{ConsumerRunner, RetryPolicy, RunnerStats};
+#[cfg(feature = "sqs")]
+pub use sqs::{
+    QueueOptions, SqsBroker, SqsBrokerBuilder, SqsPublisher, SqsQueue, SqsSubscriber,
+    DEFAULT_MAX_RECEIVE_COUNT, LAST_ERROR_ATTRIBUTE,
+};
 pub use subscriber::{DeadLetter, Delivery, Settle, Subscriber};
 pub use tokio_util::sync::CancellationToken;
 
