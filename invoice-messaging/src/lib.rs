@@ -15,6 +15,8 @@
 //! |---|---|
 //! | (always) | [`InProcessBroker`]: tokio channels with AMQP-style topic routing |
 //! | `sqs` | `SqsBroker`: Amazon SQS queues with redrive to a DLQ, FIFO per invoice |
+//! | `rabbitmq` | `RabbitMqBroker`: durable topic exchange, quorum queues, publisher confirms, dead-letter exchange, reconnect |
+//! | `rabbitmq-tls` | `amqps://` URLs for the RabbitMQ adapter (rustls) |
 //! | `testing` | the conformance suite, [`testing`] |
 //!
 //! # Example: outbox → broker → idempotent consumer
@@ -59,6 +61,8 @@ mod handler;
 mod idempotent;
 mod inprocess;
 mod publisher;
+#[cfg(feature = "rabbitmq")]
+mod rabbitmq;
 mod relay;
 mod runner;
 #[cfg(feature = "sqs")]
@@ -73,6 +77,11 @@ pub use handler::{Handler, HandlerError};
 pub use idempotent::Idempotent;
 pub use inprocess::{topic_matches, InProcessBroker, InProcessPublisher, InProcessSubscriber};
 pub use publisher::Publisher;
+#[cfg(feature = "rabbitmq")]
+pub use rabbitmq::{
+    RabbitMqBroker, RabbitMqBrokerBuilder, RabbitMqPublisher, RabbitMqSubscriber, DEFAULT_EXCHANGE,
+    LAST_ERROR_HEADER,
+};
 pub use relay::OutboxRelay;
 pub use runner::{ConsumerRunner, RetryPolicy, RunnerStats};
 #[cfg(feature = "sqs")]
