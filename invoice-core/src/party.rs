@@ -211,6 +211,10 @@ pub struct Party {
     trading_name: Option<String>,
     address: Address,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identifier_scheme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     vat_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     legal_id: Option<String>,
@@ -227,6 +231,8 @@ impl Party {
             name: name.into(),
             trading_name: None,
             address,
+            identifier: None,
+            identifier_scheme: None,
             vat_id: None,
             legal_id: None,
             email: None,
@@ -237,6 +243,20 @@ impl Party {
     /// Sets the trading name (BT-28/BT-45).
     pub fn with_trading_name(mut self, name: impl Into<String>) -> Self {
         self.trading_name = Some(name.into());
+        self
+    }
+
+    /// Sets the party identifier (BT-29 for the seller, BT-46 for the buyer), such as a
+    /// GLN or a supplier number at the buyer; BR-CO-26 asks for it, the legal
+    /// registration id or the VAT id of every seller.
+    pub fn with_identifier(mut self, id: impl Into<String>) -> Self {
+        self.identifier = Some(id.into());
+        self
+    }
+
+    /// Sets the ISO 6523 scheme of the party identifier, such as `0088` for a GLN.
+    pub fn with_identifier_scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.identifier_scheme = Some(scheme.into());
         self
     }
 
@@ -284,6 +304,16 @@ impl Party {
         self.address.country
     }
 
+    /// The party identifier (BT-29/BT-46).
+    pub fn identifier(&self) -> Option<&str> {
+        self.identifier.as_deref()
+    }
+
+    /// The ISO 6523 scheme of the party identifier.
+    pub fn identifier_scheme(&self) -> Option<&str> {
+        self.identifier_scheme.as_deref()
+    }
+
     /// The VAT identifier.
     pub fn vat_id(&self) -> Option<&str> {
         self.vat_id.as_deref()
@@ -328,6 +358,8 @@ mod tests {
                 .with_postal_code("111 22"),
         )
         .with_vat_id("SE556677889901")
+        .with_identifier("7300010000001")
+        .with_identifier_scheme("0088")
         .with_contact(
             Contact::new()
                 .with_name("Anna")
