@@ -39,6 +39,13 @@ pub enum Error {
         #[from]
         source: invoice_core::Error,
     },
+    /// The invoice lacks a field the format requires, such as the number (BT-1) and
+    /// issue date (BT-2) of a draft.
+    #[error("cannot export an invoice without {field}")]
+    Incomplete {
+        /// The missing field.
+        field: &'static str,
+    },
     /// The input is not well-formed XML.
     #[error("malformed xml at {path}: {source}")]
     Malformed {

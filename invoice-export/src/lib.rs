@@ -5,7 +5,7 @@
 //!
 //! Writers stream over [`std::io::Write`]; nothing is built in memory first. Readers are
 //! safe on hostile input: no document type declaration (so no entity expansion), limits
-//! on size, depth and element count, typed errors that name the path of
+//! on size, depth and element count ([`ReadLimits`]), typed errors that name the path of
 //! the bad element, and no panic on any input.
 //!
 //! # Example: an invoice as Excel-friendly CSV
@@ -39,6 +39,7 @@
 //! |---|---|
 //! | `csv` (default) | [`write_invoice_lines`], [`write_invoices`], [`CsvInvoiceWriter`] |
 //! | `json` (default) | [`write_invoice_json`], [`read_invoice_json`], [`write_invoices_jsonl`] |
+//! | `ubl` (default) | [`write_ubl`], [`read_ubl`] |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -50,8 +51,14 @@
 #[cfg(feature = "csv")]
 mod csv;
 mod error;
+#[cfg(any(feature = "ubl", feature = "cii"))]
+mod import;
 #[cfg(feature = "json")]
 mod json;
+#[cfg(feature = "ubl")]
+mod ubl;
+#[cfg(any(feature = "ubl", feature = "cii"))]
+mod xml;
 
 #[cfg(feature = "csv")]
 pub use crate::csv::{
@@ -59,7 +66,15 @@ pub use crate::csv::{
     INVOICE_COLUMNS, LINE_COLUMNS,
 };
 pub use error::{Error, Result};
+#[cfg(any(feature = "ubl", feature = "cii"))]
+pub use import::ImportOptions;
 #[cfg(feature = "json")]
 pub use json::{
     read_invoice_json, write_invoice_json, write_invoice_json_pretty, write_invoices_jsonl,
 };
+#[cfg(feature = "ubl")]
+pub use ubl::{
+    read_ubl, write_ubl, CUSTOMIZATION_ID as UBL_CUSTOMIZATION_ID, PROFILE_ID as UBL_PROFILE_ID,
+};
+#[cfg(any(feature = "ubl", feature = "cii"))]
+pub use xml::ReadLimits;

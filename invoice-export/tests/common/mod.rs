@@ -176,3 +176,13 @@ pub fn assert_golden(name: &str, actual: &[u8]) {
         );
     }
 }
+
+/// Writes an exported document into the export folder the validator reads
+/// (`EXPORT_DIR`, or `exports/` in the test scratch dir).
+pub fn write_export(name: &str, bytes: &[u8]) {
+    let dir = std::env::var_os("EXPORT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("exports"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}

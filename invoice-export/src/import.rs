@@ -1,0 +1,246 @@
+//! What the UBL and CII readers share: the options of an import and the rules that
+//! turn what a document states into the model.
+
+use chrono::NaiveDate;
+use invoice_core::{
+    AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Currency, Invoice, InvoiceBuilder,
+    InvoiceId, LineItem, Note, NoteId, RoundingPolicy, TenantId, Vat, VatExemption,
+};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::xml::ReadLimits;
+
+/// What an import needs besides the document: the id and tenant the invoice gets, and
+/// the limits on the input.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{InvoiceId, TenantId};
+/// use invoice_export::{ImportOptions, ReadLimits};
+/// use uuid::Uuid;
+///
+/// let options = ImportOptions::new(InvoiceId::from_uuid(Uuid::from_u128(1)), TenantId::new("t")?)
+///     .with_limits(ReadLimits::new().with_max_bytes(4 << 20));
+/// assert_eq!(options.limits().max_bytes(), 4 << 20);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct ImportOptions {
+    id: InvoiceId,
+    tenant: TenantId,
+    limits: ReadLimits,
+}
+
+impl ImportOptions {
+    /// Options for an invoice that will have `id` in `tenant`, with default limits.
+    pub fn new(id: InvoiceId, tenant: TenantId) -> Self {
+        Self {
+            id,
+            tenant,
+            limits: ReadLimits::new(),
+        }
+    }
+
+    /// Sets the limits on the input.
+    pub fn with_limits(mut self, limits: ReadLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The id the imported invoice gets.
+    pub fn id(&self) -> InvoiceId {
+        self.id
+    }
+
+    /// The tenant the imported invoice belongs to.
+    pub fn tenant(&self) -> &TenantId {
+        &self.tenant
+    }
+
+    /// The limits on the input.
+    pub fn limits(&self) -> &ReadLimits {
+        &self.limits
+    }
+
+    /// A builder for the received invoice, issued under `number` on `issue_date`.
+    pub(crate) fn builder(
+        &self,
+        currency: Currency,
+        seller: invoice_core::Party,
+        buyer: invoice_core::Party,
+    ) -> InvoiceBuilder {
+        InvoiceBuilder::new(self.id, self.tenant.clone(), currency, seller, buyer)
+    }
+
+    /// A note (BT-22) of the document: its id follows the invoice's (the `index`-th
+    /// note gets the invoice's UUID plus `index + 1`), it is written by `"import"` at
+    /// midnight UTC of the issue date, so that importing twice gives the same invoice.
+    pub(crate) fn note(&self, index: usize, text: &str, issue_date: NaiveDate) -> Option<Note> {
+        let offset = u128::try_from(index).ok()?.checked_add(1)?;
+        let id = NoteId::from_uuid(Uuid::from_u128(
+            self.id.as_uuid().as_u128().wrapping_add(offset),
+        ));
+        let at = issue_date.and_hms_opt(0, 0, 0)?.and_utc();
+        // A blank note carries nothing; the model refuses it, so it is skipped.
+        Note::new(id, "import", text, at).ok()
+    }
+}
+
+/// A stated allowance or charge before it becomes a model value.
+#[derive(Debug, Clone)]
+pub(crate) struct StatedAllowanceCharge {
+    pub(crate) kind: AllowanceChargeKind,
+    pub(crate) amount: Decimal,
+    pub(crate) percent: Option<Decimal>,
+    pub(crate) base: Option<Decimal>,
+    pub(crate) reason: Option<String>,
+    pub(crate) reason_code: Option<String>,
+    pub(crate) vat: Option<Vat>,
+}
+
+impl StatedAllowanceCharge {
+    /// The model value. A percentage is kept when it reproduces the stated amount, from
+    /// the stated base or, without one, from `default_base` (the line's quantity × price,
+    /// or the group's line nets), rounded to `dp`; otherwise the stated amount is kept as
+    /// a fixed amount, because the document's totals derive from the amount.
+    pub(crate) fn into_model(self, default_base: Decimal, dp: u32) -> AllowanceCharge {
+        let fixed = AllowanceCharge::new(
+            self.kind,
+            AllowanceChargeAmount::Fixed {
+                amount: self.amount,
+            },
+        );
+        let ac = match self.percent {
+            Some(percent) => {
+                let candidate = AllowanceCharge::new(
+                    self.kind,
+                    AllowanceChargeAmount::Percentage {
+                        percent,
+                        base: self.base,
+                    },
+                );
+                match candidate.resolved_amount(default_base, dp) {
+                    Ok(amount) if amount == self.amount => candidate,
+                    _ => fixed,
+                }
+            }
+            None => fixed,
+        };
+        let ac = match self.reason {
+            Some(reason) => ac.with_reason(reason),
+            None => ac,
+        };
+        let ac = match self.reason_code {
+            Some(code) => ac.with_reason_code(code),
+            None => ac,
+        };
+        match self.vat {
+            Some(vat) => ac.with_vat(vat),
+            None => ac,
+        }
+    }
+}
+
+/// One stated row of the VAT breakdown: what the reader needs from it.
+#[derive(Debug, Clone)]
+pub(crate) struct StatedBreakdown {
+    pub(crate) vat: Vat,
+    pub(crate) tax_amount: Option<Decimal>,
+    pub(crate) exemption: Option<VatExemption>,
+}
+
+fn same_vat(a: Vat, b: Vat) -> bool {
+    a.category() == b.category() && a.rate() == b.rate()
+}
+
+/// Σ stated line nets with `vat`.
+fn group_net(lines: &[LineItem], vat: Vat) -> Decimal {
+    lines
+        .iter()
+        .filter(|l| same_vat(l.vat(), vat))
+        .filter_map(LineItem::stated_net_amount)
+        .fold(Decimal::ZERO, |sum, net| {
+            sum.checked_add(net).unwrap_or(sum)
+        })
+}
+
+/// Completes an import: document allowances and charges (their default base needs the
+/// lines), exemption reasons from the breakdown, and the rounding policy.
+///
+/// The breakdown's exemption reason (BT-120, BT-121) goes to every line of its
+/// (category, rate) group or, for a group without lines, to its document allowances
+/// and charges. The policy is EN 16931's unless the stated VAT amounts only match with
+/// VAT rounded to fewer decimals than the currency has (the HUF example states whole
+/// forints): then the first tax precision below the currency's that reproduces every
+/// stated VAT amount is taken.
+pub(crate) fn finish(
+    builder: InvoiceBuilder,
+    dp: u32,
+    lines: Vec<LineItem>,
+    document_acs: Vec<StatedAllowanceCharge>,
+    breakdown: &[StatedBreakdown],
+) -> Result<Invoice> {
+    let lines: Vec<LineItem> = lines
+        .into_iter()
+        .map(|line| {
+            match breakdown
+                .iter()
+                .find(|row| same_vat(row.vat, line.vat()))
+                .and_then(|row| row.exemption.clone())
+            {
+                Some(exemption) => line.with_exemption(exemption),
+                None => line,
+            }
+        })
+        .collect();
+    let acs: Vec<AllowanceCharge> = document_acs
+        .into_iter()
+        .map(|ac| {
+            let vat = ac.vat;
+            let base = vat.map_or(Decimal::ZERO, |vat| group_net(&lines, vat));
+            let model = ac.into_model(base, dp);
+            let lineless = vat.filter(|vat| !lines.iter().any(|l| same_vat(l.vat(), *vat)));
+            match lineless
+                .and_then(|vat| breakdown.iter().find(|row| same_vat(row.vat, vat)))
+                .and_then(|row| row.exemption.clone())
+            {
+                Some(exemption) => model.with_exemption(exemption),
+                None => model,
+            }
+        })
+        .collect();
+    let builder = acs
+        .into_iter()
+        .fold(builder.lines(lines), InvoiceBuilder::allowance_charge);
+    let invoice = builder.clone().build()?;
+    let matches = |invoice: &Invoice| -> bool {
+        let Ok(totals) = invoice.totals() else {
+            return false;
+        };
+        breakdown.iter().all(|row| match row.tax_amount {
+            None => true,
+            Some(stated) => totals
+                .vat_breakdown()
+                .iter()
+                .find(|c| c.category() == row.vat.category() && c.rate() == row.vat.rate())
+                .is_some_and(|c| c.tax_amount() == stated),
+        })
+    };
+    if matches(&invoice) {
+        return Ok(invoice);
+    }
+    for precision in (0..dp).rev() {
+        let candidate = builder
+            .clone()
+            .rounding_policy(RoundingPolicy::en16931().with_tax_precision(precision))
+            .build()?;
+        if matches(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    Ok(invoice)
+}

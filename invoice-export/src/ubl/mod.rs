@@ -1,0 +1,20 @@
+//! UBL 2.1 Invoice and CreditNote, following Peppol BIS Billing 3.0.
+
+mod read;
+mod write;
+
+pub use read::read_ubl;
+pub use write::write_ubl;
+
+/// BT-24: EN 16931 compliant, Peppol BIS Billing 3.0.
+pub const CUSTOMIZATION_ID: &str =
+    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
+/// BT-23: the Peppol billing process.
+pub const PROFILE_ID: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+
+pub(crate) const NS_INVOICE: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
+pub(crate) const NS_CREDIT_NOTE: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
+pub(crate) const NS_CAC: &str =
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+pub(crate) const NS_CBC: &str =
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";

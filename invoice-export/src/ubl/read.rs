@@ -1,0 +1,423 @@
+//! The UBL reader.
+
+use std::io::Read;
+
+use invoice_core::{
+    Address, AllowanceChargeKind, Contact, CountryCode, Currency, Invoice, InvoiceNumber,
+    InvoiceReference, LineItem, Party, PaymentMeans, UnitCode, Vat, VatCategory, VatExemption,
+};
+use rust_decimal::Decimal;
+
+use super::{NS_CREDIT_NOTE, NS_INVOICE};
+use crate::error::{Error, Result};
+use crate::import::{finish, ImportOptions, StatedAllowanceCharge, StatedBreakdown};
+use crate::xml::{read_input, Doc, El};
+
+const DATE: &str = "%Y-%m-%d";
+
+/// Reads a UBL 2.1 Invoice or CreditNote into an issued [`Invoice`].
+///
+/// The input is read whole, up to the [`ReadLimits`](crate::ReadLimits) of `options`,
+/// and must be UTF-8. A DOCTYPE is refused; element names are matched by their local
+/// part, and the root's namespace is checked.
+///
+/// What is kept, beyond the fields the model shares with UBL: every line's stated net
+/// amount (BT-131), because the document totals derive from it; the stated prepaid and
+/// rounding amounts (BT-113, BT-114); the breakdown's exemption reasons, given to the
+/// lines of their group; a percentage allowance or charge only when it reproduces the
+/// stated amount (else the amount); and a rounding policy with a smaller tax precision
+/// when the stated VAT is only reproduced that way (see the HUF example). What the
+/// model lacks is not read: among others invoice periods, delivery, attachments,
+/// item identifiers, a tax currency, and electronic addresses in a scheme other than
+/// e-mail (`EM`). Type codes other than 381 on an `Invoice` are read as invoices (380).
+///
+/// # Errors
+///
+/// [`Error::TooLarge`], [`Error::TooDeep`], [`Error::TooManyElements`] past the limits;
+/// [`Error::DocTypeNotAllowed`]; [`Error::Malformed`] for XML that is not well formed;
+/// [`Error::UnexpectedRoot`] for anything but a UBL Invoice or CreditNote;
+/// [`Error::Missing`] and [`Error::InvalidValue`] with the element's path for content
+/// the model cannot take; [`Error::Invoice`] when the model refuses the result.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{InvoiceId, TenantId};
+/// use invoice_export::{read_ubl, Error, ImportOptions};
+/// use uuid::Uuid;
+///
+/// let options = ImportOptions::new(InvoiceId::from_uuid(Uuid::from_u128(1)), TenantId::new("t")?);
+/// let hostile = r#"<!DOCTYPE Invoice [<!ENTITY x SYSTEM "file:///etc/passwd">]><Invoice>&x;</Invoice>"#;
+/// assert!(matches!(read_ubl(hostile.as_bytes(), &options), Err(Error::DocTypeNotAllowed)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_ubl<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
+    let text = read_input(input, options.limits())?;
+    let doc = Doc::parse(&text, options.limits())?;
+    let root = doc.root();
+    let credit = match root.local_name() {
+        "Invoice" => false,
+        "CreditNote" => true,
+        _ => {
+            return Err(Error::UnexpectedRoot {
+                found: root.name().to_owned(),
+                expected: "a UBL 2.1 Invoice or CreditNote",
+            })
+        }
+    };
+    let prefix = root.name().split_once(':').map_or("", |(p, _)| p);
+    let namespace = if credit { NS_CREDIT_NOTE } else { NS_INVOICE };
+    if root.namespace_declaration(prefix) != Some(namespace) {
+        return Err(Error::UnexpectedRoot {
+            found: root.name().to_owned(),
+            expected: "a root element in the UBL 2.1 Invoice or CreditNote namespace",
+        });
+    }
+
+    let id = root.req("cbc:ID")?;
+    let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+    let issue_date = root.req("cbc:IssueDate")?.date(DATE)?;
+    let type_code = root.opt_text(if credit {
+        "cbc:CreditNoteTypeCode"
+    } else {
+        "cbc:InvoiceTypeCode"
+    });
+    let credit = credit || type_code == Some("381");
+    let currency_el = root.req("cbc:DocumentCurrencyCode")?;
+    let currency = Currency::from_code(currency_el.text())
+        .map_err(|e| currency_el.invalid(currency_el.text(), e))?;
+    let dp = currency.minor_units();
+
+    let seller = party(&root.req("cac:AccountingSupplierParty")?.req("cac:Party")?)?;
+    let buyer = party(&root.req("cac:AccountingCustomerParty")?.req("cac:Party")?)?;
+    let mut builder = options
+        .builder(currency, seller, buyer)
+        .issued(number, issue_date);
+
+    let due = match root.child("cbc:DueDate") {
+        Some(due) => Some(due.date(DATE)?),
+        None => match root
+            .children("cac:PaymentMeans")
+            .find_map(|pm| pm.child("cbc:PaymentDueDate"))
+        {
+            Some(due) => Some(due.date(DATE)?),
+            None => None,
+        },
+    };
+    if let Some(due) = due {
+        builder = builder.due_date(due);
+    }
+    for (index, note) in root.children("cbc:Note").enumerate() {
+        if let Some(note) = options.note(index, note.text(), issue_date) {
+            builder = builder.note(note);
+        }
+    }
+    if let Some(reference) = root.opt_text("cbc:BuyerReference") {
+        builder = builder.buyer_reference(reference);
+    }
+    if let Some(order) = root
+        .child("cac:OrderReference")
+        .and_then(|o| o.opt_text("cbc:ID"))
+    {
+        builder = builder.order_reference(order);
+    }
+    if credit {
+        let corrects = match root
+            .child("cac:BillingReference")
+            .and_then(|b| b.child("cac:InvoiceDocumentReference"))
+        {
+            Some(reference) => Some(invoice_reference(&reference)?),
+            None => None,
+        };
+        builder = builder.credit_note(corrects);
+    }
+    for means in root.children("cac:PaymentMeans") {
+        builder = builder.payment_means(payment_means(&means)?);
+    }
+    if let Some(terms) = root
+        .children("cac:PaymentTerms")
+        .find_map(|t| t.opt_text("cbc:Note"))
+    {
+        builder = builder.payment_terms(terms);
+    }
+
+    let quantity_name = if root.local_name() == "CreditNote" {
+        "cbc:CreditedQuantity"
+    } else {
+        "cbc:InvoicedQuantity"
+    };
+    let line_name = if root.local_name() == "CreditNote" {
+        "cac:CreditNoteLine"
+    } else {
+        "cac:InvoiceLine"
+    };
+    let mut lines = Vec::new();
+    for el in root.children(line_name) {
+        lines.push(line(&el, quantity_name, dp)?);
+    }
+    let mut document_acs = Vec::new();
+    for el in root.children("cac:AllowanceCharge") {
+        document_acs.push(allowance_charge(&el, true)?);
+    }
+    let mut breakdown = Vec::new();
+    for total in root.children("cac:TaxTotal") {
+        for subtotal in total.children("cac:TaxSubtotal") {
+            let category = subtotal.req("cac:TaxCategory")?;
+            breakdown.push(StatedBreakdown {
+                vat: vat(&category)?,
+                tax_amount: subtotal.opt_decimal("cbc:TaxAmount")?,
+                exemption: exemption(&category),
+            });
+        }
+    }
+    if let Some(monetary) = root.child("cac:LegalMonetaryTotal") {
+        if let Some(prepaid) = monetary.opt_decimal("cbc:PrepaidAmount")? {
+            builder = builder.prepaid_amount(prepaid);
+        }
+        if let Some(rounding) = monetary.opt_decimal("cbc:PayableRoundingAmount")? {
+            builder = builder.stated_rounding_amount(rounding);
+        }
+    }
+    finish(builder, dp, lines, document_acs, &breakdown)
+}
+
+fn invoice_reference(el: &El<'_, '_>) -> Result<InvoiceReference> {
+    let id = el.req("cbc:ID")?;
+    let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+    let mut reference = InvoiceReference::new(number);
+    if let Some(date) = el.child("cbc:IssueDate") {
+        reference = reference.with_issue_date(date.date(DATE)?);
+    }
+    Ok(reference)
+}
+
+fn party(el: &El<'_, '_>) -> Result<Party> {
+    let legal_name = el
+        .child("cac:PartyLegalEntity")
+        .and_then(|l| l.opt_text("cbc:RegistrationName"));
+    let party_name = el
+        .children("cac:PartyName")
+        .find_map(|p| p.opt_text("cbc:Name"));
+    let (name, trading_name) = match (legal_name, party_name) {
+        (Some(legal), trading) => (legal, trading),
+        (None, Some(name)) => (name, None),
+        (None, None) => {
+            return Err(Error::Missing {
+                path: format!("{}/cac:PartyLegalEntity/cbc:RegistrationName", el.path()),
+            })
+        }
+    };
+    let postal = el.req("cac:PostalAddress")?;
+    let country_el = postal.req("cac:Country")?.req("cbc:IdentificationCode")?;
+    let country = CountryCode::new(country_el.text())
+        .map_err(|e| country_el.invalid(country_el.text(), e))?;
+    let mut address = Address::new(country);
+    for line in [
+        postal.opt_text("cbc:StreetName"),
+        postal.opt_text("cbc:AdditionalStreetName"),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(
+        postal
+            .children("cac:AddressLine")
+            .filter_map(|l| l.opt_text("cbc:Line")),
+    ) {
+        address = address.with_line(line);
+    }
+    if let Some(city) = postal.opt_text("cbc:CityName") {
+        address = address.with_city(city);
+    }
+    if let Some(code) = postal.opt_text("cbc:PostalZone") {
+        address = address.with_postal_code(code);
+    }
+    if let Some(subdivision) = postal.opt_text("cbc:CountrySubentity") {
+        address = address.with_subdivision(subdivision);
+    }
+    let mut party = Party::new(name, address);
+    if let Some(trading) = trading_name {
+        party = party.with_trading_name(trading);
+    }
+    // The SEPA creditor id (BT-90) shares the element; it is not a party identifier.
+    if let Some(id) = el
+        .children("cac:PartyIdentification")
+        .filter_map(|p| p.child("cbc:ID"))
+        .find(|id| id.attr("schemeID") != Some("SEPA") && !id.text().is_empty())
+    {
+        party = party.with_identifier(id.text());
+        if let Some(scheme) = id.attr("schemeID").filter(|s| !s.is_empty()) {
+            party = party.with_identifier_scheme(scheme);
+        }
+    }
+    if let Some(vat_id) = el
+        .children("cac:PartyTaxScheme")
+        .filter(|s| {
+            s.descend(&["cac:TaxScheme", "cbc:ID"])
+                .is_some_and(|id| id.text() == "VAT")
+        })
+        .find_map(|s| s.opt_text("cbc:CompanyID"))
+    {
+        party = party.with_vat_id(vat_id);
+    }
+    if let Some(legal_id) = el
+        .child("cac:PartyLegalEntity")
+        .and_then(|l| l.opt_text("cbc:CompanyID"))
+    {
+        party = party.with_legal_id(legal_id);
+    }
+    if let Some(endpoint) = el.child("cbc:EndpointID") {
+        if endpoint.attr("schemeID") == Some("EM") && !endpoint.text().is_empty() {
+            party = party.with_email(endpoint.text());
+        }
+    }
+    if let Some(contact) = el.child("cac:Contact") {
+        let name = contact.opt_text("cbc:Name");
+        let phone = contact.opt_text("cbc:Telephone");
+        let email = contact.opt_text("cbc:ElectronicMail");
+        if name.is_some() || phone.is_some() || email.is_some() {
+            let mut c = Contact::new();
+            if let Some(name) = name {
+                c = c.with_name(name);
+            }
+            if let Some(phone) = phone {
+                c = c.with_phone(phone);
+            }
+            if let Some(email) = email {
+                c = c.with_email(email);
+            }
+            party = party.with_contact(c);
+        }
+    }
+    Ok(party)
+}
+
+fn payment_means(el: &El<'_, '_>) -> Result<PaymentMeans> {
+    let code = el.req("cbc:PaymentMeansCode")?;
+    if code.text().is_empty() {
+        return Err(Error::Missing { path: code.path() });
+    }
+    let mut means = PaymentMeans::new(code.text());
+    if let Some(text) = code.attr("name").filter(|t| !t.is_empty()) {
+        means = means.with_text(text);
+    }
+    if let Some(id) = el.opt_text("cbc:PaymentID") {
+        means = means.with_remittance_information(id);
+    }
+    if let Some(account) = el.child("cac:PayeeFinancialAccount") {
+        if let Some(id) = account.opt_text("cbc:ID") {
+            means = means.with_account_id(id);
+        }
+        if let Some(name) = account.opt_text("cbc:Name") {
+            means = means.with_account_name(name);
+        }
+        if let Some(bic) = account
+            .child("cac:FinancialInstitutionBranch")
+            .and_then(|b| b.opt_text("cbc:ID"))
+        {
+            means = means.with_provider_id(bic);
+        }
+    }
+    if let Some(mandate) = el.child("cac:PaymentMandate") {
+        if let Some(id) = mandate.opt_text("cbc:ID") {
+            means = means.with_mandate_id(id);
+        }
+        if let Some(account) = mandate
+            .child("cac:PayerFinancialAccount")
+            .and_then(|a| a.opt_text("cbc:ID"))
+        {
+            means = means.with_debited_account_id(account);
+        }
+    }
+    Ok(means)
+}
+
+/// A VAT category and rate (`cbc:ID`, `cbc:Percent`); a missing rate is 0 (BR-O-05).
+fn vat(el: &El<'_, '_>) -> Result<Vat> {
+    let id = el.req("cbc:ID")?;
+    let category = VatCategory::from_code(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+    let rate = el.opt_decimal("cbc:Percent")?.unwrap_or(Decimal::ZERO);
+    Ok(Vat::new(category, rate))
+}
+
+fn exemption(el: &El<'_, '_>) -> Option<VatExemption> {
+    let code = el.opt_text("cbc:TaxExemptionReasonCode");
+    let reason = el.opt_text("cbc:TaxExemptionReason");
+    match (reason, code) {
+        (Some(reason), Some(code)) => Some(VatExemption::reason(reason).with_code(code)),
+        (Some(reason), None) => Some(VatExemption::reason(reason)),
+        (None, Some(code)) => Some(VatExemption::code(code)),
+        (None, None) => None,
+    }
+}
+
+fn allowance_charge(el: &El<'_, '_>, document_level: bool) -> Result<StatedAllowanceCharge> {
+    let indicator = el.req("cbc:ChargeIndicator")?;
+    let kind = match indicator.text() {
+        "true" | "1" => AllowanceChargeKind::Charge,
+        "false" | "0" => AllowanceChargeKind::Allowance,
+        other => return Err(indicator.invalid(other, "not a boolean")),
+    };
+    let vat = if document_level {
+        Some(vat(&el.req("cac:TaxCategory")?)?)
+    } else {
+        None
+    };
+    Ok(StatedAllowanceCharge {
+        kind,
+        amount: el.req_decimal("cbc:Amount")?,
+        percent: el.opt_decimal("cbc:MultiplierFactorNumeric")?,
+        base: el.opt_decimal("cbc:BaseAmount")?,
+        reason: el.opt_text("cbc:AllowanceChargeReason").map(str::to_owned),
+        reason_code: el
+            .opt_text("cbc:AllowanceChargeReasonCode")
+            .map(str::to_owned),
+        vat,
+    })
+}
+
+fn line(el: &El<'_, '_>, quantity_name: &'static str, dp: u32) -> Result<LineItem> {
+    let id = el.req_text("cbc:ID")?;
+    let quantity_el = el.req(quantity_name)?;
+    let quantity = quantity_el.decimal()?;
+    let unit_text = quantity_el.attr("unitCode").unwrap_or_default();
+    let unit = UnitCode::new(unit_text).map_err(|e| Error::InvalidValue {
+        path: format!("{}/@unitCode", quantity_el.path()),
+        value: unit_text.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let net = el.req_decimal("cbc:LineExtensionAmount")?;
+    let item = el.req("cac:Item")?;
+    let name = item.req_text("cbc:Name")?;
+    let vat = vat(&item.req("cac:ClassifiedTaxCategory")?)?;
+    let price_el = el.req("cac:Price")?;
+    let price = price_el.req_decimal("cbc:PriceAmount")?;
+    let mut line = LineItem::new(id, name, quantity, unit, price, vat);
+    if let Some(description) = item.opt_text("cbc:Description") {
+        line = line.with_description(description);
+    }
+    if let Some(base_quantity) = price_el.opt_decimal("cbc:BaseQuantity")? {
+        if base_quantity <= Decimal::ZERO {
+            let path = price_el.child_path("cbc:BaseQuantity");
+            return Err(Error::InvalidValue {
+                path,
+                value: base_quantity.to_string(),
+                reason: "a base quantity must be positive".to_owned(),
+            });
+        }
+        line = line.with_base_quantity(base_quantity);
+    }
+    if let Some(gross) = price_el
+        .child("cac:AllowanceCharge")
+        .map(|ac| ac.opt_decimal("cbc:BaseAmount"))
+        .transpose()?
+        .flatten()
+    {
+        line = line.with_gross_price(gross);
+    }
+    let default_base = line.price_amount(dp).unwrap_or(Decimal::ZERO);
+    for ac in el.children("cac:AllowanceCharge") {
+        line =
+            line.with_allowance_charge(allowance_charge(&ac, false)?.into_model(default_base, dp));
+    }
+    Ok(line.with_stated_net_amount(net))
+}

@@ -1,0 +1,421 @@
+//! The UBL writer.
+
+use std::io::Write;
+
+use invoice_core::{
+    AllowanceCharge, AllowanceChargeAmount, Currency, Invoice, InvoiceKind, LineItem, Party,
+    Totals, Vat, VatCategory,
+};
+use rust_decimal::Decimal;
+
+use super::{CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE, PROFILE_ID};
+use crate::error::{Error, Result};
+use crate::xml::XmlWriter;
+
+/// Writes `invoice` as a UBL 2.1 Invoice, or CreditNote for a credit note, following
+/// Peppol BIS Billing 3.0 (CustomizationID and ProfileID of [`CUSTOMIZATION_ID`] and
+/// [`PROFILE_ID`](super::PROFILE_ID)), streaming to `out`; returns `out`.
+///
+/// Totals (BG-22) and the VAT breakdown (BG-23) are computed by `invoice-core` under
+/// the invoice's rounding policy, so they always agree with the lines.
+///
+/// Mapping choices: the party's e-mail is its electronic address (`EndpointID` with
+/// scheme `EM`); the VAT exemption reason of a breakdown group comes from its first line
+/// (or document allowance/charge) that has one; a credit note's due date goes into its
+/// first payment means (UBL's CreditNote has no `DueDate`) and is left out when it has
+/// none; percentages without a stated base are written without `BaseAmount`.
+///
+/// # Errors
+///
+/// [`Error::Incomplete`] for an invoice without number or issue date (a draft);
+/// [`Error::Invoice`] when the totals cannot be computed; [`Error::Io`] when writing fails.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, CountryCode, Currency, InvoiceBuilder, InvoiceId, InvoiceNumber,
+///     LineItem, Party, TenantId, UnitCode, Vat};
+/// use invoice_export::write_ubl;
+/// use rust_decimal::Decimal;
+/// use uuid::Uuid;
+///
+/// let de = Address::new(CountryCode::new("DE")?);
+/// let invoice = InvoiceBuilder::new(InvoiceId::from_uuid(Uuid::from_u128(1)), TenantId::new("t")?,
+///         Currency::EUR, Party::new("Seller", de.clone()).with_vat_id("DE123456789"),
+///         Party::new("Buyer", de))
+///     .issued(InvoiceNumber::new("INV-1")?, chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+///     .payment_terms("30 days net")
+///     .line(LineItem::new("1", "Tea & biscuits", Decimal::new(2, 0), UnitCode::piece(),
+///         Decimal::new(450, 2), Vat::standard(Decimal::new(19, 0))))
+///     .build()?;
+/// let xml = String::from_utf8(write_ubl(Vec::new(), &invoice)?)?;
+/// assert!(xml.contains("<cbc:Name>Tea &amp; biscuits</cbc:Name>"));
+/// assert!(xml.contains(r#"<cbc:PayableAmount currencyID="EUR">10.71</cbc:PayableAmount>"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
+    let totals = invoice.totals()?;
+    let number = invoice.number().ok_or(Error::Incomplete {
+        field: "a number (BT-1)",
+    })?;
+    let issue_date = invoice.issue_date().ok_or(Error::Incomplete {
+        field: "an issue date (BT-2)",
+    })?;
+    let credit = invoice.kind().is_credit_note();
+    let (root, ns, type_element, line_element, quantity_element) = if credit {
+        (
+            "CreditNote",
+            NS_CREDIT_NOTE,
+            "cbc:CreditNoteTypeCode",
+            "cac:CreditNoteLine",
+            "cbc:CreditedQuantity",
+        )
+    } else {
+        (
+            "Invoice",
+            NS_INVOICE,
+            "cbc:InvoiceTypeCode",
+            "cac:InvoiceLine",
+            "cbc:InvoicedQuantity",
+        )
+    };
+    let currency = invoice.currency();
+    let mut w = Ubl {
+        xml: XmlWriter::new(out),
+        currency,
+    };
+    w.xml.declaration()?;
+    w.xml.start_with(
+        root,
+        &[("xmlns", ns), ("xmlns:cac", NS_CAC), ("xmlns:cbc", NS_CBC)],
+    )?;
+    w.xml.leaf("cbc:CustomizationID", CUSTOMIZATION_ID)?;
+    w.xml.leaf("cbc:ProfileID", PROFILE_ID)?;
+    w.xml.leaf("cbc:ID", number.as_str())?;
+    w.xml.value_with("cbc:IssueDate", &[], issue_date)?;
+    if !credit {
+        if let Some(due) = invoice.due_date() {
+            w.xml.value_with("cbc:DueDate", &[], due)?;
+        }
+    }
+    w.xml
+        .value_with(type_element, &[], invoice.kind().type_code())?;
+    for note in invoice.notes() {
+        w.xml.leaf("cbc:Note", note.text())?;
+    }
+    w.xml.leaf("cbc:DocumentCurrencyCode", currency.code())?;
+    w.xml
+        .opt_leaf("cbc:BuyerReference", invoice.buyer_reference())?;
+    if let Some(order) = invoice.order_reference() {
+        w.xml.start("cac:OrderReference")?;
+        w.xml.leaf("cbc:ID", order)?;
+        w.xml.end("cac:OrderReference")?;
+    }
+    if let InvoiceKind::CreditNote {
+        corrects: Some(reference),
+    } = invoice.kind()
+    {
+        w.xml.start("cac:BillingReference")?;
+        w.xml.start("cac:InvoiceDocumentReference")?;
+        w.xml.leaf("cbc:ID", reference.number().as_str())?;
+        if let Some(date) = reference.issue_date() {
+            w.xml.value_with("cbc:IssueDate", &[], date)?;
+        }
+        w.xml.end("cac:InvoiceDocumentReference")?;
+        w.xml.end("cac:BillingReference")?;
+    }
+    w.xml.start("cac:AccountingSupplierParty")?;
+    w.party(invoice.seller())?;
+    w.xml.end("cac:AccountingSupplierParty")?;
+    w.xml.start("cac:AccountingCustomerParty")?;
+    w.party(invoice.buyer())?;
+    w.xml.end("cac:AccountingCustomerParty")?;
+    for (i, means) in invoice.payment_means().iter().enumerate() {
+        w.xml.start("cac:PaymentMeans")?;
+        match means.text() {
+            Some(text) => {
+                w.xml
+                    .leaf_with("cbc:PaymentMeansCode", &[("name", text)], means.code())?
+            }
+            None => w.xml.leaf("cbc:PaymentMeansCode", means.code())?,
+        }
+        if credit && i == 0 {
+            if let Some(due) = invoice.due_date() {
+                w.xml.value_with("cbc:PaymentDueDate", &[], due)?;
+            }
+        }
+        w.xml
+            .opt_leaf("cbc:PaymentID", means.remittance_information())?;
+        if let Some(account) = means.account_id() {
+            w.xml.start("cac:PayeeFinancialAccount")?;
+            w.xml.leaf("cbc:ID", account)?;
+            w.xml.opt_leaf("cbc:Name", means.account_name())?;
+            if let Some(provider) = means.provider_id() {
+                w.xml.start("cac:FinancialInstitutionBranch")?;
+                w.xml.leaf("cbc:ID", provider)?;
+                w.xml.end("cac:FinancialInstitutionBranch")?;
+            }
+            w.xml.end("cac:PayeeFinancialAccount")?;
+        }
+        if means.mandate_id().is_some() || means.debited_account_id().is_some() {
+            w.xml.start("cac:PaymentMandate")?;
+            w.xml.opt_leaf("cbc:ID", means.mandate_id())?;
+            if let Some(account) = means.debited_account_id() {
+                w.xml.start("cac:PayerFinancialAccount")?;
+                w.xml.leaf("cbc:ID", account)?;
+                w.xml.end("cac:PayerFinancialAccount")?;
+            }
+            w.xml.end("cac:PaymentMandate")?;
+        }
+        w.xml.end("cac:PaymentMeans")?;
+    }
+    if let Some(terms) = invoice.payment_terms() {
+        w.xml.start("cac:PaymentTerms")?;
+        w.xml.leaf("cbc:Note", terms)?;
+        w.xml.end("cac:PaymentTerms")?;
+    }
+    let dp = currency.minor_units();
+    for ac in invoice.allowances_charges() {
+        let vat = ac.vat();
+        let base = match (ac.amount(), vat) {
+            (AllowanceChargeAmount::Percentage { base: None, .. }, Some(vat)) => {
+                group_net(invoice, &totals, vat)?
+            }
+            _ => Decimal::ZERO,
+        };
+        w.allowance_charge(ac, ac.resolved_amount(base, dp)?, vat)?;
+    }
+    w.tax_total(&totals)?;
+    w.monetary_total(invoice, &totals)?;
+    for (line, net) in invoice.lines().iter().zip(totals.line_net_amounts()) {
+        w.line(line, *net, line_element, quantity_element)?;
+    }
+    w.xml.end(root)?;
+    w.xml.finish()
+}
+
+/// Σ line nets with `vat`: the default base of a document percentage.
+fn group_net(invoice: &Invoice, totals: &Totals, vat: Vat) -> Result<Decimal> {
+    invoice
+        .lines()
+        .iter()
+        .zip(totals.line_net_amounts())
+        .filter(|(line, _)| {
+            line.vat().category() == vat.category() && line.vat().rate() == vat.rate()
+        })
+        .try_fold(Decimal::ZERO, |sum, (_, net)| {
+            sum.checked_add(*net)
+                .ok_or(Error::from(invoice_core::Error::Overflow))
+        })
+}
+
+struct Ubl<W: Write> {
+    xml: XmlWriter<W>,
+    currency: Currency,
+}
+
+impl<W: Write> Ubl<W> {
+    fn amount(&mut self, name: &str, value: Decimal) -> Result<()> {
+        self.xml
+            .value_with(name, &[("currencyID", self.currency.code())], value)
+    }
+
+    fn party(&mut self, party: &Party) -> Result<()> {
+        let xml = &mut self.xml;
+        xml.start("cac:Party")?;
+        if let Some(email) = party.email() {
+            xml.leaf_with("cbc:EndpointID", &[("schemeID", "EM")], email)?;
+        }
+        if let Some(id) = party.identifier() {
+            xml.start("cac:PartyIdentification")?;
+            match party.identifier_scheme() {
+                Some(scheme) => xml.leaf_with("cbc:ID", &[("schemeID", scheme)], id)?,
+                None => xml.leaf("cbc:ID", id)?,
+            }
+            xml.end("cac:PartyIdentification")?;
+        }
+        if let Some(trading) = party.trading_name() {
+            xml.start("cac:PartyName")?;
+            xml.leaf("cbc:Name", trading)?;
+            xml.end("cac:PartyName")?;
+        }
+        let address = party.address();
+        xml.start("cac:PostalAddress")?;
+        let mut lines = address.lines().iter();
+        xml.opt_leaf("cbc:StreetName", lines.next().map(String::as_str))?;
+        xml.opt_leaf("cbc:AdditionalStreetName", lines.next().map(String::as_str))?;
+        xml.opt_leaf("cbc:CityName", address.city())?;
+        xml.opt_leaf("cbc:PostalZone", address.postal_code())?;
+        xml.opt_leaf("cbc:CountrySubentity", address.subdivision())?;
+        for line in lines {
+            xml.start("cac:AddressLine")?;
+            xml.leaf("cbc:Line", line)?;
+            xml.end("cac:AddressLine")?;
+        }
+        xml.start("cac:Country")?;
+        xml.leaf("cbc:IdentificationCode", address.country().as_str())?;
+        xml.end("cac:Country")?;
+        xml.end("cac:PostalAddress")?;
+        if let Some(vat_id) = party.vat_id() {
+            xml.start("cac:PartyTaxScheme")?;
+            xml.leaf("cbc:CompanyID", vat_id)?;
+            tax_scheme(xml)?;
+            xml.end("cac:PartyTaxScheme")?;
+        }
+        xml.start("cac:PartyLegalEntity")?;
+        xml.leaf("cbc:RegistrationName", party.name())?;
+        xml.opt_leaf("cbc:CompanyID", party.legal_id())?;
+        xml.end("cac:PartyLegalEntity")?;
+        if let Some(contact) = party.contact() {
+            xml.start("cac:Contact")?;
+            xml.opt_leaf("cbc:Name", contact.name())?;
+            xml.opt_leaf("cbc:Telephone", contact.phone())?;
+            xml.opt_leaf("cbc:ElectronicMail", contact.email())?;
+            xml.end("cac:Contact")?;
+        }
+        xml.end("cac:Party")
+    }
+
+    fn tax_category(
+        &mut self,
+        element: &str,
+        vat: Vat,
+        exemption: Option<&invoice_core::VatExemption>,
+    ) -> Result<()> {
+        let xml = &mut self.xml;
+        xml.start(element)?;
+        xml.leaf("cbc:ID", vat.category().code())?;
+        // BR-O-05: category O carries no rate.
+        if vat.category() != VatCategory::OutsideScope {
+            xml.value_with("cbc:Percent", &[], vat.rate())?;
+        }
+        if let Some(exemption) = exemption {
+            xml.opt_leaf("cbc:TaxExemptionReasonCode", exemption.reason_code())?;
+            xml.opt_leaf("cbc:TaxExemptionReason", exemption.reason_text())?;
+        }
+        tax_scheme(xml)?;
+        xml.end(element)
+    }
+
+    fn allowance_charge(
+        &mut self,
+        ac: &AllowanceCharge,
+        amount: Decimal,
+        vat: Option<Vat>,
+    ) -> Result<()> {
+        self.xml.start("cac:AllowanceCharge")?;
+        self.xml.leaf(
+            "cbc:ChargeIndicator",
+            if ac.is_charge() { "true" } else { "false" },
+        )?;
+        self.xml
+            .opt_leaf("cbc:AllowanceChargeReasonCode", ac.reason_code())?;
+        self.xml
+            .opt_leaf("cbc:AllowanceChargeReason", ac.reason())?;
+        if let AllowanceChargeAmount::Percentage { percent, .. } = ac.amount() {
+            self.xml
+                .value_with("cbc:MultiplierFactorNumeric", &[], percent)?;
+        }
+        self.amount("cbc:Amount", amount)?;
+        if let Some(base) = ac.base_amount() {
+            self.amount("cbc:BaseAmount", base)?;
+        }
+        if let Some(vat) = vat {
+            self.tax_category("cac:TaxCategory", vat, None)?;
+        }
+        self.xml.end("cac:AllowanceCharge")
+    }
+
+    fn tax_total(&mut self, totals: &Totals) -> Result<()> {
+        self.xml.start("cac:TaxTotal")?;
+        self.amount("cbc:TaxAmount", totals.tax_total())?;
+        for row in totals.vat_breakdown() {
+            self.xml.start("cac:TaxSubtotal")?;
+            self.amount("cbc:TaxableAmount", row.taxable_amount())?;
+            self.amount("cbc:TaxAmount", row.tax_amount())?;
+            self.tax_category(
+                "cac:TaxCategory",
+                Vat::new(row.category(), row.rate()),
+                row.exemption(),
+            )?;
+            self.xml.end("cac:TaxSubtotal")?;
+        }
+        self.xml.end("cac:TaxTotal")
+    }
+
+    fn monetary_total(&mut self, invoice: &Invoice, totals: &Totals) -> Result<()> {
+        self.xml.start("cac:LegalMonetaryTotal")?;
+        self.amount("cbc:LineExtensionAmount", totals.line_extension_amount())?;
+        self.amount("cbc:TaxExclusiveAmount", totals.tax_exclusive_amount())?;
+        self.amount("cbc:TaxInclusiveAmount", totals.tax_inclusive_amount())?;
+        let has_allowances = invoice
+            .allowances_charges()
+            .iter()
+            .any(|ac| !ac.is_charge());
+        let has_charges = invoice.allowances_charges().iter().any(|ac| ac.is_charge());
+        if has_allowances {
+            self.amount("cbc:AllowanceTotalAmount", totals.allowance_total())?;
+        }
+        if has_charges {
+            self.amount("cbc:ChargeTotalAmount", totals.charge_total())?;
+        }
+        if !totals.prepaid_amount().is_zero() {
+            self.amount("cbc:PrepaidAmount", totals.prepaid_amount())?;
+        }
+        if !totals.rounding_amount().is_zero() || invoice.stated_rounding_amount().is_some() {
+            self.amount("cbc:PayableRoundingAmount", totals.rounding_amount())?;
+        }
+        self.amount("cbc:PayableAmount", totals.payable_amount())?;
+        self.xml.end("cac:LegalMonetaryTotal")
+    }
+
+    fn line(&mut self, line: &LineItem, net: Decimal, element: &str, quantity: &str) -> Result<()> {
+        let dp = self.currency.minor_units();
+        self.xml.start(element)?;
+        self.xml.leaf("cbc:ID", line.id())?;
+        self.xml.value_with(
+            quantity,
+            &[("unitCode", line.unit().as_str())],
+            line.quantity(),
+        )?;
+        self.amount("cbc:LineExtensionAmount", net)?;
+        if !line.allowances_charges().is_empty() {
+            let base = line.price_amount(dp)?;
+            for ac in line.allowances_charges() {
+                self.allowance_charge(ac, ac.resolved_amount(base, dp)?, None)?;
+            }
+        }
+        self.xml.start("cac:Item")?;
+        self.xml.opt_leaf("cbc:Description", line.description())?;
+        self.xml.leaf("cbc:Name", line.name())?;
+        self.tax_category("cac:ClassifiedTaxCategory", line.vat(), None)?;
+        self.xml.end("cac:Item")?;
+        self.xml.start("cac:Price")?;
+        self.amount("cbc:PriceAmount", line.price())?;
+        if line.base_quantity() != Decimal::ONE {
+            self.xml.value_with(
+                "cbc:BaseQuantity",
+                &[("unitCode", line.unit().as_str())],
+                line.base_quantity(),
+            )?;
+        }
+        if let Some(gross) = line.gross_price() {
+            let discount = gross
+                .checked_sub(line.price())
+                .ok_or(invoice_core::Error::Overflow)?;
+            self.xml.start("cac:AllowanceCharge")?;
+            self.xml.leaf("cbc:ChargeIndicator", "false")?;
+            self.amount("cbc:Amount", discount)?;
+            self.amount("cbc:BaseAmount", gross)?;
+            self.xml.end("cac:AllowanceCharge")?;
+        }
+        self.xml.end("cac:Price")?;
+        self.xml.end(element)
+    }
+}
+
+fn tax_scheme<W: Write>(xml: &mut XmlWriter<W>) -> Result<()> {
+    xml.start("cac:TaxScheme")?;
+    xml.leaf("cbc:ID", "VAT")?;
+    xml.end("cac:TaxScheme")
+}
