@@ -1,0 +1,181 @@
+//! One error type for the whole API, with one mapping to HTTP responses.
+//!
+//! The body is always `{"error": {"code": …, "message": …, "details": […]}}`. Bad input
+//! is 400 with the JSON path of the bad field; rule violations are 422 with their
+//! EN 16931 ids; internal failures are a bare 500 whose details go to the log only.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One detail of an error: where and what.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// JSON path (`lines[0].quantity`) or EN 16931 rule id (`BR-CO-25`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The error body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable machine-readable code.
+    pub code: &'static str,
+    /// A human-readable message.
+    pub message: String,
+    /// Field or rule details.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug)]
+pub enum AppError {
+    /// 400: the request is malformed.
+    BadRequest {
+        /// What is wrong.
+        message: String,
+        /// Which fields.
+        details: Vec<ErrorDetail>,
+    },
+    /// 401: no valid token.
+    Unauthorized(String),
+    /// 404: no such resource for this tenant.
+    NotFound(String),
+    /// 409: not allowed in the resource's state.
+    Conflict(String),
+    /// 412: the `If-Match` version is not the stored one.
+    PreconditionFailed(String),
+    /// 422: EN 16931 rule violations.
+    Unprocessable {
+        /// What is wrong.
+        message: String,
+        /// The rules broken.
+        details: Vec<ErrorDetail>,
+    },
+    /// 500: logged, never shown.
+    Internal(anyhow::Error),
+}
+
+impl AppError {
+    /// A 400 without details.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+}
+
+impl From<invoice_core::Error> for AppError {
+    fn from(e: invoice_core::Error) -> Self {
+        use invoice_core::Error as E;
+        match e {
+            E::RuleViolations { violations } => AppError::Unprocessable {
+                message: "the invoice breaks EN 16931 rules".to_owned(),
+                details: violations
+                    .iter()
+                    .map(|v| ErrorDetail {
+                        field: v.rule().to_owned(),
+                        message: format!("{}: {}", v.path(), v.message()),
+                    })
+                    .collect(),
+            },
+            E::InvalidTransition { .. } => AppError::Conflict(e.to_string()),
+            E::Overpayment { .. } => AppError::Unprocessable {
+                message: e.to_string(),
+                details: Vec::new(),
+            },
+            other => AppError::bad_request(other.to_string()),
+        }
+    }
+}
+
+impl From<invoice_storage::Error> for AppError {
+    fn from(e: invoice_storage::Error) -> Self {
+        use invoice_storage::Error as E;
+        match e {
+            E::NotFound { .. } => AppError::NotFound(e.to_string()),
+            E::Conflict { .. } => AppError::PreconditionFailed(e.to_string()),
+            E::AlreadyExists { .. } | E::NotAllowed { .. } => AppError::Conflict(e.to_string()),
+            E::InvalidQuery { .. } | E::InvalidKey { .. } => AppError::bad_request(e.to_string()),
+            E::Domain(domain) => domain.into(),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<invoice_export::Error> for AppError {
+    fn from(e: invoice_export::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, details) = match self {
+            AppError::BadRequest { message, details } => {
+                (StatusCode::BAD_REQUEST, "bad_request", message, details)
+            }
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m, Vec::new()),
+            AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m, Vec::new()),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, Vec::new()),
+            AppError::PreconditionFailed(m) => (
+                StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                m,
+                Vec::new(),
+            ),
+            AppError::Unprocessable { message, details } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rule_violation",
+                message,
+                details,
+            ),
+            AppError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error".to_owned(),
+                    Vec::new(),
+                )
+            }
+        };
+        (
+            status,
+            Json(serde_json::json!({ "error": ErrorBody { code, message, details } })),
+        )
+            .into_response()
+    }
+}
+
+/// A JSON body whose decoding errors are 400s naming the path of the bad field.
+pub struct ValidJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ValidJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let bytes = bytes::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::bad_request(e.to_string()))?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ValidJson)
+            .map_err(|e| AppError::BadRequest {
+                message: "invalid request body".to_owned(),
+                details: vec![ErrorDetail {
+                    field: e.path().to_string(),
+                    message: e.inner().to_string(),
+                }],
+            })
+    }
+}

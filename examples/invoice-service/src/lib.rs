@@ -1,0 +1,29 @@
+//! `invoice-service`: the invoice HTTP API of the seed systems, composed from the library.
+//!
+//! Invoices CRUD with `PATCH` and `If-Match` versions, `?page=0&size=10` listing with
+//! filters, issue, payments, credit notes, notes, clients with contact info, CSV/JSON
+//! exports, archiving to a document store, a WebSocket push of the tenant's events,
+//! OpenAPI at `/openapi.json`, Prometheus `/metrics`, `/health`, JWT bearer auth with one
+//! tenant per token.
+//!
+//! Run it on embedded defaults (in-memory store, in-process bus, `./invoice-documents`):
+//!
+//! ```sh
+//! cargo run -p invoice-service
+//! ```
+//!
+//! It prints a development token. Point it at real services with `DATABASE_URL`,
+//! `MESSAGING=rabbitmq|sqs` (+ `AMQP_URL` / `AWS_ENDPOINT_URL`), `DOCUMENTS=s3`
+//! (+ `S3_BUCKET`), `JWT_SECRET` and `BIND`.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod routes;
+pub mod state;
+pub mod ws;
+
+pub use app::app;
+pub use state::AppState;

@@ -1,0 +1,37 @@
+//! The `invoice-service` binary: reads the configuration, builds the state, serves.
+//! See the library docs (`src/lib.rs`) for what it does and how to run it.
+
+use anyhow::Context;
+use invoice_service::{app, auth, config, state};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .json()
+        .init();
+    let config = config::Config::from_env(|k| std::env::var(k).ok())?;
+    let (state, background) = state::build(&config).await?;
+    if config.dev_secret {
+        let token = auth::issue_token(&config.jwt_secret, "dev", "demo", 24 * 30)?;
+        println!(
+            "development token for tenant \"demo\" (JWT_SECRET unset):\n\n  export TOKEN={token}\n"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    println!("listening on http://{}", config.bind);
+    let shutdown = background.shutdown.clone();
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            shutdown.cancel();
+        })
+        .await?;
+    background.stop().await;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! Prometheus metrics: request counts and latency per route, events published.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use async_trait::async_trait;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use invoice_core::EventEnvelope;
+use invoice_messaging::Publisher;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// Installs the process-wide recorder once and returns its handle.
+pub fn install() -> anyhow::Result<PrometheusHandle> {
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let recorder = PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    // A second caller racing here loses the install and uses the winner's handle.
+    if metrics::set_global_recorder(recorder).is_ok() {
+        let _ = HANDLE.set(handle);
+    }
+    HANDLE
+        .get()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("another metrics recorder is installed"))
+}
+
+/// Counts requests and measures their latency, labelled by route template (not by raw
+/// path, which would explode the label space).
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// A publisher that counts what it published.
+#[derive(Debug)]
+pub struct CountingPublisher {
+    inner: Arc<dyn Publisher>,
+}
+
+impl CountingPublisher {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn Publisher>) -> Self {
+        Self { inner }
+    }
+}
+
+#[async_trait]
+impl Publisher for CountingPublisher {
+    async fn publish_batch(&self, envelopes: &[EventEnvelope]) -> invoice_messaging::Result<()> {
+        self.inner.publish_batch(envelopes).await?;
+        for e in envelopes {
+            metrics::counter!("events_published_total", "event" => e.event.name()).increment(1);
+        }
+        Ok(())
+    }
+}

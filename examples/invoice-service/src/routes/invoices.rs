@@ -1,0 +1,578 @@
+//! `/invoices`: drafts, edits, listing, issue, payments, credit notes, notes, exports and
+//! archiving.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{NaiveDate, Utc};
+use invoice_core::{
+    AllowanceCharge, ClientId, Currency, Invoice, InvoiceBuilder, InvoiceId, InvoicePatch,
+    InvoiceStatus, LineItem, Note, NoteId, Party, Payment, PaymentId,
+};
+use invoice_storage::{
+    body_from_bytes, DocumentKey, InvoiceQuery, IssueRequest, PageRequest, PutOptions, StorageClass,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::envelopes;
+use crate::auth::Tenant;
+use crate::error::{AppError, ValidJson};
+use crate::AppState;
+
+/// A new draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInvoice {
+    /// The client record; when `buyer` is absent, the buyer comes from it.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub client_id: Option<ClientId>,
+    /// ISO 4217 code.
+    #[schema(value_type = String, example = "EUR")]
+    pub currency: Currency,
+    /// The seller (BG-4).
+    #[schema(value_type = Object)]
+    pub seller: Party,
+    /// The buyer (BG-7).
+    #[schema(value_type = Object)]
+    pub buyer: Option<Party>,
+    /// Due date (BT-9).
+    pub due_date: Option<NaiveDate>,
+    /// Buyer reference (BT-10).
+    pub buyer_reference: Option<String>,
+    /// Payment terms (BT-20).
+    pub payment_terms: Option<String>,
+    /// Lines (BG-25).
+    #[schema(value_type = Vec<Object>)]
+    #[serde(default)]
+    pub lines: Vec<LineItem>,
+    /// Document allowances and charges.
+    #[schema(value_type = Vec<Object>)]
+    #[serde(default)]
+    pub allowances_charges: Vec<AllowanceCharge>,
+}
+
+/// A partial update: only the fields present change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchInvoice {
+    #[schema(value_type = Object)]
+    seller: Option<Party>,
+    #[schema(value_type = Object)]
+    buyer: Option<Party>,
+    due_date: Option<NaiveDate>,
+    buyer_reference: Option<String>,
+    payment_terms: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    lines: Option<Vec<LineItem>>,
+    #[schema(value_type = Vec<Object>)]
+    allowances_charges: Option<Vec<AllowanceCharge>>,
+}
+
+/// An invoice as the API returns it: the model plus its derived totals.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceView {
+    #[schema(value_type = Object)]
+    invoice: Invoice,
+    #[schema(value_type = Object)]
+    totals: invoice_core::Totals,
+    /// What is still due.
+    #[schema(value_type = String)]
+    amount_due: invoice_core::Decimal,
+}
+
+fn view(invoice: Invoice) -> Result<Response, AppError> {
+    let totals = invoice.totals()?;
+    let amount_due = invoice.amount_due()?;
+    let etag = format!("\"{}\"", invoice.version());
+    let mut response = Json(InvoiceView {
+        invoice,
+        totals,
+        amount_due,
+    })
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    Ok(response)
+}
+
+/// The version an `If-Match` header names, if any.
+fn if_match(headers: &HeaderMap) -> Result<Option<u64>, AppError> {
+    match headers.get(header::IF_MATCH) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| AppError::bad_request("If-Match must be a version such as \"3\"")),
+    }
+}
+
+fn check_version(invoice: &Invoice, expected: Option<u64>) -> Result<(), AppError> {
+    match expected {
+        Some(v) if v != invoice.version() => Err(AppError::PreconditionFailed(format!(
+            "invoice is at version {}, not {v}",
+            invoice.version()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Creates a draft.
+#[utoipa::path(post, path = "/invoices", request_body = CreateInvoice, responses((status = 201, body = InvoiceView), (status = 400, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ValidJson(body): ValidJson<CreateInvoice>,
+) -> Result<Response, AppError> {
+    let buyer = match (body.buyer, body.client_id) {
+        (Some(buyer), _) => buyer,
+        (None, Some(client)) => state
+            .clients
+            .get_client(&tenant, client)
+            .await?
+            .to_party()
+            .ok_or_else(|| AppError::bad_request("the client has no address; give a buyer"))?,
+        (None, None) => return Err(AppError::bad_request("a buyer or a client_id is required")),
+    };
+    let mut builder = InvoiceBuilder::new(
+        InvoiceId::from_uuid(Uuid::new_v4()),
+        tenant,
+        body.currency,
+        body.seller,
+        buyer,
+    )
+    .lines(body.lines);
+    for ac in body.allowances_charges {
+        builder = builder.allowance_charge(ac);
+    }
+    if let Some(client) = body.client_id {
+        builder = builder.client(client);
+    }
+    if let Some(date) = body.due_date {
+        builder = builder.due_date(date);
+    }
+    if let Some(r) = body.buyer_reference {
+        builder = builder.buyer_reference(r);
+    }
+    if let Some(t) = body.payment_terms {
+        builder = builder.payment_terms(t);
+    }
+    let (invoice, event) = Invoice::create(builder)?;
+    state
+        .invoices
+        .create(&invoice, &envelopes(&invoice, [event]))
+        .await?;
+    let mut response = view(invoice)?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// One invoice.
+#[utoipa::path(get, path = "/invoices/{id}", responses((status = 200, body = InvoiceView), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    match id.split_once('.') {
+        None => view(state.invoices.get(&tenant, parse_id(&id)?).await?),
+        Some((id, format)) => {
+            let invoice = state.invoices.get(&tenant, parse_id(id)?).await?;
+            export(&invoice, format)
+        }
+    }
+}
+
+fn parse_id(id: &str) -> Result<InvoiceId, AppError> {
+    id.parse().map_err(|_| AppError::BadRequest {
+        message: "invalid invoice id".to_owned(),
+        details: vec![crate::error::ErrorDetail {
+            field: "id".to_owned(),
+            message: format!("{id:?} is not a UUID"),
+        }],
+    })
+}
+
+fn export(invoice: &Invoice, format: &str) -> Result<Response, AppError> {
+    let (content_type, body) = match format {
+        "csv" => (
+            "text/csv; charset=utf-8",
+            invoice_export::write_invoice_lines(
+                Vec::new(),
+                invoice,
+                &invoice_export::CsvOptions::default(),
+            )?,
+        ),
+        "json" => ("application/json", json_of(invoice)?),
+        other => {
+            return Err(AppError::NotFound(format!(
+                "no export format {other:?} (csv, json)"
+            )))
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+fn json_of(invoice: &Invoice) -> Result<Vec<u8>, AppError> {
+    let mut out = Vec::new();
+    invoice_export::write_invoice_json(&mut out, invoice)?;
+    Ok(out)
+}
+
+/// Edits a draft. `If-Match: "<version>"` makes it conditional (412 when stale).
+#[utoipa::path(patch, path = "/invoices/{id}", request_body = PatchInvoice, responses((status = 200, body = InvoiceView), (status = 409), (status = 412)), security(("bearer" = [])))]
+pub async fn patch(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ValidJson(body): ValidJson<PatchInvoice>,
+) -> Result<Response, AppError> {
+    let expected = if_match(&headers)?;
+    let mut invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
+    check_version(&invoice, expected)?;
+    let read_version = invoice.version();
+    let mut patch = InvoicePatch::new();
+    if let Some(v) = body.seller {
+        patch = patch.seller(v);
+    }
+    if let Some(v) = body.buyer {
+        patch = patch.buyer(v);
+    }
+    if let Some(v) = body.due_date {
+        patch = patch.due_date(Some(v));
+    }
+    if let Some(v) = body.buyer_reference {
+        patch = patch.buyer_reference(Some(v));
+    }
+    if let Some(v) = body.payment_terms {
+        patch = patch.payment_terms(Some(v));
+    }
+    if let Some(v) = body.lines {
+        patch = patch.lines(v);
+    }
+    if let Some(v) = body.allowances_charges {
+        patch = patch.allowances_charges(v);
+    }
+    if let Some(event) = invoice.update(patch)? {
+        state
+            .invoices
+            .update(&invoice, read_version, &envelopes(&invoice, [event]))
+            .await?;
+    }
+    view(invoice)
+}
+
+/// Deletes a draft.
+#[utoipa::path(delete, path = "/invoices/{id}", responses((status = 204), (status = 409), (status = 412)), security(("bearer" = [])))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, AppError> {
+    let expected = if_match(&headers)?;
+    let mut invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
+    check_version(&invoice, expected)?;
+    let read_version = invoice.version();
+    let event = invoice.delete()?;
+    state
+        .invoices
+        .delete(
+            &tenant,
+            invoice.id(),
+            read_version,
+            &envelopes(&invoice, [event]),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `?page=0&size=10` and filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Zero-based page.
+    #[serde(default)]
+    page: u32,
+    /// Page size (1–1000).
+    #[serde(default = "default_size")]
+    size: u32,
+    /// `draft`, `issued`, `partially_paid`, `paid`, `credited`.
+    #[param(value_type = Option<String>)]
+    status: Option<InvoiceStatus>,
+    /// Only this client's invoices.
+    #[param(value_type = Option<String>, format = Uuid)]
+    client: Option<ClientId>,
+    /// Number or buyer name contains this, ignoring case.
+    q: Option<String>,
+    /// Due strictly before this date.
+    due_before: Option<NaiveDate>,
+    /// Issued on or after.
+    issued_from: Option<NaiveDate>,
+    /// Issued on or before.
+    issued_to: Option<NaiveDate>,
+}
+
+fn default_size() -> u32 {
+    10
+}
+
+/// A page of invoices.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceListPage {
+    #[schema(value_type = Vec<Object>)]
+    content: Vec<Invoice>,
+    page: u32,
+    size: u32,
+    total_elements: u64,
+}
+
+/// Lists the tenant's invoices, newest first.
+#[utoipa::path(get, path = "/invoices", params(ListParams), responses((status = 200, body = InvoiceListPage)), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<InvoiceListPage>, AppError> {
+    let Query(p) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let mut q = InvoiceQuery::new()
+        .page(PageRequest::Offset {
+            page: p.page,
+            size: p.size,
+        })
+        .issued_between(p.issued_from, p.issued_to);
+    if let Some(s) = p.status {
+        q = q.status(s);
+    }
+    if let Some(c) = p.client {
+        q = q.client(c);
+    }
+    if let Some(t) = p.q {
+        q = q.text(t);
+    }
+    if let Some(d) = p.due_before {
+        q = q.due_before(d);
+    }
+    let page = state.invoices.list(&tenant, &q).await?;
+    Ok(Json(InvoiceListPage {
+        content: page.items,
+        page: p.page,
+        size: p.size,
+        total_elements: page.total.unwrap_or(0),
+    }))
+}
+
+/// How to issue.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueBody {
+    /// The issue date; today when absent.
+    issue_date: Option<NaiveDate>,
+    /// The number format, `INV-{year}-{seq:05}` when absent.
+    series: Option<String>,
+}
+
+/// Issues a draft: gives it the next number of the series.
+#[utoipa::path(post, path = "/invoices/{id}/issue", request_body = IssueBody, responses((status = 200, body = InvoiceView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+pub async fn issue(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+) -> Result<Response, AppError> {
+    // The body is optional: an empty one issues today under the default series.
+    let body: IssueBody = if body.is_empty() {
+        IssueBody::default()
+    } else {
+        let de = &mut serde_json::Deserializer::from_slice(&body);
+        serde_path_to_error::deserialize(de).map_err(|e| AppError::BadRequest {
+            message: "invalid request body".to_owned(),
+            details: vec![crate::error::ErrorDetail {
+                field: e.path().to_string(),
+                message: e.inner().to_string(),
+            }],
+        })?
+    };
+    let mut request = IssueRequest::new(
+        body.issue_date.unwrap_or_else(|| Utc::now().date_naive()),
+        invoice_core::EventId::from_uuid(Uuid::new_v4()),
+        Utc::now(),
+    );
+    if let Some(format) = body.series {
+        request = request.with_series(invoice_core::NumberSeries::new(&format)?);
+    }
+    if let Some(v) = if_match(&headers)? {
+        request = request.with_expected_version(v);
+    }
+    let (invoice, _) = state
+        .invoices
+        .issue(&tenant, parse_id(&id)?, &request)
+        .await?;
+    view(invoice)
+}
+
+/// A payment received.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    #[schema(value_type = String, example = "100.00")]
+    amount: invoice_core::Decimal,
+    date: Option<NaiveDate>,
+    reference: Option<String>,
+}
+
+/// Records a payment.
+#[utoipa::path(post, path = "/invoices/{id}/payments", request_body = PaymentBody, responses((status = 200, body = InvoiceView), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn pay(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+    ValidJson(body): ValidJson<PaymentBody>,
+) -> Result<Response, AppError> {
+    let mut invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
+    let read_version = invoice.version();
+    let mut payment = Payment::new(
+        PaymentId::from_uuid(Uuid::new_v4()),
+        body.amount,
+        body.date.unwrap_or_else(|| Utc::now().date_naive()),
+    )?;
+    if let Some(r) = body.reference {
+        payment = payment.with_reference(r);
+    }
+    let events = invoice.record_payment(payment)?;
+    state
+        .invoices
+        .update(&invoice, read_version, &envelopes(&invoice, events))
+        .await?;
+    view(invoice)
+}
+
+/// Corrects an issued invoice with a credit note (created as a draft).
+#[utoipa::path(post, path = "/invoices/{id}/credit-note", responses((status = 201, body = InvoiceView), (status = 409)), security(("bearer" = [])))]
+pub async fn credit(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let mut invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
+    let read_version = invoice.version();
+    let (credit_note, credited) = invoice.credit(InvoiceId::from_uuid(Uuid::new_v4()))?;
+    let created = invoice_core::InvoiceEvent::Created {
+        summary: credit_note.summary()?,
+    };
+    state
+        .invoices
+        .update(&invoice, read_version, &envelopes(&invoice, [credited]))
+        .await?;
+    state
+        .invoices
+        .create(&credit_note, &envelopes(&credit_note, [created]))
+        .await?;
+    let mut response = view(credit_note)?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// A note, in the seed's shape (`adminId`, `clientId`, `invoiceNumber`, `note`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NoteBody {
+    /// Who writes it.
+    admin_id: String,
+    /// The client, informational.
+    client_id: Option<String>,
+    /// The invoice number, informational (the path names the invoice).
+    invoice_number: Option<String>,
+    /// The text.
+    note: String,
+}
+
+/// Adds a note.
+#[utoipa::path(post, path = "/invoices/{id}/notes", request_body = NoteBody, responses((status = 200, body = InvoiceView)), security(("bearer" = [])))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+    ValidJson(body): ValidJson<NoteBody>,
+) -> Result<Response, AppError> {
+    let mut invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
+    if let (Some(n), Some(actual)) = (&body.invoice_number, invoice.number()) {
+        if n != actual.as_str() {
+            return Err(AppError::bad_request(format!(
+                "invoiceNumber {n} is not this invoice's number {actual}"
+            )));
+        }
+    }
+    let _ = body.client_id;
+    let read_version = invoice.version();
+    let note = Note::new(
+        NoteId::from_uuid(Uuid::new_v4()),
+        body.admin_id,
+        body.note,
+        Utc::now(),
+    )?;
+    let event = invoice.add_note(note)?;
+    state
+        .invoices
+        .update(&invoice, read_version, &envelopes(&invoice, [event]))
+        .await?;
+    view(invoice)
+}
+
+/// Where an archived document went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Archived {
+    keys: Vec<String>,
+}
+
+/// Archives the invoice's CSV and JSON in the document store, deep-archive class, under
+/// `{format}-invoices/{tenant}/{client}/{number}.{ext}`.
+#[utoipa::path(post, path = "/invoices/{id}/archive", responses((status = 200, body = Archived), (status = 409)), security(("bearer" = [])))]
+pub async fn archive(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<Archived>, AppError> {
+    let invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
+    let number = invoice
+        .number()
+        .ok_or_else(|| AppError::Conflict("only an issued invoice can be archived".to_owned()))?
+        .to_string();
+    let client = invoice
+        .client()
+        .map_or_else(|| "no-client".to_owned(), |c| c.to_string());
+    let mut keys = Vec::new();
+    for (format, content_type) in [("csv", "text/csv"), ("json", "application/json")] {
+        let body = match format {
+            "csv" => invoice_export::write_invoice_lines(
+                Vec::new(),
+                &invoice,
+                &invoice_export::CsvOptions::default(),
+            )?,
+            _ => json_of(&invoice)?,
+        };
+        let key = DocumentKey::invoice_document(
+            &format!("{format}-invoices"),
+            tenant.as_str(),
+            &client,
+            &number,
+            format,
+        )?;
+        let options =
+            PutOptions::content_type(content_type).with_storage_class(StorageClass::DeepArchive);
+        state
+            .documents
+            .put(&key, body_from_bytes(body), &options)
+            .await?;
+        keys.push(key.to_string());
+    }
+    Ok(Json(Archived { keys }))
+}

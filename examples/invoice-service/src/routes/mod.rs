@@ -1,0 +1,20 @@
+//! The HTTP routes, one module per resource.
+
+pub mod clients;
+pub mod invoices;
+
+use chrono::Utc;
+use invoice_core::{EventEnvelope, EventId, Invoice, InvoiceEvent};
+use uuid::Uuid;
+
+/// Wraps the events of one command in envelopes (ids and time come from here: the core
+/// has neither a clock nor randomness).
+pub fn envelopes(
+    invoice: &Invoice,
+    events: impl IntoIterator<Item = InvoiceEvent>,
+) -> Vec<EventEnvelope> {
+    events
+        .into_iter()
+        .map(|e| EventEnvelope::new(EventId::from_uuid(Uuid::new_v4()), Utc::now(), invoice, e))
+        .collect()
+}

@@ -1,0 +1,146 @@
+//! The shared state of the handlers, and the background tasks that keep events moving:
+//! the outbox relay (store → broker) and the WebSocket feed (broker → connected clients).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use invoice_core::EventEnvelope;
+use invoice_messaging::{
+    CancellationToken, ConsumerRunner, HandlerError, InProcessBroker, OutboxRelay, Publisher,
+    QueueOptions, SqsBroker, Subscriber,
+};
+use invoice_storage::{
+    ClientStore, DocumentStore, FsDocumentStore, InMemoryStore, InvoiceStore, OutboxStore,
+    S3DocumentStore,
+};
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::broadcast;
+use tokio::task::JoinSet;
+
+use crate::config::{Config, Database, Documents, Messaging};
+use crate::metrics::CountingPublisher;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Invoices (and their outbox, written in the same transaction).
+    pub invoices: Arc<dyn InvoiceStore>,
+    /// Clients with contact info.
+    pub clients: Arc<dyn ClientStore>,
+    /// The outbox, for `/health`.
+    pub outbox: Arc<dyn OutboxStore>,
+    /// Archived documents.
+    pub documents: Arc<dyn DocumentStore>,
+    /// Events as the broker delivers them, for WebSocket clients.
+    pub events: broadcast::Sender<EventEnvelope>,
+    /// The HS256 secret.
+    pub jwt_secret: Arc<str>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}
+
+/// The running background tasks.
+pub struct Background {
+    /// Cancel to stop them.
+    pub shutdown: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl Background {
+    /// Stops the tasks and waits for them (the runner hands back unsettled deliveries).
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// Builds the state and starts the relay and the WebSocket feed.
+pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
+    let store: Arc<InMemoryStore> = match &config.database {
+        Database::Memory => Arc::new(InMemoryStore::new()),
+        Database::Url(url) => {
+            bail!("DATABASE_URL {url:?}: this build has no SQL adapter yet; use memory")
+        }
+    };
+    let documents: Arc<dyn DocumentStore> = match &config.documents {
+        Documents::Fs { dir } => Arc::new(
+            FsDocumentStore::open(dir)
+                .await
+                .with_context(|| format!("DOCUMENTS_DIR {}", dir.display()))?,
+        ),
+        Documents::S3 { bucket, endpoint } => {
+            let Some(endpoint) = endpoint else {
+                bail!("DOCUMENTS=s3 needs AWS_ENDPOINT_URL in this build");
+            };
+            let store = S3DocumentStore::builder(bucket.clone())
+                .with_endpoint(endpoint.clone())
+                .build()
+                .context("S3 settings")?;
+            store.ensure_bucket().await.context("S3 bucket")?;
+            Arc::new(store)
+        }
+    };
+    let (publisher, feed): (Arc<dyn Publisher>, Arc<dyn Subscriber>) = match &config.messaging {
+        Messaging::InProcess => {
+            let broker = InProcessBroker::new();
+            let feed = broker.subscribe("invoice-service.ws", &["invoice.#"])?;
+            (Arc::new(broker.publisher()), Arc::new(feed))
+        }
+        Messaging::Sqs { endpoint } => {
+            let Some(endpoint) = endpoint else {
+                bail!("MESSAGING=sqs needs AWS_ENDPOINT_URL in this build");
+            };
+            let broker = SqsBroker::builder()
+                .with_endpoint(endpoint.clone())
+                .build()?;
+            let queue = broker
+                .declare_queue("invoice-service-ws", QueueOptions::default())
+                .await
+                .context("declaring the SQS queue")?;
+            let publisher = broker.publisher();
+            publisher.route(&queue, &["invoice.#"]);
+            (Arc::new(publisher), Arc::new(broker.subscriber(&queue)))
+        }
+        Messaging::RabbitMq { .. } => bail!("MESSAGING=rabbitmq is not in this build yet"),
+    };
+    let metrics = crate::metrics::install()?;
+    let (events, _) = broadcast::channel(1024);
+
+    let shutdown = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    let relay = OutboxRelay::new(
+        store.clone() as Arc<dyn OutboxStore>,
+        Arc::new(CountingPublisher::new(publisher)),
+    )
+    .with_idle_wait(Duration::from_millis(50));
+    let token = shutdown.clone();
+    tasks.spawn(async move { relay.run(token).await });
+    let sender = events.clone();
+    let forward = move |event: EventEnvelope| {
+        let sender = sender.clone();
+        async move {
+            // No WebSocket client connected is fine: the event is just not pushed.
+            let _ = sender.send(event);
+            Ok::<(), HandlerError>(())
+        }
+    };
+    let runner = ConsumerRunner::new(feed, Arc::new(forward));
+    let token = shutdown.clone();
+    tasks.spawn(async move {
+        if let Err(e) = runner.run(token).await {
+            tracing::error!(error = %e, "websocket feed stopped");
+        }
+    });
+
+    let state = AppState {
+        invoices: store.clone(),
+        clients: store.clone(),
+        outbox: store,
+        documents,
+        events,
+        jwt_secret: Arc::from(config.jwt_secret.as_str()),
+        metrics,
+    };
+    Ok((state, Background { shutdown, tasks }))
+}

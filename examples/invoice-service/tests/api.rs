@@ -1,0 +1,391 @@
+//! The API through `app()` with `tower::ServiceExt::oneshot`: no port, embedded defaults.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use invoice_service::{app, auth, config::Config, state};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+struct Api {
+    router: axum::Router,
+    _docs: tempfile::TempDir,
+    secret: String,
+}
+
+async fn api() -> Api {
+    let docs = tempfile::tempdir().unwrap();
+    let dir = docs.path().to_str().unwrap().to_owned();
+    let config = Config::from_env(|k| match k {
+        "DOCUMENTS_DIR" => Some(dir.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let (state, background) = state::build(&config).await.unwrap();
+    std::mem::forget(background); // tasks run for the test's lifetime
+    Api {
+        router: app(state),
+        _docs: docs,
+        secret: config.jwt_secret,
+    }
+}
+
+impl Api {
+    fn token(&self, tenant: &str) -> String {
+        auth::issue_token(&self.secret, "tester", tenant, 1).unwrap()
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        tenant: Option<&str>,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = tenant {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {}", self.token(t)));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        (status, headers, bytes)
+    }
+
+    async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        tenant: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let (status, _, bytes) = self.call(method, uri, Some(tenant), body, &[]).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+fn party(name: &str) -> Value {
+    json!({ "name": name, "address": { "lines": ["Street 1"], "city": "Berlin", "postal_code": "10115", "country": "DE" }, "vat_id": "DE123456789", "email": "ap@example.com" })
+}
+
+fn draft_body() -> Value {
+    json!({
+        "currency": "EUR",
+        "seller": party("Seller GmbH"),
+        "buyer": party("Buyer AG"),
+        "due_date": "2026-12-24",
+        "lines": [
+            { "id": "1", "name": "Consulting", "quantity": "10", "unit": "HUR", "price": "100.00", "vat": { "category": "S", "rate": "19" } },
+            { "id": "2", "name": "Book", "quantity": "2", "unit": "C62", "price": "24.90", "vat": { "category": "S", "rate": "7" } }
+        ]
+    })
+}
+
+#[tokio::test]
+async fn draft_edit_issue_pay_and_export() {
+    let api = api().await;
+    let (status, created) = api
+        .json("POST", "/invoices", "acme", Some(draft_body()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    // 1000 + 49.80; VAT 190 + 3.49
+    assert_eq!(created["totals"]["payable_amount"], "1243.29");
+
+    let (status, headers, _) = api
+        .call("GET", &format!("/invoices/{id}"), Some("acme"), None, &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::ETAG], "\"1\"");
+
+    let patch = json!({ "payment_terms": "14 days" });
+    let (status, _, _) = api
+        .call(
+            "PATCH",
+            &format!("/invoices/{id}"),
+            Some("acme"),
+            Some(patch.clone()),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = api
+        .call(
+            "PATCH",
+            &format!("/invoices/{id}"),
+            Some("acme"),
+            Some(patch),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::PRECONDITION_FAILED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    let (status, issued) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/issue"),
+            "acme",
+            Some(json!({ "issue_date": "2026-11-24" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    assert_eq!(issued["invoice"]["number"], "INV-2026-00001");
+    let (status, _) = api
+        .json(
+            "PATCH",
+            &format!("/invoices/{id}"),
+            "acme",
+            Some(json!({ "payment_terms": "x" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "an issued invoice is frozen");
+
+    let (status, paid) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/payments"),
+            "acme",
+            Some(json!({ "amount": "1243.29" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["invoice"]["status"], "paid");
+    let (status, over) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/payments"),
+            "acme",
+            Some(json!({ "amount": "1" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{over}");
+
+    let (status, headers, csv) = api
+        .call(
+            "GET",
+            &format!("/invoices/{id}.csv"),
+            Some("acme"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(String::from_utf8_lossy(&csv).contains("Consulting"));
+    let (status, _, json_export) = api
+        .call(
+            "GET",
+            &format!("/invoices/{id}.json"),
+            Some("acme"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let parsed: Value = serde_json::from_slice(&json_export).unwrap();
+    assert_eq!(parsed["id"], id.as_str());
+
+    let (status, archived) = api
+        .json("POST", &format!("/invoices/{id}/archive"), "acme", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{archived}");
+    assert_eq!(
+        archived["keys"][0],
+        format!("csv-invoices/acme/no-client/INV-2026-00001.csv")
+    );
+
+    let (status, note) = api.json("POST", &format!("/invoices/{id}/notes"), "acme", Some(json!({ "adminId": "admin-1", "clientId": "c-1", "invoiceNumber": "INV-2026-00001", "note": "Paid by phone" }))).await;
+    assert_eq!(status, StatusCode::OK, "{note}");
+    assert_eq!(note["invoice"]["notes"][0]["author"], "admin-1");
+
+    let (status, cn) = api
+        .json("POST", &format!("/invoices/{id}/credit-note"), "acme", None)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cn}");
+    assert_eq!(cn["invoice"]["kind"]["type"], "credit_note");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_400_naming_the_field_never_a_500() {
+    let api = api().await;
+    let mut body = draft_body();
+    body["lines"][1]["quantity"] = json!("two");
+    let (status, error) = api.json("POST", "/invoices", "acme", Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["error"]["code"], "bad_request");
+    assert_eq!(error["error"]["details"][0]["field"], "lines[1].quantity");
+
+    let (status, _) = api
+        .json(
+            "POST",
+            "/invoices",
+            "acme",
+            Some(json!({ "currency": "XYZ" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = api.json("GET", "/invoices/not-a-uuid", "acme", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = api.json("GET", "/invoices?page=x", "acme", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = api.json("GET", "/invoices?size=0", "acme", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = api.call("POST", "/invoices", Some("acme"), None, &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn issuing_an_invalid_invoice_is_a_422_with_rule_ids() {
+    let api = api().await;
+    let mut body = draft_body();
+    body["lines"][0]["vat"] = json!({ "category": "E", "rate": "0" });
+    let (_, created) = api.json("POST", "/invoices", "acme", Some(body)).await;
+    let id = created["invoice"]["id"].as_str().unwrap();
+    let (status, error) = api
+        .json("POST", &format!("/invoices/{id}/issue"), "acme", None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    let rules: Vec<&str> = error["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"BR-E-10"), "{rules:?}");
+}
+
+#[tokio::test]
+async fn tenants_see_only_their_own_data_and_tokens_are_required() {
+    let api = api().await;
+    let (_, created) = api
+        .json("POST", "/invoices", "tenant-a", Some(draft_body()))
+        .await;
+    let id = created["invoice"]["id"].as_str().unwrap();
+    let (status, _) = api
+        .json("GET", &format!("/invoices/{id}"), "tenant-b", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = api
+        .json("DELETE", &format!("/invoices/{id}"), "tenant-b", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, page) = api
+        .json("GET", "/invoices?page=0&size=10", "tenant-b", None)
+        .await;
+    assert_eq!(page["total_elements"], 0);
+    let (_, page) = api
+        .json("GET", "/invoices?page=0&size=10", "tenant-a", None)
+        .await;
+    assert_eq!(page["total_elements"], 1);
+
+    let (status, _, _) = api.call("GET", "/invoices", None, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = api
+        .call(
+            "GET",
+            "/invoices",
+            None,
+            None,
+            &[("authorization", "Bearer forged.token.here")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let other = auth::issue_token("another-secret-of-16+", "x", "tenant-a", 1).unwrap();
+    let (status, _, _) = api
+        .call(
+            "GET",
+            "/invoices",
+            None,
+            None,
+            &[("authorization", &format!("Bearer {other}"))],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn clients_with_contact_info_and_invoices_from_a_client() {
+    let api = api().await;
+    let (status, client) = api.json("POST", "/clients", "acme", Some(json!({ "name": "Kunde AG", "emails": ["ap@kunde.example"], "phones": ["+49 40 1"], "address": { "city": "Hamburg", "country": "DE" } }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{client}");
+    let client_id = client["id"].as_str().unwrap();
+    let (_, contacts) = api
+        .json("GET", "/invoices/contact-info", "acme", None)
+        .await;
+    assert_eq!(contacts[0]["emails"][0], "ap@kunde.example");
+    let mut body = draft_body();
+    body.as_object_mut().unwrap().remove("buyer");
+    body["client_id"] = json!(client_id);
+    let (status, created) = api.json("POST", "/invoices", "acme", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["invoice"]["buyer"]["name"], "Kunde AG");
+    let (_, page) = api
+        .json(
+            "GET",
+            &format!("/invoices?client={client_id}"),
+            "acme",
+            None,
+        )
+        .await;
+    assert_eq!(page["total_elements"], 1);
+    let (status, _) = api
+        .json("GET", &format!("/clients/{client_id}"), "other", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn openapi_metrics_and_health_are_served() {
+    let api = api().await;
+    let (status, _, doc) = api.call("GET", "/openapi.json", None, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_slice(&doc).unwrap();
+    assert!(doc["paths"]["/invoices/{id}/issue"]["post"].is_object());
+    let (status, _, health) = api.call("GET", "/health", None, None, &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&health)
+    );
+    api.json("GET", "/invoices", "acme", None).await;
+    let (status, _, metrics) = api.call("GET", "/metrics", None, None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8_lossy(&metrics);
+    assert!(text.contains("http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/invoices\""), "{text}");
+}
