@@ -40,6 +40,7 @@
 //! | `csv` (default) | [`write_invoice_lines`], [`write_invoices`], [`CsvInvoiceWriter`] |
 //! | `json` (default) | [`write_invoice_json`], [`read_invoice_json`], [`write_invoices_jsonl`] |
 //! | `ubl` (default) | [`write_ubl`], [`read_ubl`] |
+//! | `cii` (default) | [`write_cii`], [`read_cii`] |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -48,6 +49,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "cii")]
+mod cii;
 #[cfg(feature = "csv")]
 mod csv;
 mod error;
@@ -65,6 +68,8 @@ pub use crate::csv::{
     write_invoice_lines, write_invoices, CsvInvoiceWriter, CsvOptions, Delimiter, LineEnding,
     INVOICE_COLUMNS, LINE_COLUMNS,
 };
+#[cfg(feature = "cii")]
+pub use cii::{read_cii, write_cii, GUIDELINE_ID as CII_GUIDELINE_ID};
 pub use error::{Error, Result};
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use import::ImportOptions;

@@ -1,0 +1,434 @@
+//! The CII writer.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+use invoice_core::{
+    AllowanceCharge, AllowanceChargeAmount, Invoice, InvoiceKind, LineItem, Party, Totals, Vat,
+    VatCategory, VatExemption,
+};
+use rust_decimal::Decimal;
+
+use super::{GUIDELINE_ID, NS_QDT, NS_RAM, NS_RSM, NS_UDT};
+use crate::error::{Error, Result};
+use crate::xml::XmlWriter;
+
+/// Writes `invoice` as a UN/CEFACT CII D16B `CrossIndustryInvoice` under the EN 16931
+/// guideline ([`GUIDELINE_ID`](super::GUIDELINE_ID)), as the Factur-X / ZUGFeRD
+/// EN 16931 profile and XRechnung expect, streaming to `out`; returns `out`.
+///
+/// Totals and the VAT breakdown come from `invoice-core`, as for UBL. CII has one
+/// payment reference (BT-83) and one payment terms block per document: the first
+/// payment means' remittance information and mandate are written there.
+///
+/// # Errors
+///
+/// [`Error::Incomplete`] for an invoice without number or issue date (a draft);
+/// [`Error::Invoice`] when the totals cannot be computed; [`Error::Io`] when writing fails.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, CountryCode, Currency, InvoiceBuilder, InvoiceId, InvoiceNumber,
+///     LineItem, Party, TenantId, UnitCode, Vat};
+/// use invoice_export::write_cii;
+/// use rust_decimal::Decimal;
+/// use uuid::Uuid;
+///
+/// let fr = Address::new(CountryCode::new("FR")?);
+/// let invoice = InvoiceBuilder::new(InvoiceId::from_uuid(Uuid::from_u128(1)), TenantId::new("t")?,
+///         Currency::EUR, Party::new("Vendeur SA", fr.clone()).with_vat_id("FR12345678901"),
+///         Party::new("Client SARL", fr))
+///     .issued(InvoiceNumber::new("F-1")?, chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+///     .payment_terms("30 jours")
+///     .line(LineItem::new("1", "Café", Decimal::new(3, 0), UnitCode::piece(),
+///         Decimal::new(250, 2), Vat::standard(Decimal::new(20, 0))))
+///     .build()?;
+/// let xml = String::from_utf8(write_cii(Vec::new(), &invoice)?)?;
+/// assert!(xml.contains("<ram:DuePayableAmount>9.00</ram:DuePayableAmount>"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
+    let totals = invoice.totals()?;
+    let number = invoice.number().ok_or(Error::Incomplete {
+        field: "a number (BT-1)",
+    })?;
+    let issue_date = invoice.issue_date().ok_or(Error::Incomplete {
+        field: "an issue date (BT-2)",
+    })?;
+    let currency = invoice.currency();
+    let dp = currency.minor_units();
+    let mut xml = XmlWriter::new(out);
+    xml.declaration()?;
+    xml.start_with(
+        "rsm:CrossIndustryInvoice",
+        &[
+            ("xmlns:rsm", NS_RSM),
+            ("xmlns:ram", NS_RAM),
+            ("xmlns:udt", NS_UDT),
+            ("xmlns:qdt", NS_QDT),
+        ],
+    )?;
+    xml.start("rsm:ExchangedDocumentContext")?;
+    xml.start("ram:GuidelineSpecifiedDocumentContextParameter")?;
+    xml.leaf("ram:ID", GUIDELINE_ID)?;
+    xml.end("ram:GuidelineSpecifiedDocumentContextParameter")?;
+    xml.end("rsm:ExchangedDocumentContext")?;
+
+    xml.start("rsm:ExchangedDocument")?;
+    xml.leaf("ram:ID", number.as_str())?;
+    xml.value_with("ram:TypeCode", &[], invoice.kind().type_code())?;
+    date(
+        &mut xml,
+        "ram:IssueDateTime",
+        "udt:DateTimeString",
+        issue_date,
+    )?;
+    for note in invoice.notes() {
+        xml.start("ram:IncludedNote")?;
+        xml.leaf("ram:Content", note.text())?;
+        xml.end("ram:IncludedNote")?;
+    }
+    xml.end("rsm:ExchangedDocument")?;
+
+    xml.start("rsm:SupplyChainTradeTransaction")?;
+    for (line, net) in invoice.lines().iter().zip(totals.line_net_amounts()) {
+        write_line(&mut xml, line, *net, dp)?;
+    }
+
+    xml.start("ram:ApplicableHeaderTradeAgreement")?;
+    xml.opt_leaf("ram:BuyerReference", invoice.buyer_reference())?;
+    party(&mut xml, "ram:SellerTradeParty", invoice.seller())?;
+    party(&mut xml, "ram:BuyerTradeParty", invoice.buyer())?;
+    if let Some(order) = invoice.order_reference() {
+        xml.start("ram:BuyerOrderReferencedDocument")?;
+        xml.leaf("ram:IssuerAssignedID", order)?;
+        xml.end("ram:BuyerOrderReferencedDocument")?;
+    }
+    xml.end("ram:ApplicableHeaderTradeAgreement")?;
+    xml.start("ram:ApplicableHeaderTradeDelivery")?;
+    xml.end("ram:ApplicableHeaderTradeDelivery")?;
+
+    xml.start("ram:ApplicableHeaderTradeSettlement")?;
+    let first_means = invoice.payment_means().first();
+    xml.opt_leaf(
+        "ram:PaymentReference",
+        first_means.and_then(|m| m.remittance_information()),
+    )?;
+    xml.leaf("ram:InvoiceCurrencyCode", currency.code())?;
+    for means in invoice.payment_means() {
+        xml.start("ram:SpecifiedTradeSettlementPaymentMeans")?;
+        xml.leaf("ram:TypeCode", means.code())?;
+        xml.opt_leaf("ram:Information", means.text())?;
+        if let Some(account) = means.debited_account_id() {
+            xml.start("ram:PayerPartyDebtorFinancialAccount")?;
+            xml.leaf("ram:IBANID", account)?;
+            xml.end("ram:PayerPartyDebtorFinancialAccount")?;
+        }
+        if let Some(account) = means.account_id() {
+            xml.start("ram:PayeePartyCreditorFinancialAccount")?;
+            xml.leaf("ram:IBANID", account)?;
+            xml.opt_leaf("ram:AccountName", means.account_name())?;
+            xml.end("ram:PayeePartyCreditorFinancialAccount")?;
+            if let Some(bic) = means.provider_id() {
+                xml.start("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
+                xml.leaf("ram:BICID", bic)?;
+                xml.end("ram:PayeeSpecifiedCreditorFinancialInstitution")?;
+            }
+        }
+        xml.end("ram:SpecifiedTradeSettlementPaymentMeans")?;
+    }
+    for row in totals.vat_breakdown() {
+        trade_tax(
+            &mut xml,
+            Vat::new(row.category(), row.rate()),
+            Some((row.tax_amount(), row.taxable_amount())),
+            row.exemption(),
+        )?;
+    }
+    for ac in invoice.allowances_charges() {
+        let base = match (ac.amount(), ac.vat()) {
+            (AllowanceChargeAmount::Percentage { base: None, .. }, Some(vat)) => {
+                group_net(invoice, &totals, vat)?
+            }
+            _ => Decimal::ZERO,
+        };
+        allowance_charge(&mut xml, ac, ac.resolved_amount(base, dp)?, ac.vat())?;
+    }
+    let mandate = first_means.and_then(|m| m.mandate_id());
+    if invoice.payment_terms().is_some() || invoice.due_date().is_some() || mandate.is_some() {
+        xml.start("ram:SpecifiedTradePaymentTerms")?;
+        xml.opt_leaf("ram:Description", invoice.payment_terms())?;
+        if let Some(due) = invoice.due_date() {
+            date(&mut xml, "ram:DueDateDateTime", "udt:DateTimeString", due)?;
+        }
+        xml.opt_leaf("ram:DirectDebitMandateID", mandate)?;
+        xml.end("ram:SpecifiedTradePaymentTerms")?;
+    }
+    monetary_summation(&mut xml, invoice, &totals)?;
+    if let InvoiceKind::CreditNote {
+        corrects: Some(reference),
+    } = invoice.kind()
+    {
+        xml.start("ram:InvoiceReferencedDocument")?;
+        xml.leaf("ram:IssuerAssignedID", reference.number().as_str())?;
+        if let Some(issued) = reference.issue_date() {
+            date(
+                &mut xml,
+                "ram:FormattedIssueDateTime",
+                "qdt:DateTimeString",
+                issued,
+            )?;
+        }
+        xml.end("ram:InvoiceReferencedDocument")?;
+    }
+    xml.end("ram:ApplicableHeaderTradeSettlement")?;
+    xml.end("rsm:SupplyChainTradeTransaction")?;
+    xml.end("rsm:CrossIndustryInvoice")?;
+    xml.finish()
+}
+
+/// Σ line nets with `vat`: the default base of a document percentage.
+fn group_net(invoice: &Invoice, totals: &Totals, vat: Vat) -> Result<Decimal> {
+    invoice
+        .lines()
+        .iter()
+        .zip(totals.line_net_amounts())
+        .filter(|(line, _)| {
+            line.vat().category() == vat.category() && line.vat().rate() == vat.rate()
+        })
+        .try_fold(Decimal::ZERO, |sum, (_, net)| {
+            sum.checked_add(*net)
+                .ok_or(Error::from(invoice_core::Error::Overflow))
+        })
+}
+
+fn date<W: Write>(
+    xml: &mut XmlWriter<W>,
+    outer: &str,
+    inner: &str,
+    value: NaiveDate,
+) -> Result<()> {
+    xml.start(outer)?;
+    xml.value_with(inner, &[("format", "102")], value.format(super::DATE))?;
+    xml.end(outer)
+}
+
+fn indicator<W: Write>(xml: &mut XmlWriter<W>, charge: bool) -> Result<()> {
+    xml.start("ram:ChargeIndicator")?;
+    xml.leaf("udt:Indicator", if charge { "true" } else { "false" })?;
+    xml.end("ram:ChargeIndicator")
+}
+
+/// A `ram:ApplicableTradeTax` (line, with no amounts) or breakdown row (with the VAT and
+/// taxable amounts).
+fn trade_tax<W: Write>(
+    xml: &mut XmlWriter<W>,
+    vat: Vat,
+    amounts: Option<(Decimal, Decimal)>,
+    exemption: Option<&VatExemption>,
+) -> Result<()> {
+    xml.start("ram:ApplicableTradeTax")?;
+    if let Some((tax, _)) = amounts {
+        xml.value_with("ram:CalculatedAmount", &[], tax)?;
+    }
+    xml.leaf("ram:TypeCode", "VAT")?;
+    xml.opt_leaf(
+        "ram:ExemptionReason",
+        exemption.and_then(|e| e.reason_text()),
+    )?;
+    if let Some((_, taxable)) = amounts {
+        xml.value_with("ram:BasisAmount", &[], taxable)?;
+    }
+    xml.leaf("ram:CategoryCode", vat.category().code())?;
+    xml.opt_leaf(
+        "ram:ExemptionReasonCode",
+        exemption.and_then(|e| e.reason_code()),
+    )?;
+    // BR-O-05: category O carries no rate.
+    if vat.category() != VatCategory::OutsideScope {
+        xml.value_with("ram:RateApplicablePercent", &[], vat.rate())?;
+    }
+    xml.end("ram:ApplicableTradeTax")
+}
+
+fn allowance_charge<W: Write>(
+    xml: &mut XmlWriter<W>,
+    ac: &AllowanceCharge,
+    amount: Decimal,
+    vat: Option<Vat>,
+) -> Result<()> {
+    xml.start("ram:SpecifiedTradeAllowanceCharge")?;
+    indicator(xml, ac.is_charge())?;
+    if let AllowanceChargeAmount::Percentage { percent, .. } = ac.amount() {
+        xml.value_with("ram:CalculationPercent", &[], percent)?;
+    }
+    if let Some(base) = ac.base_amount() {
+        xml.value_with("ram:BasisAmount", &[], base)?;
+    }
+    xml.value_with("ram:ActualAmount", &[], amount)?;
+    xml.opt_leaf("ram:ReasonCode", ac.reason_code())?;
+    xml.opt_leaf("ram:Reason", ac.reason())?;
+    if let Some(vat) = vat {
+        xml.start("ram:CategoryTradeTax")?;
+        xml.leaf("ram:TypeCode", "VAT")?;
+        xml.leaf("ram:CategoryCode", vat.category().code())?;
+        if vat.category() != VatCategory::OutsideScope {
+            xml.value_with("ram:RateApplicablePercent", &[], vat.rate())?;
+        }
+        xml.end("ram:CategoryTradeTax")?;
+    }
+    xml.end("ram:SpecifiedTradeAllowanceCharge")
+}
+
+fn party<W: Write>(xml: &mut XmlWriter<W>, element: &str, party: &Party) -> Result<()> {
+    xml.start(element)?;
+    if let Some(id) = party.identifier() {
+        match party.identifier_scheme() {
+            Some(scheme) => xml.leaf_with("ram:GlobalID", &[("schemeID", scheme)], id)?,
+            None => xml.leaf("ram:ID", id)?,
+        }
+    }
+    xml.leaf("ram:Name", party.name())?;
+    if party.legal_id().is_some() || party.trading_name().is_some() {
+        xml.start("ram:SpecifiedLegalOrganization")?;
+        xml.opt_leaf("ram:ID", party.legal_id())?;
+        xml.opt_leaf("ram:TradingBusinessName", party.trading_name())?;
+        xml.end("ram:SpecifiedLegalOrganization")?;
+    }
+    if let Some(contact) = party.contact() {
+        xml.start("ram:DefinedTradeContact")?;
+        xml.opt_leaf("ram:PersonName", contact.name())?;
+        if let Some(phone) = contact.phone() {
+            xml.start("ram:TelephoneUniversalCommunication")?;
+            xml.leaf("ram:CompleteNumber", phone)?;
+            xml.end("ram:TelephoneUniversalCommunication")?;
+        }
+        if let Some(email) = contact.email() {
+            xml.start("ram:EmailURIUniversalCommunication")?;
+            xml.leaf("ram:URIID", email)?;
+            xml.end("ram:EmailURIUniversalCommunication")?;
+        }
+        xml.end("ram:DefinedTradeContact")?;
+    }
+    let address = party.address();
+    xml.start("ram:PostalTradeAddress")?;
+    xml.opt_leaf("ram:PostcodeCode", address.postal_code())?;
+    let lines = address.lines();
+    xml.opt_leaf("ram:LineOne", lines.first().map(String::as_str))?;
+    xml.opt_leaf("ram:LineTwo", lines.get(1).map(String::as_str))?;
+    // CII has three address lines; further ones are joined into the third.
+    if let Some(rest) = lines.get(2..).filter(|rest| !rest.is_empty()) {
+        xml.leaf("ram:LineThree", &rest.join(", "))?;
+    }
+    xml.opt_leaf("ram:CityName", address.city())?;
+    xml.leaf("ram:CountryID", address.country().as_str())?;
+    xml.opt_leaf("ram:CountrySubDivisionName", address.subdivision())?;
+    xml.end("ram:PostalTradeAddress")?;
+    if let Some(email) = party.email() {
+        xml.start("ram:URIUniversalCommunication")?;
+        xml.leaf_with("ram:URIID", &[("schemeID", "EM")], email)?;
+        xml.end("ram:URIUniversalCommunication")?;
+    }
+    if let Some(vat_id) = party.vat_id() {
+        xml.start("ram:SpecifiedTaxRegistration")?;
+        xml.leaf_with("ram:ID", &[("schemeID", "VA")], vat_id)?;
+        xml.end("ram:SpecifiedTaxRegistration")?;
+    }
+    xml.end(element)
+}
+
+fn write_line<W: Write>(
+    xml: &mut XmlWriter<W>,
+    line: &LineItem,
+    net: Decimal,
+    dp: u32,
+) -> Result<()> {
+    xml.start("ram:IncludedSupplyChainTradeLineItem")?;
+    xml.start("ram:AssociatedDocumentLineDocument")?;
+    xml.leaf("ram:LineID", line.id())?;
+    xml.end("ram:AssociatedDocumentLineDocument")?;
+    xml.start("ram:SpecifiedTradeProduct")?;
+    xml.leaf("ram:Name", line.name())?;
+    xml.opt_leaf("ram:Description", line.description())?;
+    xml.end("ram:SpecifiedTradeProduct")?;
+
+    let unit = [("unitCode", line.unit().as_str())];
+    let base_quantity = (line.base_quantity() != Decimal::ONE).then(|| line.base_quantity());
+    xml.start("ram:SpecifiedLineTradeAgreement")?;
+    if let Some(gross) = line.gross_price() {
+        let discount = gross
+            .checked_sub(line.price())
+            .ok_or(invoice_core::Error::Overflow)?;
+        xml.start("ram:GrossPriceProductTradePrice")?;
+        xml.value_with("ram:ChargeAmount", &[], gross)?;
+        if let Some(base) = base_quantity {
+            xml.value_with("ram:BasisQuantity", &unit, base)?;
+        }
+        xml.start("ram:AppliedTradeAllowanceCharge")?;
+        indicator(xml, false)?;
+        xml.value_with("ram:ActualAmount", &[], discount)?;
+        xml.end("ram:AppliedTradeAllowanceCharge")?;
+        xml.end("ram:GrossPriceProductTradePrice")?;
+    }
+    xml.start("ram:NetPriceProductTradePrice")?;
+    xml.value_with("ram:ChargeAmount", &[], line.price())?;
+    if let Some(base) = base_quantity {
+        xml.value_with("ram:BasisQuantity", &unit, base)?;
+    }
+    xml.end("ram:NetPriceProductTradePrice")?;
+    xml.end("ram:SpecifiedLineTradeAgreement")?;
+
+    xml.start("ram:SpecifiedLineTradeDelivery")?;
+    xml.value_with("ram:BilledQuantity", &unit, line.quantity())?;
+    xml.end("ram:SpecifiedLineTradeDelivery")?;
+
+    xml.start("ram:SpecifiedLineTradeSettlement")?;
+    trade_tax(xml, line.vat(), None, None)?;
+    if !line.allowances_charges().is_empty() {
+        let base = line.price_amount(dp)?;
+        for ac in line.allowances_charges() {
+            allowance_charge(xml, ac, ac.resolved_amount(base, dp)?, None)?;
+        }
+    }
+    xml.start("ram:SpecifiedTradeSettlementLineMonetarySummation")?;
+    xml.value_with("ram:LineTotalAmount", &[], net)?;
+    xml.end("ram:SpecifiedTradeSettlementLineMonetarySummation")?;
+    xml.end("ram:SpecifiedLineTradeSettlement")?;
+    xml.end("ram:IncludedSupplyChainTradeLineItem")
+}
+
+fn monetary_summation<W: Write>(
+    xml: &mut XmlWriter<W>,
+    invoice: &Invoice,
+    totals: &Totals,
+) -> Result<()> {
+    xml.start("ram:SpecifiedTradeSettlementHeaderMonetarySummation")?;
+    xml.value_with("ram:LineTotalAmount", &[], totals.line_extension_amount())?;
+    let acs = invoice.allowances_charges();
+    if acs.iter().any(AllowanceCharge::is_charge) {
+        xml.value_with("ram:ChargeTotalAmount", &[], totals.charge_total())?;
+    }
+    if acs.iter().any(|ac| !ac.is_charge()) {
+        xml.value_with("ram:AllowanceTotalAmount", &[], totals.allowance_total())?;
+    }
+    xml.value_with(
+        "ram:TaxBasisTotalAmount",
+        &[],
+        totals.tax_exclusive_amount(),
+    )?;
+    xml.value_with(
+        "ram:TaxTotalAmount",
+        &[("currencyID", invoice.currency().code())],
+        totals.tax_total(),
+    )?;
+    if !totals.rounding_amount().is_zero() || invoice.stated_rounding_amount().is_some() {
+        xml.value_with("ram:RoundingAmount", &[], totals.rounding_amount())?;
+    }
+    xml.value_with("ram:GrandTotalAmount", &[], totals.tax_inclusive_amount())?;
+    if !totals.prepaid_amount().is_zero() {
+        xml.value_with("ram:TotalPrepaidAmount", &[], totals.prepaid_amount())?;
+    }
+    xml.value_with("ram:DuePayableAmount", &[], totals.payable_amount())?;
+    xml.end("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+}

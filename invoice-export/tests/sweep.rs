@@ -1,0 +1,210 @@
+//! The sweep: every official CEN example in `shared/einvoice/cen/` is imported, totalled
+//! by `invoice-core`, and compared with what the file states (`expected-totals.json`)
+//! to the cent: BT-106 to BT-115 and every VAT breakdown row. Each import is exported
+//! again in both syntaxes, read back, and must give the same totals; the exports are
+//! written to the export folder (`EXPORT_DIR`, or `exports/` in the test scratch dir)
+//! for the validator.
+#![cfg(all(feature = "ubl", feature = "cii"))]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use invoice_core::{Decimal, Invoice, InvoiceId, TenantId, Totals};
+use invoice_export::{read_cii, read_ubl, write_cii, write_ubl, ImportOptions};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// CEN examples whose content the Factur-X EN 16931 profile's code lists refuse, so
+/// that their CII re-exports can only pass plain EN 16931 (`--cii-profile en16931`):
+/// they are written to the `en16931-profile/` subfolder of the export folder.
+const FACTUR_X_REFUSES: [(&str, &str); 2] = [
+    (
+        "cen/ubl/FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml",
+        "VAT category B (Italian split payment) is not in Factur-X's category list",
+    ),
+    (
+        "cen/cii/XRechnung-O.xml",
+        "its VATEX code is lower case (vatex-eu-132-1a), kept as stated",
+    ),
+];
+
+const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/einvoice");
+
+fn options() -> ImportOptions {
+    ImportOptions::new(
+        InvoiceId::from_uuid(Uuid::from_u128(42)),
+        TenantId::new("sweep").unwrap(),
+    )
+}
+
+fn stated(entry: &Value, field: &str) -> Option<Decimal> {
+    entry[field].as_str().map(|s| Decimal::from_str(s).unwrap())
+}
+
+/// Every difference between the computed totals and what the file states. Amounts a
+/// file leaves out are zero, except a missing BT-110, which is the sum of the stated
+/// breakdown VAT (BR-CO-14); rows match by category and rate.
+fn mismatches(entry: &Value, invoice: &Invoice, totals: &Totals) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut check = |what: &str, computed: Decimal, stated: Decimal| {
+        if computed != stated {
+            out.push(format!("{what}: computed {computed}, stated {stated}"));
+        }
+    };
+    let zero = |field| stated(entry, field).unwrap_or(Decimal::ZERO);
+    let breakdown = entry["vat_breakdown"].as_array().unwrap();
+    check(
+        "BT-106",
+        totals.line_extension_amount(),
+        zero("line_extension_total"),
+    );
+    check("BT-107", totals.allowance_total(), zero("allowance_total"));
+    check("BT-108", totals.charge_total(), zero("charge_total"));
+    check(
+        "BT-109",
+        totals.tax_exclusive_amount(),
+        zero("tax_exclusive_total"),
+    );
+    let tax_total = stated(entry, "tax_total").unwrap_or_else(|| {
+        breakdown
+            .iter()
+            .map(|row| stated(row, "tax_amount").unwrap())
+            .sum()
+    });
+    check("BT-110", totals.tax_total(), tax_total);
+    check(
+        "BT-112",
+        totals.tax_inclusive_amount(),
+        zero("tax_inclusive_total"),
+    );
+    check("BT-113", totals.prepaid_amount(), zero("prepaid_amount"));
+    check("BT-114", totals.rounding_amount(), zero("rounding_amount"));
+    check("BT-115", totals.payable_amount(), zero("payable_amount"));
+    if totals.vat_breakdown().len() != breakdown.len() {
+        out.push(format!(
+            "breakdown rows: computed {}, stated {}",
+            totals.vat_breakdown().len(),
+            breakdown.len()
+        ));
+    }
+    for row in breakdown {
+        let category = row["category"].as_str().unwrap();
+        let rate = stated(row, "rate").unwrap_or(Decimal::ZERO);
+        match totals
+            .vat_breakdown()
+            .iter()
+            .find(|c| c.category().code() == category && c.rate() == rate)
+        {
+            Some(c) => {
+                if c.taxable_amount() != stated(row, "taxable_amount").unwrap()
+                    || c.tax_amount() != stated(row, "tax_amount").unwrap()
+                {
+                    out.push(format!(
+                        "VAT {category} {rate}: computed {} / {}, stated {} / {}",
+                        c.taxable_amount(),
+                        c.tax_amount(),
+                        row["taxable_amount"],
+                        row["tax_amount"]
+                    ));
+                }
+            }
+            None => out.push(format!("VAT {category} {rate}: not computed")),
+        }
+    }
+    let type_code = entry["type_code"].as_str().unwrap();
+    if invoice.kind().type_code().to_string() != type_code {
+        out.push(format!(
+            "type code {} vs {type_code}",
+            invoice.kind().type_code()
+        ));
+    }
+    if invoice.lines().len() != entry["line_count"].as_u64().unwrap() as usize {
+        out.push("line count".to_owned());
+    }
+    out
+}
+
+/// The folder exported documents go to.
+pub fn export_dir() -> PathBuf {
+    let dir = std::env::var_os("EXPORT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("exports"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn import(path: &Path, syntax: &str) -> invoice_export::Result<Invoice> {
+    let file = std::fs::File::open(path).unwrap();
+    if syntax == "cii" {
+        read_cii(file, &options())
+    } else {
+        read_ubl(file, &options())
+    }
+}
+
+#[test]
+fn every_official_example_imports_and_totals_to_the_cent() {
+    let text = std::fs::read_to_string(format!("{SHARED}/expected-totals.json")).unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    let entries = all["invoices"].as_object().unwrap();
+    let exports = export_dir();
+    let mut failures = Vec::new();
+    let mut matched = 0;
+    for (file, entry) in entries {
+        let syntax = entry["syntax"].as_str().unwrap();
+        let path = Path::new(SHARED).join(file);
+        let invoice = match import(&path, syntax) {
+            Ok(invoice) => invoice,
+            Err(e) => {
+                failures.push(format!("{file}: import failed: {e}"));
+                continue;
+            }
+        };
+        let totals = invoice.totals().unwrap();
+        let diffs = mismatches(entry, &invoice, &totals);
+        if !diffs.is_empty() {
+            failures.push(format!("{file}:\n    {}", diffs.join("\n    ")));
+            continue;
+        }
+        // Export again in both syntaxes; reading each back gives the same totals.
+        let stem = file
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .replace(' ', "_")
+            .replace(',', "")
+            .to_lowercase()
+            .replace(".xml", "");
+        let ubl = write_ubl(Vec::new(), &invoice).unwrap();
+        let cii = write_cii(Vec::new(), &invoice).unwrap();
+        std::fs::write(exports.join(format!("sweep-{stem}.ubl.xml")), &ubl).unwrap();
+        let cii_dir = if FACTUR_X_REFUSES.iter().any(|(f, _)| *f == file) {
+            exports.join("en16931-profile")
+        } else {
+            exports.clone()
+        };
+        std::fs::create_dir_all(&cii_dir).unwrap();
+        std::fs::write(cii_dir.join(format!("sweep-{stem}.cii.xml")), &cii).unwrap();
+        let from_ubl = read_ubl(ubl.as_slice(), &options()).unwrap();
+        let from_cii = read_cii(cii.as_slice(), &options()).unwrap();
+        let changed: Vec<&str> = [("UBL", from_ubl), ("CII", from_cii)]
+            .into_iter()
+            .filter(|(_, back)| back.totals().unwrap() != totals)
+            .map(|(syntax, _)| syntax)
+            .collect();
+        if changed.is_empty() {
+            matched += 1;
+        } else {
+            failures.push(format!("{file}: totals changed through {changed:?}"));
+        }
+    }
+    println!("{matched}/{} matched", entries.len());
+    assert!(
+        failures.is_empty(),
+        "{matched}/{} matched; failures:\n{}",
+        entries.len(),
+        failures.join("\n")
+    );
+}
