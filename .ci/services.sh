@@ -1,6 +1,7 @@
 # Sourced by .ci/run (and usable by hand: `source .ci/services.sh`): makes sure the real
 # services the tests talk to are up on 127.0.0.1, and exports their URLs.
 #   PostgreSQL  127.0.0.1:5432, trust auth, database `test`  -> DATABASE_URL
+#   RabbitMQ    127.0.0.1:5672, guest/guest                   -> AMQP_URL
 #   moto (S3)   127.0.0.1:5000, from PyPI in a venv          -> AWS_ENDPOINT_URL
 # Processes started here are stopped when the sourcing shell exits.
 
@@ -25,6 +26,17 @@ start_postgres() {
         _wait_for PostgreSQL pg_isready -q -h 127.0.0.1 -p 5432
     fi
     export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+}
+
+start_rabbitmq() {
+    if ! rabbitmqctl -q status >/dev/null 2>&1; then
+        echo "starting RabbitMQ"
+        rabbitmq-server -detached
+    fi
+    # The node may be up while the app is still booting (or was stopped by a fault test).
+    rabbitmqctl -q await_startup >/dev/null 2>&1 || rabbitmqctl -q start_app
+    _wait_for RabbitMQ bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672'
+    export AMQP_URL="${AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
 }
 
 ensure_venv() {
@@ -53,4 +65,5 @@ stop_started_services() {
 trap stop_started_services EXIT
 
 start_postgres
+start_rabbitmq
 start_moto
