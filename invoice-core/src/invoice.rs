@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::allowance_charge::AllowanceCharge;
 use crate::currency::Currency;
+use crate::delivery::{Delivery, InvoicePeriod};
 use crate::error::{overflow, Error, Result};
 use crate::events::{InvoiceEvent, InvoiceSummary};
 use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
@@ -51,6 +52,10 @@ pub struct Invoice {
     order_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     payment_means: Vec<PaymentMeans>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delivery: Option<Delivery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    period: Option<InvoicePeriod>,
     #[serde(default)]
     lines: Vec<LineItem>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -124,6 +129,8 @@ impl InvoiceBuilder {
                 payment_terms: None,
                 order_reference: None,
                 payment_means: Vec::new(),
+                delivery: None,
+                period: None,
                 lines: Vec::new(),
                 allowances_charges: Vec::new(),
                 notes: Vec::new(),
@@ -175,6 +182,18 @@ impl InvoiceBuilder {
     /// Appends a way to pay (BG-16), such as a credit transfer to an IBAN.
     pub fn payment_means(mut self, means: PaymentMeans) -> Self {
         self.invoice.payment_means.push(means);
+        self
+    }
+
+    /// Sets the delivery information (BG-13).
+    pub fn delivery(mut self, delivery: Delivery) -> Self {
+        self.invoice.delivery = Some(delivery);
+        self
+    }
+
+    /// Sets the period the invoice covers (BG-14).
+    pub fn period(mut self, period: InvoicePeriod) -> Self {
+        self.invoice.period = Some(period);
         self
     }
 
@@ -833,6 +852,16 @@ impl Invoice {
     /// The ways the buyer may pay (BG-16), in order of preference.
     pub fn payment_means(&self) -> &[PaymentMeans] {
         &self.payment_means
+    }
+
+    /// The delivery information (BG-13).
+    pub fn delivery(&self) -> Option<&Delivery> {
+        self.delivery.as_ref()
+    }
+
+    /// The period the invoice covers (BG-14).
+    pub fn period(&self) -> Option<&InvoicePeriod> {
+        self.period.as_ref()
     }
 
     /// The lines (BG-25).

@@ -54,7 +54,7 @@
 //! - Money: [`Currency`], [`Money`], [`RoundingMode`], [`RoundingPolicy`].
 //! - Model: [`Invoice`] (built by [`InvoiceBuilder`], edited by [`InvoicePatch`]),
 //!   [`Party`], [`LineItem`], [`AllowanceCharge`], [`Vat`], [`Note`], [`Payment`],
-//!   [`PaymentMeans`].
+//!   [`PaymentMeans`], [`Delivery`], [`InvoicePeriod`].
 //! - Totals: [`Totals`], [`TaxBreakdown`].
 //! - Lifecycle and numbering: [`InvoiceStatus`], [`InvoiceKind`], [`NumberSeries`].
 //! - Events: [`InvoiceEvent`] in an [`EventEnvelope`].
@@ -70,6 +70,7 @@
 
 mod allowance_charge;
 mod currency;
+mod delivery;
 mod error;
 mod events;
 mod ids;
@@ -88,6 +89,7 @@ mod vat;
 
 pub use allowance_charge::{AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind};
 pub use currency::Currency;
+pub use delivery::{Delivery, InvoicePeriod};
 pub use error::{Error, Result};
 pub use events::{EventEnvelope, InvoiceEvent, InvoiceSummary};
 pub use ids::{ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, TenantId};
