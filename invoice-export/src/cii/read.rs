@@ -3,8 +3,9 @@
 use std::io::Read;
 
 use invoice_core::{
-    Address, AllowanceChargeKind, Contact, CountryCode, Currency, Invoice, InvoiceNumber,
-    InvoiceReference, LineItem, Party, PaymentMeans, UnitCode, Vat, VatCategory, VatExemption,
+    Address, AllowanceChargeKind, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber,
+    InvoicePeriod, InvoiceReference, LineItem, Party, PaymentMeans, UnitCode, Vat, VatCategory,
+    VatExemption,
 };
 use rust_decimal::Decimal;
 
@@ -107,6 +108,40 @@ pub fn read_cii<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
         builder = builder.credit_note(corrects);
     }
 
+    if let Some(period) = settlement.child("ram:BillingSpecifiedPeriod") {
+        let mut p = InvoicePeriod::new();
+        if let Some(start) = period.child("ram:StartDateTime") {
+            p = p.with_start(date(&start)?);
+        }
+        if let Some(end) = period.child("ram:EndDateTime") {
+            p = p.with_end(date(&end)?);
+        }
+        builder = builder.period(p);
+    }
+    if let Some(el) = transaction.child("ram:ApplicableHeaderTradeDelivery") {
+        let mut delivery = Delivery::new();
+        let mut any = false;
+        if let Some(ship_to) = el.child("ram:ShipToTradeParty") {
+            if let Some(name) = ship_to.opt_text("ram:Name") {
+                delivery = delivery.with_party_name(name);
+                any = true;
+            }
+            if let Some(address) = ship_to.child("ram:PostalTradeAddress") {
+                delivery = delivery.with_address(read_address(&address)?);
+                any = true;
+            }
+        }
+        if let Some(event) = el.descend(&[
+            "ram:ActualDeliverySupplyChainEvent",
+            "ram:OccurrenceDateTime",
+        ]) {
+            delivery = delivery.with_date(date(&event)?);
+            any = true;
+        }
+        if any {
+            builder = builder.delivery(delivery);
+        }
+    }
     let terms = settlement.child("ram:SpecifiedTradePaymentTerms");
     let mut reference = settlement.opt_text("ram:PaymentReference");
     let mut mandate = terms.and_then(|t| t.opt_text("ram:DirectDebitMandateID"));
@@ -172,25 +207,7 @@ fn date(el: &El<'_, '_>) -> Result<chrono::NaiveDate> {
 
 fn party(el: &El<'_, '_>) -> Result<Party> {
     let name = el.req_text("ram:Name")?;
-    let postal = el.req("ram:PostalTradeAddress")?;
-    let country_el = postal.req("ram:CountryID")?;
-    let country = CountryCode::new(country_el.text())
-        .map_err(|e| country_el.invalid(country_el.text(), e))?;
-    let mut address = Address::new(country);
-    for line in ["ram:LineOne", "ram:LineTwo", "ram:LineThree"] {
-        if let Some(line) = postal.opt_text(line) {
-            address = address.with_line(line);
-        }
-    }
-    if let Some(city) = postal.opt_text("ram:CityName") {
-        address = address.with_city(city);
-    }
-    if let Some(code) = postal.opt_text("ram:PostcodeCode") {
-        address = address.with_postal_code(code);
-    }
-    if let Some(subdivision) = postal.opt_text("ram:CountrySubDivisionName") {
-        address = address.with_subdivision(subdivision);
-    }
+    let address = read_address(&el.req("ram:PostalTradeAddress")?)?;
     let mut party = Party::new(name, address);
     let global = el.children("ram:GlobalID").find(|id| !id.text().is_empty());
     match (el.opt_text("ram:ID"), global) {
@@ -251,6 +268,28 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         }
     }
     Ok(party)
+}
+
+fn read_address(postal: &El<'_, '_>) -> Result<Address> {
+    let country_el = postal.req("ram:CountryID")?;
+    let country = CountryCode::new(country_el.text())
+        .map_err(|e| country_el.invalid(country_el.text(), e))?;
+    let mut address = Address::new(country);
+    for line in ["ram:LineOne", "ram:LineTwo", "ram:LineThree"] {
+        if let Some(line) = postal.opt_text(line) {
+            address = address.with_line(line);
+        }
+    }
+    if let Some(city) = postal.opt_text("ram:CityName") {
+        address = address.with_city(city);
+    }
+    if let Some(code) = postal.opt_text("ram:PostcodeCode") {
+        address = address.with_postal_code(code);
+    }
+    if let Some(subdivision) = postal.opt_text("ram:CountrySubDivisionName") {
+        address = address.with_subdivision(subdivision);
+    }
+    Ok(address)
 }
 
 fn payment_means(el: &El<'_, '_>) -> Result<PaymentMeans> {

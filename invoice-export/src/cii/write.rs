@@ -4,8 +4,8 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 use invoice_core::{
-    AllowanceCharge, AllowanceChargeAmount, Invoice, InvoiceKind, LineItem, Party, Totals, Vat,
-    VatCategory, VatExemption,
+    Address, AllowanceCharge, AllowanceChargeAmount, Invoice, InvoiceKind, LineItem, Party, Totals,
+    Vat, VatCategory, VatExemption,
 };
 use rust_decimal::Decimal;
 
@@ -107,6 +107,26 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     }
     xml.end("ram:ApplicableHeaderTradeAgreement")?;
     xml.start("ram:ApplicableHeaderTradeDelivery")?;
+    if let Some(delivery) = invoice.delivery() {
+        if delivery.party_name().is_some() || delivery.address().is_some() {
+            xml.start("ram:ShipToTradeParty")?;
+            xml.opt_leaf("ram:Name", delivery.party_name())?;
+            if let Some(address) = delivery.address() {
+                write_address(&mut xml, address)?;
+            }
+            xml.end("ram:ShipToTradeParty")?;
+        }
+        if let Some(delivered) = delivery.date() {
+            xml.start("ram:ActualDeliverySupplyChainEvent")?;
+            date(
+                &mut xml,
+                "ram:OccurrenceDateTime",
+                "udt:DateTimeString",
+                delivered,
+            )?;
+            xml.end("ram:ActualDeliverySupplyChainEvent")?;
+        }
+    }
     xml.end("ram:ApplicableHeaderTradeDelivery")?;
 
     xml.start("ram:ApplicableHeaderTradeSettlement")?;
@@ -145,6 +165,16 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
             Some((row.tax_amount(), row.taxable_amount())),
             row.exemption(),
         )?;
+    }
+    if let Some(period) = invoice.period() {
+        xml.start("ram:BillingSpecifiedPeriod")?;
+        if let Some(start) = period.start() {
+            date(&mut xml, "ram:StartDateTime", "udt:DateTimeString", start)?;
+        }
+        if let Some(end) = period.end() {
+            date(&mut xml, "ram:EndDateTime", "udt:DateTimeString", end)?;
+        }
+        xml.end("ram:BillingSpecifiedPeriod")?;
     }
     for ac in invoice.allowances_charges() {
         let base = match (ac.amount(), ac.vat()) {
@@ -311,20 +341,7 @@ fn party<W: Write>(xml: &mut XmlWriter<W>, element: &str, party: &Party) -> Resu
         }
         xml.end("ram:DefinedTradeContact")?;
     }
-    let address = party.address();
-    xml.start("ram:PostalTradeAddress")?;
-    xml.opt_leaf("ram:PostcodeCode", address.postal_code())?;
-    let lines = address.lines();
-    xml.opt_leaf("ram:LineOne", lines.first().map(String::as_str))?;
-    xml.opt_leaf("ram:LineTwo", lines.get(1).map(String::as_str))?;
-    // CII has three address lines; further ones are joined into the third.
-    if let Some(rest) = lines.get(2..).filter(|rest| !rest.is_empty()) {
-        xml.leaf("ram:LineThree", &rest.join(", "))?;
-    }
-    xml.opt_leaf("ram:CityName", address.city())?;
-    xml.leaf("ram:CountryID", address.country().as_str())?;
-    xml.opt_leaf("ram:CountrySubDivisionName", address.subdivision())?;
-    xml.end("ram:PostalTradeAddress")?;
+    write_address(xml, party.address())?;
     if let Some(email) = party.email() {
         xml.start("ram:URIUniversalCommunication")?;
         xml.leaf_with("ram:URIID", &[("schemeID", "EM")], email)?;
@@ -431,4 +448,22 @@ fn monetary_summation<W: Write>(
     }
     xml.value_with("ram:DuePayableAmount", &[], totals.payable_amount())?;
     xml.end("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+}
+
+/// A `ram:PostalTradeAddress`.
+fn write_address<W: Write>(xml: &mut XmlWriter<W>, address: &Address) -> Result<()> {
+    xml.start("ram:PostalTradeAddress")?;
+    xml.opt_leaf("ram:PostcodeCode", address.postal_code())?;
+    let lines = address.lines();
+    xml.opt_leaf("ram:LineOne", lines.first().map(String::as_str))?;
+    xml.opt_leaf("ram:LineTwo", lines.get(1).map(String::as_str))?;
+    // CII has three address lines; further ones are joined into the third.
+    if let Some(rest) = lines.get(2..).filter(|rest| !rest.is_empty()) {
+        xml.leaf("ram:LineThree", &rest.join(", "))?;
+    }
+    xml.opt_leaf("ram:CityName", address.city())?;
+    xml.leaf("ram:CountryID", address.country().as_str())?;
+    xml.opt_leaf("ram:CountrySubDivisionName", address.subdivision())?;
+    xml.end("ram:PostalTradeAddress")?;
+    Ok(())
 }

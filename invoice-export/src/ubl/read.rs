@@ -3,8 +3,9 @@
 use std::io::Read;
 
 use invoice_core::{
-    Address, AllowanceChargeKind, Contact, CountryCode, Currency, Invoice, InvoiceNumber,
-    InvoiceReference, LineItem, Party, PaymentMeans, UnitCode, Vat, VatCategory, VatExemption,
+    Address, AllowanceChargeKind, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber,
+    InvoicePeriod, InvoiceReference, LineItem, Party, PaymentMeans, UnitCode, Vat, VatCategory,
+    VatExemption,
 };
 use rust_decimal::Decimal;
 
@@ -131,6 +132,32 @@ pub fn read_ubl<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
         };
         builder = builder.credit_note(corrects);
     }
+    if let Some(period) = root.child("cac:InvoicePeriod") {
+        let mut p = InvoicePeriod::new();
+        if let Some(start) = period.child("cbc:StartDate") {
+            p = p.with_start(start.date(DATE)?);
+        }
+        if let Some(end) = period.child("cbc:EndDate") {
+            p = p.with_end(end.date(DATE)?);
+        }
+        builder = builder.period(p);
+    }
+    if let Some(el) = root.child("cac:Delivery") {
+        let mut delivery = Delivery::new();
+        if let Some(date) = el.child("cbc:ActualDeliveryDate") {
+            delivery = delivery.with_date(date.date(DATE)?);
+        }
+        if let Some(address) = el.descend(&["cac:DeliveryLocation", "cac:Address"]) {
+            delivery = delivery.with_address(read_address(&address)?);
+        }
+        if let Some(name) = el
+            .descend(&["cac:DeliveryParty", "cac:PartyName"])
+            .and_then(|p| p.opt_text("cbc:Name"))
+        {
+            delivery = delivery.with_party_name(name);
+        }
+        builder = builder.delivery(delivery);
+    }
     for means in root.children("cac:PaymentMeans") {
         builder = builder.payment_means(payment_means(&means)?);
     }
@@ -207,33 +234,7 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
             })
         }
     };
-    let postal = el.req("cac:PostalAddress")?;
-    let country_el = postal.req("cac:Country")?.req("cbc:IdentificationCode")?;
-    let country = CountryCode::new(country_el.text())
-        .map_err(|e| country_el.invalid(country_el.text(), e))?;
-    let mut address = Address::new(country);
-    for line in [
-        postal.opt_text("cbc:StreetName"),
-        postal.opt_text("cbc:AdditionalStreetName"),
-    ]
-    .into_iter()
-    .flatten()
-    .chain(
-        postal
-            .children("cac:AddressLine")
-            .filter_map(|l| l.opt_text("cbc:Line")),
-    ) {
-        address = address.with_line(line);
-    }
-    if let Some(city) = postal.opt_text("cbc:CityName") {
-        address = address.with_city(city);
-    }
-    if let Some(code) = postal.opt_text("cbc:PostalZone") {
-        address = address.with_postal_code(code);
-    }
-    if let Some(subdivision) = postal.opt_text("cbc:CountrySubentity") {
-        address = address.with_subdivision(subdivision);
-    }
+    let address = read_address(&el.req("cac:PostalAddress")?)?;
     let mut party = Party::new(name, address);
     if let Some(trading) = trading_name {
         party = party.with_trading_name(trading);
@@ -289,6 +290,36 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         }
     }
     Ok(party)
+}
+
+fn read_address(postal: &El<'_, '_>) -> Result<Address> {
+    let country_el = postal.req("cac:Country")?.req("cbc:IdentificationCode")?;
+    let country = CountryCode::new(country_el.text())
+        .map_err(|e| country_el.invalid(country_el.text(), e))?;
+    let mut address = Address::new(country);
+    for line in [
+        postal.opt_text("cbc:StreetName"),
+        postal.opt_text("cbc:AdditionalStreetName"),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(
+        postal
+            .children("cac:AddressLine")
+            .filter_map(|l| l.opt_text("cbc:Line")),
+    ) {
+        address = address.with_line(line);
+    }
+    if let Some(city) = postal.opt_text("cbc:CityName") {
+        address = address.with_city(city);
+    }
+    if let Some(code) = postal.opt_text("cbc:PostalZone") {
+        address = address.with_postal_code(code);
+    }
+    if let Some(subdivision) = postal.opt_text("cbc:CountrySubentity") {
+        address = address.with_subdivision(subdivision);
+    }
+    Ok(address)
 }
 
 fn payment_means(el: &El<'_, '_>) -> Result<PaymentMeans> {

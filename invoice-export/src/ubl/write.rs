@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use invoice_core::{
-    AllowanceCharge, AllowanceChargeAmount, Currency, Invoice, InvoiceKind, LineItem, Party,
-    Totals, Vat, VatCategory,
+    Address, AllowanceCharge, AllowanceChargeAmount, Currency, Invoice, InvoiceKind, LineItem,
+    Party, Totals, Vat, VatCategory,
 };
 use rust_decimal::Decimal;
 
@@ -106,6 +106,16 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     w.xml.leaf("cbc:DocumentCurrencyCode", currency.code())?;
     w.xml
         .opt_leaf("cbc:BuyerReference", invoice.buyer_reference())?;
+    if let Some(period) = invoice.period() {
+        w.xml.start("cac:InvoicePeriod")?;
+        if let Some(start) = period.start() {
+            w.xml.value_with("cbc:StartDate", &[], start)?;
+        }
+        if let Some(end) = period.end() {
+            w.xml.value_with("cbc:EndDate", &[], end)?;
+        }
+        w.xml.end("cac:InvoicePeriod")?;
+    }
     if let Some(order) = invoice.order_reference() {
         w.xml.start("cac:OrderReference")?;
         w.xml.leaf("cbc:ID", order)?;
@@ -130,6 +140,25 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     w.xml.start("cac:AccountingCustomerParty")?;
     w.party(invoice.buyer())?;
     w.xml.end("cac:AccountingCustomerParty")?;
+    if let Some(delivery) = invoice.delivery() {
+        w.xml.start("cac:Delivery")?;
+        if let Some(date) = delivery.date() {
+            w.xml.value_with("cbc:ActualDeliveryDate", &[], date)?;
+        }
+        if let Some(address) = delivery.address() {
+            w.xml.start("cac:DeliveryLocation")?;
+            write_address(&mut w.xml, "cac:Address", address)?;
+            w.xml.end("cac:DeliveryLocation")?;
+        }
+        if let Some(name) = delivery.party_name() {
+            w.xml.start("cac:DeliveryParty")?;
+            w.xml.start("cac:PartyName")?;
+            w.xml.leaf("cbc:Name", name)?;
+            w.xml.end("cac:PartyName")?;
+            w.xml.end("cac:DeliveryParty")?;
+        }
+        w.xml.end("cac:Delivery")?;
+    }
     for (i, means) in invoice.payment_means().iter().enumerate() {
         w.xml.start("cac:PaymentMeans")?;
         match means.text() {
@@ -239,23 +268,7 @@ impl<W: Write> Ubl<W> {
             xml.leaf("cbc:Name", trading)?;
             xml.end("cac:PartyName")?;
         }
-        let address = party.address();
-        xml.start("cac:PostalAddress")?;
-        let mut lines = address.lines().iter();
-        xml.opt_leaf("cbc:StreetName", lines.next().map(String::as_str))?;
-        xml.opt_leaf("cbc:AdditionalStreetName", lines.next().map(String::as_str))?;
-        xml.opt_leaf("cbc:CityName", address.city())?;
-        xml.opt_leaf("cbc:PostalZone", address.postal_code())?;
-        xml.opt_leaf("cbc:CountrySubentity", address.subdivision())?;
-        for line in lines {
-            xml.start("cac:AddressLine")?;
-            xml.leaf("cbc:Line", line)?;
-            xml.end("cac:AddressLine")?;
-        }
-        xml.start("cac:Country")?;
-        xml.leaf("cbc:IdentificationCode", address.country().as_str())?;
-        xml.end("cac:Country")?;
-        xml.end("cac:PostalAddress")?;
+        write_address(xml, "cac:PostalAddress", party.address())?;
         if let Some(vat_id) = party.vat_id() {
             xml.start("cac:PartyTaxScheme")?;
             xml.leaf("cbc:CompanyID", vat_id)?;
@@ -412,6 +425,26 @@ impl<W: Write> Ubl<W> {
         self.xml.end("cac:Price")?;
         self.xml.end(element)
     }
+}
+
+/// An address: lines one and two as street names, the rest as address lines.
+fn write_address<W: Write>(xml: &mut XmlWriter<W>, element: &str, address: &Address) -> Result<()> {
+    xml.start(element)?;
+    let mut lines = address.lines().iter();
+    xml.opt_leaf("cbc:StreetName", lines.next().map(String::as_str))?;
+    xml.opt_leaf("cbc:AdditionalStreetName", lines.next().map(String::as_str))?;
+    xml.opt_leaf("cbc:CityName", address.city())?;
+    xml.opt_leaf("cbc:PostalZone", address.postal_code())?;
+    xml.opt_leaf("cbc:CountrySubentity", address.subdivision())?;
+    for line in lines {
+        xml.start("cac:AddressLine")?;
+        xml.leaf("cbc:Line", line)?;
+        xml.end("cac:AddressLine")?;
+    }
+    xml.start("cac:Country")?;
+    xml.leaf("cbc:IdentificationCode", address.country().as_str())?;
+    xml.end("cac:Country")?;
+    xml.end(element)
 }
 
 fn tax_scheme<W: Write>(xml: &mut XmlWriter<W>) -> Result<()> {
