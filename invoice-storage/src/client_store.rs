@@ -119,7 +119,7 @@ impl Client {
         Ok(self)
     }
 
-    /// The same client with its version increased, ready for [`ClientStore::update`].
+    /// The same client with its version increased, ready for [`ClientStore::update_client`].
     pub fn next_version(mut self) -> Self {
         self.version += 1;
         self

@@ -14,7 +14,10 @@
 //! | (always) | [`InMemoryStore`], [`InMemoryDocumentStore`] |
 //! | `fs` | `FsDocumentStore`: documents in a local folder, written atomically |
 //! | `s3` | `S3DocumentStore`: documents in S3 or an S3-compatible server, multipart for large ones |
-//! | `testing` | the conformance suite, [`testing`] |
+//! | `postgres` | `PostgresStore`: invoices, outbox, inbox and clients in PostgreSQL (plain TCP) |
+//! | `postgres-tls` | `postgres` with TLS (rustls), for servers off the host |
+//! | `sqlite` | `SqliteStore`: invoices, outbox, inbox and clients in a SQLite file (compiled in) |
+//! | `testing` | the conformance suite, `invoice_storage::testing` |
 //!
 //! The traits are object-safe and meant to be used as `Arc<dyn InvoiceStore>`.
 //!
@@ -72,8 +75,14 @@ mod inbox;
 mod invoice_store;
 mod memory;
 mod outbox;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "s3")]
 mod s3;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod sql;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -91,8 +100,12 @@ pub use invoice_store::{
 };
 pub use memory::{InMemoryDocumentStore, InMemoryStore};
 pub use outbox::{ClaimedEvent, OutboxStore};
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "s3")]
 pub use s3::{S3DocumentStore, S3DocumentStoreBuilder, MULTIPART_THRESHOLD};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteStore, SqliteStoreBuilder};
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,224 @@
+//! The PostgreSQL adapter against a real server: the whole conformance suite, each store
+//! in a fresh schema (so each has an empty outbox), plus its builder, migrations and
+//! error mapping. Set `DATABASE_URL`, e.g. `postgres://postgres@127.0.0.1:5432/test`.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use invoice_storage::testing::{self, require_env};
+use invoice_storage::{Error, InvoiceStore, PostgresStore};
+use sqlx::{Connection, PgConnection};
+
+fn fresh_schema() -> String {
+    format!("test_{}", uuid::Uuid::new_v4().simple())
+}
+
+async fn store_in(url: &str, schema: &str) -> PostgresStore {
+    PostgresStore::builder(url)
+        .with_schema(schema)
+        .with_max_connections(8)
+        .build()
+        .await
+        .unwrap()
+}
+
+/// A connection whose `search_path` is `schema`, for looking behind the store's back.
+async fn raw_connection(url: &str, schema: &str) -> PgConnection {
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    sqlx::query("SELECT set_config('search_path', quote_ident($1), false)")
+        .bind(schema)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn
+}
+
+async fn drop_schemas(url: &str, schemas: &[String]) {
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    for schema in schemas {
+        sqlx::query("SELECT set_config('invoice_storage.schema', $1, false)")
+            .bind(schema)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query(
+            "DO $$ BEGIN EXECUTE format('DROP SCHEMA IF EXISTS %I CASCADE', \
+             current_setting('invoice_storage.schema')); END $$",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+}
+
+async fn applied_migrations(conn: &mut PgConnection) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_store_passes_the_conformance_suite() {
+    let Some(url) = require_env(
+        "DATABASE_URL",
+        "postgres_store_passes_the_conformance_suite",
+    ) else {
+        return;
+    };
+    let schemas = Arc::new(Mutex::new(Vec::new()));
+    testing::run_all(|| {
+        let url = url.clone();
+        let schemas = Arc::clone(&schemas);
+        async move {
+            let schema = fresh_schema();
+            schemas.lock().unwrap().push(schema.clone());
+            store_in(&url, &schema).await
+        }
+    })
+    .await;
+    let schemas = schemas.lock().unwrap().clone();
+    drop_schemas(&url, &schemas).await;
+}
+
+#[tokio::test]
+async fn postgres_bad_url_or_unreachable_server_is_a_backend_error() {
+    let not_a_url = PostgresStore::connect("definitely not a url").await;
+    assert!(
+        matches!(
+            not_a_url,
+            Err(Error::Backend {
+                backend: "postgres",
+                ..
+            })
+        ),
+        "{not_a_url:?}"
+    );
+    // Port 1 on the loopback: nothing listens there, the connection is refused at once.
+    let unreachable = PostgresStore::builder("postgres://postgres@127.0.0.1:1/test")
+        .with_acquire_timeout(Duration::from_secs(1))
+        .build()
+        .await;
+    assert!(
+        matches!(
+            unreachable,
+            Err(Error::Backend {
+                backend: "postgres",
+                ..
+            })
+        ),
+        "{unreachable:?}"
+    );
+    let empty_schema = PostgresStore::builder("postgres://postgres@127.0.0.1:1/test")
+        .with_schema("")
+        .build()
+        .await;
+    assert!(
+        matches!(
+            empty_schema,
+            Err(Error::Backend {
+                backend: "postgres",
+                ..
+            })
+        ),
+        "{empty_schema:?}"
+    );
+}
+
+#[tokio::test]
+async fn postgres_migrate_twice_changes_nothing() {
+    let Some(url) = require_env("DATABASE_URL", "postgres_migrate_twice_changes_nothing") else {
+        return;
+    };
+    let schema = fresh_schema();
+    let store = store_in(&url, &schema).await;
+    let mut conn = raw_connection(&url, &schema).await;
+    let applied = applied_migrations(&mut conn).await;
+    assert!(applied >= 1);
+
+    let tenant = testing::fresh_tenant();
+    let (invoice, _) = invoice_core::Invoice::create(testing::draft(&tenant, "Kept AG")).unwrap();
+    store.create(&invoice, &[]).await.unwrap();
+    store.migrate().await.unwrap();
+    store.migrate().await.unwrap();
+    // A second store on the same schema migrates on build: also nothing to do.
+    let again = store_in(&url, &schema).await;
+    assert_eq!(applied_migrations(&mut conn).await, applied);
+    assert_eq!(again.get(&tenant, invoice.id()).await.unwrap(), invoice);
+    drop_schemas(&url, &[schema]).await;
+}
+
+#[tokio::test]
+async fn postgres_refuses_a_schema_migrated_by_a_newer_library() {
+    let Some(url) = require_env(
+        "DATABASE_URL",
+        "postgres_refuses_a_schema_migrated_by_a_newer_library",
+    ) else {
+        return;
+    };
+    let schema = fresh_schema();
+    let store = store_in(&url, &schema).await;
+    let mut conn = raw_connection(&url, &schema).await;
+    let supported: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let future = 99_991_231_000_000_i64;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES ($1, 'from a newer library', true, $2, 0)",
+    )
+    .bind(future)
+    .bind(vec![0u8; 48])
+    .execute(&mut conn)
+    .await
+    .unwrap();
+
+    let reopened = PostgresStore::builder(&url)
+        .with_schema(&schema)
+        .build()
+        .await;
+    match reopened {
+        Err(Error::SchemaTooNew {
+            backend: "postgres",
+            found,
+            supported: ours,
+        }) => assert_eq!((found, ours), (future, supported)),
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    assert!(matches!(
+        store.migrate().await,
+        Err(Error::SchemaTooNew { .. })
+    ));
+    drop_schemas(&url, &[schema]).await;
+}
+
+#[tokio::test]
+async fn postgres_unreadable_body_is_corrupt() {
+    let Some(url) = require_env("DATABASE_URL", "postgres_unreadable_body_is_corrupt") else {
+        return;
+    };
+    let schema = fresh_schema();
+    let store = store_in(&url, &schema).await;
+    let tenant = testing::fresh_tenant();
+    let (invoice, _) = invoice_core::Invoice::create(testing::draft(&tenant, "Broken AG")).unwrap();
+    store.create(&invoice, &[]).await.unwrap();
+    let mut conn = raw_connection(&url, &schema).await;
+    sqlx::query("UPDATE invoices SET body = '{\"written_by\": \"someone else\"}' WHERE id = $1")
+        .bind(invoice.id().as_uuid())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let read = store.get(&tenant, invoice.id()).await;
+    assert!(
+        matches!(
+            read,
+            Err(Error::Corrupt {
+                what: "invoice",
+                ..
+            })
+        ),
+        "{read:?}"
+    );
+    drop_schemas(&url, &[schema]).await;
+}
