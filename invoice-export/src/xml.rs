@@ -509,6 +509,11 @@ impl<'d, 'a> El<'d, 'a> {
     }
 }
 
+/// Whether XML 1.0 allows `c` in a document (production `Char`).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 /// A thin layer over quick-xml's writer: every text and attribute value goes through
 /// quick-xml's escaping; numbers are formatted into a reused buffer.
 pub(crate) struct XmlWriter<W: Write> {
@@ -568,6 +573,20 @@ impl<W: Write> XmlWriter<W> {
         attrs: &[(&str, &str)],
         text: &str,
     ) -> Result<()> {
+        // XML 1.0 has no escape for most control characters: writing one would make the
+        // document unreadable, so it is refused.
+        for value in std::iter::once(text).chain(attrs.iter().map(|(_, v)| *v)) {
+            if let Some(bad) = value.chars().find(|c| !is_xml_char(*c)) {
+                return Err(Error::InvalidValue {
+                    path: name.to_owned(),
+                    value: value.to_owned(),
+                    reason: format!(
+                        "character U+{:04X} cannot be written in XML 1.0",
+                        u32::from(bad)
+                    ),
+                });
+            }
+        }
         self.start_with(name, attrs)?;
         self.inner.write_event(Event::Text(BytesText::new(text)))?;
         self.end(name)
@@ -618,6 +637,16 @@ mod tests {
     fn parse(input: &str) -> Result<String> {
         let doc = Doc::parse(input, &ReadLimits::new())?;
         Ok(doc.root().name().to_owned())
+    }
+
+    #[test]
+    fn control_characters_are_refused_by_the_writer() {
+        let mut w = XmlWriter::new(Vec::new());
+        assert!(matches!(
+            w.leaf("cbc:Note", "bell \u{7}"),
+            Err(Error::InvalidValue { .. })
+        ));
+        assert!(w.leaf("cbc:Note", "tab\tnewline\n €").is_ok());
     }
 
     #[test]

@@ -1,0 +1,510 @@
+//! Round trip: `import(export(x)) == x` for generated invoices, in UBL and in CII.
+//!
+//! Both syntaxes carry every field the generator sets. What they do not carry, and how
+//! the comparison treats it:
+//! - the invoice id and tenant come from the [`ImportOptions`] (the same ones here);
+//! - the client record, recorded payments, the version and the lifecycle beyond
+//!   "issued" are not in a document (the generator leaves them at their defaults);
+//! - notes keep their text only: the import gives them ids, an author and a time of
+//!   its own, so notes are compared by text;
+//! - an imported line keeps its net amount as stated, where an authored line computes
+//!   it: the original's lines get their computed net as stated before comparing;
+//! - the exemption reason is stated per VAT group, so every line of a group gets it
+//!   (the generator gives all lines of a category the same reason);
+//! - a credit note's due date travels in its first payment means (UBL); CII has one
+//!   payment reference and one mandate per document, which go to the first payment
+//!   means (the generator sets them on the first only); CII has three address lines.
+//! - the id of a corrected invoice (our own `InvoiceId`) is not in a document.
+#![cfg(all(feature = "ubl", feature = "cii"))]
+
+mod common;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use invoice_core::{
+    Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
+    Currency, Decimal, Delivery, Invoice, InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod,
+    InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans, TenantId, UnitCode, Vat,
+    VatExemption,
+};
+use invoice_export::{read_cii, read_ubl, write_cii, write_ubl, ImportOptions};
+use proptest::prelude::*;
+use serde_json::Value;
+use uuid::Uuid;
+
+const ID: u128 = 0xabc;
+
+fn options() -> ImportOptions {
+    ImportOptions::new(
+        InvoiceId::from_uuid(Uuid::from_u128(ID)),
+        TenantId::new("rt").unwrap(),
+    )
+}
+
+/// Text as people type it, with XML's special characters and some non-ASCII, trimmed
+/// and never empty.
+fn text() -> BoxedStrategy<String> {
+    "[A-Za-z0-9äöüßéè€&<>\"' .,;:/()#+=@-]{0,24}"
+        .prop_map(|s| format!("x{}", s.trim()))
+        .boxed()
+}
+
+fn opt_text() -> BoxedStrategy<Option<String>> {
+    proptest::option::of(text()).boxed()
+}
+
+fn decimal(range: std::ops::Range<i64>, scale: u32) -> impl Strategy<Value = Decimal> {
+    (range, 0..=scale).prop_map(|(m, s)| Decimal::new(m, s))
+}
+
+fn date() -> impl Strategy<Value = NaiveDate> {
+    (2000i32..2040, 1u32..=12, 1u32..=28)
+        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+}
+
+fn address(max_lines: usize) -> BoxedStrategy<Address> {
+    (
+        prop::sample::select(vec!["DE", "FR", "NL", "IT", "SE", "NO", "US"]),
+        prop::collection::vec(text(), 0..=max_lines),
+        opt_text(),
+        opt_text(),
+        opt_text(),
+    )
+        .prop_map(|(country, lines, city, postal, subdivision)| {
+            let mut a = Address::new(CountryCode::new(country).unwrap());
+            for line in lines {
+                a = a.with_line(line);
+            }
+            if let Some(city) = city {
+                a = a.with_city(city);
+            }
+            if let Some(postal) = postal {
+                a = a.with_postal_code(postal);
+            }
+            if let Some(s) = subdivision {
+                a = a.with_subdivision(s);
+            }
+            a
+        })
+        .boxed()
+}
+
+fn party() -> BoxedStrategy<Party> {
+    (
+        text(),
+        opt_text(),
+        address(3),
+        opt_text(),
+        proptest::option::of((text(), proptest::option::of("[0-9]{4}"))),
+        opt_text(),
+        opt_text(),
+        proptest::option::of((opt_text(), opt_text(), opt_text())),
+    )
+        .prop_map(
+            |(name, trading, address, vat_id, identifier, legal, email, contact)| {
+                let mut p = Party::new(name, address);
+                if let Some(t) = trading {
+                    p = p.with_trading_name(t);
+                }
+                if let Some(v) = vat_id {
+                    p = p.with_vat_id(v);
+                }
+                if let Some((id, scheme)) = identifier {
+                    p = p.with_identifier(id);
+                    if let Some(scheme) = scheme {
+                        p = p.with_identifier_scheme(scheme);
+                    }
+                }
+                if let Some(l) = legal {
+                    p = p.with_legal_id(l);
+                }
+                if let Some(e) = email {
+                    p = p.with_email(e);
+                }
+                if let Some((name, phone, email)) = contact {
+                    if name.is_some() || phone.is_some() || email.is_some() {
+                        let mut c = Contact::new();
+                        if let Some(n) = name {
+                            c = c.with_name(n);
+                        }
+                        if let Some(ph) = phone {
+                            c = c.with_phone(ph);
+                        }
+                        if let Some(e) = email {
+                            c = c.with_email(e);
+                        }
+                        p = p.with_contact(c);
+                    }
+                }
+                p
+            },
+        )
+        .boxed()
+}
+
+/// A VAT treatment and, for categories that need one, its group's exemption reason.
+fn vat() -> impl Strategy<Value = (Vat, Option<VatExemption>)> {
+    prop_oneof![
+        Just((Vat::standard(Decimal::new(19, 0)), None)),
+        Just((Vat::standard(Decimal::new(7, 0)), None)),
+        Just((Vat::standard(Decimal::new(55, 1)), None)),
+        Just((Vat::zero_rated(), None)),
+        Just((
+            Vat::exempt(),
+            Some(VatExemption::reason("Exempt & free").with_code("VATEX-EU-132"))
+        )),
+        Just((
+            Vat::reverse_charge(),
+            Some(VatExemption::code("VATEX-EU-AE"))
+        )),
+        Just((
+            Vat::outside_scope(),
+            Some(VatExemption::reason("Not subject"))
+        )),
+    ]
+}
+
+fn allowance_charge(with_vat: Option<Vat>) -> BoxedStrategy<AllowanceCharge> {
+    (
+        any::<bool>(),
+        prop_oneof![
+            decimal(0..100_000, 2).prop_map(|amount| AllowanceChargeAmount::Fixed { amount }),
+            (
+                decimal(1..5_000, 2),
+                proptest::option::of(decimal(0..1_000_000, 2))
+            )
+                .prop_map(|(percent, base)| AllowanceChargeAmount::Percentage { percent, base }),
+        ],
+        opt_text(),
+        proptest::option::of("[0-9]{2,3}"),
+    )
+        .prop_map(move |(charge, amount, reason, code)| {
+            let kind = if charge {
+                AllowanceChargeKind::Charge
+            } else {
+                AllowanceChargeKind::Allowance
+            };
+            let mut ac = AllowanceCharge::new(kind, amount);
+            if let Some(vat) = with_vat {
+                ac = ac.with_vat(vat);
+            }
+            if let Some(r) = reason {
+                ac = ac.with_reason(r);
+            }
+            if let Some(c) = code {
+                ac = ac.with_reason_code(c);
+            }
+            ac
+        })
+        .boxed()
+}
+
+fn line(index: usize) -> BoxedStrategy<LineItem> {
+    (
+        text(),
+        opt_text(),
+        decimal(-10_000..10_000, 3),
+        prop::sample::select(vec!["C62", "HUR", "KGM", "MTR", "EA"]),
+        decimal(0..1_000_000, 4),
+        prop_oneof![
+            Just(Decimal::ONE),
+            Just(Decimal::new(100, 0)),
+            Just(Decimal::new(25, 1))
+        ],
+        proptest::option::of(decimal(0..100, 2)),
+        vat(),
+        prop::collection::vec(allowance_charge(None), 0..2),
+    )
+        .prop_map(
+            move |(
+                name,
+                description,
+                qty,
+                unit,
+                price,
+                base,
+                gross_extra,
+                (vat, exemption),
+                acs,
+            )| {
+                let mut l = LineItem::new(
+                    (index + 1).to_string(),
+                    name,
+                    qty,
+                    UnitCode::new(unit).unwrap(),
+                    price,
+                    vat,
+                )
+                .with_base_quantity(base);
+                if let Some(d) = description {
+                    l = l.with_description(d);
+                }
+                if let Some(extra) = gross_extra {
+                    l = l.with_gross_price(price + extra);
+                }
+                if let Some(e) = exemption {
+                    l = l.with_exemption(e);
+                }
+                for ac in acs {
+                    l = l.with_allowance_charge(ac);
+                }
+                l
+            },
+        )
+        .boxed()
+}
+
+fn payment_means(first: bool) -> BoxedStrategy<PaymentMeans> {
+    (
+        prop::sample::select(vec!["30", "58", "59", "48"]),
+        opt_text(),
+        opt_text(),
+        proptest::option::of("[A-Z]{2}[0-9]{12}"),
+        opt_text(),
+        proptest::option::of("[A-Z]{6}[0-9]{2}"),
+        opt_text(),
+        proptest::option::of("[A-Z]{2}[0-9]{12}"),
+    )
+        .prop_map(
+            move |(code, text, remittance, account, account_name, bic, mandate, debited)| {
+                let mut m = PaymentMeans::new(code);
+                if let Some(t) = text {
+                    m = m.with_text(t);
+                }
+                if let Some(account) = account {
+                    m = m.with_account_id(account);
+                    if let Some(n) = account_name {
+                        m = m.with_account_name(n);
+                    }
+                    if let Some(b) = bic {
+                        m = m.with_provider_id(b);
+                    }
+                }
+                if let Some(d) = debited {
+                    m = m.with_debited_account_id(d);
+                }
+                // CII states these once per document: only the first means has them.
+                if first {
+                    if let Some(r) = remittance {
+                        m = m.with_remittance_information(r);
+                    }
+                    if let Some(x) = mandate {
+                        m = m.with_mandate_id(x);
+                    }
+                }
+                m
+            },
+        )
+        .boxed()
+}
+
+prop_compose! {
+    fn invoice()(
+        seller in party(),
+        buyer in party(),
+        currency in prop::sample::select(vec!["EUR", "SEK", "JPY", "KWD"]),
+        number in "[A-Z]{2,4}-[0-9]{1,6}",
+        issue_date in date(),
+        due_date in proptest::option::of(date()),
+        credit in proptest::option::of(proptest::option::of(("[A-Z]{1,3}-[0-9]{1,4}", proptest::option::of(date())))),
+        buyer_reference in opt_text(),
+        order_reference in opt_text(),
+        payment_terms in opt_text(),
+        period in proptest::option::of((proptest::option::of(date()), proptest::option::of(date()))),
+        delivery in proptest::option::of((proptest::option::of(date()), opt_text(), proptest::option::of(address(3)))),
+        first_means in proptest::option::of(payment_means(true)),
+        more_means in prop::collection::vec(payment_means(false), 0..2),
+        lines in (1usize..6).prop_flat_map(|n| (0..n).map(line).collect::<Vec<_>>()),
+        doc_vat in vat(),
+        doc_acs in prop::collection::vec(allowance_charge(None), 0..3),
+        notes in prop::collection::vec(text(), 0..3),
+        prepaid in decimal(0..10_000, 2),
+        rounding in proptest::option::of(decimal(-50..50, 2)),
+    ) -> Invoice {
+        let currency = Currency::from_code(currency).unwrap();
+        let mut b = InvoiceBuilder::new(
+            InvoiceId::from_uuid(Uuid::from_u128(ID)),
+            TenantId::new("rt").unwrap(),
+            currency,
+            seller,
+            buyer,
+        )
+        .issued(InvoiceNumber::new(number).unwrap(), issue_date)
+        .lines(lines)
+        .prepaid_amount(prepaid);
+        let is_credit = credit.is_some();
+        if let Some(corrects) = credit {
+            b = b.credit_note(corrects.map(|(n, d)| {
+                let r = InvoiceReference::new(InvoiceNumber::new(n).unwrap());
+                match d { Some(d) => r.with_issue_date(d), None => r }
+            }));
+        }
+        let has_means = first_means.is_some();
+        if let Some(m) = first_means {
+            b = b.payment_means(m);
+            for m in more_means {
+                b = b.payment_means(m);
+            }
+        }
+        // UBL's CreditNote states its due date in its first payment means only.
+        if let Some(due) = due_date.filter(|_| !is_credit || has_means) {
+            b = b.due_date(due);
+        }
+        if let Some(r) = buyer_reference { b = b.buyer_reference(r); }
+        if let Some(r) = order_reference { b = b.order_reference(r); }
+        if let Some(t) = payment_terms { b = b.payment_terms(t); }
+        if let Some((start, end)) = period {
+            let mut p = InvoicePeriod::new();
+            if let Some(s) = start { p = p.with_start(s); }
+            if let Some(e) = end { p = p.with_end(e); }
+            b = b.period(p);
+        }
+        if let Some((date, name, address)) = delivery {
+            if date.is_some() || name.is_some() || address.is_some() {
+                let mut d = Delivery::new();
+                if let Some(x) = date { d = d.with_date(x); }
+                if let Some(x) = name { d = d.with_party_name(x); }
+                if let Some(x) = address { d = d.with_address(x); }
+                b = b.delivery(d);
+            }
+        }
+        let (vat, exemption) = doc_vat;
+        for ac in doc_acs {
+            let ac = ac.with_vat(vat);
+            b = b.allowance_charge(match &exemption {
+                Some(e) => ac.with_exemption(e.clone()),
+                None => ac,
+            });
+        }
+        for (i, text) in notes.into_iter().enumerate() {
+            b = b.note(Note::new(
+                NoteId::from_uuid(Uuid::from_u128(i as u128 + 1)),
+                "someone",
+                text,
+                Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
+            ).unwrap());
+        }
+        if let Some(r) = rounding { b = b.stated_rounding_amount(r); }
+        b.build().unwrap()
+    }
+}
+
+/// The invoice as a document states it: notes as their texts, lines with their nets
+/// as stated, document exemptions only where a group has no line.
+fn as_stated(invoice: &Invoice) -> (Value, Vec<String>) {
+    let nets = invoice.totals().unwrap().line_net_amounts().to_vec();
+    let notes = invoice
+        .notes()
+        .iter()
+        .map(|n| n.text().to_owned())
+        .collect();
+    let mut value = serde_json::to_value(invoice).unwrap();
+    let object = value.as_object_mut().unwrap();
+    object.remove("notes");
+    for (line, net) in object["lines"].as_array_mut().unwrap().iter_mut().zip(nets) {
+        line["stated_net_amount"] = Value::String(net.normalize().to_string());
+    }
+    let line_vats: Vec<(String, Decimal)> = invoice
+        .lines()
+        .iter()
+        .map(|l| (l.vat().category().code().to_owned(), l.vat().rate()))
+        .collect();
+    for ac in object
+        .get_mut("allowances_charges")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        let category = ac["vat"]["category"].as_str().unwrap().to_owned();
+        let rate: Decimal = ac["vat"]["rate"].as_str().unwrap().parse().unwrap();
+        if line_vats.iter().any(|(c, r)| *c == category && *r == rate) {
+            ac.as_object_mut().unwrap().remove("exemption");
+        }
+    }
+    (value, notes)
+}
+
+/// Two JSON values equal up to the scale of decimal strings (`19` and `19.00`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => {
+            x == y
+                || matches!((x.parse::<Decimal>(), y.parse::<Decimal>()), (Ok(p), Ok(q)) if p == q)
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn check(original: &Invoice, back: &Invoice, syntax: &str) -> Result<(), TestCaseError> {
+    let (expected, expected_notes) = as_stated(original);
+    let (actual, actual_notes) = as_stated(back);
+    prop_assert_eq!(expected_notes, actual_notes, "{} notes", syntax);
+    prop_assert!(
+        same(&expected, &actual),
+        "{} round trip differs:\n{}\n{}",
+        syntax,
+        serde_json::to_string_pretty(&expected).unwrap(),
+        serde_json::to_string_pretty(&actual).unwrap()
+    );
+    prop_assert_eq!(back.totals().unwrap(), original.totals().unwrap());
+    Ok(())
+}
+
+/// Runs `body` on generated invoices in a thread with a large stack: the generator's
+/// nested strategies need more than a test thread's default in debug builds.
+fn run(body: fn(&Invoice) -> Result<(), TestCaseError>) {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(96));
+            if let Err(e) = runner.run(&invoice(), |invoice| body(&invoice)) {
+                panic!("{e}");
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn ubl_import_of_the_export_is_the_same_invoice() {
+    run(|invoice| {
+        let xml = write_ubl(Vec::new(), invoice).unwrap();
+        let back = read_ubl(xml.as_slice(), &options()).unwrap();
+        check(invoice, &back, "UBL")
+    });
+}
+
+#[test]
+fn cii_import_of_the_export_is_the_same_invoice() {
+    run(|invoice| {
+        let xml = write_cii(Vec::new(), invoice).unwrap();
+        let back = read_cii(xml.as_slice(), &options()).unwrap();
+        check(invoice, &back, "CII")
+    });
+}
+
+#[test]
+fn the_comparison_notices_a_changed_field() {
+    let original = common::sample();
+    for (field, value) in [
+        ("buyer_reference", Value::from("other")),
+        ("order_reference", Value::from("PO-1")),
+        ("prepaid_amount", Value::from("1.00")),
+    ] {
+        let mut changed = serde_json::to_value(&original).unwrap();
+        changed[field] = value;
+        let changed: Invoice = serde_json::from_value(changed).unwrap();
+        assert!(check(&original, &changed, "test").is_err(), "{field}");
+    }
+    let mut json = serde_json::to_value(&original).unwrap();
+    json["lines"][0]["name"] = Value::from("Renamed");
+    let renamed: Invoice = serde_json::from_value(json).unwrap();
+    assert!(check(&original, &renamed, "test").is_err());
+    assert!(check(&original, &original, "test").is_ok());
+}
