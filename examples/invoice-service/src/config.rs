@@ -12,8 +12,10 @@ use anyhow::{bail, Context};
 pub enum Database {
     /// In memory (`DATABASE_URL=memory`): gone when the process stops.
     Memory,
-    /// A SQLite file or a PostgreSQL server, by URL.
-    Url(String),
+    /// A SQLite file (`DATABASE_URL=sqlite:FILE`; the default is `sqlite:invoice-service.db`).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server (`DATABASE_URL=postgres://…`).
+    Postgres(String),
 }
 
 /// Which broker carries events.
@@ -78,13 +80,17 @@ impl Config {
             .parse()
             .context("BIND must be an address such as 127.0.0.1:8080")?;
         let database = match var("DATABASE_URL").as_deref() {
-            None | Some("memory") => Database::Memory,
-            Some(url)
-                if url.starts_with("postgres://")
-                    || url.starts_with("postgresql://")
-                    || url.starts_with("sqlite:") =>
-            {
-                Database::Url(url.to_owned())
+            None => Database::Sqlite("invoice-service.db".into()),
+            Some("memory") => Database::Memory,
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url.to_owned())
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                if path.is_empty() {
+                    bail!("DATABASE_URL {url:?}: sqlite: needs a file name");
+                }
+                Database::Sqlite(path.into())
             }
             Some(other) => {
                 bail!("DATABASE_URL {other:?}: expected memory, sqlite:FILE or postgres://…")
@@ -143,7 +149,7 @@ mod tests {
     #[test]
     fn defaults_need_no_server() {
         let c = config(&[]).unwrap();
-        assert_eq!(c.database, Database::Memory);
+        assert_eq!(c.database, Database::Sqlite("invoice-service.db".into()));
         assert_eq!(c.messaging, Messaging::InProcess);
         assert!(matches!(c.documents, Documents::Fs { .. }));
         assert!(c.dev_secret);

@@ -8,11 +8,11 @@ use anyhow::{bail, Context};
 use invoice_core::EventEnvelope;
 use invoice_messaging::{
     CancellationToken, ConsumerRunner, HandlerError, InProcessBroker, OutboxRelay, Publisher,
-    QueueOptions, SqsBroker, Subscriber,
+    QueueOptions, RabbitMqBroker, SqsBroker, Subscriber,
 };
 use invoice_storage::{
     ClientStore, DocumentStore, FsDocumentStore, InMemoryStore, InvoiceStore, OutboxStore,
-    S3DocumentStore,
+    PostgresStore, S3DocumentStore, SqliteStore,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::broadcast;
@@ -55,14 +55,39 @@ impl Background {
     }
 }
 
+/// The three store views of one backend (they share its transactions).
+type Stores = (
+    Arc<dyn InvoiceStore>,
+    Arc<dyn ClientStore>,
+    Arc<dyn OutboxStore>,
+);
+
+fn views<S: InvoiceStore + ClientStore + OutboxStore + Clone>(store: S) -> Stores {
+    (
+        Arc::new(store.clone()),
+        Arc::new(store.clone()),
+        Arc::new(store),
+    )
+}
+
+/// Opens the store `DATABASE_URL` names (migrating it).
+pub async fn stores(database: &Database) -> anyhow::Result<Stores> {
+    Ok(match database {
+        Database::Memory => views(InMemoryStore::new()),
+        Database::Sqlite(path) => views(SqliteStore::open(path).await.with_context(|| {
+            format!("DATABASE_URL: cannot open SQLite file {}", path.display())
+        })?),
+        Database::Postgres(url) => views(
+            PostgresStore::connect(url)
+                .await
+                .context("DATABASE_URL: cannot connect to PostgreSQL")?,
+        ),
+    })
+}
+
 /// Builds the state and starts the relay and the WebSocket feed.
 pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
-    let store: Arc<InMemoryStore> = match &config.database {
-        Database::Memory => Arc::new(InMemoryStore::new()),
-        Database::Url(url) => {
-            bail!("DATABASE_URL {url:?}: this build has no SQL adapter yet; use memory")
-        }
-    };
+    let (invoices, clients, outbox) = stores(&config.database).await?;
     let documents: Arc<dyn DocumentStore> = match &config.documents {
         Documents::Fs { dir } => Arc::new(
             FsDocumentStore::open(dir)
@@ -102,7 +127,17 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
             publisher.route(&queue, &["invoice.#"]);
             (Arc::new(publisher), Arc::new(broker.subscriber(&queue)))
         }
-        Messaging::RabbitMq { .. } => bail!("MESSAGING=rabbitmq is not in this build yet"),
+        Messaging::RabbitMq { url } => {
+            let broker = RabbitMqBroker::connect(url.clone(), "invoice.events")
+                .await
+                .context("AMQP_URL: cannot connect to RabbitMQ")?;
+            // One queue per service instance would be usual; one shared queue keeps the
+            // example simple (several instances then share the feed).
+            let feed = broker
+                .subscribe("invoice-service.ws", &["invoice.#"])
+                .await?;
+            (Arc::new(broker.publisher()), Arc::new(feed))
+        }
     };
     let metrics = crate::metrics::install()?;
     let (events, _) = broadcast::channel(1024);
@@ -110,7 +145,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
     let relay = OutboxRelay::new(
-        store.clone() as Arc<dyn OutboxStore>,
+        Arc::clone(&outbox),
         Arc::new(CountingPublisher::new(publisher)),
     )
     .with_idle_wait(Duration::from_millis(50));
@@ -134,9 +169,9 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
     });
 
     let state = AppState {
-        invoices: store.clone(),
-        clients: store.clone(),
-        outbox: store,
+        invoices,
+        clients,
+        outbox,
         documents,
         events,
         jwt_secret: Arc::from(config.jwt_secret.as_str()),

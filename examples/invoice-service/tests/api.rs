@@ -14,10 +14,16 @@ struct Api {
 }
 
 async fn api() -> Api {
+    api_on("memory").await
+}
+
+async fn api_on(database_url: &str) -> Api {
     let docs = tempfile::tempdir().unwrap();
     let dir = docs.path().to_str().unwrap().to_owned();
+    let database_url = database_url.to_owned();
     let config = Config::from_env(|k| match k {
         "DOCUMENTS_DIR" => Some(dir.clone()),
+        "DATABASE_URL" => Some(database_url.clone()),
         _ => None,
     })
     .unwrap();
@@ -388,4 +394,65 @@ async fn openapi_metrics_and_health_are_served() {
     let text = String::from_utf8_lossy(&metrics);
     assert!(text.contains("http_requests_total"), "{text}");
     assert!(text.contains("route=\"/invoices\""), "{text}");
+}
+
+/// The core flow against a real database: create, issue (gapless number), pay, list.
+async fn flow_on(api: &Api, tenant: &str) {
+    let (status, created) = api
+        .json("POST", "/invoices", tenant, Some(draft_body()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    let (status, issued) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/issue"),
+            tenant,
+            Some(json!({ "issue_date": "2026-11-24" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    assert_eq!(issued["invoice"]["number"], "INV-2026-00001");
+    let (status, paid) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/payments"),
+            tenant,
+            Some(json!({ "amount": "1243.29" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["invoice"]["status"], "paid");
+    let (_, page) = api
+        .json("GET", "/invoices?page=0&size=10&status=paid", tenant, None)
+        .await;
+    assert_eq!(page["total_elements"], 1);
+    let (status, _) = api
+        .json("GET", &format!("/invoices/{id}"), "someone-else", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_flow_runs_on_an_embedded_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api_on(&format!(
+        "sqlite:{}",
+        dir.path().join("service.db").display()
+    ))
+    .await;
+    flow_on(&api, "acme").await;
+}
+
+#[tokio::test]
+async fn the_flow_runs_on_postgresql() {
+    let Some(url) =
+        invoice_storage::testing::require_env("DATABASE_URL", "the_flow_runs_on_postgresql")
+    else {
+        return;
+    };
+    let api = api_on(&url).await;
+    // A fresh tenant: the database is shared and its number series persist.
+    let tenant = format!("svc-{}", uuid::Uuid::new_v4().simple());
+    flow_on(&api, &tenant).await;
 }
