@@ -1,0 +1,441 @@
+//! `invoice totals`: the totals invoice-core computes and, with `--check`, every
+//! difference from the amounts the file states.
+
+use std::fmt::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use invoice_core::{Decimal, TaxBreakdown, Totals};
+use invoice_export::ImportOptions;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::cli::Format;
+use crate::document::{self, FileError};
+use crate::report::{self, FileReport, Status, Stream};
+use crate::stated::{self, Stated, StatedRow};
+
+/// A document total of EN 16931 (BG-22), BT-111 aside: the model has no tax currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Total {
+    LineExtension,
+    Allowances,
+    Charges,
+    TaxExclusive,
+    Tax,
+    TaxInclusive,
+    Prepaid,
+    Rounding,
+    Payable,
+}
+
+/// What `--check` does when a file leaves a total out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WhenAbsent {
+    /// Mandatory in EN 16931: its absence is a difference.
+    Differs,
+    /// Optional, and absent means zero.
+    Zero,
+    /// Optional, and not compared (BT-110: CII_example7 and XRechnung-O state none).
+    Skip,
+}
+
+impl Total {
+    /// In document order; `Total::X as usize` indexes this.
+    pub(crate) const ALL: [Total; 9] = [
+        Self::LineExtension,
+        Self::Allowances,
+        Self::Charges,
+        Self::TaxExclusive,
+        Self::Tax,
+        Self::TaxInclusive,
+        Self::Prepaid,
+        Self::Rounding,
+        Self::Payable,
+    ];
+
+    /// The business term, such as `BT-115`.
+    pub(crate) fn bt(self) -> &'static str {
+        match self {
+            Self::LineExtension => "BT-106",
+            Self::Allowances => "BT-107",
+            Self::Charges => "BT-108",
+            Self::TaxExclusive => "BT-109",
+            Self::Tax => "BT-110",
+            Self::TaxInclusive => "BT-112",
+            Self::Prepaid => "BT-113",
+            Self::Rounding => "BT-114",
+            Self::Payable => "BT-115",
+        }
+    }
+
+    /// The JSON key, the name of the `Totals` getter.
+    fn key(self) -> &'static str {
+        match self {
+            Self::LineExtension => "line_extension_amount",
+            Self::Allowances => "allowance_total",
+            Self::Charges => "charge_total",
+            Self::TaxExclusive => "tax_exclusive_amount",
+            Self::Tax => "tax_total",
+            Self::TaxInclusive => "tax_inclusive_amount",
+            Self::Prepaid => "prepaid_amount",
+            Self::Rounding => "rounding_amount",
+            Self::Payable => "payable_amount",
+        }
+    }
+
+    /// The business term's name in EN 16931.
+    fn label(self) -> &'static str {
+        match self {
+            Self::LineExtension => "Sum of Invoice line net amount",
+            Self::Allowances => "Sum of allowances on document level",
+            Self::Charges => "Sum of charges on document level",
+            Self::TaxExclusive => "Invoice total amount without VAT",
+            Self::Tax => "Invoice total VAT amount",
+            Self::TaxInclusive => "Invoice total amount with VAT",
+            Self::Prepaid => "Paid amount",
+            Self::Rounding => "Rounding amount",
+            Self::Payable => "Amount due for payment",
+        }
+    }
+
+    fn of(self, totals: &Totals) -> Decimal {
+        match self {
+            Self::LineExtension => totals.line_extension_amount(),
+            Self::Allowances => totals.allowance_total(),
+            Self::Charges => totals.charge_total(),
+            Self::TaxExclusive => totals.tax_exclusive_amount(),
+            Self::Tax => totals.tax_total(),
+            Self::TaxInclusive => totals.tax_inclusive_amount(),
+            Self::Prepaid => totals.prepaid_amount(),
+            Self::Rounding => totals.rounding_amount(),
+            Self::Payable => totals.payable_amount(),
+        }
+    }
+
+    fn when_absent(self) -> WhenAbsent {
+        match self {
+            Self::LineExtension | Self::TaxExclusive | Self::TaxInclusive | Self::Payable => {
+                WhenAbsent::Differs
+            }
+            Self::Allowances | Self::Charges | Self::Prepaid | Self::Rounding => WhenAbsent::Zero,
+            Self::Tax => WhenAbsent::Skip,
+        }
+    }
+}
+
+/// One difference between the computed totals and the stated ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Difference {
+    /// The business term or group: `BT-115`, `BT-117`, `BG-23`.
+    field: String,
+    /// Its name, and for the breakdown which row.
+    name: String,
+    computed: String,
+    stated: String,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: computed {}, stated {}",
+            self.field, self.name, self.computed, self.stated
+        )
+    }
+}
+
+/// `amount` with at least the currency's `minor_units` decimals, so that a computed
+/// zero reads `0.00`; never rounded.
+fn shown(amount: Decimal, minor_units: u32) -> String {
+    let mut amount = amount;
+    if amount.scale() < minor_units {
+        amount.rescale(minor_units);
+    }
+    amount.to_string()
+}
+
+/// `S 19 %`: a breakdown row's category and rate.
+fn row_name(category: &str, rate: Decimal) -> String {
+    format!("{category} {} %", rate.normalize())
+}
+
+/// Every difference between `totals` and `stated`, compared as decimals (19.00 == 19).
+/// Breakdown rows match by category and rate; a row without a rate has rate zero.
+pub(crate) fn differences(totals: &Totals, stated: &Stated, minor_units: u32) -> Vec<Difference> {
+    let shown = |amount| shown(amount, minor_units);
+    let mut out = Vec::new();
+    for total in Total::ALL {
+        let computed = total.of(totals);
+        let stated = match (stated.amount(total), total.when_absent()) {
+            (Some(amount), _) => Some(amount),
+            (None, WhenAbsent::Zero) => Some(Decimal::ZERO),
+            (None, WhenAbsent::Skip) => continue,
+            (None, WhenAbsent::Differs) => None,
+        };
+        if stated != Some(computed) {
+            out.push(Difference {
+                field: total.bt().to_owned(),
+                name: total.label().to_owned(),
+                computed: shown(computed),
+                stated: stated.map_or_else(|| "nothing".to_owned(), |s| s.to_string()),
+            });
+        }
+    }
+
+    let computed_rows = totals.vat_breakdown();
+    let mut matched = vec![false; computed_rows.len()];
+    for row in &stated.breakdown {
+        let category = row.category.as_deref().unwrap_or("");
+        let rate = row.rate.unwrap_or(Decimal::ZERO);
+        let name = row_name(category, rate);
+        let found = computed_rows
+            .iter()
+            .position(|c| c.category().code() == category && c.rate() == rate);
+        let Some(index) = found else {
+            out.push(Difference {
+                field: "BG-23".to_owned(),
+                name: format!("VAT breakdown row {name}"),
+                computed: "no such row".to_owned(),
+                stated: stated_row(row),
+            });
+            continue;
+        };
+        matched[index] = true;
+        let computed = &computed_rows[index];
+        let pairs = [
+            (
+                "BT-116",
+                "taxable amount",
+                computed.taxable_amount(),
+                row.taxable_amount,
+            ),
+            (
+                "BT-117",
+                "VAT amount",
+                computed.tax_amount(),
+                row.tax_amount,
+            ),
+        ];
+        for (field, what, computed, stated) in pairs {
+            if stated != Some(computed) {
+                out.push(Difference {
+                    field: field.to_owned(),
+                    name: format!("VAT category {what} ({name})"),
+                    computed: shown(computed),
+                    stated: stated.map_or_else(|| "nothing".to_owned(), |s| s.to_string()),
+                });
+            }
+        }
+    }
+    for (computed, _) in computed_rows.iter().zip(&matched).filter(|(_, m)| !**m) {
+        out.push(Difference {
+            field: "BG-23".to_owned(),
+            name: format!(
+                "VAT breakdown row {}",
+                row_name(computed.category().code(), computed.rate())
+            ),
+            computed: format!(
+                "taxable {}, VAT {}",
+                shown(computed.taxable_amount()),
+                shown(computed.tax_amount())
+            ),
+            stated: "no such row".to_owned(),
+        });
+    }
+    out
+}
+
+fn stated_row(row: &StatedRow) -> String {
+    let amount = |a: Option<Decimal>| a.map_or_else(|| "nothing".to_owned(), |a| a.to_string());
+    format!(
+        "taxable {}, VAT {}",
+        amount(row.taxable_amount),
+        amount(row.tax_amount)
+    )
+}
+
+fn breakdown_json(row: &TaxBreakdown, minor_units: u32) -> Value {
+    json!({
+        "category": row.category().code(),
+        "rate": row.rate().normalize().to_string(),
+        "taxable_amount": shown(row.taxable_amount(), minor_units),
+        "tax_amount": shown(row.tax_amount(), minor_units),
+    })
+}
+
+/// `invoice totals FILE... [--check]`.
+pub(crate) fn run(files: &[PathBuf], check: bool, format: Format) -> Status {
+    let options = document::import_options();
+    report::run("totals", files, format, Stream::Stdout, |path| {
+        totals_of(path, check, &options)
+    })
+}
+
+fn totals_of(path: &Path, check: bool, options: &ImportOptions) -> Result<FileReport, FileError> {
+    let doc = document::load(path, options)?;
+    let totals = doc
+        .invoice
+        .totals()
+        .map_err(|e| FileError::new(format!("cannot compute the totals: {e}")))?;
+    let currency = doc.invoice.currency();
+    let dp = currency.minor_units();
+    let differences = if check {
+        let stated = stated::read(&doc.text, doc.syntax)?;
+        Some(differences(&totals, &stated, dp))
+    } else {
+        None
+    };
+    let lines = doc.invoice.lines().len();
+
+    let mut text = format!(
+        "{}: {} {}, {currency}, {lines} line{}\n",
+        path.display(),
+        doc.syntax.name().to_uppercase(),
+        doc.root,
+        if lines == 1 { "" } else { "s" },
+    );
+    for total in Total::ALL {
+        let _ = writeln!(
+            text,
+            "  {:<7} {:<36} {:>14}",
+            total.bt(),
+            total.label(),
+            shown(total.of(&totals), dp)
+        );
+    }
+    for row in totals.vat_breakdown() {
+        let _ = writeln!(
+            text,
+            "  {:<7} {:<12} taxable {:>14}   VAT {:>14}",
+            "BG-23",
+            row_name(row.category().code(), row.rate()),
+            shown(row.taxable_amount(), dp),
+            shown(row.tax_amount(), dp)
+        );
+    }
+    match &differences {
+        Some(found) if found.is_empty() => text.push_str("  check   ok: the stated totals match\n"),
+        Some(found) => {
+            for difference in found {
+                let _ = writeln!(text, "  check   {difference}");
+            }
+        }
+        None => {}
+    }
+
+    let mut entry = Map::new();
+    entry.insert("syntax".to_owned(), doc.syntax.name().into());
+    entry.insert("document".to_owned(), doc.root.clone().into());
+    entry.insert("currency".to_owned(), currency.to_string().into());
+    entry.insert("lines".to_owned(), lines.into());
+    let amounts: Map<String, Value> = Total::ALL
+        .iter()
+        .map(|t| (t.key().to_owned(), shown(t.of(&totals), dp).into()))
+        .collect();
+    entry.insert("totals".to_owned(), Value::Object(amounts));
+    entry.insert(
+        "vat_breakdown".to_owned(),
+        totals
+            .vat_breakdown()
+            .iter()
+            .map(|row| breakdown_json(row, dp))
+            .collect(),
+    );
+    if let Some(found) = &differences {
+        entry.insert("differences".to_owned(), json!(found));
+    }
+    let status = match &differences {
+        Some(found) if !found.is_empty() => Status::Failed,
+        _ => Status::Ok,
+    };
+    Ok(FileReport {
+        status,
+        text,
+        entry,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use invoice_core::{
+        Address, CountryCode, Currency, InvoiceBuilder, InvoiceId, LineItem, Party, TenantId,
+        UnitCode, Vat,
+    };
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::document::Syntax;
+
+    /// One line of 100.00 at 19 %: 100.00 + 19.00 = 119.00.
+    fn totals() -> Totals {
+        let de = Address::new(CountryCode::new("DE").unwrap());
+        InvoiceBuilder::new(
+            InvoiceId::from_uuid(Uuid::nil()),
+            TenantId::new("t").unwrap(),
+            Currency::EUR,
+            Party::new("Seller", de.clone()),
+            Party::new("Buyer", de),
+        )
+        .line(LineItem::new(
+            "1",
+            "Widget",
+            Decimal::ONE,
+            UnitCode::piece(),
+            Decimal::new(10000, 2),
+            Vat::standard(Decimal::new(19, 0)),
+        ))
+        .build()
+        .unwrap()
+        .totals()
+        .unwrap()
+    }
+
+    fn ubl(monetary_total: &str, tax_total: &str) -> Stated {
+        let xml = format!(
+            "<Invoice><DocumentCurrencyCode>EUR</DocumentCurrencyCode>{tax_total}\
+             <LegalMonetaryTotal>{monetary_total}</LegalMonetaryTotal></Invoice>"
+        );
+        stated::read(&xml, Syntax::Ubl).unwrap()
+    }
+
+    const ROW: &str = "<TaxSubtotal><TaxableAmount>100</TaxableAmount><TaxAmount>19</TaxAmount>\
+        <TaxCategory><ID>S</ID><Percent>19.00</Percent></TaxCategory></TaxSubtotal>";
+    const MANDATORY: &str = "<LineExtensionAmount>100</LineExtensionAmount>\
+        <TaxExclusiveAmount>100.0</TaxExclusiveAmount><TaxInclusiveAmount>119</TaxInclusiveAmount>\
+        <PayableAmount>119.000</PayableAmount>";
+
+    fn fields(differences: &[Difference]) -> Vec<&str> {
+        differences.iter().map(|d| d.field.as_str()).collect()
+    }
+
+    #[test]
+    fn amounts_compare_as_decimals_and_optional_ones_default() {
+        // No BT-107, BT-108, BT-113, BT-114 (zero) and no BT-110 (skipped).
+        let stated = ubl(MANDATORY, &format!("<TaxTotal>{ROW}</TaxTotal>"));
+        assert_eq!(differences(&totals(), &stated, 2), []);
+    }
+
+    #[test]
+    fn a_missing_mandatory_total_or_row_is_a_difference() {
+        let stated = ubl("<PayableAmount>119</PayableAmount>", "");
+        assert_eq!(
+            fields(&differences(&totals(), &stated, 2)),
+            ["BT-106", "BT-109", "BT-112", "BG-23"]
+        );
+    }
+
+    #[test]
+    fn a_stated_tax_total_and_prepaid_amount_are_compared() {
+        let stated = ubl(
+            &format!("{MANDATORY}<PrepaidAmount>5</PrepaidAmount>"),
+            &format!("<TaxTotal><TaxAmount>18.99</TaxAmount>{ROW}</TaxTotal>"),
+        );
+        let found = differences(&totals(), &stated, 2);
+        assert_eq!(fields(&found), ["BT-110", "BT-113"]);
+        assert_eq!(
+            found[0].to_string(),
+            "BT-110 Invoice total VAT amount: computed 19.00, stated 18.99"
+        );
+        assert_eq!(found[1].computed, "0.00");
+    }
+}
