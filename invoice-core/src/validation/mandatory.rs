@@ -55,11 +55,16 @@ pub(super) fn check(invoice: &Invoice, out: &mut Vec<Violation>) {
     check_document_allowances_charges(invoice.allowances_charges(), out);
     check_payment_terms(invoice, out);
     let seller = invoice.seller();
-    if !is_present(seller.vat_id()) && !is_present(seller.legal_id()) {
+    // BR-CO-26: any of the seller identifier (BT-29), legal registration id (BT-30) or
+    // VAT id (BT-31) identifies the seller.
+    if !is_present(seller.identifier())
+        && !is_present(seller.vat_id())
+        && !is_present(seller.legal_id())
+    {
         out.push(Violation::fatal(
             "BR-CO-26",
             "seller.vat_id",
-            "the seller needs a vat identifier or a legal registration identifier",
+            "the seller needs an identifier, a legal registration identifier or a vat identifier",
         ));
     }
 }
@@ -429,10 +434,16 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(rules(&invoice), ["BR-CO-26"]);
-        let registered = draft(anonymous.with_legal_id("HRB 12345"), buyer())
+        let registered = draft(anonymous.clone().with_legal_id("HRB 12345"), buyer())
             .line(line("1", vat19()))
             .build()
             .unwrap();
         assert_eq!(rules(&registered), Vec::<&str>::new());
+        // The seller identifier (BT-29) alone is enough too (official example 7 relies on it).
+        let identified = draft(anonymous.with_identifier("5532331183"), buyer())
+            .line(line("1", vat19()))
+            .build()
+            .unwrap();
+        assert_eq!(rules(&identified), Vec::<&str>::new());
     }
 }
