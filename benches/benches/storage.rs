@@ -188,7 +188,8 @@ fn storage(c: &mut Criterion) {
                 tasks.spawn(async move {
                     for i in 0..per_task {
                         let n = t * per_task + i;
-                        let (invoice, event) = draft(&tenant, (n % 10 == 0).then_some(client), n);
+                        let (invoice, event) =
+                            draft(&tenant, n.is_multiple_of(10).then_some(client), n);
                         store.create(&invoice, &[event]).await.unwrap();
                     }
                 });
