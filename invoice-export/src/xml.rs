@@ -111,18 +111,35 @@ pub(crate) fn read_input<R: Read>(input: R, limits: &ReadLimits) -> Result<Strin
 struct Node<'a> {
     /// The name as written, with its prefix (`cbc:ID`).
     name: Cow<'a, str>,
+    /// Where the local part of `name` starts.
+    local_start: usize,
     parent: usize,
     /// 1-based position among the parent's children of the same name.
     position: u32,
-    children: Vec<usize>,
-    attrs: Vec<(String, String)>,
+    // Children as a linked list, so that building the tree allocates nothing per node.
+    first_child: usize,
+    last_child: usize,
+    previous_sibling: usize,
+    next_sibling: usize,
+    /// This node's attributes: `Doc::attrs[attrs.0..attrs.1]`.
+    attrs: (usize, usize),
     text: Cow<'a, str>,
+}
+
+/// No node: the "null" index of the linked lists.
+const NONE: usize = usize::MAX;
+
+impl Node<'_> {
+    fn local_name(&self) -> &str {
+        self.name.get(self.local_start..).unwrap_or_default()
+    }
 }
 
 /// An element tree, parsed with limits and without any entity expansion.
 #[derive(Debug)]
 pub(crate) struct Doc<'a> {
     nodes: Vec<Node<'a>>,
+    attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
 /// `part` as a slice of `input` when it points into it (the slice reader hands out
@@ -151,7 +168,12 @@ impl<'a> Doc<'a> {
         let config = reader.config_mut();
         config.check_end_names = true;
         config.expand_empty_elements = false;
-        let mut doc = Doc { nodes: Vec::new() };
+        // About one element per 40 bytes in pretty-printed UBL and CII: reserving that
+        // up front saves the copies of a growing arena.
+        let mut doc = Doc {
+            nodes: Vec::with_capacity((input.len() / 40).min(limits.max_elements)),
+            attrs: Vec::with_capacity(input.len() / 200),
+        };
         // Open elements, innermost last.
         let mut stack: Vec<usize> = Vec::new();
         let mut root_closed = false;
@@ -189,7 +211,13 @@ impl<'a> Doc<'a> {
                             .last()
                             .map_or_else(|| "/".to_owned(), |&n| doc.path(n))
                     };
-                    let content = text.xml10_content().map_err(|e| malformed(path(), e))?;
+                    // Text without CR needs no end-of-line normalization: it is the input
+                    // itself, already checked to be UTF-8.
+                    let raw: &[u8] = &text;
+                    let content = match borrow_from(input, raw).filter(|t| !t.contains('\r')) {
+                        Some(borrowed) => Cow::Borrowed(borrowed),
+                        None => text.xml10_content().map_err(|e| malformed(path(), e))?,
+                    };
                     match stack.last() {
                         Some(&n) => doc.push_text(n, content),
                         None if content.trim().is_empty() => {}
@@ -283,47 +311,78 @@ impl<'a> Doc<'a> {
             });
         }
         let id = self.nodes.len();
-        let (parent, position) = match stack.last() {
-            Some(&p) => {
-                let same = self.nodes.get(p).map_or(0, |parent| {
-                    parent
-                        .children
-                        .iter()
-                        .filter(|&&c| self.nodes.get(c).is_some_and(|n| n.name == name))
-                        .count()
-                });
-                (p, u32::try_from(same).unwrap_or(u32::MAX).saturating_add(1))
+        let parent = stack.last().copied().unwrap_or(NONE);
+        // The nearest earlier sibling of the same name, searched from the last one:
+        // repeated elements come in runs (invoice lines), so this is one step, where
+        // counting them all would be quadratic in the number of lines.
+        let mut position = 1;
+        let mut sibling = self.nodes.get(parent).map_or(NONE, |p| p.last_child);
+        while let Some(node) = self.nodes.get(sibling) {
+            if node.name == name {
+                position = node.position.saturating_add(1);
+                break;
             }
-            None => (usize::MAX, 1),
-        };
-        let mut attrs = Vec::new();
+            sibling = node.previous_sibling;
+        }
+        let attrs_start = self.attrs.len();
         for attr in start.attributes() {
             let attr = attr.map_err(|e| malformed(format!("{}/{name}", parent_path(self)), e))?;
-            let key = std::str::from_utf8(attr.key.into_inner())
-                .map_err(|e| malformed(format!("{}/{name}", parent_path(self)), e))?
-                .to_owned();
+            let raw_key = attr.key.into_inner();
+            let key = match borrow_from(input, raw_key) {
+                Some(key) => Cow::Borrowed(key),
+                None => Cow::Owned(
+                    std::str::from_utf8(raw_key)
+                        .map_err(|e| malformed(format!("{}/{name}", parent_path(self)), e))?
+                        .to_owned(),
+                ),
+            };
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| malformed(format!("{}/{name}/@{key}", parent_path(self)), e))?
-                .into_owned();
-            attrs.push((key, value));
+                .map_err(|e| malformed(format!("{}/{name}/@{key}", parent_path(self)), e))?;
+            let value = match &value {
+                Cow::Borrowed(v) => borrow_from(input, v.as_bytes()).map(Cow::Borrowed),
+                Cow::Owned(_) => None,
+            }
+            .unwrap_or_else(|| Cow::Owned(value.into_owned()));
+            self.attrs.push((key, value));
         }
+        let local_start = name.rfind(':').map_or(0, |i| i + 1);
+        let previous_sibling = self.nodes.get(parent).map_or(NONE, |p| p.last_child);
         self.nodes.push(Node {
             name,
+            local_start,
             parent,
             position,
-            children: Vec::new(),
-            attrs,
+            first_child: NONE,
+            last_child: NONE,
+            previous_sibling,
+            next_sibling: NONE,
+            attrs: (attrs_start, self.attrs.len()),
             text: Cow::Borrowed(""),
         });
+        if let Some(previous) = self.nodes.get_mut(previous_sibling) {
+            previous.next_sibling = id;
+        }
         if let Some(parent) = self.nodes.get_mut(parent) {
-            parent.children.push(id);
+            if parent.first_child == NONE {
+                parent.first_child = id;
+            }
+            parent.last_child = id;
+            // An element with children has no text of its own worth keeping (the
+            // formats have no mixed content): indentation is dropped, not collected.
+            parent.text = Cow::Borrowed("");
         }
         Ok(id)
     }
 
     fn push_text(&mut self, node: usize, content: Cow<'a, str>) {
-        let text = &mut self.nodes[node].text;
+        let Some(node) = self.nodes.get_mut(node) else {
+            return;
+        };
+        if node.first_child != NONE {
+            return;
+        }
+        let text = &mut node.text;
         if text.is_empty() {
             *text = content;
         } else {
@@ -376,7 +435,7 @@ impl<'d, 'a> El<'d, 'a> {
 
     /// The name without its prefix.
     pub(crate) fn local_name(&self) -> &'d str {
-        local(self.name())
+        self.node().map_or("", Node::local_name)
     }
 
     /// The path of this element.
@@ -397,17 +456,21 @@ impl<'d, 'a> El<'d, 'a> {
     /// The value of the attribute whose local name is `name` (namespace declarations
     /// excluded).
     pub(crate) fn attr(&self, name: &str) -> Option<&'d str> {
-        self.node()?
-            .attrs
+        self.attrs()
             .iter()
             .find(|(k, _)| !k.starts_with("xmlns") && local(k) == name)
             .map(|(_, v)| v.trim())
     }
 
+    fn attrs(&self) -> &'d [(Cow<'a, str>, Cow<'a, str>)] {
+        self.node()
+            .and_then(|n| self.doc.attrs.get(n.attrs.0..n.attrs.1))
+            .unwrap_or_default()
+    }
+
     /// The namespace URI bound to `prefix` on this element (`""` for the default one).
     pub(crate) fn namespace_declaration(&self, prefix: &str) -> Option<&'d str> {
-        self.node()?
-            .attrs
+        self.attrs()
             .iter()
             .find(|(k, _)| {
                 if prefix.is_empty() {
@@ -416,19 +479,21 @@ impl<'d, 'a> El<'d, 'a> {
                     k.strip_prefix("xmlns:") == Some(prefix)
                 }
             })
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
     }
 
     /// Every child whose local name is that of `qname`, in document order.
     pub(crate) fn children(&self, qname: &'static str) -> impl Iterator<Item = El<'d, 'a>> + 'd {
         let doc = self.doc;
         let wanted = local(qname);
-        self.node()
-            .map(|n| n.children.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .map(move |&id| El { doc, id })
-            .filter(move |el| el.local_name() == wanted)
+        let first = self.node().map_or(NONE, |n| n.first_child);
+        std::iter::successors(doc.nodes.get(first).map(|n| (first, n)), move |(_, n)| {
+            doc.nodes
+                .get(n.next_sibling)
+                .map(|next| (n.next_sibling, next))
+        })
+        .filter(move |(_, n)| n.local_name() == wanted)
+        .map(move |(id, _)| El { doc, id })
     }
 
     /// The first child named like `qname`.
