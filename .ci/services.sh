@@ -3,6 +3,7 @@
 #   PostgreSQL  127.0.0.1:5432, trust auth, database `test`  -> DATABASE_URL
 #   RabbitMQ    127.0.0.1:5672, guest/guest                   -> AMQP_URL
 #   moto (S3)   127.0.0.1:5000, from PyPI in a venv          -> AWS_ENDPOINT_URL
+#   SMTP sink   127.0.0.1:2525, aiosmtpd into a maildir       -> SMTP_URL, SMTP_MAILDIR
 # Processes started here are stopped when the sourcing shell exits.
 
 SERVICES_CACHE="${SERVICES_CACHE:-$HOME/.cache/invoice-rs}"
@@ -59,6 +60,23 @@ start_moto() {
     export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:5000}"
 }
 
+start_smtp_sink() {
+    ensure_venv
+    local maildir="$SERVICES_CACHE/maildir"
+    # aiosmtpd's Mailbox handler makes tmp/new/cur only when the folder itself is missing.
+    mkdir -p "$maildir/tmp" "$maildir/new" "$maildir/cur"
+    if ! bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525' 2>/dev/null; then
+        echo "starting the SMTP sink on 127.0.0.1:2525"
+        # -n: as root, without it the sink switches to nobody and cannot write the maildir.
+        "$SERVICES_VENV/bin/python" -m aiosmtpd -n -l 127.0.0.1:2525 \
+            -c aiosmtpd.handlers.Mailbox "$maildir" >"$SERVICES_CACHE/smtp.log" 2>&1 &
+        _started_pids+=($!)
+        _wait_for "SMTP sink" bash -c 'exec 3<>/dev/tcp/127.0.0.1/2525'
+    fi
+    export SMTP_URL="${SMTP_URL:-smtp://127.0.0.1:2525}"
+    export SMTP_MAILDIR="${SMTP_MAILDIR:-$maildir}"
+}
+
 stop_started_services() {
     for pid in "${_started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
@@ -67,3 +85,4 @@ trap stop_started_services EXIT
 start_postgres
 start_rabbitmq
 start_moto
+start_smtp_sink

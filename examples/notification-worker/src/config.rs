@@ -1,0 +1,257 @@
+//! Configuration from the environment. Every variable has an embedded default, so the
+//! worker runs with no server at all; a wrong value stops it at start with a message that
+//! names the variable.
+
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use lettre::message::Mailbox;
+
+/// Where the events come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Messaging {
+    /// Inside this process (`MESSAGING=inprocess`, the default). Nothing else publishes
+    /// into it, so `main` plays a short demo.
+    InProcess,
+    /// SQS at `AWS_ENDPOINT_URL`, queue `QUEUE_NAME`.
+    Sqs {
+        /// The local server's URL.
+        endpoint: String,
+        /// The queue this worker consumes (created with its dead-letter queue).
+        queue: String,
+    },
+    /// RabbitMQ at `AMQP_URL`, queue `QUEUE_NAME` bound to `invoice.#`.
+    RabbitMq {
+        /// `amqp://…`
+        url: String,
+        /// The queue this worker consumes.
+        queue: String,
+    },
+}
+
+impl std::fmt::Display for Messaging {
+    /// The broker and queue, without the URL (an AMQP URL carries the password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InProcess => f.write_str("in-process"),
+            Self::Sqs { queue, .. } => write!(f, "SQS queue {queue}"),
+            Self::RabbitMq { queue, .. } => write!(f, "RabbitMQ queue {queue}"),
+        }
+    }
+}
+
+/// How mail leaves the worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// Written to the log, not sent (`SMTP_URL` unset, the default).
+    Log,
+    /// Sent over plain SMTP (`SMTP_URL=smtp://host:port`).
+    Smtp {
+        /// The server's host name or IP address.
+        host: String,
+        /// Its port (25 when the URL has none).
+        port: u16,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `MESSAGING` (+ `AWS_ENDPOINT_URL`, `AMQP_URL`, `QUEUE_NAME`).
+    pub messaging: Messaging,
+    /// `SMTP_URL`.
+    pub transport: Transport,
+    /// `MAIL_FROM`, default `invoices@localhost`.
+    pub from: Mailbox,
+    /// `REMINDER_DAYS_BEFORE`, default 3: how many days before the due date the "due
+    /// soon" reminder goes out.
+    pub reminder_days_before: u32,
+    /// `REMINDER_EVERY_SECS`, default 3600: how often reminders are looked for.
+    pub reminder_every: Duration,
+}
+
+/// The queue name used when `QUEUE_NAME` is unset.
+pub const DEFAULT_QUEUE: &str = "notification-worker";
+
+impl Config {
+    /// Reads the configuration through `var` (the process environment in `main`).
+    ///
+    /// # Errors
+    ///
+    /// A message naming the variable whose value is wrong or missing.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let queue = var("QUEUE_NAME").unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
+        if queue.is_empty() {
+            bail!("QUEUE_NAME must not be empty");
+        }
+        let messaging = match var("MESSAGING").as_deref() {
+            None | Some("inprocess") => Messaging::InProcess,
+            Some("sqs") => Messaging::Sqs {
+                // The SQS adapter speaks plain HTTP to a local server only (no TLS client).
+                endpoint: var("AWS_ENDPOINT_URL")
+                    .context("MESSAGING=sqs needs AWS_ENDPOINT_URL")?,
+                queue,
+            },
+            Some("rabbitmq") => Messaging::RabbitMq {
+                url: var("AMQP_URL").context("MESSAGING=rabbitmq needs AMQP_URL")?,
+                queue,
+            },
+            Some(other) => bail!("MESSAGING {other:?}: expected inprocess, sqs or rabbitmq"),
+        };
+        let transport = match var("SMTP_URL") {
+            None => Transport::Log,
+            Some(url) => {
+                let (host, port) = parse_smtp_url(&url).with_context(|| {
+                    format!(
+                        "SMTP_URL {url:?}: expected smtp://host:port (plain SMTP, no TLS or AUTH)"
+                    )
+                })?;
+                Transport::Smtp { host, port }
+            }
+        };
+        let from = var("MAIL_FROM").unwrap_or_else(|| "Invoices <invoices@localhost>".to_owned());
+        let from = from
+            .parse()
+            .with_context(|| format!("MAIL_FROM {from:?} is not an e-mail address"))?;
+        let reminder_days_before = match var("REMINDER_DAYS_BEFORE") {
+            None => 3,
+            Some(days) => days
+                .parse()
+                .ok()
+                .filter(|d| *d <= 365)
+                .with_context(|| format!("REMINDER_DAYS_BEFORE {days:?}: expected 0 to 365"))?,
+        };
+        let reminder_every = match var("REMINDER_EVERY_SECS") {
+            None => Duration::from_secs(3600),
+            Some(secs) => {
+                Duration::from_secs(secs.parse().ok().filter(|s| *s > 0).with_context(|| {
+                    format!("REMINDER_EVERY_SECS {secs:?}: expected a positive number")
+                })?)
+            }
+        };
+        Ok(Self {
+            messaging,
+            transport,
+            from,
+            reminder_days_before,
+            reminder_every,
+        })
+    }
+}
+
+/// Splits `smtp://host[:port][/]` into host and port. lettre parses URLs only when built
+/// with a TLS backend, which this worker leaves out; user info is refused because the
+/// transport sends no AUTH.
+fn parse_smtp_url(url: &str) -> Option<(String, u16)> {
+    let rest = url.strip_prefix("smtp://")?;
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '@', '?', '#']) {
+        return None;
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        // A bracketed IPv6 address without a port: the colon is inside the brackets.
+        Some((host, port)) if !port.ends_with(']') => (host, port.parse().ok()?),
+        _ => (authority, 25),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (!host.is_empty() && port != 0).then(|| (host.to_owned(), port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        Config::from_env(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn defaults_need_no_server() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.messaging, Messaging::InProcess);
+        assert_eq!(c.transport, Transport::Log);
+        assert_eq!(c.from.email.to_string(), "invoices@localhost");
+        assert_eq!(c.reminder_days_before, 3);
+        assert_eq!(c.reminder_every, Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn services_are_read_from_their_variables() {
+        let c = config(&[
+            ("MESSAGING", "rabbitmq"),
+            ("AMQP_URL", "amqp://127.0.0.1:5672/%2f"),
+            ("QUEUE_NAME", "mails"),
+            ("SMTP_URL", "smtp://127.0.0.1:2525"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.messaging,
+            Messaging::RabbitMq {
+                url: "amqp://127.0.0.1:5672/%2f".to_owned(),
+                queue: "mails".to_owned()
+            }
+        );
+        assert_eq!(
+            c.transport,
+            Transport::Smtp {
+                host: "127.0.0.1".to_owned(),
+                port: 2525
+            }
+        );
+        let c = config(&[
+            ("MESSAGING", "sqs"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+        ])
+        .unwrap();
+        assert!(matches!(c.messaging, Messaging::Sqs { queue, .. } if queue == DEFAULT_QUEUE));
+    }
+
+    #[test]
+    fn smtp_urls_give_host_and_port() {
+        assert_eq!(
+            parse_smtp_url("smtp://localhost"),
+            Some(("localhost".to_owned(), 25))
+        );
+        assert_eq!(
+            parse_smtp_url("smtp://127.0.0.1:2525/"),
+            Some(("127.0.0.1".to_owned(), 2525))
+        );
+        assert_eq!(
+            parse_smtp_url("smtp://[::1]:2525"),
+            Some(("::1".to_owned(), 2525))
+        );
+        assert_eq!(parse_smtp_url("smtp://[::1]"), Some(("::1".to_owned(), 25)));
+        for bad in [
+            "smtps://host:465",
+            "smtp://user:pw@host:25",
+            "smtp://host:0",
+            "smtp://host:x",
+            "smtp://:25",
+            "smtp://host/path",
+            "127.0.0.1:2525",
+        ] {
+            assert_eq!(parse_smtp_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn wrong_values_name_the_variable() {
+        for (vars, needle) in [
+            (vec![("MESSAGING", "kafka")], "MESSAGING"),
+            (vec![("MESSAGING", "rabbitmq")], "AMQP_URL"),
+            (vec![("MESSAGING", "sqs")], "AWS_ENDPOINT_URL"),
+            (vec![("QUEUE_NAME", "")], "QUEUE_NAME"),
+            (vec![("SMTP_URL", "http://127.0.0.1:2525")], "SMTP_URL"),
+            (vec![("MAIL_FROM", "not an address")], "MAIL_FROM"),
+            (vec![("REMINDER_DAYS_BEFORE", "-1")], "REMINDER_DAYS_BEFORE"),
+            (vec![("REMINDER_EVERY_SECS", "0")], "REMINDER_EVERY_SECS"),
+        ] {
+            let err = config(&vars).unwrap_err();
+            assert!(format!("{err:#}").contains(needle), "{err:#}");
+        }
+    }
+}

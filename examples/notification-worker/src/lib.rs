@@ -1,0 +1,51 @@
+//! `notification-worker`: e-mails buyers about their invoices, and reminds them to pay.
+//!
+//! It consumes invoice events through a [`ConsumerRunner`](invoice_messaging::ConsumerRunner)
+//! over an [`Idempotent`](invoice_messaging::Idempotent) handler, so a redelivered event
+//! sends no second mail, and writes to the buyer's address
+//! ([`InvoiceSummary::buyer_email`](invoice_core::InvoiceSummary::buyer_email)) when an
+//! invoice is created, updated, issued, deleted or paid. A periodic task sends a "due
+//! soon" reminder some days before the due date and an "overdue" one after it, each at
+//! most once per invoice ([`reminders`]).
+//!
+//! Run it on embedded defaults (in-process bus with a short demo, mail written to the
+//! log instead of sent):
+//!
+//! ```sh
+//! cargo run -p notification-worker
+//! ```
+//!
+//! Against real services:
+//!
+//! ```sh
+//! SMTP_URL=smtp://127.0.0.1:2525 MESSAGING=rabbitmq AMQP_URL=amqp://127.0.0.1:5672/%2f \
+//!   cargo run -p notification-worker
+//! ```
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` (+ `AWS_ENDPOINT_URL`) or `rabbitmq` (+ `AMQP_URL`) |
+//! | `QUEUE_NAME` | `notification-worker` | the SQS or RabbitMQ queue consumed |
+//! | `SMTP_URL` | unset: mail is logged | `smtp://host:port`, plain SMTP without TLS or AUTH |
+//! | `MAIL_FROM` | `Invoices <invoices@localhost>` | the sender |
+//! | `REMINDER_DAYS_BEFORE` | `3` | days before the due date for "due soon" |
+//! | `REMINDER_EVERY_SECS` | `3600` | how often reminders are looked for |
+//!
+//! Handled events and sent reminders are recorded in an
+//! [`InboxStore`](invoice_storage::InboxStore); `main` uses the in-memory one, any
+//! `Arc<dyn InboxStore>` (PostgreSQL, SQLite) makes that survive restarts.
+
+pub mod config;
+pub mod demo;
+pub mod mail;
+pub mod message;
+pub mod notifier;
+pub mod reminders;
+pub mod worker;
+
+pub use mail::{LogMailer, Mail, MailError, Mailer, SmtpMailer};
+pub use notifier::Notifier;
+pub use reminders::{
+    due_reminders, OpenInvoices, Reminder, ReminderKind, ReminderPolicy, Reminders,
+};
+pub use worker::Worker;

@@ -1,0 +1,437 @@
+//! Payment reminders: which are due ([`due_reminders`], a pure function of the open
+//! invoices and `today`), the open invoices as learnt from the events ([`OpenInvoices`]),
+//! and the periodic task that sends each reminder at most once ([`Reminders`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use invoice_core::{Decimal, EventEnvelope, EventId, InvoiceId, InvoiceSummary, TenantId};
+use invoice_messaging::CancellationToken;
+use invoice_storage::{InboxStore, Recorded};
+use uuid::Uuid;
+
+use crate::mail::Mailer;
+use crate::message::reminder_mail;
+
+/// Which reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReminderKind {
+    /// The due date is near (within [`ReminderPolicy::days_before`] days, the due date
+    /// itself included).
+    DueSoon,
+    /// The due date has passed and something is still owed.
+    Overdue,
+}
+
+impl ReminderKind {
+    /// The kind as a word, as in the reminder's inbox key.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::DueSoon => "due_soon",
+            Self::Overdue => "overdue",
+        }
+    }
+}
+
+/// When reminders are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderPolicy {
+    days_before: u32,
+}
+
+impl ReminderPolicy {
+    /// "Due soon" goes out `days_before` days before the due date (0: on the day).
+    pub fn new(days_before: u32) -> Self {
+        Self { days_before }
+    }
+
+    /// How many days before the due date "due soon" goes out.
+    pub fn days_before(&self) -> u32 {
+        self.days_before
+    }
+}
+
+/// An issued invoice that is not paid, credited or deleted, as the last event about it
+/// described it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenInvoice {
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// Its id.
+    pub id: InvoiceId,
+    /// Its snapshot from the latest event.
+    pub summary: InvoiceSummary,
+}
+
+/// A reminder to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// The invoice it is about.
+    pub invoice: OpenInvoice,
+    /// Which reminder.
+    pub kind: ReminderKind,
+}
+
+/// The reminders due on `today`, at most one per invoice: "overdue" once the due date has
+/// passed, else "due soon" from `policy.days_before()` days before it. An invoice with no
+/// due date, nothing left to pay, or a status that takes no payment gets none.
+///
+/// The function does not know what was sent already; [`Reminders`] sends each
+/// (invoice, kind) once. An invoice first seen after its due date gets only "overdue":
+/// "due soon" would be wrong by then.
+pub fn due_reminders<'a>(
+    invoices: impl IntoIterator<Item = &'a OpenInvoice>,
+    today: NaiveDate,
+    policy: &ReminderPolicy,
+) -> Vec<Reminder> {
+    invoices
+        .into_iter()
+        .filter_map(|invoice| {
+            let summary = &invoice.summary;
+            if !summary.status.accepts_payments() || summary.amount_due <= Decimal::ZERO {
+                return None;
+            }
+            let due = summary.due_date?;
+            let kind = if today > due {
+                ReminderKind::Overdue
+            } else if due
+                .checked_sub_days(Days::new(u64::from(policy.days_before)))
+                .is_none_or(|from| today >= from)
+            {
+                ReminderKind::DueSoon
+            } else {
+                return None;
+            };
+            Some(Reminder {
+                invoice: invoice.clone(),
+                kind,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug)]
+struct Entry {
+    version: u64,
+    /// `None` once the invoice is closed (paid, credited, deleted) or still a draft.
+    open: Option<InvoiceSummary>,
+}
+
+/// The open invoices, learnt from the event stream: the worker needs no access to the
+/// invoice store, and no store offers a query across tenants.
+///
+/// Events may arrive out of order (SQS standard queues, redeliveries): an event older
+/// than the one already applied (by invoice version) is ignored, and between events of
+/// the same version (`PaymentRecorded` and `Paid` share one) a closed invoice stays
+/// closed. The view lives in memory: a restarted worker knows only the invoices it hears
+/// about again.
+#[derive(Debug, Default)]
+pub struct OpenInvoices {
+    entries: Mutex<HashMap<(TenantId, InvoiceId), Entry>>,
+}
+
+impl OpenInvoices {
+    /// An empty view.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<(TenantId, InvoiceId), Entry>> {
+        // Every change is one insert: a poisoned map is still consistent.
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Applies an event (ignoring events without an invoice summary).
+    pub fn apply(&self, envelope: &EventEnvelope) {
+        let Some(summary) = envelope.event.summary() else {
+            return;
+        };
+        let open = summary.status.accepts_payments().then(|| summary.clone());
+        let mut entries = self.lock();
+        let key = (envelope.tenant.clone(), envelope.invoice_id);
+        if let Some(entry) = entries.get(&key) {
+            let older = envelope.invoice_version < entry.version;
+            let reopens =
+                envelope.invoice_version == entry.version && entry.open.is_none() && open.is_some();
+            if older || reopens {
+                return;
+            }
+        }
+        entries.insert(
+            key,
+            Entry {
+                version: envelope.invoice_version,
+                open,
+            },
+        );
+    }
+
+    /// The open invoices now.
+    pub fn snapshot(&self) -> Vec<OpenInvoice> {
+        self.lock()
+            .iter()
+            .filter_map(|((tenant, id), entry)| {
+                entry.open.as_ref().map(|summary| OpenInvoice {
+                    tenant: tenant.clone(),
+                    id: *id,
+                    summary: summary.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The inbox consumer name under which sent reminders are recorded.
+pub const REMINDER_CONSUMER: &str = "notification-worker.reminders";
+
+/// The id under which a reminder is recorded in the inbox: a name-based UUID (v5) of
+/// tenant, invoice and kind, so that every worker derives the same one.
+pub fn reminder_key(tenant: &TenantId, invoice: InvoiceId, kind: ReminderKind) -> EventId {
+    let name = format!("{tenant}/{invoice}/{}", kind.as_str());
+    EventId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()))
+}
+
+/// What one pass of [`Reminders::send_due`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReminderPass {
+    /// Reminders sent.
+    pub sent: usize,
+    /// Reminders skipped because they had been sent before.
+    pub already_sent: usize,
+    /// Reminders that could not be sent (see the log); they are not tried again.
+    pub failed: usize,
+}
+
+/// Sends the due reminders, each (invoice, kind) at most once.
+///
+/// A reminder is recorded in the [`InboxStore`] *before* it is sent: the inbox lets
+/// exactly one caller record a key, so two passes (or two workers sharing the inbox)
+/// never both send it. The price is that a reminder whose sending fails is not tried
+/// again; it is logged as an error.
+#[derive(Debug, Clone)]
+pub struct Reminders {
+    open: Arc<OpenInvoices>,
+    inbox: Arc<dyn InboxStore>,
+    mailer: Arc<dyn Mailer>,
+    policy: ReminderPolicy,
+}
+
+impl Reminders {
+    /// Reminders for the invoices in `open`, recorded in `inbox`, sent through `mailer`.
+    pub fn new(
+        open: Arc<OpenInvoices>,
+        inbox: Arc<dyn InboxStore>,
+        mailer: Arc<dyn Mailer>,
+        policy: ReminderPolicy,
+    ) -> Self {
+        Self {
+            open,
+            inbox,
+            mailer,
+            policy,
+        }
+    }
+
+    /// Sends the reminders due on `today` that were not sent before.
+    ///
+    /// # Errors
+    ///
+    /// The inbox's error; reminders before it in this pass were handled.
+    pub async fn send_due(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> invoice_storage::Result<ReminderPass> {
+        let mut pass = ReminderPass::default();
+        for reminder in due_reminders(&self.open.snapshot(), today, &self.policy) {
+            let Some(mail) = reminder_mail(&reminder) else {
+                continue;
+            };
+            let invoice = &reminder.invoice;
+            let key = reminder_key(&invoice.tenant, invoice.id, reminder.kind);
+            if self.inbox.record(REMINDER_CONSUMER, key, now).await? == Recorded::Duplicate {
+                pass.already_sent += 1;
+                continue;
+            }
+            match self.mailer.send(&mail).await {
+                Ok(()) => pass.sent += 1,
+                Err(e) => {
+                    pass.failed += 1;
+                    tracing::error!(
+                        tenant = %invoice.tenant, invoice = %invoice.id,
+                        kind = reminder.kind.as_str(), error = %e,
+                        "reminder not sent, and it will not be tried again"
+                    );
+                }
+            }
+        }
+        Ok(pass)
+    }
+
+    /// Runs [`send_due`](Self::send_due) now and then every `every`, with the clock's
+    /// date, until `shutdown` is cancelled.
+    pub async fn run(self, every: Duration, shutdown: CancellationToken) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            let now = Utc::now();
+            match self.send_due(now.date_naive(), now).await {
+                Ok(pass) if pass.sent + pass.failed > 0 => {
+                    tracing::info!(sent = pass.sent, failed = pass.failed, "reminders");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "reminder pass stopped; next one retries"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use invoice_core::{Invoice, InvoiceNumber, Payment, PaymentId};
+    use invoice_storage::testing::{draft, fresh_tenant};
+
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn envelope(invoice: &Invoice, event: invoice_core::InvoiceEvent) -> EventEnvelope {
+        let at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        EventEnvelope::new(EventId::from_uuid(Uuid::new_v4()), at, invoice, event)
+    }
+
+    /// An issued invoice due on `due`, with its `Issued` event.
+    fn issued(due: NaiveDate) -> (Invoice, EventEnvelope) {
+        let tenant = fresh_tenant();
+        let (mut invoice, _) = Invoice::create(draft(&tenant, "Buyer").due_date(due)).unwrap();
+        let event = invoice
+            .issue(InvoiceNumber::new("INV-1").unwrap(), date(2026, 11, 1))
+            .unwrap();
+        let envelope = envelope(&invoice, event);
+        (invoice, envelope)
+    }
+
+    fn open(due: NaiveDate) -> OpenInvoice {
+        let (invoice, _) = issued(due);
+        OpenInvoice {
+            tenant: invoice.tenant().clone(),
+            id: invoice.id(),
+            summary: invoice.summary().unwrap(),
+        }
+    }
+
+    fn kinds(invoices: &[OpenInvoice], today: NaiveDate, days_before: u32) -> Vec<ReminderKind> {
+        due_reminders(invoices, today, &ReminderPolicy::new(days_before))
+            .into_iter()
+            .map(|r| r.kind)
+            .collect()
+    }
+
+    #[test]
+    fn due_soon_from_n_days_before_through_the_due_date_then_overdue() {
+        let due = date(2026, 12, 10);
+        let invoices = [open(due)];
+        assert_eq!(kinds(&invoices, date(2026, 12, 6), 3), vec![]);
+        assert_eq!(
+            kinds(&invoices, date(2026, 12, 7), 3),
+            vec![ReminderKind::DueSoon]
+        );
+        assert_eq!(kinds(&invoices, due, 3), vec![ReminderKind::DueSoon]);
+        assert_eq!(
+            kinds(&invoices, date(2026, 12, 11), 3),
+            vec![ReminderKind::Overdue]
+        );
+        assert_eq!(
+            kinds(&invoices, date(2027, 3, 1), 3),
+            vec![ReminderKind::Overdue]
+        );
+        assert_eq!(kinds(&invoices, date(2026, 12, 9), 0), vec![]);
+        assert_eq!(kinds(&invoices, due, 0), vec![ReminderKind::DueSoon]);
+    }
+
+    #[test]
+    fn paid_or_undated_invoices_get_no_reminder() {
+        let mut paid = open(date(2026, 12, 10));
+        let (mut invoice, _) = issued(date(2026, 12, 10));
+        let due = invoice.amount_due().unwrap();
+        invoice
+            .record_payment(
+                Payment::new(PaymentId::from_uuid(Uuid::new_v4()), due, date(2026, 12, 1)).unwrap(),
+            )
+            .unwrap();
+        paid.summary = invoice.summary().unwrap();
+
+        let tenant = fresh_tenant();
+        let builder = draft(&tenant, "Buyer");
+        let (mut undated, _) = Invoice::create(builder).unwrap();
+        // BR-CO-25: without a due date, payment terms are needed to issue.
+        undated
+            .update(
+                invoice_core::InvoicePatch::new()
+                    .due_date(None)
+                    .payment_terms(Some("30 days net".to_owned())),
+            )
+            .unwrap();
+        undated
+            .issue(InvoiceNumber::new("INV-2").unwrap(), date(2026, 11, 1))
+            .unwrap();
+        let undated = OpenInvoice {
+            tenant,
+            id: undated.id(),
+            summary: undated.summary().unwrap(),
+        };
+        assert_eq!(kinds(&[paid, undated], date(2027, 1, 1), 3), vec![]);
+    }
+
+    #[test]
+    fn the_view_keeps_the_newest_version_and_closed_wins_ties() {
+        let (mut invoice, issued_event) = issued(date(2026, 12, 10));
+        let view = OpenInvoices::new();
+        view.apply(&issued_event);
+        assert_eq!(view.snapshot().len(), 1);
+
+        let due = invoice.amount_due().unwrap();
+        let events: Vec<_> = invoice
+            .record_payment(
+                Payment::new(PaymentId::from_uuid(Uuid::new_v4()), due, date(2026, 12, 1)).unwrap(),
+            )
+            .unwrap()
+            .into_iter()
+            .map(|e| envelope(&invoice, e))
+            .collect();
+        let (recorded, paid) = (&events[0], &events[1]);
+        assert_eq!(paid.event.name(), "paid");
+        view.apply(paid);
+        assert!(view.snapshot().is_empty());
+        // Late copies: the payment of the same version, then the older Issued.
+        view.apply(recorded);
+        view.apply(&issued_event);
+        assert!(
+            view.snapshot().is_empty(),
+            "a late event reopened a paid invoice"
+        );
+    }
+
+    #[test]
+    fn reminder_keys_differ_by_invoice_and_kind_and_are_stable() {
+        let tenant = fresh_tenant();
+        let a = InvoiceId::from_uuid(Uuid::new_v4());
+        let b = InvoiceId::from_uuid(Uuid::new_v4());
+        let key = reminder_key(&tenant, a, ReminderKind::DueSoon);
+        assert_eq!(key, reminder_key(&tenant, a, ReminderKind::DueSoon));
+        assert_ne!(key, reminder_key(&tenant, a, ReminderKind::Overdue));
+        assert_ne!(key, reminder_key(&tenant, b, ReminderKind::DueSoon));
+        assert_ne!(key, reminder_key(&fresh_tenant(), a, ReminderKind::DueSoon));
+    }
+}

@@ -1,0 +1,249 @@
+//! What the worker's tests share: invoices, a pipeline from an in-memory store through
+//! its outbox and an in-process broker to a running worker, and the two places mails
+//! are read back from (a recording mailer, the SMTP sink's maildir).
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use invoice_core::{
+    Address, CountryCode, Currency, Decimal, EventEnvelope, EventId, Invoice, InvoiceBuilder,
+    InvoiceId, LineItem, Party, TenantId, UnitCode, Vat,
+};
+use invoice_messaging::{CancellationToken, InProcessBroker, OutboxRelay, RunnerStats};
+use invoice_storage::testing::fresh_tenant;
+use invoice_storage::{InMemoryStore, InboxStore, InvoiceStore};
+use notification_worker::{Mail, MailError, Mailer, ReminderPolicy, Reminders, Worker};
+
+pub mod scenarios;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+/// Where sent mails can be read back.
+pub trait Sent: Send + Sync {
+    /// The subjects of the mails sent to `address`, sorted.
+    fn subjects_to(&self, address: &str) -> Vec<String>;
+}
+
+/// A mailer that keeps what it is given.
+#[derive(Debug, Default)]
+pub struct RecordingMailer {
+    mails: Mutex<Vec<Mail>>,
+}
+
+#[async_trait]
+impl Mailer for RecordingMailer {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        self.mails.lock().unwrap().push(mail.clone());
+        Ok(())
+    }
+}
+
+impl Sent for RecordingMailer {
+    fn subjects_to(&self, address: &str) -> Vec<String> {
+        let mut subjects: Vec<String> = self
+            .mails
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.to == address)
+            .map(|m| m.subject.clone())
+            .collect();
+        subjects.sort();
+        subjects
+    }
+}
+
+/// The maildir an aiosmtpd `Mailbox` handler delivers into: one complete file per mail
+/// in `new/`.
+#[derive(Debug)]
+pub struct Maildir {
+    pub dir: PathBuf,
+}
+
+/// The header `name` of a raw mail, unfolded.
+fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw.split("\r\n\r\n").next()?.split("\n\n").next()?;
+    let mut value: Option<String> = None;
+    for line in head.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with([' ', '\t']) {
+            if let Some(v) = value.as_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        if value.is_some() {
+            break;
+        }
+        if let Some((n, v)) = line.split_once(':') {
+            if n.eq_ignore_ascii_case(name) {
+                value = Some(v.trim().to_owned());
+            }
+        }
+    }
+    value
+}
+
+impl Sent for Maildir {
+    fn subjects_to(&self, address: &str) -> Vec<String> {
+        let mut subjects = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else {
+            return subjects;
+        };
+        for entry in entries.flatten() {
+            let Ok(raw) = std::fs::read_to_string(entry.path()) else {
+                continue;
+            };
+            if header(&raw, "X-RcptTo").as_deref() == Some(address) {
+                subjects.push(header(&raw, "Subject").unwrap_or_default());
+            }
+        }
+        subjects.sort();
+        subjects
+    }
+}
+
+/// An address no other test (or earlier run against the same sink) uses.
+pub fn fresh_address() -> String {
+    format!("buyer-{}@example.com", Uuid::new_v4().simple())
+}
+
+pub fn event_id() -> EventId {
+    EventId::from_uuid(Uuid::new_v4())
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// A valid draft of 238.00 EUR to a buyer reached at `email`, due on `due`.
+pub fn draft(tenant: &TenantId, email: &str, due: NaiveDate) -> InvoiceBuilder {
+    let address = Address::new(CountryCode::new("DE").unwrap())
+        .with_line("Street 1")
+        .with_city("Berlin")
+        .with_postal_code("10115");
+    InvoiceBuilder::new(
+        InvoiceId::from_uuid(Uuid::new_v4()),
+        tenant.clone(),
+        Currency::EUR,
+        Party::new("Seller GmbH", address.clone()).with_vat_id("DE123456789"),
+        Party::new("Buyer AG", address).with_email(email),
+    )
+    .due_date(due)
+    .line(LineItem::new(
+        "1",
+        "Service",
+        Decimal::ONE,
+        UnitCode::piece(),
+        Decimal::ONE_HUNDRED,
+        Vat::standard(Decimal::new(19, 0)),
+    ))
+}
+
+/// Waits until `done` holds, failing the test after 10 s.
+pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// An in-memory store whose outbox feeds an in-process broker, and a worker running on
+/// that broker.
+pub struct Pipeline {
+    pub tenant: TenantId,
+    pub store: InMemoryStore,
+    pub broker: InProcessBroker,
+    relay: OutboxRelay,
+    pub stats: Arc<RunnerStats>,
+    pub reminders: Reminders,
+    shutdown: CancellationToken,
+    task: JoinHandle<invoice_messaging::Result<()>>,
+}
+
+impl Pipeline {
+    /// Starts a worker sending through `mailer`, reminding 3 days before due dates.
+    pub fn start(mailer: Arc<dyn Mailer>) -> Self {
+        let store = InMemoryStore::new();
+        let broker = InProcessBroker::new();
+        let subscriber = broker
+            .subscribe("notification-worker", &["invoice.#"])
+            .unwrap();
+        let inbox: Arc<dyn InboxStore> = Arc::new(InMemoryStore::new());
+        let worker = Worker::new(Arc::new(subscriber), mailer, inbox, ReminderPolicy::new(3));
+        let (stats, reminders) = (worker.stats(), worker.reminders());
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(worker.run(shutdown.clone()));
+        let relay = OutboxRelay::new(Arc::new(store.clone()), Arc::new(broker.publisher()));
+        Self {
+            tenant: fresh_tenant(),
+            store,
+            broker,
+            relay,
+            stats,
+            reminders,
+            shutdown,
+            task,
+        }
+    }
+
+    /// Saves a new draft with its `Created` event.
+    pub async fn create(&self, builder: InvoiceBuilder) -> Invoice {
+        let (invoice, event) = Invoice::create(builder).unwrap();
+        let envelope = EventEnvelope::new(event_id(), now(), &invoice, event);
+        self.store.create(&invoice, &[envelope]).await.unwrap();
+        invoice
+    }
+
+    /// Saves `invoice` after a command that produced `events`, from `version`.
+    pub async fn save(
+        &self,
+        invoice: &Invoice,
+        version: u64,
+        events: Vec<invoice_core::InvoiceEvent>,
+    ) {
+        let envelopes: Vec<_> = events
+            .into_iter()
+            .map(|e| EventEnvelope::new(event_id(), now(), invoice, e))
+            .collect();
+        self.store
+            .update(invoice, version, &envelopes)
+            .await
+            .unwrap();
+    }
+
+    /// Publishes everything in the outbox; returns how many events.
+    pub async fn publish(&self) -> u64 {
+        let mut published = 0;
+        loop {
+            match self.relay.run_once(now()).await.unwrap() {
+                0 => return published,
+                n => published += n as u64,
+            }
+        }
+    }
+
+    /// Waits until the worker has handled `n` deliveries in all.
+    pub async fn handled(&self, n: u64) {
+        let stats = Arc::clone(&self.stats);
+        eventually(&format!("{n} handled deliveries"), || stats.handled() >= n).await;
+        assert_eq!(self.stats.handled(), n, "more deliveries than expected");
+        assert_eq!(
+            self.stats.dead_lettered(),
+            0,
+            "dead letters: {:?}",
+            self.broker.dead_letters("notification-worker")
+        );
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        self.task.await.unwrap().unwrap();
+    }
+}

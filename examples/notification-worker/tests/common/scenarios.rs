@@ -1,0 +1,174 @@
+//! The worker's behaviours, each run with any mailer and checked on what it sent.
+
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate, Utc};
+use invoice_core::{EventEnvelope, Invoice, InvoicePatch, Payment, PaymentId};
+use invoice_messaging::Publisher;
+use invoice_storage::{InvoiceStore, IssueRequest};
+use notification_worker::Mailer;
+use uuid::Uuid;
+
+use super::{draft, event_id, eventually, fresh_address, now, Pipeline, Sent};
+
+fn pay_in_full(invoice: &mut Invoice, on: NaiveDate) -> Vec<invoice_core::InvoiceEvent> {
+    let due = invoice.amount_due().unwrap();
+    let payment = Payment::new(PaymentId::from_uuid(Uuid::new_v4()), due, on).unwrap();
+    invoice.record_payment(payment).unwrap()
+}
+
+/// Created, updated, issued, deleted and paid each send one mail to the buyer, with the
+/// invoice's reference in the subject; a recorded payment alone sends none.
+pub async fn each_event_sends_one_mail_to_the_buyer(mailer: Arc<dyn Mailer>, sent: &dyn Sent) {
+    let p = Pipeline::start(mailer);
+    let email = fresh_address();
+    let today = Utc::now().date_naive();
+
+    let a = p
+        .create(draft(&p.tenant, &email, today + Days::new(30)))
+        .await;
+    let mut changed = a.clone();
+    let events = changed
+        .update(InvoicePatch::new().due_date(Some(today + Days::new(40))))
+        .unwrap()
+        .into_iter()
+        .collect();
+    p.save(&changed, a.version(), events).await;
+    let request = IssueRequest::new(today, event_id(), now());
+    let (mut issued, _) = p.store.issue(&p.tenant, a.id(), &request).await.unwrap();
+    let version = issued.version();
+    let events = pay_in_full(&mut issued, today);
+    p.save(&issued, version, events).await;
+
+    let mut b = p
+        .create(draft(&p.tenant, &email, today + Days::new(30)))
+        .await;
+    let version = b.version();
+    let deleted = b.delete().unwrap();
+    let envelope = EventEnvelope::new(event_id(), now(), &b, deleted);
+    p.store
+        .delete(&p.tenant, b.id(), version, &[envelope])
+        .await
+        .unwrap();
+
+    // a: created, updated, issued, payment_recorded, paid; b: created, deleted.
+    assert_eq!(p.publish().await, 7);
+    p.handled(7).await;
+    let number = issued.number().unwrap();
+    let mut expected = vec![
+        format!("Invoice draft {} prepared", a.id()),
+        format!("Invoice draft {} changed", a.id()),
+        format!("Invoice {number} issued"),
+        format!("Invoice {number} paid"),
+        format!("Invoice draft {} prepared", b.id()),
+        format!("Invoice draft {} withdrawn", b.id()),
+    ];
+    expected.sort();
+    eventually("six mails", || sent.subjects_to(&email).len() >= 6).await;
+    assert_eq!(sent.subjects_to(&email), expected);
+    p.stop().await;
+}
+
+/// An event delivered twice (as after a lost acknowledgement) sends one mail.
+pub async fn a_redelivered_event_sends_no_second_mail(mailer: Arc<dyn Mailer>, sent: &dyn Sent) {
+    let p = Pipeline::start(mailer);
+    let email = fresh_address();
+    let today = Utc::now().date_naive();
+    let draft = p
+        .create(draft(&p.tenant, &email, today + Days::new(30)))
+        .await;
+    let request = IssueRequest::new(today, event_id(), now());
+    let (issued, issued_event) = p
+        .store
+        .issue(&p.tenant, draft.id(), &request)
+        .await
+        .unwrap();
+    assert_eq!(p.publish().await, 2);
+    p.broker.publisher().publish(&issued_event).await.unwrap();
+    p.handled(3).await;
+
+    let number = issued.number().unwrap();
+    let mut expected = vec![
+        format!("Invoice draft {} prepared", draft.id()),
+        format!("Invoice {number} issued"),
+    ];
+    expected.sort();
+    eventually("two mails", || sent.subjects_to(&email).len() >= 2).await;
+    assert_eq!(sent.subjects_to(&email), expected);
+    p.stop().await;
+}
+
+/// "Due soon" and "overdue" go out once per invoice, however often the reminder pass
+/// runs; paid invoices and invoices due later get none.
+pub async fn reminders_are_sent_once_per_invoice_and_kind(
+    mailer: Arc<dyn Mailer>,
+    sent: &dyn Sent,
+) {
+    let p = Pipeline::start(mailer);
+    let email = fresh_address();
+    // The worker's own periodic pass uses the clock's date too, so whichever pass sends
+    // a reminder first, the expectations below hold.
+    let today = Utc::now().date_naive();
+    let issue_date = today - Days::new(30);
+    let issue = async |due: NaiveDate| {
+        let draft = p.create(draft(&p.tenant, &email, due)).await;
+        let request = IssueRequest::new(issue_date, event_id(), now());
+        p.store
+            .issue(&p.tenant, draft.id(), &request)
+            .await
+            .unwrap()
+            .0
+    };
+    let soon = issue(today + Days::new(2)).await;
+    let later = issue(today + Days::new(20)).await;
+    let late = issue(today - Days::new(5)).await;
+    let mut paid = issue(today + Days::new(1)).await;
+    let version = paid.version();
+    let events = pay_in_full(&mut paid, today);
+    p.save(&paid, version, events).await;
+    // 4 × (created, issued) + payment_recorded, paid
+    assert_eq!(p.publish().await, 10);
+    p.handled(10).await;
+
+    p.reminders.send_due(today, now()).await.unwrap();
+    let again = p.reminders.send_due(today, now()).await.unwrap();
+    assert_eq!((again.sent, again.already_sent), (0, 2), "{again:?}");
+
+    let in_ten_days = today + Days::new(10);
+    let pass = p.reminders.send_due(in_ten_days, now()).await.unwrap();
+    assert_eq!((pass.sent, pass.already_sent), (1, 1), "{pass:?}");
+    let again = p.reminders.send_due(in_ten_days, now()).await.unwrap();
+    assert_eq!((again.sent, again.already_sent), (0, 2), "{again:?}");
+
+    let number = |i: &Invoice| i.number().unwrap().to_string();
+    let mut expected = vec![
+        format!(
+            "Reminder: invoice {} is due on {}",
+            number(&soon),
+            today + Days::new(2)
+        ),
+        format!(
+            "Overdue: invoice {} was due on {}",
+            number(&soon),
+            today + Days::new(2)
+        ),
+        format!(
+            "Overdue: invoice {} was due on {}",
+            number(&late),
+            today - Days::new(5)
+        ),
+    ];
+    expected.sort();
+    let reminders = || {
+        sent.subjects_to(&email)
+            .into_iter()
+            .filter(|s| s.starts_with("Reminder:") || s.starts_with("Overdue:"))
+            .collect::<Vec<_>>()
+    };
+    eventually("three reminders", || reminders().len() >= 3).await;
+    assert_eq!(reminders(), expected);
+    assert!(!reminders()
+        .iter()
+        .any(|s| s.contains(&number(&later)) || s.contains(&number(&paid))));
+    p.stop().await;
+}
