@@ -1,0 +1,200 @@
+//! Configuration from the environment. Every variable has an embedded default, so the
+//! worker runs with no server at all; a wrong value stops it at start with a message that
+//! names the variable.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+/// Where the invoices are loaded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// In memory (`DATABASE_URL` unset or `memory`): `main` plays a demo into it.
+    Memory,
+}
+
+/// Where the events come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Messaging {
+    /// Inside this process (`MESSAGING=inprocess`, the default).
+    InProcess,
+    /// SQS at `AWS_ENDPOINT_URL`, queue `QUEUE_NAME`.
+    Sqs {
+        /// The local server's URL.
+        endpoint: String,
+        /// The queue this worker consumes (created with its dead-letter queue).
+        queue: String,
+    },
+    /// RabbitMQ at `AMQP_URL`, queue `QUEUE_NAME` bound to `invoice.issued`.
+    RabbitMq {
+        /// `amqp://…`
+        url: String,
+        /// The queue this worker consumes.
+        queue: String,
+    },
+}
+
+impl std::fmt::Display for Messaging {
+    /// The broker and queue, without the URL (an AMQP URL carries the password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InProcess => f.write_str("in-process"),
+            Self::Sqs { queue, .. } => write!(f, "SQS queue {queue}"),
+            Self::RabbitMq { queue, .. } => write!(f, "RabbitMQ queue {queue}"),
+        }
+    }
+}
+
+/// Where the documents are archived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Documents {
+    /// A local folder (`DOCUMENTS=fs`, the default; `DOCUMENTS_DIR`, default
+    /// `./invoice-documents`).
+    Fs {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// An S3 bucket (`DOCUMENTS=s3`, `S3_BUCKET`, `AWS_ENDPOINT_URL`).
+    S3 {
+        /// The bucket, created if missing.
+        bucket: String,
+        /// The local server's URL.
+        endpoint: String,
+    },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`.
+    pub database: Database,
+    /// `MESSAGING` (+ `AWS_ENDPOINT_URL`, `AMQP_URL`, `QUEUE_NAME`).
+    pub messaging: Messaging,
+    /// `DOCUMENTS` (+ `DOCUMENTS_DIR`, `S3_BUCKET`, `AWS_ENDPOINT_URL`).
+    pub documents: Documents,
+}
+
+/// The queue name used when `QUEUE_NAME` is unset.
+pub const DEFAULT_QUEUE: &str = "export-worker";
+
+impl Config {
+    /// Reads the configuration through `var` (the process environment in `main`).
+    ///
+    /// # Errors
+    ///
+    /// A message naming the variable whose value is wrong or missing.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let database = match var("DATABASE_URL").as_deref() {
+            None | Some("memory") => Database::Memory,
+            Some(url) => {
+                bail!("DATABASE_URL {url:?}: this build loads invoices from memory only; unset it")
+            }
+        };
+        let queue = var("QUEUE_NAME").unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
+        if queue.is_empty() {
+            bail!("QUEUE_NAME must not be empty");
+        }
+        let messaging = match var("MESSAGING").as_deref() {
+            None | Some("inprocess") => Messaging::InProcess,
+            Some("sqs") => Messaging::Sqs {
+                // The SQS adapter speaks plain HTTP to a local server only (no TLS client).
+                endpoint: var("AWS_ENDPOINT_URL")
+                    .context("MESSAGING=sqs needs AWS_ENDPOINT_URL")?,
+                queue,
+            },
+            Some("rabbitmq") => Messaging::RabbitMq {
+                url: var("AMQP_URL").context("MESSAGING=rabbitmq needs AMQP_URL")?,
+                queue,
+            },
+            Some(other) => bail!("MESSAGING {other:?}: expected inprocess, sqs or rabbitmq"),
+        };
+        let documents = match var("DOCUMENTS").as_deref() {
+            None | Some("fs") => Documents::Fs {
+                dir: var("DOCUMENTS_DIR")
+                    .unwrap_or_else(|| "invoice-documents".to_owned())
+                    .into(),
+            },
+            Some("s3") => Documents::S3 {
+                bucket: var("S3_BUCKET").context("DOCUMENTS=s3 needs S3_BUCKET")?,
+                endpoint: var("AWS_ENDPOINT_URL").context("DOCUMENTS=s3 needs AWS_ENDPOINT_URL")?,
+            },
+            Some(other) => bail!("DOCUMENTS {other:?}: expected fs or s3"),
+        };
+        Ok(Self {
+            database,
+            messaging,
+            documents,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        Config::from_env(|k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn defaults_need_no_server() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database, Database::Memory);
+        assert_eq!(c.messaging, Messaging::InProcess);
+        assert_eq!(
+            c.documents,
+            Documents::Fs {
+                dir: "invoice-documents".into()
+            }
+        );
+    }
+
+    #[test]
+    fn services_are_read_from_their_variables() {
+        let c = config(&[
+            ("MESSAGING", "sqs"),
+            ("DOCUMENTS", "s3"),
+            ("S3_BUCKET", "archive"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.messaging,
+            Messaging::Sqs {
+                endpoint: "http://127.0.0.1:5000".to_owned(),
+                queue: DEFAULT_QUEUE.to_owned()
+            }
+        );
+        assert_eq!(
+            c.documents,
+            Documents::S3 {
+                bucket: "archive".to_owned(),
+                endpoint: "http://127.0.0.1:5000".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn wrong_values_name_the_variable() {
+        for (vars, needle) in [
+            (vec![("MESSAGING", "kafka")], "MESSAGING"),
+            (vec![("MESSAGING", "rabbitmq")], "AMQP_URL"),
+            (vec![("MESSAGING", "sqs")], "AWS_ENDPOINT_URL"),
+            (vec![("QUEUE_NAME", "")], "QUEUE_NAME"),
+            (vec![("DOCUMENTS", "ftp")], "DOCUMENTS"),
+            (vec![("DOCUMENTS", "s3")], "S3_BUCKET"),
+            (
+                vec![("DOCUMENTS", "s3"), ("S3_BUCKET", "b")],
+                "AWS_ENDPOINT_URL",
+            ),
+            (vec![("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
+        ] {
+            let err = config(&vars).unwrap_err();
+            assert!(format!("{err:#}").contains(needle), "{err:#}");
+        }
+    }
+}

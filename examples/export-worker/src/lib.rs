@@ -1,0 +1,44 @@
+//! `export-worker`: archives every issued invoice as CSV and UBL in a document store.
+//!
+//! On each `Issued` event it loads the invoice (the event's summary is not enough to
+//! render it) from an [`InvoiceStore`](invoice_storage::InvoiceStore), renders its lines
+//! as CSV and the invoice as UBL 2.1 with [`invoice_export`], and stores both with the
+//! deep-archive storage class under the seed systems' key convention:
+//!
+//! ```text
+//! csv-invoices/{tenant}/{client id or "no-client"}/{number}.csv
+//! ubl-invoices/{tenant}/{client id or "no-client"}/{number}.xml
+//! ```
+//!
+//! Run it on embedded defaults (in-memory invoices with a short demo, in-process bus,
+//! documents in `./invoice-documents`):
+//!
+//! ```sh
+//! cargo run -p export-worker
+//! ```
+//!
+//! Against real services:
+//!
+//! ```sh
+//! MESSAGING=rabbitmq AMQP_URL=amqp://127.0.0.1:5672/%2f \
+//!   DOCUMENTS=s3 S3_BUCKET=invoice-archive AWS_ENDPOINT_URL=http://127.0.0.1:5000 \
+//!   cargo run -p export-worker
+//! ```
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` (+ `AWS_ENDPOINT_URL`) or `rabbitmq` (+ `AMQP_URL`) |
+//! | `QUEUE_NAME` | `export-worker` | the SQS or RabbitMQ queue consumed |
+//! | `DOCUMENTS` | `fs` | `fs` (+ `DOCUMENTS_DIR`, default `invoice-documents`) or `s3` (+ `S3_BUCKET`, `AWS_ENDPOINT_URL`) |
+//! | `DATABASE_URL` | `memory` | where invoices are loaded from; only `memory` in this build |
+//!
+//! Redelivered events need no inbox: an issued invoice is frozen, so archiving it again
+//! writes the same bytes under the same keys.
+
+pub mod archive;
+pub mod config;
+pub mod demo;
+pub mod worker;
+
+pub use archive::{document_key, ArchiveError, Archiver, Format, NO_CLIENT};
+pub use worker::Worker;

@@ -1,0 +1,45 @@
+//! The `export-worker` binary: reads the configuration, connects, and archives until
+//! Ctrl-C. See the library docs (`src/lib.rs`) for what it does and how to run it:
+//!
+//! ```sh
+//! cargo run -p export-worker
+//! ```
+
+use std::sync::Arc;
+
+use export_worker::config::{Config, Database};
+use export_worker::{demo, worker, Worker};
+use invoice_messaging::CancellationToken;
+use invoice_storage::InMemoryStore;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let config = Config::from_env(|k| std::env::var(k).ok())?;
+    let store = match config.database {
+        Database::Memory => InMemoryStore::new(),
+    };
+    let documents = worker::documents(&config.documents).await?;
+    let (subscriber, demo_broker) = worker::subscribe(&config.messaging).await?;
+    let worker = Worker::new(subscriber, Arc::new(store.clone()), documents);
+
+    if let Some(broker) = demo_broker {
+        let today = chrono::Utc::now().date_naive();
+        let issued = demo::publish(&store, Arc::new(broker.publisher()), today).await?;
+        tracing::info!(issued, "MESSAGING=inprocess: issued the demo invoices");
+    }
+    let shutdown = CancellationToken::new();
+    let token = shutdown.clone();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        token.cancel();
+    });
+    tracing::info!(messaging = %config.messaging, documents = ?config.documents, "export worker running; Ctrl-C stops it");
+    worker.run(shutdown).await?;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! The worker put together: a subscription to `invoice.issued` run by a
+//! [`ConsumerRunner`] over the [`Archiver`], and the stores it uses.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use invoice_messaging::{
+    CancellationToken, ConsumerRunner, InProcessBroker, QueueOptions, RabbitMqBroker, RunnerStats,
+    SqsBroker, Subscriber,
+};
+use invoice_storage::{DocumentStore, FsDocumentStore, InvoiceStore, S3DocumentStore};
+
+use crate::archive::Archiver;
+use crate::config::{Documents, Messaging};
+
+/// The consumer's name: the in-process queue and the RabbitMQ connection name.
+pub const CONSUMER: &str = "export-worker";
+
+/// The only events the worker needs.
+pub const BINDING: &str = "invoice.issued";
+
+/// The export worker.
+#[derive(Debug)]
+pub struct Worker {
+    runner: ConsumerRunner,
+}
+
+impl Worker {
+    /// A worker consuming `subscriber`, loading invoices from `invoices` and archiving
+    /// into `documents`, four events at a time.
+    pub fn new(
+        subscriber: Arc<dyn Subscriber>,
+        invoices: Arc<dyn InvoiceStore>,
+        documents: Arc<dyn DocumentStore>,
+    ) -> Self {
+        // Archiving is idempotent (same invoice, same bytes, same keys), so deliveries
+        // may run side by side, even two copies of one event.
+        let archiver = Archiver::new(invoices, documents);
+        let runner = ConsumerRunner::new(subscriber, Arc::new(archiver)).with_concurrency(4);
+        Self { runner }
+    }
+
+    /// The runner's counters (events handled, retried, dead-lettered).
+    pub fn stats(&self) -> Arc<RunnerStats> {
+        self.runner.stats()
+    }
+
+    /// Consumes events until `shutdown` is cancelled or the subscription ends.
+    ///
+    /// # Errors
+    ///
+    /// The subscriber's error when it fails for good.
+    pub async fn run(self, shutdown: CancellationToken) -> invoice_messaging::Result<()> {
+        self.runner.run(shutdown).await
+    }
+}
+
+/// Connects to the configured broker and subscribes the worker's queue to
+/// `invoice.issued`. In process, also returns the broker, which nothing else publishes
+/// into.
+///
+/// # Errors
+///
+/// When the broker cannot be reached or refuses the queue.
+pub async fn subscribe(
+    messaging: &Messaging,
+) -> anyhow::Result<(Arc<dyn Subscriber>, Option<InProcessBroker>)> {
+    Ok(match messaging {
+        Messaging::InProcess => {
+            let broker = InProcessBroker::new();
+            let subscriber = broker.subscribe(CONSUMER, &[BINDING])?;
+            (Arc::new(subscriber), Some(broker))
+        }
+        Messaging::Sqs { endpoint, queue } => {
+            let broker = SqsBroker::builder()
+                .with_endpoint(endpoint.clone())
+                .build()
+                .with_context(|| format!("AWS_ENDPOINT_URL {endpoint:?}"))?;
+            // SQS has no exchange: publishers must route `invoice.issued` to this queue.
+            let queue = broker
+                .declare_queue(queue, QueueOptions::default())
+                .await
+                .with_context(|| format!("declaring the SQS queue {queue:?} (QUEUE_NAME)"))?;
+            (Arc::new(broker.subscriber(&queue)), None)
+        }
+        Messaging::RabbitMq { url, queue } => {
+            let broker = RabbitMqBroker::builder(url.clone())
+                .with_connection_name(CONSUMER)
+                .build()
+                .await
+                .context("connecting to RabbitMQ at AMQP_URL")?;
+            let subscriber = broker.subscribe(queue, &[BINDING]).await.with_context(|| {
+                format!("subscribing the RabbitMQ queue {queue:?} (QUEUE_NAME)")
+            })?;
+            (Arc::new(subscriber), None)
+        }
+    })
+}
+
+/// Opens the configured document store (creating the folder or the bucket if missing).
+///
+/// # Errors
+///
+/// When the folder cannot be created or the S3 server refuses.
+pub async fn documents(documents: &Documents) -> anyhow::Result<Arc<dyn DocumentStore>> {
+    Ok(match documents {
+        Documents::Fs { dir } => Arc::new(
+            FsDocumentStore::open(dir)
+                .await
+                .with_context(|| format!("DOCUMENTS_DIR {}", dir.display()))?,
+        ),
+        Documents::S3 { bucket, endpoint } => {
+            let store = S3DocumentStore::builder(bucket.clone())
+                .with_endpoint(endpoint.clone())
+                .build()
+                .with_context(|| {
+                    format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
+                })?;
+            store
+                .ensure_bucket()
+                .await
+                .with_context(|| format!("S3_BUCKET {bucket:?}: cannot create or reach it"))?;
+            Arc::new(store)
+        }
+    })
+}
