@@ -12,8 +12,25 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .json()
+        .with_writer(std::io::stderr)
         .init();
     let config = config::Config::from_env(|k| std::env::var(k).ok())?;
+    // `invoice-service token TENANT [HOURS]` prints a token signed with JWT_SECRET (or the
+    // development secret) for scripts and load tests, and exits.
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, command, tenant, rest @ ..] = args.as_slice() {
+        if command == "token" {
+            let hours = rest
+                .first()
+                .map_or(Ok(24), |h| h.parse())
+                .context("HOURS must be a number")?;
+            println!(
+                "{}",
+                auth::issue_token(&config.jwt_secret, "cli", tenant, hours)?
+            );
+            return Ok(());
+        }
+    }
     let (state, background) = state::build(&config).await?;
     if config.dev_secret {
         let token = auth::issue_token(&config.jwt_secret, "dev", "demo", 24 * 30)?;
