@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use lapin::{Connection, ConnectionProperties};
+use lapin::{Channel, Connection, ConnectionProperties};
 
 use super::{broker_error, Settings};
 use crate::error::Result;
@@ -27,12 +27,41 @@ pub(crate) async fn open(settings: &Settings, role: &str) -> Result<Connection> 
     }
 }
 
-/// Closes a connection politely; one that is already gone is fine.
+/// How long a polite close may take; a half-dead connection never answers it.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Closes a connection politely; one that is already gone (or does not answer) is fine:
+/// dropping the handle ends it anyway.
 pub(crate) async fn close(connection: &Connection) {
     if connection.status().connected() {
-        if let Err(e) = connection.close(200, "bye".into()).await {
-            tracing::debug!(error = %e, "closing a rabbitmq connection");
+        match tokio::time::timeout(CLOSE_WAIT, connection.close(200, "bye".into())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::debug!(error = %e, "closing a rabbitmq connection"),
+            Err(_) => tracing::debug!("a rabbitmq connection did not answer its close"),
         }
+    }
+}
+
+/// Closes a channel politely, within the same bound as [`close`].
+pub(crate) async fn close_channel(channel: &Channel, reason: &str) {
+    if channel.status().connected() {
+        let _ = tokio::time::timeout(CLOSE_WAIT, channel.close(200, reason.into())).await;
+    }
+}
+
+/// Runs connection setup (connect, channels, declarations) within the connect timeout:
+/// a broker that accepts TCP but never answers must not hold anything forever.
+pub(crate) async fn within<T>(
+    settings: &Settings,
+    what: &str,
+    setup: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    match tokio::time::timeout(settings.connect_timeout, setup).await {
+        Ok(result) => result,
+        Err(_) => Err(broker_error(format!(
+            "{what}: no answer within {:?}",
+            settings.connect_timeout
+        ))),
     }
 }
 

@@ -194,7 +194,15 @@ impl RabbitMqBroker {
     /// [`Error::Broker`] when the broker cannot be reached or the queue does not exist.
     pub async fn drain_dead_letters(&self, queue: &str, max: usize) -> Result<Vec<DeadLetter>> {
         let dlq = short(&topology::dead_letter_queue(queue), "queue name")?;
-        let connection = connection::open(&self.settings, "dead-letters").await?;
+        let settings = &self.settings;
+        connection::within(settings, "reading dead letters", async {
+            Self::drain(settings, dlq, max).await
+        })
+        .await
+    }
+
+    async fn drain(settings: &Settings, dlq: ShortString, max: usize) -> Result<Vec<DeadLetter>> {
+        let connection = connection::open(settings, "dead-letters").await?;
         let channel = connection.create_channel().await.map_err(broker_error)?;
         let mut out = Vec::new();
         while out.len() < max {
@@ -230,16 +238,19 @@ impl RabbitMqBroker {
             short(queue, "queue name")?,
             short(&topology::dead_letter_queue(queue), "queue name")?,
         ];
-        let connection = connection::open(&self.settings, "admin").await?;
-        let channel = connection.create_channel().await.map_err(broker_error)?;
-        for name in names {
-            channel
-                .queue_delete(name, lapin::options::QueueDeleteOptions::default())
-                .await
-                .map_err(broker_error)?;
-        }
-        connection::close(&connection).await;
-        Ok(())
+        connection::within(&self.settings, "deleting a queue", async {
+            let connection = connection::open(&self.settings, "admin").await?;
+            let channel = connection.create_channel().await.map_err(broker_error)?;
+            for name in names {
+                channel
+                    .queue_delete(name, lapin::options::QueueDeleteOptions::default())
+                    .await
+                    .map_err(broker_error)?;
+            }
+            connection::close(&connection).await;
+            Ok(())
+        })
+        .await
     }
 
     /// Deletes the events exchange and the dead-letter exchange (queues stay, unbound).
@@ -252,16 +263,19 @@ impl RabbitMqBroker {
             short(&self.settings.exchange, "exchange name")?,
             short(&self.settings.dead_letter_exchange(), "exchange name")?,
         ];
-        let connection = connection::open(&self.settings, "admin").await?;
-        let channel = connection.create_channel().await.map_err(broker_error)?;
-        for name in names {
-            channel
-                .exchange_delete(name, lapin::options::ExchangeDeleteOptions::default())
-                .await
-                .map_err(broker_error)?;
-        }
-        connection::close(&connection).await;
-        Ok(())
+        connection::within(&self.settings, "deleting exchanges", async {
+            let connection = connection::open(&self.settings, "admin").await?;
+            let channel = connection.create_channel().await.map_err(broker_error)?;
+            for name in names {
+                channel
+                    .exchange_delete(name, lapin::options::ExchangeDeleteOptions::default())
+                    .await
+                    .map_err(broker_error)?;
+            }
+            connection::close(&connection).await;
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -89,13 +89,17 @@ impl RabbitMqPublisher {
         }
         *current = None;
         let settings = &self.shared.settings;
-        let connection = connection::open(settings, "publisher").await?;
-        let channel = connection.create_channel().await.map_err(broker_error)?;
-        channel
-            .confirm_select(ConfirmSelectOptions::default())
-            .await
-            .map_err(broker_error)?;
-        topology::declare_exchanges(&channel, &settings.exchange).await?;
+        let (connection, channel) = connection::within(settings, "publisher setup", async {
+            let connection = connection::open(settings, "publisher").await?;
+            let channel = connection.create_channel().await.map_err(broker_error)?;
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await
+                .map_err(broker_error)?;
+            topology::declare_exchanges(&channel, &settings.exchange).await?;
+            Ok((connection, channel))
+        })
+        .await?;
         let link = Link {
             generation: self.shared.generation.fetch_add(1, Ordering::Relaxed) + 1,
             channel,
@@ -107,13 +111,19 @@ impl RabbitMqPublisher {
 
     /// Drops the link that failed (not a newer one), so the next publish reconnects.
     async fn discard(&self, generation: u64) {
-        let mut current = self.shared.current.lock().await;
-        if current.as_ref().map(|l| l.generation) == Some(generation) {
-            if let Some(link) = current.take() {
-                tracing::warn!(exchange = %self.shared.settings.exchange, "rabbitmq publisher link dropped after a failure");
-                // Closing the channel fails the confirms still pending on it at once.
-                let _ = link.channel.close(200, "publish failed".into()).await;
+        let failed = {
+            let mut current = self.shared.current.lock().await;
+            if current.as_ref().map(|l| l.generation) == Some(generation) {
+                current.take()
+            } else {
+                None
             }
+        };
+        if let Some(link) = failed {
+            tracing::warn!(exchange = %self.shared.settings.exchange, "rabbitmq publisher link dropped after a failure");
+            // Closing fails the confirms other publishes still wait for on this channel at
+            // once. Outside the lock: a dead connection may never answer the close.
+            connection::close_channel(&link.channel, "publish failed").await;
         }
     }
 

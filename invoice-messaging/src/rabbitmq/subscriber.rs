@@ -107,6 +107,10 @@ impl RabbitMqSubscriber {
 
 impl Shared {
     async fn consume(&self) -> Result<Consuming> {
+        connection::within(&self.settings, "subscriber setup", self.consume_unbounded()).await
+    }
+
+    async fn consume_unbounded(&self) -> Result<Consuming> {
         let settings = &self.settings;
         let connection = connection::open(settings, &format!("subscriber-{}", self.queue)).await?;
         let channel = connection.create_channel().await.map_err(broker_error)?;
@@ -262,14 +266,22 @@ struct RabbitMqSettle {
     confirm_timeout: std::time::Duration,
 }
 
-/// `Ok(false)` from lapin: the channel is gone, so the broker was not told.
-fn told(sent: std::result::Result<bool, lapin::Error>) -> Result<()> {
-    match sent {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(broker_error(
+/// Waits for an ack or nack to be sent, for at most `within`: on a connection that died
+/// under it, lapin may never answer. `Ok(false)` from lapin means the channel is gone, so
+/// the broker was not told either.
+async fn told(
+    within: std::time::Duration,
+    sent: impl std::future::Future<Output = std::result::Result<bool, lapin::Error>>,
+) -> Result<()> {
+    match tokio::time::timeout(within, sent).await {
+        Ok(Ok(true)) => Ok(()),
+        Ok(Ok(false)) => Err(broker_error(
             "the channel of this delivery is closed; the broker will deliver it again",
         )),
-        Err(e) => Err(broker_error(e)),
+        Ok(Err(e)) => Err(broker_error(e)),
+        Err(_) => Err(broker_error(format!(
+            "the broker was not told within {within:?}; it will deliver the message again"
+        ))),
     }
 }
 
@@ -287,7 +299,11 @@ fn truncate(reason: &str) -> &str {
 #[async_trait]
 impl Settle for RabbitMqSettle {
     async fn ack(self: Box<Self>) -> Result<()> {
-        told(self.acker.ack(BasicAckOptions::default()).await)
+        told(
+            self.confirm_timeout,
+            self.acker.ack(BasicAckOptions::default()),
+        )
+        .await
     }
 
     async fn nack(self: Box<Self>, requeue: bool) -> Result<()> {
@@ -295,7 +311,7 @@ impl Settle for RabbitMqSettle {
             multiple: false,
             requeue,
         };
-        told(self.acker.nack(options).await)
+        told(self.confirm_timeout, self.acker.nack(options)).await
     }
 
     async fn dead_letter(self: Box<Self>, reason: &str) -> Result<()> {
@@ -329,7 +345,11 @@ impl Settle for RabbitMqSettle {
         }
         // Acked only once the copy is safe: a failure in between dead-letters it twice,
         // never zero times.
-        told(self.acker.ack(BasicAckOptions::default()).await)
+        told(
+            self.confirm_timeout,
+            self.acker.ack(BasicAckOptions::default()),
+        )
+        .await
     }
 }
 
