@@ -1,6 +1,8 @@
-//! The RabbitMQ adapter while the broker misbehaves: every connection closed
-//! (`rabbitmqctl close_all_connections`) and the broker app stopped and started, with
-//! `AMQP_URL` (and `DATABASE_URL` for the end-to-end test).
+//! The RabbitMQ adapter while things fail: every connection closed
+//! (`rabbitmqctl close_all_connections`), the broker app stopped and started, and a relay
+//! process killed between publishing and marking published. Needs `AMQP_URL`, and
+//! `DATABASE_URL` for the end-to-end tests (outbox, inbox and side effects in PostgreSQL,
+//! each test in schemas of its own).
 //!
 //! These tests disturb every connection of the local broker, so they live in their own
 //! test binary (cargo runs test binaries one after another) and take a lock to run one at
@@ -20,7 +22,7 @@ use invoice_messaging::{
     RabbitMqBroker, RetryPolicy,
 };
 use invoice_storage::testing::require_env;
-use invoice_storage::{InMemoryStore, OutboxStore};
+use invoice_storage::{OutboxStore, PostgresStore};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 use tokio::sync::Mutex;
@@ -280,47 +282,16 @@ async fn ten_thousand_events_survive_closed_connections_and_a_broker_restart_exa
     let _serial = SERIAL.lock().await;
     const EVENTS: usize = 10_000;
 
-    // The side effect's own schema: effects deliberately has no unique key on the event,
-    // so a duplicate side effect would show up as a second row.
     let schema = format!("fault_{}", Uuid::new_v4().simple());
-    let pool = {
-        let schema = schema.clone();
-        PgPoolOptions::new()
-            .max_connections(8)
-            .after_connect(move |conn, _| {
-                let schema = schema.clone();
-                Box::pin(async move {
-                    sqlx::query("SELECT set_config('search_path', $1, false)")
-                        .bind(schema)
-                        .execute(conn)
-                        .await
-                        .map(|_| ())
-                })
-            })
-            .connect(&database_url)
-            .await
-            .unwrap()
-    };
-    // The schema name is generated here, so interpolating it is safe.
-    for statement in [
-        format!("CREATE SCHEMA {schema}"),
-        format!(
-            "CREATE TABLE {schema}.inbox (consumer text NOT NULL, event_id uuid NOT NULL, \
-             PRIMARY KEY (consumer, event_id))"
-        ),
-        format!(
-            "CREATE TABLE {schema}.effects (n bigserial PRIMARY KEY, event_id uuid NOT NULL, \
-             invoice_id uuid NOT NULL)"
-        ),
-    ] {
-        sqlx::query(AssertSqlSafe(statement))
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    let pool = side_effects(&database_url, &schema).await;
 
-    // The outbox: 100 invoices with 100 events each.
-    let outbox = InMemoryStore::new();
+    // The outbox: 100 invoices with 100 events each, in PostgreSQL.
+    let outbox = PostgresStore::builder(&database_url)
+        .with_schema(format!("{schema}_outbox"))
+        .with_max_connections(4)
+        .build()
+        .await
+        .unwrap();
     let mut sent = HashSet::new();
     for _ in 0..EVENTS / 100 {
         let events = invoice_events(100);
@@ -328,7 +299,6 @@ async fn ten_thousand_events_survive_closed_connections_and_a_broker_restart_exa
         outbox.append(&events).await.unwrap();
     }
     assert_eq!(sent.len(), EVENTS);
-
     let broker = RabbitMqBroker::builder(&amqp_url)
         .with_exchange(fresh("faults"))
         .with_prefetch(64)
@@ -464,10 +434,262 @@ async fn ten_thousand_events_survive_closed_connections_and_a_broker_restart_exa
         "the broker restart came after the last event"
     );
 
-    sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&pool)
+    outbox.close().await;
+    for dropped in [format!("{schema}_outbox"), schema] {
+        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {dropped} CASCADE")))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    broker.delete_queue(&queue).await.unwrap();
+    broker.delete_exchanges().await.unwrap();
+}
+
+/// A pool whose connections work in `schema`, made here with the consumer's tables: the
+/// inbox, and the side effects. `effects` deliberately has no unique key on the event, so
+/// a duplicate side effect would show up as a second row instead of being rejected.
+async fn side_effects(database_url: &str, schema: &str) -> PgPool {
+    let pool = {
+        let schema = schema.to_owned();
+        PgPoolOptions::new()
+            .max_connections(8)
+            .after_connect(move |conn, _| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    sqlx::query("SELECT set_config('search_path', $1, false)")
+                        .bind(schema)
+                        .execute(conn)
+                        .await
+                        .map(|_| ())
+                })
+            })
+            .connect(database_url)
+            .await
+            .unwrap()
+    };
+    // The schema name is generated here, so interpolating it is safe.
+    for statement in [
+        format!("CREATE SCHEMA {schema}"),
+        format!(
+            "CREATE TABLE {schema}.inbox (consumer text NOT NULL, event_id uuid NOT NULL, \
+             PRIMARY KEY (consumer, event_id))"
+        ),
+        format!(
+            "CREATE TABLE {schema}.effects (n bigserial PRIMARY KEY, event_id uuid NOT NULL, \
+             invoice_id uuid NOT NULL)"
+        ),
+    ] {
+        sqlx::query(AssertSqlSafe(statement))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool
+}
+
+/// Set for the crash test's child process: `<outbox schema> <exchange>`.
+const CRASH_CHILD: &str = "INVOICE_MESSAGING_CRASH_CHILD";
+
+/// Publishes, says so on stdout, and never returns: the relay around it is stuck between
+/// publishing and marking published, where the crash test kills it.
+#[derive(Debug)]
+struct StallAfterPublish<P>(P);
+
+#[async_trait]
+impl<P: Publisher> Publisher for StallAfterPublish<P> {
+    async fn publish_batch(&self, envelopes: &[EventEnvelope]) -> invoice_messaging::Result<()> {
+        self.0.publish_batch(envelopes).await?;
+        let mut out = std::io::stdout();
+        writeln!(out, "PUBLISHED {}", envelopes.len()).unwrap();
+        out.flush().unwrap();
+        std::future::pending::<()>().await;
+        Ok(())
+    }
+}
+
+/// The relay process of the crash test, which runs this test binary again with this test
+/// alone and [`CRASH_CHILD`] set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "the relay child process of a_relay_killed_between_publish_and_mark_..."]
+async fn crash_test_child_relay() {
+    let Ok(spec) = std::env::var(CRASH_CHILD) else {
+        return;
+    };
+    // Whatever happens, this process ends: the parent reads its stdout to the end.
+    tokio::spawn(async {
+        tokio::time::sleep(Duration::from_secs(120)).await;
+        std::process::exit(3);
+    });
+    let (schema, exchange) = spec.split_once(' ').unwrap();
+    let outbox = PostgresStore::builder(std::env::var("DATABASE_URL").unwrap())
+        .with_schema(schema)
+        .build()
         .await
         .unwrap();
+    let broker = RabbitMqBroker::builder(std::env::var("AMQP_URL").unwrap())
+        .with_exchange(exchange)
+        .build()
+        .await
+        .unwrap();
+    let relay = OutboxRelay::new(
+        Arc::new(outbox),
+        Arc::new(StallAfterPublish(broker.publisher())),
+    )
+    .with_batch_size(1_000)
+    .with_lease(Duration::from_secs(3));
+    relay.run_once(chrono::Utc::now()).await.unwrap();
+    unreachable!("the relay stalls after publishing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_killed_between_publish_and_mark_loses_and_doubles_nothing() {
+    let test = "a_relay_killed_between_publish_and_mark_loses_and_doubles_nothing";
+    let Some(amqp_url) = require_env("AMQP_URL", test) else {
+        return;
+    };
+    let Some(database_url) = require_env("DATABASE_URL", test) else {
+        return;
+    };
+    // Not disturbed by the connection-closing tests.
+    let _serial = SERIAL.lock().await;
+    const EVENTS: usize = 500;
+    let schema = format!("crash_{}", Uuid::new_v4().simple());
+    let pool = side_effects(&database_url, &schema).await;
+    let outbox_schema = format!("{schema}_outbox");
+    let outbox = PostgresStore::builder(&database_url)
+        .with_schema(outbox_schema.as_str())
+        .with_max_connections(2)
+        .build()
+        .await
+        .unwrap();
+    let mut sent = HashSet::new();
+    for _ in 0..EVENTS / 100 {
+        let events = invoice_events(100);
+        sent.extend(events.iter().map(|e| *e.event_id.as_uuid()));
+        outbox.append(&events).await.unwrap();
+    }
+
+    let broker = RabbitMqBroker::builder(&amqp_url)
+        .with_exchange(fresh("crash"))
+        .with_prefetch(64)
+        .build()
+        .await
+        .unwrap();
+    let queue = testing::queue_name("crash");
+    let subscriber = Arc::new(broker.subscribe(&queue, &["invoice.#"]).await.unwrap());
+    let handler = Arc::new(RecordInPostgres {
+        pool: pool.clone(),
+        deliveries: AtomicU64::new(0),
+        skipped: AtomicU64::new(0),
+    });
+    let shutdown = CancellationToken::new();
+    let runner = ConsumerRunner::new(subscriber, Arc::clone(&handler) as Arc<dyn Handler>)
+        .with_concurrency(8);
+    let consuming = tokio::spawn(runner.run(shutdown.clone()));
+
+    // The first relay, in a child process: it publishes everything, then is killed with
+    // SIGKILL (what Child::kill sends on Unix) before it can mark anything.
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "crash_test_child_relay",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(
+            CRASH_CHILD,
+            format!("{outbox_schema} {}", broker.exchange()),
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let published = tokio::time::timeout(
+        Duration::from_secs(120),
+        tokio::task::spawn_blocking(move || {
+            use std::io::BufRead;
+            std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(|line| line.ok())
+                // libtest may have written "test ... " on the same line first.
+                .find_map(|line| {
+                    line.split_once("PUBLISHED ")
+                        .map(|(_, n)| n.trim().to_owned())
+                })
+        }),
+    )
+    .await
+    .expect("the child relay did not publish in time")
+    .unwrap();
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(published.as_deref(), Some("500"), "{status:?}");
+    assert_eq!(
+        outbox.pending().await.unwrap(),
+        EVENTS as u64,
+        "the killed relay marked nothing"
+    );
+
+    // A second relay re-publishes once the dead one's lease has run out.
+    let relay = OutboxRelay::new(Arc::new(outbox.clone()), Arc::new(broker.publisher()))
+        .with_idle_wait(Duration::from_millis(100));
+    let relaying = {
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move { relay.run(shutdown).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let pending = outbox.pending().await.unwrap();
+        let delivered = handler.deliveries.load(Ordering::Relaxed);
+        let depth = queue_depth(&queue).await;
+        if pending == 0 && delivered >= 2 * EVENTS as u64 && depth == Some(0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pending {pending}, delivered {delivered}, queue {depth:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shutdown.cancel();
+    relaying.await.unwrap();
+    consuming.await.unwrap().unwrap();
+
+    let rows: Vec<Uuid> = sqlx::query("SELECT event_id FROM effects")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<Uuid, _>(0))
+        .collect();
+    let distinct: HashSet<Uuid> = rows.iter().copied().collect();
+    let duplicates = rows.len() - distinct.len();
+    let lost = sent.difference(&distinct).count();
+    let deliveries = handler.deliveries.load(Ordering::Relaxed);
+    let skipped = handler.skipped.load(Ordering::Relaxed);
+    say(format!(
+        "{test}: sent {EVENTS}, published twice (killed relay + its successor), \
+         received {deliveries} deliveries, skipped as duplicates {skipped}, \
+         side effects {} ({} distinct), duplicate side effects {duplicates}, lost {lost}",
+        rows.len(),
+        distinct.len(),
+    ));
+    assert_eq!(distinct.len(), EVENTS);
+    assert_eq!(duplicates, 0);
+    assert_eq!(lost, 0);
+    assert!(
+        skipped >= EVENTS as u64,
+        "every event came twice and was deduplicated once"
+    );
+
+    outbox.close().await;
+    for dropped in [outbox_schema, schema] {
+        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {dropped} CASCADE")))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
     broker.delete_queue(&queue).await.unwrap();
     broker.delete_exchanges().await.unwrap();
 }
