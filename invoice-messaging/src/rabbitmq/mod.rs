@@ -111,7 +111,14 @@ impl fmt::Debug for Settings {
 /// consumer never holds up publishing (RabbitMQ blocks publishing connections under
 /// memory pressure, consumers must keep running then).
 ///
-/// TLS (`amqps://`) needs the `rabbitmq-tls` feature.
+/// # TLS
+///
+/// The `rabbitmq` feature speaks plain AMQP, enough for a broker on the same host or
+/// network (and all this crate's tests). For a broker elsewhere, enable `rabbitmq-tls`
+/// (`invoice-messaging = { version = "0.1", features = ["rabbitmq-tls"] }`: rustls with
+/// ring, server certificates checked against the webpki roots) and use an `amqps://` URL,
+/// usually on port 5671. Without the feature, [`build`](RabbitMqBrokerBuilder::build)
+/// rejects `amqps://` URLs with [`Error::Config`](crate::Error::Config).
 ///
 /// # Examples
 ///
