@@ -6,11 +6,15 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
-/// Where the invoices are loaded from.
+/// Where the invoices are loaded from: the database `invoice-service` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Database {
     /// In memory (`DATABASE_URL` unset or `memory`): `main` plays a demo into it.
     Memory,
+    /// A SQLite file (`DATABASE_URL=sqlite:FILE`).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server (`DATABASE_URL=postgres://…`).
+    Postgres(String),
 }
 
 /// Where the events come from.
@@ -86,8 +90,18 @@ impl Config {
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let database = match var("DATABASE_URL").as_deref() {
             None | Some("memory") => Database::Memory,
-            Some(url) => {
-                bail!("DATABASE_URL {url:?}: this build loads invoices from memory only; unset it")
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url.to_owned())
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                if path.is_empty() {
+                    bail!("DATABASE_URL {url:?}: sqlite: needs a file name");
+                }
+                Database::Sqlite(path.into())
+            }
+            Some(other) => {
+                bail!("DATABASE_URL {other:?}: expected memory, sqlite:FILE or postgres://…")
             }
         };
         let queue = var("QUEUE_NAME").unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
@@ -176,6 +190,11 @@ mod tests {
                 endpoint: "http://127.0.0.1:5000".to_owned()
             }
         );
+        let url = "postgres://postgres@127.0.0.1:5432/test";
+        let c = config(&[("DATABASE_URL", url)]).unwrap();
+        assert_eq!(c.database, Database::Postgres(url.to_owned()));
+        let c = config(&[("DATABASE_URL", "sqlite:invoice-service.db")]).unwrap();
+        assert_eq!(c.database, Database::Sqlite("invoice-service.db".into()));
     }
 
     #[test]
@@ -191,7 +210,8 @@ mod tests {
                 vec![("DOCUMENTS", "s3"), ("S3_BUCKET", "b")],
                 "AWS_ENDPOINT_URL",
             ),
-            (vec![("DATABASE_URL", "postgres://x")], "DATABASE_URL"),
+            (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (vec![("DATABASE_URL", "sqlite:")], "DATABASE_URL"),
         ] {
             let err = config(&vars).unwrap_err();
             assert!(format!("{err:#}").contains(needle), "{err:#}");

@@ -20,7 +20,8 @@
 //! Against real services:
 //!
 //! ```sh
-//! MESSAGING=rabbitmq AMQP_URL=amqp://127.0.0.1:5672/%2f \
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+//!   MESSAGING=rabbitmq AMQP_URL=amqp://127.0.0.1:5672/%2f \
 //!   DOCUMENTS=s3 S3_BUCKET=invoice-archive AWS_ENDPOINT_URL=http://127.0.0.1:5000 \
 //!   cargo run -p export-worker
 //! ```
@@ -30,7 +31,7 @@
 //! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` (+ `AWS_ENDPOINT_URL`) or `rabbitmq` (+ `AMQP_URL`) |
 //! | `QUEUE_NAME` | `export-worker` | the SQS or RabbitMQ queue consumed |
 //! | `DOCUMENTS` | `fs` | `fs` (+ `DOCUMENTS_DIR`, default `invoice-documents`) or `s3` (+ `S3_BUCKET`, `AWS_ENDPOINT_URL`) |
-//! | `DATABASE_URL` | `memory` | where invoices are loaded from; only `memory` in this build |
+//! | `DATABASE_URL` | `memory` | where invoices are loaded from: `memory`, `sqlite:FILE` or `postgres://…`, the database `invoice-service` writes |
 //!
 //! Redelivered events need no inbox: an issued invoice is frozen, so archiving it again
 //! writes the same bytes under the same keys.

@@ -5,12 +5,13 @@
 //! cargo run -p export-worker
 //! ```
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 
 use export_worker::config::{Config, Database};
 use export_worker::{demo, worker, Worker};
 use invoice_messaging::CancellationToken;
-use invoice_storage::InMemoryStore;
+use invoice_storage::{InMemoryStore, InvoiceStore};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -19,19 +20,34 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        // Logs go to stderr, without colours when that is a file (CI logs).
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config = Config::from_env(|k| std::env::var(k).ok())?;
-    let store = match config.database {
-        Database::Memory => InMemoryStore::new(),
+    // In memory nothing else writes invoices: the demo below plays into this store.
+    let (invoices, demo_store): (Arc<dyn InvoiceStore>, _) = match &config.database {
+        Database::Memory => {
+            let store = InMemoryStore::new();
+            (Arc::new(store.clone()), Some(store))
+        }
+        database => (worker::invoices(database).await?, None),
     };
     let documents = worker::documents(&config.documents).await?;
     let (subscriber, demo_broker) = worker::subscribe(&config.messaging).await?;
-    let worker = Worker::new(subscriber, Arc::new(store.clone()), documents);
+    let worker = Worker::new(subscriber, invoices, documents);
 
-    if let Some(broker) = demo_broker {
-        let today = chrono::Utc::now().date_naive();
-        let issued = demo::publish(&store, Arc::new(broker.publisher()), today).await?;
-        tracing::info!(issued, "MESSAGING=inprocess: issued the demo invoices");
+    match (demo_broker, demo_store) {
+        (Some(broker), Some(store)) => {
+            let today = chrono::Utc::now().date_naive();
+            let issued = demo::publish(&store, Arc::new(broker.publisher()), today).await?;
+            tracing::info!(issued, "MESSAGING=inprocess: issued the demo invoices");
+        }
+        (None, Some(_)) => tracing::warn!(
+            "DATABASE_URL is unset or memory: invoices issued by invoice-service cannot be \
+             loaded; set it to the service's database"
+        ),
+        _ => {}
     }
     let shutdown = CancellationToken::new();
     let token = shutdown.clone();

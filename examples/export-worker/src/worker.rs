@@ -2,16 +2,20 @@
 //! [`ConsumerRunner`] over the [`Archiver`], and the stores it uses.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use invoice_messaging::{
     CancellationToken, ConsumerRunner, InProcessBroker, QueueOptions, RabbitMqBroker, RunnerStats,
     SqsBroker, Subscriber,
 };
-use invoice_storage::{DocumentStore, FsDocumentStore, InvoiceStore, S3DocumentStore};
+use invoice_storage::{
+    DocumentStore, FsDocumentStore, InMemoryStore, InvoiceStore, PostgresStore, S3DocumentStore,
+    SqliteStore,
+};
 
 use crate::archive::Archiver;
-use crate::config::{Documents, Messaging};
+use crate::config::{Database, Documents, Messaging};
 
 /// The consumer's name: the in-process queue and the RabbitMQ connection name.
 pub const CONSUMER: &str = "export-worker";
@@ -94,6 +98,39 @@ pub async fn subscribe(
             })?;
             (Arc::new(subscriber), None)
         }
+    })
+}
+
+/// How long a load (and the start) waits for a PostgreSQL connection.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the configured invoice store: the database `invoice-service` writes (migrated if
+/// needed, as the service does), or an empty in-memory one.
+///
+/// # Errors
+///
+/// When the SQLite file cannot be opened or the PostgreSQL server cannot be reached.
+pub async fn invoices(database: &Database) -> anyhow::Result<Arc<dyn InvoiceStore>> {
+    Ok(match database {
+        Database::Memory => Arc::new(InMemoryStore::new()),
+        Database::Sqlite(path) => Arc::new(SqliteStore::open(path).await.with_context(|| {
+            format!("DATABASE_URL: cannot open SQLite file {}", path.display())
+        })?),
+        Database::Postgres(url) => Arc::new(
+            // sqlx retries a refused connection until the acquire timeout, 30 s by
+            // default: a shorter one makes a wrong DATABASE_URL show at start.
+            PostgresStore::builder(url.as_str())
+                .with_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+                .build()
+                .await
+                .with_context(|| {
+                    format!(
+                        "DATABASE_URL: cannot open the PostgreSQL database (a connection is \
+                         waited for up to {}s)",
+                        POSTGRES_ACQUIRE_TIMEOUT.as_secs()
+                    )
+                })?,
+        ),
     })
 }
 
