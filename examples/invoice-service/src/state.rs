@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use invoice_core::EventEnvelope;
 use invoice_messaging::{
     CancellationToken, ConsumerRunner, HandlerError, InProcessBroker, OutboxRelay, Publisher,
-    QueueOptions, RabbitMqBroker, SqsBroker, Subscriber,
+    QueueOptions, RabbitMqBroker, SqsBroker, Subscriber, DEFAULT_EXCHANGE,
 };
 use invoice_storage::{
     ClientStore, DocumentStore, FsDocumentStore, InMemoryStore, InvoiceStore, OutboxStore,
@@ -70,6 +70,9 @@ fn views<S: InvoiceStore + ClientStore + OutboxStore + Clone>(store: S) -> Store
     )
 }
 
+/// How long a request (and the start) waits for a PostgreSQL connection.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens the store `DATABASE_URL` names (migrating it).
 pub async fn stores(database: &Database) -> anyhow::Result<Stores> {
     Ok(match database {
@@ -78,9 +81,19 @@ pub async fn stores(database: &Database) -> anyhow::Result<Stores> {
             format!("DATABASE_URL: cannot open SQLite file {}", path.display())
         })?),
         Database::Postgres(url) => views(
-            PostgresStore::connect(url)
+            // sqlx retries a refused connection until the acquire timeout, 30 s by
+            // default: a shorter one makes a wrong DATABASE_URL show at start.
+            PostgresStore::builder(url.as_str())
+                .with_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+                .build()
                 .await
-                .context("DATABASE_URL: cannot connect to PostgreSQL")?,
+                .with_context(|| {
+                    format!(
+                        "DATABASE_URL: cannot open the PostgreSQL database (a connection is \
+                         waited for up to {}s)",
+                        POSTGRES_ACQUIRE_TIMEOUT.as_secs()
+                    )
+                })?,
         ),
     })
 }
@@ -101,8 +114,13 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
             let store = S3DocumentStore::builder(bucket.clone())
                 .with_endpoint(endpoint.clone())
                 .build()
-                .context("S3 settings")?;
-            store.ensure_bucket().await.context("S3 bucket")?;
+                .with_context(|| {
+                    format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
+                })?;
+            store
+                .ensure_bucket()
+                .await
+                .with_context(|| format!("S3_BUCKET {bucket:?}: cannot create or reach it"))?;
             Arc::new(store)
         }
     };
@@ -128,7 +146,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
             (Arc::new(publisher), Arc::new(broker.subscriber(&queue)))
         }
         Messaging::RabbitMq { url } => {
-            let broker = RabbitMqBroker::connect(url.clone(), "invoice.events")
+            let broker = RabbitMqBroker::connect(url.clone(), DEFAULT_EXCHANGE)
                 .await
                 .context("AMQP_URL: cannot connect to RabbitMQ")?;
             // One queue per service instance would be usual; one shared queue keeps the

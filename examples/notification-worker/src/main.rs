@@ -5,6 +5,7 @@
 //! cargo run -p notification-worker
 //! ```
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +21,9 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        // Logs go to stderr, without colours when that is a file (CI logs).
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let config = Config::from_env(|k| std::env::var(k).ok())?;
     let mailer = worker::mailer(&config).await?;
