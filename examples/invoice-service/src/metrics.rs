@@ -11,23 +11,25 @@ use invoice_core::EventEnvelope;
 use invoice_messaging::Publisher;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
 
-/// Installs the process-wide recorder once and returns its handle.
+/// Installs the process-wide recorder once and returns its handle. Concurrent first
+/// callers (tests building several apps at once) wait for the one that installs it.
+///
+/// # Errors
+///
+/// When another metrics recorder was installed by someone else.
 pub fn install() -> anyhow::Result<PrometheusHandle> {
-    if let Some(handle) = HANDLE.get() {
-        return Ok(handle.clone());
-    }
-    let recorder = PrometheusBuilder::new().build_recorder();
-    let handle = recorder.handle();
-    // A second caller racing here loses the install and uses the winner's handle.
-    if metrics::set_global_recorder(recorder).is_ok() {
-        let _ = HANDLE.set(handle);
-    }
     HANDLE
-        .get()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("another metrics recorder is installed"))
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder)
+                .map(|()| handle)
+                .map_err(|_| "another metrics recorder is installed".to_owned())
+        })
+        .clone()
+        .map_err(|e| anyhow::anyhow!(e))
 }
 
 /// Counts requests and measures their latency, labelled by route template (not by raw
