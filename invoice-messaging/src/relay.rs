@@ -68,7 +68,7 @@ impl OutboxRelay {
         let envelopes: Vec<_> = claimed.into_iter().map(|c| c.envelope).collect();
         self.publisher.publish_batch(&envelopes).await?;
         let ids: Vec<_> = envelopes.iter().map(|e| e.event_id).collect();
-        self.outbox.mark_published(&ids, Utc::now()).await?;
+        self.outbox.mark_published(&ids, now).await?;
         Ok(envelopes.len())
     }
 
