@@ -17,13 +17,21 @@
 //! AE, K, G, O, L, M), and its VAT (BT-117) is that amount times the rate, rounded half
 //! away from zero (BR-S-09, BR-CO-17).
 
+mod fixed_point;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{overflow, Error, Result};
 use crate::invoice::Invoice;
+use crate::line_item::LineItem;
 use crate::rounding::{PriceBasis, RoundingMode, RoundingPolicy, TaxRounding};
 use crate::vat::{Vat, VatCategory, VatExemption};
+use fixed_point::{Fixed, FixedSum};
+
+/// How many breakdown groups keep an integer [`FixedSum`] during the line loop; lines of
+/// later groups (rare: an invoice with more than eight VAT rates) add as `Decimal`s.
+const FIXED_GROUPS: usize = 8;
 
 /// One row of the VAT breakdown (BG-23).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -111,9 +119,13 @@ fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
 }
 
 /// `amount × rate / 100`, rounded half away from zero to `decimal_places`.
+#[inline]
 fn tax_of(amount: Decimal, rate: Decimal, decimal_places: u32) -> Result<Decimal> {
     if rate.is_zero() {
         return Ok(Decimal::ZERO);
+    }
+    if let Some(tax) = Fixed::rounded_percentage(amount, rate, decimal_places) {
+        return Ok(tax.to_decimal());
     }
     let product = amount.checked_mul(rate).ok_or_else(overflow)?;
     Ok(RoundingMode::HalfAwayFromZero.round(percent_of(product)?, decimal_places))
@@ -220,42 +232,70 @@ impl Totals {
         // With VAT-inclusive prices: what the buyer was shown, the target payable amount.
         let mut gross_target = Decimal::ZERO;
 
+        // The nets of simple lines (see `fixed_point`) are summed as integers, the
+        // others as `Decimal`s; the two parts meet after the loop.
+        let mut fixed_line_sum = FixedSum::default();
+        let mut fixed_group_sums = [FixedSum::default(); FIXED_GROUPS];
+
         for (index, line) in invoice.lines().iter().enumerate() {
             let vat = line.vat();
-            let amount = if line.is_simple() {
-                match line.quantity().checked_mul(line.price()) {
-                    Some(gross) => RoundingMode::HalfAwayFromZero.round(gross, dp),
-                    None => return Err(Error::Overflow),
-                }
-            } else {
-                line.net_amount(dp).map_err(|e| match e {
-                    Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },
-                    other => other,
-                })?
-            };
-            let net = if !gross_prices {
-                amount
-            } else if line.stated_net_amount().is_none() {
-                gross_target = add(gross_target, amount)?;
-                net_of_gross(amount, vat.rate(), dp)?
-            } else {
-                let gross = add(amount, tax_of(amount, vat.rate(), dp)?)?;
-                gross_target = add(gross_target, gross)?;
-                amount
-            };
-            line_net_amounts.push(net);
-            line_extension_amount = add(line_extension_amount, net)?;
             let g = group_index(&mut groups, &mut last, &vat);
-            let group = &mut groups[g];
-            group.taxable_amount = add(group.taxable_amount, net)?;
-            if per_line {
-                group.tax_amount = add(group.tax_amount, tax_of(net, vat.rate(), tax_dp)?)?;
+            let fixed = if line.is_simple() {
+                Fixed::rounded_product(line.quantity(), line.price(), dp)
+            } else {
+                None
+            };
+            match fixed {
+                Some(fixed) if !gross_prices && g < FIXED_GROUPS => {
+                    fixed_line_sum.add(fixed, dp);
+                    fixed_group_sums[g].add(fixed, dp);
+                    line_net_amounts.push(fixed.to_decimal());
+                    if per_line {
+                        let group = &mut groups[g];
+                        let tax = tax_of(fixed.to_decimal(), vat.rate(), tax_dp)?;
+                        group.tax_amount = add(group.tax_amount, tax)?;
+                    }
+                }
+                _ => {
+                    let amount = match fixed {
+                        Some(fixed) => fixed.to_decimal(),
+                        None => Self::line_amount(line, index, dp)?,
+                    };
+                    let net = if !gross_prices {
+                        amount
+                    } else if line.stated_net_amount().is_none() {
+                        gross_target = add(gross_target, amount)?;
+                        net_of_gross(amount, vat.rate(), dp)?
+                    } else {
+                        let gross = add(amount, tax_of(amount, vat.rate(), dp)?)?;
+                        gross_target = add(gross_target, gross)?;
+                        amount
+                    };
+                    line_net_amounts.push(net);
+                    line_extension_amount = add(line_extension_amount, net)?;
+                    let group = &mut groups[g];
+                    group.taxable_amount = add(group.taxable_amount, net)?;
+                    if per_line {
+                        group.tax_amount = add(group.tax_amount, tax_of(net, vat.rate(), tax_dp)?)?;
+                    }
+                }
             }
+            let group = &mut groups[g];
             if group.exemption.is_none() {
                 if let Some(exemption) = line.exemption() {
                     group.exemption = Some(exemption.clone());
                 }
             }
+        }
+        line_extension_amount = add(line_extension_amount, fixed_line_sum.to_decimal(dp)?)?;
+        for (group, sum) in groups.iter_mut().zip(fixed_group_sums) {
+            let fixed = sum.to_decimal(dp)?;
+            // 0 + x is x in rust_decimal too; the common case skips its general path.
+            group.taxable_amount = if group.taxable_amount.is_zero() {
+                fixed
+            } else {
+                add(group.taxable_amount, fixed)?
+            };
         }
 
         let mut allowance_total = Decimal::ZERO;
@@ -307,12 +347,21 @@ impl Totals {
 
         let tax_exclusive_amount = add(sub(line_extension_amount, allowance_total)?, charge_total)?;
         let mut tax_total = Decimal::ZERO;
+        let mut fixed_tax_total = FixedSum::default();
         for group in &mut groups {
             if !per_line {
+                if let Some(tax) =
+                    Fixed::rounded_percentage(group.taxable_amount, group.rate, tax_dp)
+                {
+                    group.tax_amount = tax.to_decimal();
+                    fixed_tax_total.add(tax, tax_dp);
+                    continue;
+                }
                 group.tax_amount = tax_of(group.taxable_amount, group.rate, tax_dp)?;
             }
             tax_total = add(tax_total, group.tax_amount)?;
         }
+        tax_total = add(tax_total, fixed_tax_total.to_decimal(tax_dp)?)?;
         let tax_inclusive_amount = add(tax_exclusive_amount, tax_total)?;
         let prepaid_amount = invoice.prepaid_amount();
 
@@ -344,6 +393,22 @@ impl Totals {
             rounding_amount,
             payable_amount,
             vat_breakdown: groups,
+        })
+    }
+
+    /// The amount of a line that is not simple: from its stated net, base quantity and
+    /// line allowances and charges, with the line's index in errors.
+    fn line_amount(line: &LineItem, index: usize, dp: u32) -> Result<Decimal> {
+        if line.is_simple() {
+            return line
+                .quantity()
+                .checked_mul(line.price())
+                .map(|gross| RoundingMode::HalfAwayFromZero.round(gross, dp))
+                .ok_or(Error::Overflow);
+        }
+        line.net_amount(dp).map_err(|e| match e {
+            Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },
+            other => other,
         })
     }
 
@@ -554,6 +619,13 @@ mod tests {
             let t = Totals::compute(&invoice, &policy).unwrap();
             let dp = invoice.currency().minor_units();
             let tax_dp = policy.tax_precision().unwrap_or(dp);
+            // Line nets (BT-131): whichever path computed them, they are the reference
+            // `LineItem::net_amount`'s, which works on `Decimal` throughout.
+            if policy.price_basis() == PriceBasis::Net {
+                for (line, net) in invoice.lines().iter().zip(t.line_net_amounts()) {
+                    prop_assert_eq!(*net, line.net_amount(dp).unwrap());
+                }
+            }
             // BR-CO-10
             let sum_lines: Decimal = t.line_net_amounts().iter().sum();
             prop_assert_eq!(t.line_extension_amount(), sum_lines);
