@@ -114,8 +114,6 @@ struct Node<'a> {
     /// Where the local part of `name` starts.
     local_start: usize,
     parent: usize,
-    /// 1-based position among the parent's children of the same name.
-    position: u32,
     // Children as a linked list, so that building the tree allocates nothing per node.
     first_child: usize,
     last_child: usize,
@@ -150,8 +148,15 @@ fn borrow_from<'a>(input: &'a str, part: &[u8]) -> Option<&'a str> {
     input.get(start..end)
 }
 
+/// Where the local part of a qualified name starts: after its last `:`. A byte loop,
+/// because names are short and a general reverse search costs more than it saves.
+#[inline]
+fn local_start(name: &str) -> usize {
+    name.bytes().rposition(|b| b == b':').map_or(0, |i| i + 1)
+}
+
 fn local(name: &str) -> &str {
-    name.rsplit_once(':').map_or(name, |(_, l)| l)
+    name.get(local_start(name)..).unwrap_or(name)
 }
 
 fn malformed(path: String, e: impl Into<BoxError>) -> Error {
@@ -205,6 +210,12 @@ impl<'a> Doc<'a> {
                         root_closed = true;
                     }
                 }
+                // Indentation between elements: an element with children keeps no text.
+                Event::Text(_)
+                    if stack
+                        .last()
+                        .and_then(|&n| doc.nodes.get(n))
+                        .is_some_and(|n| n.first_child != NONE) => {}
                 Event::Text(text) => {
                     let path = || {
                         stack
@@ -312,18 +323,6 @@ impl<'a> Doc<'a> {
         }
         let id = self.nodes.len();
         let parent = stack.last().copied().unwrap_or(NONE);
-        // The nearest earlier sibling of the same name, searched from the last one:
-        // repeated elements come in runs (invoice lines), so this is one step, where
-        // counting them all would be quadratic in the number of lines.
-        let mut position = 1;
-        let mut sibling = self.nodes.get(parent).map_or(NONE, |p| p.last_child);
-        while let Some(node) = self.nodes.get(sibling) {
-            if node.name == name {
-                position = node.position.saturating_add(1);
-                break;
-            }
-            sibling = node.previous_sibling;
-        }
         let attrs_start = self.attrs.len();
         for attr in start.attributes() {
             let attr = attr.map_err(|e| malformed(format!("{}/{name}", parent_path(self)), e))?;
@@ -346,13 +345,12 @@ impl<'a> Doc<'a> {
             .unwrap_or_else(|| Cow::Owned(value.into_owned()));
             self.attrs.push((key, value));
         }
-        let local_start = name.rfind(':').map_or(0, |i| i + 1);
+        let local_start = local_start(&name);
         let previous_sibling = self.nodes.get(parent).map_or(NONE, |p| p.last_child);
         self.nodes.push(Node {
             name,
             local_start,
             parent,
-            position,
             first_child: NONE,
             last_child: NONE,
             previous_sibling,
@@ -395,7 +393,7 @@ impl<'a> Doc<'a> {
         let mut parts = Vec::new();
         let mut n = id;
         while let Some(node) = self.nodes.get(n) {
-            parts.push((&*node.name, node.position));
+            parts.push((&*node.name, self.position(n)));
             n = node.parent;
         }
         let mut out = String::new();
@@ -407,6 +405,23 @@ impl<'a> Doc<'a> {
             }
         }
         out
+    }
+
+    /// The 1-based position of node `id` among its parent's children of the same name.
+    /// Counted only for error paths, so parsing does not pay for it.
+    fn position(&self, id: usize) -> usize {
+        let Some(node) = self.nodes.get(id) else {
+            return 1;
+        };
+        let mut position = 1;
+        let mut sibling = node.previous_sibling;
+        while let Some(earlier) = self.nodes.get(sibling) {
+            if earlier.name == node.name {
+                position += 1;
+            }
+            sibling = earlier.previous_sibling;
+        }
+        position
     }
 
     /// The root element.
