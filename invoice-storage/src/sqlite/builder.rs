@@ -99,7 +99,7 @@ impl SqliteStoreBuilder {
             .connect_with(options)
             .await
             .map_err(backend_error(BACKEND))?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore::from_pool(pool);
         if self.migrate {
             store.migrate().await?;
         } else {
