@@ -77,7 +77,7 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
 
     xml.start("rsm:ExchangedDocument")?;
     xml.leaf("ram:ID", number.as_str())?;
-    xml.value_with("ram:TypeCode", &[], invoice.kind().type_code())?;
+    xml.display_with("ram:TypeCode", &[], invoice.kind().type_code())?;
     date(
         &mut xml,
         "ram:IssueDateTime",
@@ -240,7 +240,7 @@ fn date<W: Write>(
     value: NaiveDate,
 ) -> Result<()> {
     xml.start(outer)?;
-    xml.value_with(inner, &[("format", "102")], value.format(super::DATE))?;
+    xml.display_with(inner, &[("format", "102")], value.format(super::DATE))?;
     xml.end(outer)
 }
 

@@ -92,14 +92,14 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     w.xml.leaf("cbc:CustomizationID", CUSTOMIZATION_ID)?;
     w.xml.leaf("cbc:ProfileID", PROFILE_ID)?;
     w.xml.leaf("cbc:ID", number.as_str())?;
-    w.xml.value_with("cbc:IssueDate", &[], issue_date)?;
+    w.xml.display_with("cbc:IssueDate", &[], issue_date)?;
     if !credit {
         if let Some(due) = invoice.due_date() {
-            w.xml.value_with("cbc:DueDate", &[], due)?;
+            w.xml.display_with("cbc:DueDate", &[], due)?;
         }
     }
     w.xml
-        .value_with(type_element, &[], invoice.kind().type_code())?;
+        .display_with(type_element, &[], invoice.kind().type_code())?;
     for note in invoice.notes() {
         w.xml.leaf("cbc:Note", note.text())?;
     }
@@ -109,10 +109,10 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     if let Some(period) = invoice.period() {
         w.xml.start("cac:InvoicePeriod")?;
         if let Some(start) = period.start() {
-            w.xml.value_with("cbc:StartDate", &[], start)?;
+            w.xml.display_with("cbc:StartDate", &[], start)?;
         }
         if let Some(end) = period.end() {
-            w.xml.value_with("cbc:EndDate", &[], end)?;
+            w.xml.display_with("cbc:EndDate", &[], end)?;
         }
         w.xml.end("cac:InvoicePeriod")?;
     }
@@ -129,7 +129,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         w.xml.start("cac:InvoiceDocumentReference")?;
         w.xml.leaf("cbc:ID", reference.number().as_str())?;
         if let Some(date) = reference.issue_date() {
-            w.xml.value_with("cbc:IssueDate", &[], date)?;
+            w.xml.display_with("cbc:IssueDate", &[], date)?;
         }
         w.xml.end("cac:InvoiceDocumentReference")?;
         w.xml.end("cac:BillingReference")?;
@@ -143,7 +143,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     if let Some(delivery) = invoice.delivery() {
         w.xml.start("cac:Delivery")?;
         if let Some(date) = delivery.date() {
-            w.xml.value_with("cbc:ActualDeliveryDate", &[], date)?;
+            w.xml.display_with("cbc:ActualDeliveryDate", &[], date)?;
         }
         if let Some(address) = delivery.address() {
             w.xml.start("cac:DeliveryLocation")?;
@@ -170,7 +170,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         }
         if credit && i == 0 {
             if let Some(due) = invoice.due_date() {
-                w.xml.value_with("cbc:PaymentDueDate", &[], due)?;
+                w.xml.display_with("cbc:PaymentDueDate", &[], due)?;
             }
         }
         w.xml
