@@ -308,7 +308,25 @@ fn import_xml(c: &mut Criterion) {
             bytes,
             |b, bytes| b.iter(|| black_box(en16931_formats::read(black_box(bytes)).unwrap())),
         );
+        group.bench_with_input(BenchmarkId::new("quick-xml-events", LINES), bytes, |b, bytes| {
+            b.iter(|| black_box(quick_xml_events(black_box(bytes))))
+        });
         group.finish();
+    }
+}
+
+/// The reading floor of a pull parser: every event of the document taken from quick-xml
+/// and counted, nothing kept, nothing checked beyond what quick-xml checks itself.
+fn quick_xml_events(bytes: &[u8]) -> usize {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    let mut events = 0;
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Eof => return events,
+            _ => events += 1,
+        }
     }
 }
 
