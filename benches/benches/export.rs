@@ -310,9 +310,11 @@ fn import_xml(c: &mut Criterion) {
             bytes,
             |b, bytes| b.iter(|| black_box(en16931_formats::read(black_box(bytes)).unwrap())),
         );
-        group.bench_with_input(BenchmarkId::new("quick-xml-events", LINES), bytes, |b, bytes| {
-            b.iter(|| black_box(quick_xml_events(black_box(bytes))))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("quick-xml-events", LINES),
+            bytes,
+            |b, bytes| b.iter(|| black_box(quick_xml_events(black_box(bytes)))),
+        );
         group.finish();
     }
 }
