@@ -351,3 +351,62 @@ async fn bad_credentials_are_a_broker_error_not_a_panic() {
         "{result:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_feed_subscriber_gets_every_event_on_a_queue_of_its_own() {
+    let Some(url) = require_env(
+        "AMQP_URL",
+        "every_feed_subscriber_gets_every_event_on_a_queue_of_its_own",
+    ) else {
+        return;
+    };
+    let broker = broker(&url).await;
+    // Two instances of one service, each with its WebSocket clients.
+    let first = broker
+        .subscribe_feed("test-feed", &["invoice.#"])
+        .await
+        .unwrap();
+    let second = broker
+        .subscribe_feed("test-feed", &["invoice.#"])
+        .await
+        .unwrap();
+    assert_ne!(first.queue(), second.queue());
+    assert!(first.queue().starts_with("test-feed."), "{}", first.queue());
+
+    let events = invoice_events(5);
+    let publisher = broker.publisher();
+    for event in &events {
+        publisher.publish(event).await.unwrap();
+    }
+    let sent: Vec<_> = events.iter().map(|e| e.event_id).collect();
+    for feed in [&first, &second] {
+        let mut received = Vec::new();
+        for _ in 0..events.len() {
+            let delivery = testing::receive(feed, Duration::from_secs(10)).await;
+            received.push(delivery.envelope().event_id);
+            delivery.ack().await.unwrap();
+        }
+        assert_eq!(received, sent, "feed {}", feed.queue());
+    }
+
+    // The queue belongs to the subscriber's connection: another connection may not even
+    // look at it (RESOURCE_LOCKED), and the broker deletes it when that connection goes.
+    let connection = Connection::connect(&url, ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let passive = channel
+        .queue_declare(
+            first.queue().into(),
+            lapin::options::QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .expect_err("an exclusive queue is not visible to other connections");
+    assert!(passive.to_string().contains("RESOURCE_LOCKED"), "{passive}");
+    connection.close(200, "done".into()).await.ok();
+    broker.delete_exchanges().await.unwrap();
+}

@@ -137,6 +137,8 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
             let broker = SqsBroker::builder()
                 .with_endpoint(endpoint.clone())
                 .build()?;
+            // SQS has no queues that die with their consumer: one shared queue, so with
+            // several instances each WebSocket client sees the events its instance got.
             let queue = broker
                 .declare_queue("invoice-service-ws", QueueOptions::default())
                 .await
@@ -149,10 +151,10 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
             let broker = RabbitMqBroker::connect(url.clone(), DEFAULT_EXCHANGE)
                 .await
                 .context("AMQP_URL: cannot connect to RabbitMQ")?;
-            // One queue per service instance would be usual; one shared queue keeps the
-            // example simple (several instances then share the feed).
+            // A feed queue of this instance's own: every instance pushes every event to
+            // its WebSocket clients (a shared queue would split the events between them).
             let feed = broker
-                .subscribe("invoice-service.ws", &["invoice.#"])
+                .subscribe_feed("invoice-service.ws", &["invoice.#"])
                 .await?;
             (Arc::new(broker.publisher()), Arc::new(feed))
         }

@@ -10,6 +10,7 @@
 //! | dead letters | `<exchange>.dlx` | durable direct exchange, routing key = queue name |
 //! | a subscription | `<queue>` | durable quorum queue, `x-dead-letter-exchange` = the DLX |
 //! | its dead letters | `<queue>.dlq` | durable quorum queue bound to the DLX with the queue name |
+//! | a feed ([`RabbitMqBroker::subscribe_feed`]) | `<name>.<random>` | classic queue, exclusive to its connection, auto-deleted, no DLQ |
 //!
 //! Quorum queues because they count deliveries: the broker adds `x-delivery-count` to a
 //! redelivered message, so [`Delivery::attempt`](crate::Delivery::attempt) is exact across
@@ -36,6 +37,7 @@ mod topology;
 
 pub use builder::RabbitMqBrokerBuilder;
 pub use publisher::RabbitMqPublisher;
+use subscriber::QueueKind;
 pub use subscriber::RabbitMqSubscriber;
 
 use std::fmt;
@@ -189,7 +191,58 @@ impl RabbitMqBroker {
     /// exists with other arguments (such as a classic queue of the same name);
     /// [`Error::Broker`] when the broker cannot be reached.
     pub async fn subscribe(&self, queue: &str, patterns: &[&str]) -> Result<RabbitMqSubscriber> {
-        RabbitMqSubscriber::start(Arc::clone(&self.settings), queue, patterns).await
+        RabbitMqSubscriber::start(
+            Arc::clone(&self.settings),
+            queue,
+            QueueKind::Durable,
+            patterns,
+        )
+        .await
+    }
+
+    /// Subscribes to a feed: every event matching `patterns` from now on, for this
+    /// subscriber alone, where [`subscribe`](Self::subscribe)'s subscribers of one queue
+    /// compete. For what each instance of a service must see, such as the events it
+    /// pushes to its WebSocket clients.
+    ///
+    /// The queue is named `<name>.<random suffix>`, exclusive to the subscriber's
+    /// connection and deleted by the broker when that closes, so a crashed instance leaves
+    /// nothing behind. It is not durable: events published while the subscriber
+    /// reconnects are not delivered to it, and what it dead-letters is dropped. Use
+    /// [`subscribe`](Self::subscribe) for work that must not be lost.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run() -> invoice_messaging::Result<()> {
+    /// use invoice_messaging::{RabbitMqBroker, Subscriber};
+    ///
+    /// let broker = RabbitMqBroker::connect("amqp://guest:guest@127.0.0.1:5672/%2f", "invoice.events").await?;
+    /// let feed = broker.subscribe_feed("invoice-service.ws", &["invoice.#"]).await?;
+    /// while let Some(delivery) = feed.next().await? {
+    ///     println!("{}", delivery.envelope().event_id);
+    ///     delivery.ack().await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe).
+    pub async fn subscribe_feed(
+        &self,
+        name: &str,
+        patterns: &[&str],
+    ) -> Result<RabbitMqSubscriber> {
+        let queue = format!("{name}.{:016x}", fastrand::u64(..));
+        RabbitMqSubscriber::start(
+            Arc::clone(&self.settings),
+            &queue,
+            QueueKind::Feed,
+            patterns,
+        )
+        .await
     }
 
     /// Takes up to `max` messages out of the dead-letter queue of `queue`, oldest first,

@@ -25,7 +25,8 @@ use crate::subscriber::{Delivery, Settle, Subscriber};
 const MAX_REASON_BYTES: usize = 4096;
 
 /// A subscription to one durable quorum queue, made by
-/// [`RabbitMqBroker::subscribe`](super::RabbitMqBroker::subscribe).
+/// [`RabbitMqBroker::subscribe`](super::RabbitMqBroker::subscribe), or to a feed queue of
+/// its own, made by [`RabbitMqBroker::subscribe_feed`](super::RabbitMqBroker::subscribe_feed).
 ///
 /// Deliveries are acknowledged manually; at most the broker's prefetch are unsettled at
 /// once. [`Delivery::attempt`] is 1 plus the queue's `x-delivery-count` header (so it
@@ -41,9 +42,19 @@ pub struct RabbitMqSubscriber {
     shared: Arc<Shared>,
 }
 
+/// What a subscription's queue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QueueKind {
+    /// Durable, quorum, shared by competing subscribers, with a dead-letter queue.
+    Durable,
+    /// This subscriber's alone, deleted with its connection, no dead-letter queue.
+    Feed,
+}
+
 struct Shared {
     settings: Arc<Settings>,
     queue: String,
+    kind: QueueKind,
     patterns: Vec<String>,
     dead_letter_exchange: ShortString,
     dead_letter_key: ShortString,
@@ -72,6 +83,7 @@ impl RabbitMqSubscriber {
     pub(crate) async fn start(
         settings: Arc<Settings>,
         queue: &str,
+        kind: QueueKind,
         patterns: &[&str],
     ) -> Result<Self> {
         if queue.is_empty() || patterns.is_empty() {
@@ -88,6 +100,7 @@ impl RabbitMqSubscriber {
             dead_letter_key: short(queue, "queue name")?,
             settings,
             queue: queue.to_owned(),
+            kind,
             patterns: patterns.iter().map(|p| (*p).to_owned()).collect(),
             consuming: Mutex::new(None),
         };
@@ -115,7 +128,21 @@ impl Shared {
         let connection = connection::open(settings, &format!("subscriber-{}", self.queue)).await?;
         let channel = connection.create_channel().await.map_err(broker_error)?;
         topology::declare_exchanges(&channel, &settings.exchange).await?;
-        topology::declare_queue(&channel, &settings.exchange, &self.queue, &self.patterns).await?;
+        match self.kind {
+            QueueKind::Durable => {
+                topology::declare_queue(&channel, &settings.exchange, &self.queue, &self.patterns)
+                    .await?;
+            }
+            QueueKind::Feed => {
+                topology::declare_feed_queue(
+                    &channel,
+                    &settings.exchange,
+                    &self.queue,
+                    &self.patterns,
+                )
+                .await?;
+            }
+        }
         channel
             .basic_qos(settings.prefetch, BasicQosOptions::default())
             .await

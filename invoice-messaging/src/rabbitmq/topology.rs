@@ -87,6 +87,36 @@ pub(crate) async fn declare_queue(
         .queue_declare(short(queue, "queue name")?, durable, arguments)
         .await
         .map_err(|e| declare_error("queue", queue, e))?;
+    bind(channel, exchange, queue, patterns).await
+}
+
+/// A feed queue: `queue` bound to `patterns` on `exchange`, exclusive to the declaring
+/// connection and deleted with it (a classic queue: quorum queues cannot be exclusive).
+/// No dead-letter arguments: what its subscriber dead-letters is dropped.
+pub(crate) async fn declare_feed_queue(
+    channel: &Channel,
+    exchange: &str,
+    queue: &str,
+    patterns: &[String],
+) -> Result<()> {
+    let transient = QueueDeclareOptions {
+        durable: false,
+        exclusive: true,
+        auto_delete: true,
+        ..QueueDeclareOptions::default()
+    };
+    channel
+        .queue_declare(
+            short(queue, "queue name")?,
+            transient,
+            FieldTable::default(),
+        )
+        .await
+        .map_err(|e| declare_error("queue", queue, e))?;
+    bind(channel, exchange, queue, patterns).await
+}
+
+async fn bind(channel: &Channel, exchange: &str, queue: &str, patterns: &[String]) -> Result<()> {
     for pattern in patterns {
         channel
             .queue_bind(
