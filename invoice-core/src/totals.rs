@@ -289,6 +289,9 @@ impl Totals {
         }
         line_extension_amount = add(line_extension_amount, fixed_line_sum.to_decimal(dp)?)?;
         for (group, sum) in groups.iter_mut().zip(fixed_group_sums) {
+            if sum.is_empty() {
+                continue;
+            }
             let fixed = sum.to_decimal(dp)?;
             // 0 + x is x in rust_decimal too; the common case skips its general path.
             group.taxable_amount = if group.taxable_amount.is_zero() {
@@ -396,8 +399,9 @@ impl Totals {
         })
     }
 
-    /// The amount of a line that is not simple: from its stated net, base quantity and
-    /// line allowances and charges, with the line's index in errors.
+    /// The amount of a line in `Decimal` arithmetic: `round(quantity × price)` for a
+    /// simple line the integer path could not take, otherwise from its stated net, base
+    /// quantity and line allowances and charges; errors name the line's index.
     fn line_amount(line: &LineItem, index: usize, dp: u32) -> Result<Decimal> {
         if line.is_simple() {
             return line
@@ -696,6 +700,39 @@ mod tests {
             prop_assert_eq!(&back, &invoice);
             prop_assert_eq!(back.totals().unwrap(), invoice.totals().unwrap());
         }
+    }
+
+    #[test]
+    fn amounts_keep_the_scale_decimal_arithmetic_gives_them() {
+        // A zero net on the Decimal path (10.00 less a 10.00 allowance: "0.00") and
+        // integer amounts on the integer path ("20") are kept as rust_decimal gives them.
+        let invoice = builder(Currency::EUR)
+            .line(
+                line(1, dec!(1), dec!(10.00), Vat::standard(dec!(19)))
+                    .with_allowance_charge(AllowanceCharge::allowance(dec!(10.00))),
+            )
+            .line(line(2, dec!(2), dec!(10), Vat::standard(dec!(7))))
+            .build()
+            .unwrap();
+        let t = Totals::compute(&invoice, &RoundingPolicy::en16931()).unwrap();
+        let reference: Vec<String> = invoice
+            .lines()
+            .iter()
+            .map(|l| l.net_amount(2).unwrap().to_string())
+            .collect();
+        let nets: Vec<String> = t
+            .line_net_amounts()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let taxable: Vec<String> = t
+            .vat_breakdown()
+            .iter()
+            .map(|b| b.taxable_amount().to_string())
+            .collect();
+        assert_eq!(nets, reference);
+        assert_eq!(taxable, reference);
+        assert_eq!(nets, ["0.00", "20"]);
     }
 
     #[test]

@@ -148,6 +148,8 @@ pub(super) struct FixedSum {
     units: i128,
     /// The largest scale added so far.
     scale: u32,
+    /// Whether anything was added.
+    any: bool,
 }
 
 impl FixedSum {
@@ -162,6 +164,12 @@ impl FixedSum {
         };
         self.units += if amount.negative { -scaled } else { scaled };
         self.scale = self.scale.max(amount.scale);
+        self.any = true;
+    }
+
+    /// Whether nothing was added.
+    pub(super) fn is_empty(&self) -> bool {
+        !self.any
     }
 
     /// The sum as a `Decimal` with the largest scale of its terms.
@@ -286,6 +294,7 @@ mod tests {
         let mut sum = FixedSum {
             units: 1 << 100,
             scale: 0,
+            any: true,
         };
         sum.add(term, 0);
         assert!(sum.to_decimal(0).is_err());
