@@ -225,7 +225,8 @@ impl Totals {
 
         // While summing, a row's `taxable_amount` holds its taxable amount so far and its
         // `tax_amount` the VAT rounded per line (used only under `TaxRounding::PerLine`).
-        let mut groups: Vec<TaxBreakdown> = Vec::new();
+        // Room for four groups up front: the first push would allocate as much anyway.
+        let mut groups: Vec<TaxBreakdown> = Vec::with_capacity(4);
         let mut last = 0;
         let mut line_net_amounts = Vec::with_capacity(invoice.lines().len());
         let mut line_extension_amount = Decimal::ZERO;
