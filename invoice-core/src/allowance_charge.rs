@@ -163,7 +163,7 @@ impl AllowanceCharge {
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`] when the multiplication overflows.
+    /// [`Error::Overflow`](crate::Error::Overflow) when the multiplication overflows.
     pub fn resolved_amount(&self, default_base: Decimal, decimal_places: u32) -> Result<Decimal> {
         match self.amount {
             AllowanceChargeAmount::Fixed { amount } => Ok(amount),

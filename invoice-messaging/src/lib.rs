@@ -17,7 +17,7 @@
 //! | `sqs` | `SqsBroker`: Amazon SQS queues with redrive to a DLQ, FIFO per invoice |
 //! | `rabbitmq` | `RabbitMqBroker`: durable topic exchange, quorum queues, publisher confirms, dead-letter exchange, reconnect |
 //! | `rabbitmq-tls` | `amqps://` URLs for the RabbitMQ adapter (rustls) |
-//! | `testing` | the conformance suite, [`testing`] |
+//! | `testing` | the conformance suite, module `testing` |
 //!
 //! # Example: outbox → broker → idempotent consumer
 //!
