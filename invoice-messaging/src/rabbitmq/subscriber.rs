@@ -32,7 +32,9 @@ const MAX_REASON_BYTES: usize = 4096;
 /// once. [`Delivery::attempt`] is 1 plus the queue's `x-delivery-count` header (so it
 /// counts redeliveries after nacks, consumer crashes and reconnects), and at least 2 for
 /// a message the broker flags as redelivered. A body that is not an event envelope is
-/// dead-lettered with the decode error as its reason and never handed out.
+/// dead-lettered with the decode error as its reason and never handed out. A feed's queue
+/// is a classic queue without a delivery count or a dead-letter queue: there the attempt
+/// is 1, or 2 for a flagged redelivery, and what is dead-lettered is dropped.
 ///
 /// When the connection goes away, [`next`](Subscriber::next) reconnects with backoff,
 /// declares the queue again and resumes consuming; it fails with [`Error::Broker`] only

@@ -86,7 +86,9 @@ pub struct SqliteStore {
 /// as the previous one ends (under 32 concurrent creates this took the p99 from 80 ms
 /// to 16 ms). Writers in other processes still meet the busy timeout.
 struct WriteTransaction {
-    // Dropped before the turn, so that an abandoned transaction rolls back first.
+    // Dropped before the turn: an abandoned transaction's rollback is queued on its
+    // connection before the next writer starts (should it still hold SQLite's lock,
+    // the next writer waits in the busy handler as before).
     tx: Transaction<'static, Sqlite>,
     _turn: OwnedMutexGuard<()>,
 }
