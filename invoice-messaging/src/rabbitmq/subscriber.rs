@@ -1,4 +1,5 @@
-//! Consuming a quorum queue with manual acks, and settling deliveries.
+//! Consuming a queue (a durable quorum queue, or a feed's own classic queue) with manual
+//! acks, and settling deliveries.
 
 use std::fmt;
 use std::sync::Arc;
