@@ -378,6 +378,33 @@ pub struct InvoicePage {
     pub next_cursor: Option<String>,
 }
 
+impl InvoicePage {
+    /// A keyset page from up to `size + 1` rows `(seq, invoice)` in `sort` order: the
+    /// row past `size` only tells that there is a next page, whose cursor is then the
+    /// last row kept.
+    pub(crate) fn keyset(mut rows: Vec<(i64, Invoice)>, size: u32, sort: InvoiceSort) -> Self {
+        let size = size as usize;
+        let more = rows.len() > size;
+        rows.truncate(size);
+        let next_cursor = match rows.last() {
+            Some((seq, last)) if more => Some(
+                Cursor {
+                    sort,
+                    key: sort_key(last, sort),
+                    seq: *seq,
+                }
+                .encode(),
+            ),
+            _ => None,
+        };
+        InvoicePage {
+            items: rows.into_iter().map(|(_, invoice)| invoice).collect(),
+            total: None,
+            next_cursor,
+        }
+    }
+}
+
 /// A keyset cursor: the sort key and insertion sequence of the last row of a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cursor {

@@ -1,14 +1,16 @@
 //! What the SQL adapters (`PostgresStore`, `SqliteStore`) share: the indexed copies of an invoice's fields,
-//! the text filter's pattern, the mapping of driver errors, and the check that the
-//! database's schema is not newer than this library.
+//! the text filter's pattern, the sort order and keyset condition of a listing, the mapping
+//! of driver errors, and the check that the database's schema is not newer than this library.
 
 use chrono::NaiveDate;
 use invoice_core::{EventEnvelope, Invoice};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
 use crate::error::{Error, Result};
-use crate::invoice_store::{sort_key, InvoiceSort};
+use crate::invoice_store::{sort_key, Cursor, InvoiceSort};
 
 /// The columns an invoice row is filtered and sorted by, beside its JSON `body`.
 pub(crate) struct InvoiceColumns {
@@ -140,6 +142,40 @@ pub(crate) fn check_schema_version(
             supported,
         }),
         _ => Ok(()),
+    }
+}
+
+/// ` ORDER BY …` for `sort`: the same SQL in both dialects.
+pub(crate) fn order_by(sort: InvoiceSort) -> &'static str {
+    match sort {
+        InvoiceSort::NewestFirst => " ORDER BY seq DESC",
+        InvoiceSort::OldestFirst => " ORDER BY seq",
+        InvoiceSort::DueDate => " ORDER BY due_key, seq",
+    }
+}
+
+/// ` AND …`: only the rows after `after` in `sort` order (a keyset page's condition).
+pub(crate) fn push_after<DB: Database>(
+    sql: &mut QueryBuilder<DB>,
+    after: &Cursor,
+    sort: InvoiceSort,
+) where
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+{
+    match sort {
+        InvoiceSort::NewestFirst => {
+            sql.push(" AND seq < ").push_bind(after.seq);
+        }
+        InvoiceSort::OldestFirst => {
+            sql.push(" AND seq > ").push_bind(after.seq);
+        }
+        InvoiceSort::DueDate => {
+            sql.push(" AND (due_key, seq) > (")
+                .push_bind(after.key)
+                .push(", ")
+                .push_bind(after.seq)
+                .push(")");
+        }
     }
 }
 

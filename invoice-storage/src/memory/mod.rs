@@ -277,24 +277,11 @@ impl InvoiceStore for InMemoryStore {
                     })
                     .take(*size as usize + 1)
                     .collect();
-                let more = page.len() > *size as usize;
-                let items: Vec<&Row> = page.into_iter().take(*size as usize).collect();
-                let next_cursor = match items.last() {
-                    Some(last) if more => Some(
-                        Cursor {
-                            sort,
-                            key: sort_key(&last.invoice, sort),
-                            seq: last.seq,
-                        }
-                        .encode(),
-                    ),
-                    _ => None,
-                };
-                Ok(InvoicePage {
-                    items: items.into_iter().map(|row| row.invoice.clone()).collect(),
-                    total: None,
-                    next_cursor,
-                })
+                let rows = page
+                    .into_iter()
+                    .map(|row| (row.seq, row.invoice.clone()))
+                    .collect();
+                Ok(InvoicePage::keyset(rows, *size, sort))
             }
         }
     }

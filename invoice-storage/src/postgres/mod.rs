@@ -29,13 +29,12 @@ use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
 use crate::inbox::{InboxStore, Recorded};
 use crate::invoice_store::{
-    sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest,
-    PageRequest,
+    Cursor, InvoicePage, InvoiceQuery, InvoiceStore, IssueRequest, PageRequest,
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
     backend_error, check_schema_version, contains_pattern, event_exists, fold, from_json,
-    is_unique_violation, to_i64, to_json, to_u64, InvoiceColumns,
+    is_unique_violation, order_by, push_after, to_i64, to_json, to_u64, InvoiceColumns,
 };
 
 const BACKEND: &str = "postgres";
@@ -308,14 +307,6 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, tenant: &TenantId, query: &Invo
     }
 }
 
-fn order_by(sort: InvoiceSort) -> &'static str {
-    match sort {
-        InvoiceSort::NewestFirst => " ORDER BY seq DESC",
-        InvoiceSort::OldestFirst => " ORDER BY seq",
-        InvoiceSort::DueDate => " ORDER BY due_key, seq",
-    }
-}
-
 /// Reads `(seq, body)` rows into invoices.
 fn decode_rows(rows: Vec<sqlx::postgres::PgRow>) -> Result<Vec<(i64, Invoice)>> {
     rows.into_iter()
@@ -530,46 +521,14 @@ impl InvoiceStore for PostgresStore {
                     query,
                 );
                 if let Some(after) = after {
-                    match sort {
-                        InvoiceSort::NewestFirst => {
-                            sql.push(" AND seq < ").push_bind(after.seq);
-                        }
-                        InvoiceSort::OldestFirst => {
-                            sql.push(" AND seq > ").push_bind(after.seq);
-                        }
-                        InvoiceSort::DueDate => {
-                            sql.push(" AND (due_key, seq) > (")
-                                .push_bind(after.key)
-                                .push(", ")
-                                .push_bind(after.seq)
-                                .push(")");
-                        }
-                    }
+                    push_after(&mut sql, &after, sort);
                 }
                 // One row more than the page tells whether there is a next page.
                 sql.push(order_by(sort))
                     .push(" LIMIT ")
                     .push_bind(i64::from(*size) + 1);
                 let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
-                let mut rows = decode_rows(rows)?;
-                let more = rows.len() > *size as usize;
-                rows.truncate(*size as usize);
-                let next_cursor = match rows.last() {
-                    Some((seq, last)) if more => Some(
-                        Cursor {
-                            sort,
-                            key: sort_key(last, sort),
-                            seq: *seq,
-                        }
-                        .encode(),
-                    ),
-                    _ => None,
-                };
-                Ok(InvoicePage {
-                    items: rows.into_iter().map(|(_, i)| i).collect(),
-                    total: None,
-                    next_cursor,
-                })
+                Ok(InvoicePage::keyset(decode_rows(rows)?, *size, sort))
             }
         }
     }
