@@ -9,7 +9,7 @@ use invoice_core::{
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::xml::ReadLimits;
 
 /// What an import needs besides the document: the id and tenant the invoice gets, and
@@ -88,6 +88,46 @@ impl ImportOptions {
         // A blank note carries nothing; the model refuses it, so it is skipped.
         Note::new(id, "import", text, at).ok()
     }
+}
+
+/// The price details of a line as both syntaxes state them.
+pub(crate) struct StatedPrice<P: FnOnce() -> String> {
+    /// The base quantity (BT-149), if stated.
+    pub(crate) base_quantity: Option<Decimal>,
+    /// Where the base quantity stands, for the error when it is not positive.
+    pub(crate) base_quantity_path: P,
+    /// The gross price (BT-148), if stated.
+    pub(crate) gross: Option<Decimal>,
+}
+
+/// Completes a line read from either syntax: its base quantity, which must be positive,
+/// its gross price, its allowances and charges (a percentage without a base applies to
+/// the line's price amount) and its stated net amount (BT-131).
+pub(crate) fn complete_line<P: FnOnce() -> String>(
+    mut line: LineItem,
+    price: StatedPrice<P>,
+    allowances_charges: impl IntoIterator<Item = Result<StatedAllowanceCharge>>,
+    net: Decimal,
+    dp: u32,
+) -> Result<LineItem> {
+    if let Some(base_quantity) = price.base_quantity {
+        if base_quantity <= Decimal::ZERO {
+            return Err(Error::InvalidValue {
+                path: (price.base_quantity_path)(),
+                value: base_quantity.to_string(),
+                reason: "a base quantity must be positive".to_owned(),
+            });
+        }
+        line = line.with_base_quantity(base_quantity);
+    }
+    if let Some(gross) = price.gross {
+        line = line.with_gross_price(gross);
+    }
+    let default_base = line.price_amount(dp).unwrap_or(Decimal::ZERO);
+    for ac in allowances_charges {
+        line = line.with_allowance_charge(ac?.into_model(default_base, dp));
+    }
+    Ok(line.with_stated_net_amount(net))
 }
 
 /// A stated allowance or charge before it becomes a model value.

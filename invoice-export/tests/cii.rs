@@ -121,3 +121,24 @@ fn truncated_and_mangled_documents_never_panic() {
         let _ = read_cii(mangled.as_slice(), &options());
     }
 }
+
+#[test]
+fn a_base_quantity_that_is_not_positive_is_reported_with_its_path() {
+    let xml = sample_cii();
+    let bad = xml.replacen(
+        "<ram:ChargeAmount>95.00</ram:ChargeAmount>",
+        r#"<ram:ChargeAmount>95.00</ram:ChargeAmount><ram:BasisQuantity unitCode="C62">-1</ram:BasisQuantity>"#,
+        1,
+    );
+    assert_ne!(bad, xml);
+    match read_cii(bad.as_bytes(), &options()) {
+        Err(Error::InvalidValue { path, value, .. }) => {
+            assert_eq!(
+                path,
+                "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem/ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity"
+            );
+            assert_eq!(value, "-1");
+        }
+        other => panic!("{other:?}"),
+    }
+}

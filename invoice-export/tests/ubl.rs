@@ -153,3 +153,21 @@ fn truncated_and_mangled_documents_never_panic() {
         let _ = read_ubl(mangled.as_slice(), &options());
     }
 }
+
+#[test]
+fn a_base_quantity_that_is_not_positive_is_reported_with_its_path() {
+    let xml = sample_ubl();
+    let bad = xml.replacen(
+        r#"<cbc:PriceAmount currencyID="EUR">95.00</cbc:PriceAmount>"#,
+        r#"<cbc:PriceAmount currencyID="EUR">95.00</cbc:PriceAmount><cbc:BaseQuantity unitCode="C62">0</cbc:BaseQuantity>"#,
+        1,
+    );
+    assert_ne!(bad, xml);
+    match read_ubl(bad.as_bytes(), &options()) {
+        Err(Error::InvalidValue { path, value, .. }) => {
+            assert_eq!(path, "/Invoice/cac:InvoiceLine/cac:Price/cbc:BaseQuantity");
+            assert_eq!(value, "0");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -11,7 +11,9 @@ use rust_decimal::Decimal;
 
 use super::{DATE, NS_RSM};
 use crate::error::{Error, Result};
-use crate::import::{finish, ImportOptions, StatedAllowanceCharge, StatedBreakdown};
+use crate::import::{
+    complete_line, finish, ImportOptions, StatedAllowanceCharge, StatedBreakdown, StatedPrice,
+};
 use crate::xml::{read_input, Doc, El};
 
 /// Reads a UN/CEFACT CII D16B `CrossIndustryInvoice` (Factur-X, ZUGFeRD, XRechnung)
@@ -398,28 +400,17 @@ fn line(el: &El<'_, '_>, dp: u32) -> Result<LineItem> {
     if let Some(description) = product.opt_text("ram:Description") {
         line = line.with_description(description);
     }
-    if let Some(base_quantity) = net_price.opt_decimal("ram:BasisQuantity")? {
-        if base_quantity <= Decimal::ZERO {
-            return Err(Error::InvalidValue {
-                path: net_price.child_path("ram:BasisQuantity"),
-                value: base_quantity.to_string(),
-                reason: "a base quantity must be positive".to_owned(),
-            });
-        }
-        line = line.with_base_quantity(base_quantity);
-    }
-    if let Some(gross) = agreement
-        .child("ram:GrossPriceProductTradePrice")
-        .map(|g| g.opt_decimal("ram:ChargeAmount"))
-        .transpose()?
-        .flatten()
-    {
-        line = line.with_gross_price(gross);
-    }
-    let default_base = line.price_amount(dp).unwrap_or(Decimal::ZERO);
-    for ac in settlement.children("ram:SpecifiedTradeAllowanceCharge") {
-        line =
-            line.with_allowance_charge(allowance_charge(&ac, false)?.into_model(default_base, dp));
-    }
-    Ok(line.with_stated_net_amount(net))
+    let price = StatedPrice {
+        base_quantity: net_price.opt_decimal("ram:BasisQuantity")?,
+        base_quantity_path: || net_price.child_path("ram:BasisQuantity"),
+        gross: agreement
+            .child("ram:GrossPriceProductTradePrice")
+            .map(|g| g.opt_decimal("ram:ChargeAmount"))
+            .transpose()?
+            .flatten(),
+    };
+    let allowances_charges = settlement
+        .children("ram:SpecifiedTradeAllowanceCharge")
+        .map(|ac| allowance_charge(&ac, false));
+    complete_line(line, price, allowances_charges, net, dp)
 }

@@ -11,7 +11,9 @@ use rust_decimal::Decimal;
 
 use super::{NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
-use crate::import::{finish, ImportOptions, StatedAllowanceCharge, StatedBreakdown};
+use crate::import::{
+    complete_line, finish, ImportOptions, StatedAllowanceCharge, StatedBreakdown, StatedPrice,
+};
 use crate::xml::{read_input, Doc, El};
 
 const DATE: &str = "%Y-%m-%d";
@@ -426,29 +428,17 @@ fn line(el: &El<'_, '_>, quantity_name: &'static str, dp: u32) -> Result<LineIte
     if let Some(description) = item.opt_text("cbc:Description") {
         line = line.with_description(description);
     }
-    if let Some(base_quantity) = price_el.opt_decimal("cbc:BaseQuantity")? {
-        if base_quantity <= Decimal::ZERO {
-            let path = price_el.child_path("cbc:BaseQuantity");
-            return Err(Error::InvalidValue {
-                path,
-                value: base_quantity.to_string(),
-                reason: "a base quantity must be positive".to_owned(),
-            });
-        }
-        line = line.with_base_quantity(base_quantity);
-    }
-    if let Some(gross) = price_el
-        .child("cac:AllowanceCharge")
-        .map(|ac| ac.opt_decimal("cbc:BaseAmount"))
-        .transpose()?
-        .flatten()
-    {
-        line = line.with_gross_price(gross);
-    }
-    let default_base = line.price_amount(dp).unwrap_or(Decimal::ZERO);
-    for ac in el.children("cac:AllowanceCharge") {
-        line =
-            line.with_allowance_charge(allowance_charge(&ac, false)?.into_model(default_base, dp));
-    }
-    Ok(line.with_stated_net_amount(net))
+    let price = StatedPrice {
+        base_quantity: price_el.opt_decimal("cbc:BaseQuantity")?,
+        base_quantity_path: || price_el.child_path("cbc:BaseQuantity"),
+        gross: price_el
+            .child("cac:AllowanceCharge")
+            .map(|ac| ac.opt_decimal("cbc:BaseAmount"))
+            .transpose()?
+            .flatten(),
+    };
+    let allowances_charges = el
+        .children("cac:AllowanceCharge")
+        .map(|ac| allowance_charge(&ac, false));
+    complete_line(line, price, allowances_charges, net, dp)
 }
