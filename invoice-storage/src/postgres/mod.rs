@@ -21,7 +21,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
 use invoice_core::{ClientId, EventEnvelope, EventId, Invoice, InvoiceId, TenantId};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnection, PgPool, Postgres};
+use sqlx::postgres::{PgArguments, PgConnection, PgPool, Postgres};
+use sqlx::query::Query;
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
 
@@ -240,25 +241,16 @@ async fn overwrite(
 ) -> Result<bool> {
     let c = InvoiceColumns::new(invoice, BACKEND)?;
     let expected = expected.map(|v| to_i64(v, BACKEND)).transpose()?;
-    let done = sqlx::query(
-        "UPDATE invoices SET status = $3, client_id = $4, number = $5, buyer_name = $6, \
-         number_folded = $7, buyer_folded = $8, issue_date = $9, due_date = $10, \
-         due_key = $11, version = $12, body = $13::jsonb \
-         WHERE id = $1 AND tenant = $2 AND ($14::bigint IS NULL OR version = $14)",
+    let done = bind_row(
+        sqlx::query(
+            "UPDATE invoices SET status = $3, client_id = $4, number = $5, buyer_name = $6, \
+             number_folded = $7, buyer_folded = $8, issue_date = $9, due_date = $10, \
+             due_key = $11, version = $12, body = $13::jsonb \
+             WHERE id = $1 AND tenant = $2 AND ($14::bigint IS NULL OR version = $14)",
+        ),
+        invoice,
+        c,
     )
-    .bind(invoice.id().as_uuid())
-    .bind(invoice.tenant().as_str())
-    .bind(c.status)
-    .bind(invoice.client().map(|c| *c.as_uuid()))
-    .bind(c.number)
-    .bind(c.buyer_name)
-    .bind(c.number_folded)
-    .bind(c.buyer_folded)
-    .bind(c.issue_date)
-    .bind(c.due_date)
-    .bind(c.due_key)
-    .bind(c.version)
-    .bind(c.body)
     .bind(expected)
     .execute(&mut *conn)
     .await
@@ -307,6 +299,28 @@ fn push_filter(sql: &mut QueryBuilder<Postgres>, tenant: &TenantId, query: &Invo
     }
 }
 
+/// Binds `$1` to `$13` of an invoice row: id, tenant, the indexed columns, body.
+fn bind_row<'q>(
+    query: Query<'q, Postgres, PgArguments>,
+    invoice: &'q Invoice,
+    c: InvoiceColumns,
+) -> Query<'q, Postgres, PgArguments> {
+    query
+        .bind(invoice.id().as_uuid())
+        .bind(invoice.tenant().as_str())
+        .bind(c.status)
+        .bind(invoice.client().map(|c| *c.as_uuid()))
+        .bind(c.number)
+        .bind(c.buyer_name)
+        .bind(c.number_folded)
+        .bind(c.buyer_folded)
+        .bind(c.issue_date)
+        .bind(c.due_date)
+        .bind(c.due_key)
+        .bind(c.version)
+        .bind(c.body)
+}
+
 /// Reads `(seq, body)` rows into invoices.
 fn decode_rows(rows: Vec<sqlx::postgres::PgRow>) -> Result<Vec<(i64, Invoice)>> {
     rows.into_iter()
@@ -326,24 +340,15 @@ impl InvoiceStore for PostgresStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
         let c = InvoiceColumns::new(invoice, BACKEND)?;
         let mut tx = self.pool.begin().await.map_err(backend)?;
-        let inserted = sqlx::query(
-            "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
-             number_folded, buyer_folded, issue_date, due_date, due_key, version, body) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)",
+        let inserted = bind_row(
+            sqlx::query(
+                "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
+                 number_folded, buyer_folded, issue_date, due_date, due_key, version, body) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)",
+            ),
+            invoice,
+            c,
         )
-        .bind(invoice.id().as_uuid())
-        .bind(invoice.tenant().as_str())
-        .bind(c.status)
-        .bind(invoice.client().map(|c| *c.as_uuid()))
-        .bind(c.number)
-        .bind(c.buyer_name)
-        .bind(c.number_folded)
-        .bind(c.buyer_folded)
-        .bind(c.issue_date)
-        .bind(c.due_date)
-        .bind(c.due_key)
-        .bind(c.version)
-        .bind(c.body)
         .execute(&mut *tx)
         .await;
         match inserted {

@@ -21,7 +21,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use invoice_core::{ClientId, EventEnvelope, EventId, Invoice, InvoiceId, TenantId};
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::query::Query;
+use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{QueryBuilder, Row, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -264,26 +265,16 @@ async fn overwrite(
 ) -> Result<bool> {
     let c = InvoiceColumns::new(invoice, BACKEND)?;
     let expected = expected.map(|v| to_i64(v, BACKEND)).transpose()?;
-    let done = sqlx::query(
-        "UPDATE invoices SET status = ?, client_id = ?, number = ?, buyer_name = ?, \
-         number_folded = ?, buyer_folded = ?, issue_date = ?, due_date = ?, due_key = ?, \
-         version = ?, body = ? \
-         WHERE id = ? AND tenant = ? AND (? IS NULL OR version = ?)",
+    let done = bind_row(
+        sqlx::query(
+            "UPDATE invoices SET status = ?3, client_id = ?4, number = ?5, buyer_name = ?6, \
+             number_folded = ?7, buyer_folded = ?8, issue_date = ?9, due_date = ?10, \
+             due_key = ?11, version = ?12, body = ?13 \
+             WHERE id = ?1 AND tenant = ?2 AND (?14 IS NULL OR version = ?14)",
+        ),
+        invoice,
+        c,
     )
-    .bind(c.status)
-    .bind(invoice.client().map(|c| c.to_string()))
-    .bind(c.number)
-    .bind(c.buyer_name)
-    .bind(c.number_folded)
-    .bind(c.buyer_folded)
-    .bind(c.issue_date.map(day_number))
-    .bind(c.due_date.map(day_number))
-    .bind(c.due_key)
-    .bind(c.version)
-    .bind(c.body)
-    .bind(invoice.id().to_string())
-    .bind(invoice.tenant().as_str())
-    .bind(expected)
     .bind(expected)
     .execute(&mut *conn)
     .await
@@ -332,6 +323,28 @@ fn push_filter(sql: &mut QueryBuilder<Sqlite>, tenant: &TenantId, query: &Invoic
     }
 }
 
+/// Binds `?1` to `?13` of an invoice row: id, tenant, the indexed columns, body.
+fn bind_row<'q>(
+    query: Query<'q, Sqlite, SqliteArguments>,
+    invoice: &'q Invoice,
+    c: InvoiceColumns,
+) -> Query<'q, Sqlite, SqliteArguments> {
+    query
+        .bind(invoice.id().to_string())
+        .bind(invoice.tenant().as_str())
+        .bind(c.status)
+        .bind(invoice.client().map(|c| c.to_string()))
+        .bind(c.number)
+        .bind(c.buyer_name)
+        .bind(c.number_folded)
+        .bind(c.buyer_folded)
+        .bind(c.issue_date.map(day_number))
+        .bind(c.due_date.map(day_number))
+        .bind(c.due_key)
+        .bind(c.version)
+        .bind(c.body)
+}
+
 /// Reads `(seq, body)` rows into invoices.
 fn decode_rows(rows: Vec<SqliteRow>) -> Result<Vec<(i64, Invoice)>> {
     rows.into_iter()
@@ -351,24 +364,15 @@ impl InvoiceStore for SqliteStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
         let c = InvoiceColumns::new(invoice, BACKEND)?;
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
-             number_folded, buyer_folded, issue_date, due_date, due_key, version, body) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        let inserted = bind_row(
+            sqlx::query(
+                "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
+                 number_folded, buyer_folded, issue_date, due_date, due_key, version, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            ),
+            invoice,
+            c,
         )
-        .bind(invoice.id().to_string())
-        .bind(invoice.tenant().as_str())
-        .bind(c.status)
-        .bind(invoice.client().map(|c| c.to_string()))
-        .bind(c.number)
-        .bind(c.buyer_name)
-        .bind(c.number_folded)
-        .bind(c.buyer_folded)
-        .bind(c.issue_date.map(day_number))
-        .bind(c.due_date.map(day_number))
-        .bind(c.due_key)
-        .bind(c.version)
-        .bind(c.body)
         .execute(&mut *tx)
         .await;
         match inserted {
