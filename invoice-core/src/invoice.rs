@@ -203,9 +203,15 @@ impl InvoiceBuilder {
         self
     }
 
-    /// Appends several lines.
+    /// Appends several lines. The first lines given as a `Vec` are kept in it, not
+    /// copied.
     pub fn lines(mut self, lines: impl IntoIterator<Item = LineItem>) -> Self {
-        self.invoice.lines.extend(lines);
+        if self.invoice.lines.is_empty() {
+            // Collecting a `Vec`'s own iterator reuses its allocation.
+            self.invoice.lines = lines.into_iter().collect();
+        } else {
+            self.invoice.lines.extend(lines);
+        }
         self
     }
 
@@ -246,6 +252,45 @@ impl InvoiceBuilder {
         self.invoice.issue_date = Some(issue_date);
         self.invoice.status = InvoiceStatus::Issued;
         self
+    }
+
+    /// The totals the invoice will have once built, under the rounding policy set so
+    /// far, without building it: what a reader checks a document's stated amounts
+    /// against while it may still change the policy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Totals::compute`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use invoice_core::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let party = |name| Party::new(name, Address::new(CountryCode::new("DE").unwrap()));
+    /// let builder = InvoiceBuilder::new(
+    ///     InvoiceId::from_uuid(uuid::Uuid::nil()),
+    ///     TenantId::new("t")?,
+    ///     Currency::EUR,
+    ///     party("Seller"),
+    ///     party("Buyer"),
+    /// )
+    /// .line(LineItem::new(
+    ///     "1",
+    ///     "Widget",
+    ///     Decimal::new(3, 0),
+    ///     UnitCode::piece(),
+    ///     Decimal::new(1999, 2),
+    ///     Vat::standard(Decimal::new(19, 0)),
+    /// ));
+    /// let preview = builder.totals()?;
+    /// assert_eq!(preview.line_extension_amount(), Decimal::new(5997, 2));
+    /// assert_eq!(builder.build()?.totals()?, preview);
+    /// # Ok::<(), invoice_core::Error>(())
+    /// ```
+    pub fn totals(&self) -> Result<Totals> {
+        Totals::compute(&self.invoice, &self.invoice.rounding_policy)
     }
 
     /// Checks the input and returns the invoice at version 1.

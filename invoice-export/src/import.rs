@@ -4,13 +4,23 @@
 use chrono::NaiveDate;
 use invoice_core::{
     AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Currency, Invoice, InvoiceBuilder,
-    InvoiceId, LineItem, Note, NoteId, RoundingPolicy, TenantId, Vat, VatExemption,
+    InvoiceId, LineItem, Note, NoteId, RoundingPolicy, TenantId, Totals, Vat, VatExemption,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::xml::ReadLimits;
+
+mod fields;
+mod stream;
+#[cfg(test)]
+mod stream_tests;
+
+pub(crate) use fields::{AllowanceChargeFields, LineFields, Located, VatFields};
+pub(crate) use stream::{read_lines_streamed, Field, LineSyntax, Part, StreamedLine};
+#[cfg(test)]
+pub(crate) use stream::{read_streamed, read_tree};
 
 /// What an import needs besides the document: the id and tenant the invoice gets, and
 /// the limits on the input.
@@ -88,46 +98,6 @@ impl ImportOptions {
         // A blank note carries nothing; the model refuses it, so it is skipped.
         Note::new(id, "import", text, at).ok()
     }
-}
-
-/// The price details of a line as both syntaxes state them.
-pub(crate) struct StatedPrice<P: FnOnce() -> String> {
-    /// The base quantity (BT-149), if stated.
-    pub(crate) base_quantity: Option<Decimal>,
-    /// Where the base quantity stands, for the error when it is not positive.
-    pub(crate) base_quantity_path: P,
-    /// The gross price (BT-148), if stated.
-    pub(crate) gross: Option<Decimal>,
-}
-
-/// Completes a line read from either syntax: its base quantity, which must be positive,
-/// its gross price, its allowances and charges (a percentage without a base applies to
-/// the line's price amount) and its stated net amount (BT-131).
-pub(crate) fn complete_line<P: FnOnce() -> String>(
-    mut line: LineItem,
-    price: StatedPrice<P>,
-    allowances_charges: impl IntoIterator<Item = Result<StatedAllowanceCharge>>,
-    net: Decimal,
-    dp: u32,
-) -> Result<LineItem> {
-    if let Some(base_quantity) = price.base_quantity {
-        if base_quantity <= Decimal::ZERO {
-            return Err(Error::InvalidValue {
-                path: (price.base_quantity_path)(),
-                value: base_quantity.to_string(),
-                reason: "a base quantity must be positive".to_owned(),
-            });
-        }
-        line = line.with_base_quantity(base_quantity);
-    }
-    if let Some(gross) = price.gross {
-        line = line.with_gross_price(gross);
-    }
-    let default_base = line.price_amount(dp).unwrap_or(Decimal::ZERO);
-    for ac in allowances_charges {
-        line = line.with_allowance_charge(ac?.into_model(default_base, dp));
-    }
-    Ok(line.with_stated_net_amount(net))
 }
 
 /// A stated allowance or charge before it becomes a model value.
@@ -253,12 +223,11 @@ pub(crate) fn finish(
             }
         })
         .collect();
-    let builder = acs
+    let mut builder = acs
         .into_iter()
         .fold(builder.lines(lines), InvoiceBuilder::allowance_charge);
-    let invoice = builder.clone().build()?;
-    let matches = |invoice: &Invoice| -> bool {
-        let Ok(totals) = invoice.totals() else {
+    let matches = |totals: Result<Totals, invoice_core::Error>| -> bool {
+        let Ok(totals) = totals else {
             return false;
         };
         breakdown.iter().all(|row| match row.tax_amount {
@@ -270,17 +239,14 @@ pub(crate) fn finish(
                 .is_some_and(|c| c.tax_amount() == stated),
         })
     };
-    if matches(&invoice) {
-        return Ok(invoice);
+    if matches(builder.totals()) {
+        return Ok(builder.build()?);
     }
     for precision in (0..dp).rev() {
-        let candidate = builder
-            .clone()
-            .rounding_policy(RoundingPolicy::en16931().with_tax_precision(precision))
-            .build()?;
-        if matches(&candidate) {
-            return Ok(candidate);
+        builder = builder.rounding_policy(RoundingPolicy::en16931().with_tax_precision(precision));
+        if matches(builder.totals()) {
+            return Ok(builder.build()?);
         }
     }
-    Ok(invoice)
+    Ok(builder.rounding_policy(RoundingPolicy::en16931()).build()?)
 }

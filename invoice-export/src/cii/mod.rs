@@ -4,6 +4,8 @@
 mod read;
 mod write;
 
+#[cfg(test)]
+pub(crate) use read::passes;
 pub use read::read_cii;
 pub use write::write_cii;
 

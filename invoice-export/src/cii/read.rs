@@ -1,18 +1,18 @@
 //! The CII reader.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use invoice_core::{
-    Address, AllowanceChargeKind, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber,
-    InvoicePeriod, InvoiceReference, LineItem, Party, PaymentMeans, UnitCode, Vat, VatCategory,
-    VatExemption,
+    Address, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber, InvoicePeriod,
+    InvoiceReference, Party, PaymentMeans, VatExemption,
 };
-use rust_decimal::Decimal;
 
 use super::{DATE, NS_RSM};
 use crate::error::{Error, Result};
 use crate::import::{
-    complete_line, finish, ImportOptions, StatedAllowanceCharge, StatedBreakdown, StatedPrice,
+    finish, read_lines_streamed, AllowanceChargeFields, Field, ImportOptions, LineFields,
+    LineSyntax, Located, Part, StatedBreakdown, StreamedLine, VatFields,
 };
 use crate::xml::{read_input, Doc, El};
 
@@ -46,7 +46,18 @@ use crate::xml::{read_input, Doc, El};
 /// ```
 pub fn read_cii<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     let text = read_input(input, options.limits())?;
-    let doc = Doc::parse(&text, options.limits())?;
+    read_lines_streamed(&text, options, CiiLines, |doc, lines| {
+        read_document(doc, options, lines)
+    })
+}
+
+/// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
+/// them, else from the tree.
+fn read_document<'a>(
+    doc: &Doc<'a>,
+    options: &ImportOptions,
+    streamed: Option<Vec<StreamedLine<'a>>>,
+) -> Result<Invoice> {
     let root = doc.root();
     let prefix = root.name().split_once(':').map_or("", |(p, _)| p);
     if root.local_name() != "CrossIndustryInvoice"
@@ -167,18 +178,27 @@ pub fn read_cii<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
         }
     }
 
-    let mut lines = Vec::new();
-    for el in transaction.children("ram:IncludedSupplyChainTradeLineItem") {
-        lines.push(line(&el, dp)?);
-    }
+    let lines = match streamed {
+        Some(streamed) => {
+            let mut lines = Vec::with_capacity(streamed.len());
+            for line in streamed {
+                lines.push(line.line(dp)?);
+            }
+            lines
+        }
+        None => transaction
+            .children("ram:IncludedSupplyChainTradeLineItem")
+            .map(|el| line(el)?.line(dp))
+            .collect::<Result<_>>()?,
+    };
     let mut document_acs = Vec::new();
     for el in settlement.children("ram:SpecifiedTradeAllowanceCharge") {
-        document_acs.push(allowance_charge(&el, true)?);
+        document_acs.push(allowance_charge(el, true)?.stated()?);
     }
     let mut breakdown = Vec::new();
     for tax in settlement.children("ram:ApplicableTradeTax") {
         breakdown.push(StatedBreakdown {
-            vat: vat(&tax, "ram:CategoryCode")?,
+            vat: vat(tax, "ram:CategoryCode")?.vat()?,
             tax_amount: tax.opt_decimal("ram:CalculatedAmount")?,
             exemption: exemption(&tax),
         });
@@ -325,14 +345,12 @@ fn payment_means(el: &El<'_, '_>) -> Result<PaymentMeans> {
     Ok(means)
 }
 
-/// A VAT category (`category`) and rate (`ram:RateApplicablePercent`, 0 when absent).
-fn vat(el: &El<'_, '_>, category: &'static str) -> Result<Vat> {
-    let code = el.req(category)?;
-    let category = VatCategory::from_code(code.text()).map_err(|e| code.invalid(code.text(), e))?;
-    let rate = el
-        .opt_decimal("ram:RateApplicablePercent")?
-        .unwrap_or(Decimal::ZERO);
-    Ok(Vat::new(category, rate))
+/// A VAT category (`category`) and rate (`ram:RateApplicablePercent`).
+fn vat<'d, 'a>(el: El<'d, 'a>, category: &'static str) -> Result<VatFields<'d, El<'d, 'a>>> {
+    Ok(VatFields {
+        category: Located::of(el.req(category)?),
+        rate: el.child("ram:RateApplicablePercent").map(Located::of),
+    })
 }
 
 fn exemption(el: &El<'_, '_>) -> Option<VatExemption> {
@@ -346,71 +364,160 @@ fn exemption(el: &El<'_, '_>) -> Option<VatExemption> {
     }
 }
 
-fn allowance_charge(el: &El<'_, '_>, document_level: bool) -> Result<StatedAllowanceCharge> {
-    let indicator = el.req("ram:ChargeIndicator")?.req("udt:Indicator")?;
-    let kind = match indicator.text() {
-        "true" | "1" => AllowanceChargeKind::Charge,
-        "false" | "0" => AllowanceChargeKind::Allowance,
-        other => return Err(indicator.invalid(other, "not a boolean")),
-    };
+/// The text of an optional child, borrowed from the tree.
+fn text_of<'d>(el: Option<El<'d, '_>>) -> Option<Cow<'d, str>> {
+    el.map(|el| Cow::Borrowed(el.text()))
+}
+
+fn allowance_charge<'d, 'a>(
+    el: El<'d, 'a>,
+    document_level: bool,
+) -> Result<AllowanceChargeFields<'d, El<'d, 'a>>> {
+    let indicator = Located::of(el.req("ram:ChargeIndicator")?.req("udt:Indicator")?);
     let vat = if document_level {
-        Some(vat(&el.req("ram:CategoryTradeTax")?, "ram:CategoryCode")?)
+        Some(vat(el.req("ram:CategoryTradeTax")?, "ram:CategoryCode")?)
     } else {
         None
     };
-    Ok(StatedAllowanceCharge {
-        kind,
-        amount: el.req_decimal("ram:ActualAmount")?,
-        percent: el.opt_decimal("ram:CalculationPercent")?,
-        base: el.opt_decimal("ram:BasisAmount")?,
-        reason: el.opt_text("ram:Reason").map(str::to_owned),
-        reason_code: el.opt_text("ram:ReasonCode").map(str::to_owned),
+    Ok(AllowanceChargeFields {
+        indicator,
+        amount: Located::of(el.req("ram:ActualAmount")?),
+        percent: el.child("ram:CalculationPercent").map(Located::of),
+        base: el.child("ram:BasisAmount").map(Located::of),
+        reason: text_of(el.child("ram:Reason")),
+        reason_code: text_of(el.child("ram:ReasonCode")),
         vat,
     })
 }
 
-fn line(el: &El<'_, '_>, dp: u32) -> Result<LineItem> {
-    let id = el
-        .req("ram:AssociatedDocumentLineDocument")?
-        .req_text("ram:LineID")?;
+/// A line (`ram:IncludedSupplyChainTradeLineItem`) from the tree.
+fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
+    let id = Located::of(
+        el.req("ram:AssociatedDocumentLineDocument")?
+            .req("ram:LineID")?,
+    );
     let product = el.req("ram:SpecifiedTradeProduct")?;
-    let name = product.req_text("ram:Name")?;
+    let name = Located::of(product.req("ram:Name")?);
     let agreement = el.req("ram:SpecifiedLineTradeAgreement")?;
     let net_price = agreement.req("ram:NetPriceProductTradePrice")?;
-    let price = net_price.req_decimal("ram:ChargeAmount")?;
-    let quantity_el = el
+    let price = Located::of(net_price.req("ram:ChargeAmount")?);
+    let quantity = el
         .req("ram:SpecifiedLineTradeDelivery")?
         .req("ram:BilledQuantity")?;
-    let quantity = quantity_el.decimal()?;
-    let unit_text = quantity_el.attr("unitCode").unwrap_or_default();
-    let unit = UnitCode::new(unit_text).map_err(|e| Error::InvalidValue {
-        path: format!("{}/@unitCode", quantity_el.path()),
-        value: unit_text.to_owned(),
-        reason: e.to_string(),
-    })?;
     let settlement = el.req("ram:SpecifiedLineTradeSettlement")?;
     let vat = vat(
-        &settlement.req("ram:ApplicableTradeTax")?,
+        settlement.req("ram:ApplicableTradeTax")?,
         "ram:CategoryCode",
     )?;
-    let net = settlement
-        .req("ram:SpecifiedTradeSettlementLineMonetarySummation")?
-        .req_decimal("ram:LineTotalAmount")?;
-    let mut line = LineItem::new(id, name, quantity, unit, price, vat);
-    if let Some(description) = product.opt_text("ram:Description") {
-        line = line.with_description(description);
-    }
-    let price = StatedPrice {
-        base_quantity: net_price.opt_decimal("ram:BasisQuantity")?,
-        base_quantity_path: || net_price.child_path("ram:BasisQuantity"),
+    let net = Located::of(
+        settlement
+            .req("ram:SpecifiedTradeSettlementLineMonetarySummation")?
+            .req("ram:LineTotalAmount")?,
+    );
+    Ok(LineFields {
+        id,
+        unit: Cow::Borrowed(quantity.attr("unitCode").unwrap_or_default()),
+        quantity: Located::of(quantity),
+        net,
+        name,
+        description: text_of(product.child("ram:Description")),
+        vat,
+        price,
+        base_quantity: net_price.child("ram:BasisQuantity").map(Located::of),
         gross: agreement
             .child("ram:GrossPriceProductTradePrice")
-            .map(|g| g.opt_decimal("ram:ChargeAmount"))
-            .transpose()?
-            .flatten(),
-    };
-    let allowances_charges = settlement
-        .children("ram:SpecifiedTradeAllowanceCharge")
-        .map(|ac| allowance_charge(&ac, false));
-    complete_line(line, price, allowances_charges, net, dp)
+            .and_then(|gross| gross.child("ram:ChargeAmount"))
+            .map(Located::of),
+        allowances_charges: settlement
+            .children("ram:SpecifiedTradeAllowanceCharge")
+            .map(|ac| allowance_charge(ac, false))
+            .collect::<Result<_>>()?,
+    })
+}
+
+/// Where CII's lines stand (`ram:IncludedSupplyChainTradeLineItem`, children of the
+/// first `rsm:SupplyChainTradeTransaction`) and what the streaming pass reads of them:
+/// what [`line`] reads from the tree.
+#[derive(Debug)]
+struct CiiLines;
+
+/// The groups of a CII line the streaming pass enters.
+const LINE_DOCUMENT: u8 = 0;
+const PRODUCT: u8 = 1;
+const AGREEMENT: u8 = 2;
+const GROSS_PRICE: u8 = 3;
+const NET_PRICE: u8 = 4;
+const DELIVERY: u8 = 5;
+const SETTLEMENT: u8 = 6;
+const TAX: u8 = 7;
+const SUMMATION: u8 = 8;
+/// The group of an allowance or charge the pass enters.
+const INDICATOR: u8 = 0;
+
+impl LineSyntax for CiiLines {
+    fn is_line(&mut self, parent: El<'_, '_>, local: &[u8]) -> bool {
+        local == b"IncludedSupplyChainTradeLineItem"
+            && parent.local_name() == "SupplyChainTradeTransaction"
+            && parent.parent().is_some_and(|root| {
+                root.parent().is_none()
+                    && root.child("rsm:SupplyChainTradeTransaction") == Some(parent)
+            })
+    }
+
+    fn child(&self, parent: Part, local: &[u8]) -> Part {
+        match (parent, local) {
+            (Part::Line, b"AssociatedDocumentLineDocument") => Part::Group(LINE_DOCUMENT),
+            (Part::Line, b"SpecifiedTradeProduct") => Part::Group(PRODUCT),
+            (Part::Line, b"SpecifiedLineTradeAgreement") => Part::Group(AGREEMENT),
+            (Part::Line, b"SpecifiedLineTradeDelivery") => Part::Group(DELIVERY),
+            (Part::Line, b"SpecifiedLineTradeSettlement") => Part::Group(SETTLEMENT),
+            (Part::Group(LINE_DOCUMENT), b"LineID") => Part::Value(Field::Id),
+            (Part::Group(PRODUCT), b"Name") => Part::Value(Field::Name),
+            (Part::Group(PRODUCT), b"Description") => Part::Value(Field::Description),
+            (Part::Group(AGREEMENT), b"GrossPriceProductTradePrice") => Part::Group(GROSS_PRICE),
+            (Part::Group(AGREEMENT), b"NetPriceProductTradePrice") => Part::Group(NET_PRICE),
+            (Part::Group(GROSS_PRICE), b"ChargeAmount") => Part::Value(Field::Gross),
+            (Part::Group(NET_PRICE), b"ChargeAmount") => Part::Value(Field::Price),
+            (Part::Group(NET_PRICE), b"BasisQuantity") => Part::Value(Field::BaseQuantity),
+            (Part::Group(DELIVERY), b"BilledQuantity") => Part::Value(Field::Quantity),
+            (Part::Group(SETTLEMENT), b"ApplicableTradeTax") => Part::Group(TAX),
+            (Part::Group(SETTLEMENT), b"SpecifiedTradeAllowanceCharge") => Part::AllowanceCharge,
+            (Part::Group(SETTLEMENT), b"SpecifiedTradeSettlementLineMonetarySummation") => {
+                Part::Group(SUMMATION)
+            }
+            (Part::Group(TAX), b"CategoryCode") => Part::Value(Field::VatCategory),
+            (Part::Group(TAX), b"RateApplicablePercent") => Part::Value(Field::VatRate),
+            (Part::Group(SUMMATION), b"LineTotalAmount") => Part::Value(Field::Net),
+            (Part::AllowanceCharge, b"ChargeIndicator") => Part::AllowanceChargeGroup(INDICATOR),
+            (Part::AllowanceChargeGroup(INDICATOR), b"Indicator") => {
+                Part::Value(Field::ChargeIndicator)
+            }
+            (Part::AllowanceCharge, b"ActualAmount") => Part::Value(Field::Amount),
+            (Part::AllowanceCharge, b"CalculationPercent") => Part::Value(Field::Percent),
+            (Part::AllowanceCharge, b"BasisAmount") => Part::Value(Field::Base),
+            (Part::AllowanceCharge, b"Reason") => Part::Value(Field::Reason),
+            (Part::AllowanceCharge, b"ReasonCode") => Part::Value(Field::ReasonCode),
+            _ => Part::Skipped,
+        }
+    }
+}
+
+/// The two ways through the reader, for the tests that hold them to the same results.
+#[cfg(test)]
+pub(crate) mod passes {
+    use super::*;
+
+    /// The streaming pass alone: `None` where it declines or anything fails.
+    pub(crate) fn streamed(text: &str, options: &ImportOptions) -> Option<Invoice> {
+        crate::import::read_streamed(text, options, CiiLines, |doc, lines| {
+            read_document(doc, options, lines)
+        })
+    }
+
+    /// The element tree alone, the reference.
+    pub(crate) fn tree(text: &str, options: &ImportOptions) -> Result<Invoice> {
+        crate::import::read_tree(text, options, |doc, lines| {
+            read_document(doc, options, lines)
+        })
+    }
 }

@@ -3,6 +3,8 @@
 mod read;
 mod write;
 
+#[cfg(test)]
+pub(crate) use read::passes;
 pub use read::read_ubl;
 pub use write::write_ubl;
 

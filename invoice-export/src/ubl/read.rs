@@ -1,18 +1,18 @@
 //! The UBL reader.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use invoice_core::{
-    Address, AllowanceChargeKind, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber,
-    InvoicePeriod, InvoiceReference, LineItem, Party, PaymentMeans, UnitCode, Vat, VatCategory,
-    VatExemption,
+    Address, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber, InvoicePeriod,
+    InvoiceReference, Party, PaymentMeans, VatExemption,
 };
-use rust_decimal::Decimal;
 
 use super::{NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
 use crate::import::{
-    complete_line, finish, ImportOptions, StatedAllowanceCharge, StatedBreakdown, StatedPrice,
+    finish, read_lines_streamed, AllowanceChargeFields, Field, ImportOptions, LineFields,
+    LineSyntax, Located, Part, StatedBreakdown, StreamedLine, VatFields,
 };
 use crate::xml::{read_input, Doc, El};
 
@@ -56,7 +56,18 @@ const DATE: &str = "%Y-%m-%d";
 /// ```
 pub fn read_ubl<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     let text = read_input(input, options.limits())?;
-    let doc = Doc::parse(&text, options.limits())?;
+    read_lines_streamed(&text, options, UblLines::default(), |doc, lines| {
+        read_document(doc, options, lines)
+    })
+}
+
+/// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
+/// them, else from the tree.
+fn read_document<'a>(
+    doc: &Doc<'a>,
+    options: &ImportOptions,
+    streamed: Option<Vec<StreamedLine<'a>>>,
+) -> Result<Invoice> {
     let root = doc.root();
     let credit = match root.local_name() {
         "Invoice" => false,
@@ -180,20 +191,29 @@ pub fn read_ubl<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     } else {
         "cac:InvoiceLine"
     };
-    let mut lines = Vec::new();
-    for el in root.children(line_name) {
-        lines.push(line(&el, quantity_name, dp)?);
-    }
+    let lines = match streamed {
+        Some(streamed) => {
+            let mut lines = Vec::with_capacity(streamed.len());
+            for line in streamed {
+                lines.push(line.line(dp)?);
+            }
+            lines
+        }
+        None => root
+            .children(line_name)
+            .map(|el| line(el, quantity_name)?.line(dp))
+            .collect::<Result<_>>()?,
+    };
     let mut document_acs = Vec::new();
     for el in root.children("cac:AllowanceCharge") {
-        document_acs.push(allowance_charge(&el, true)?);
+        document_acs.push(allowance_charge(el, true)?.stated()?);
     }
     let mut breakdown = Vec::new();
     for total in root.children("cac:TaxTotal") {
         for subtotal in total.children("cac:TaxSubtotal") {
             let category = subtotal.req("cac:TaxCategory")?;
             breakdown.push(StatedBreakdown {
-                vat: vat(&category)?,
+                vat: vat(category)?.vat()?,
                 tax_amount: subtotal.opt_decimal("cbc:TaxAmount")?,
                 exemption: exemption(&category),
             });
@@ -364,12 +384,12 @@ fn payment_means(el: &El<'_, '_>) -> Result<PaymentMeans> {
     Ok(means)
 }
 
-/// A VAT category and rate (`cbc:ID`, `cbc:Percent`); a missing rate is 0 (BR-O-05).
-fn vat(el: &El<'_, '_>) -> Result<Vat> {
-    let id = el.req("cbc:ID")?;
-    let category = VatCategory::from_code(id.text()).map_err(|e| id.invalid(id.text(), e))?;
-    let rate = el.opt_decimal("cbc:Percent")?.unwrap_or(Decimal::ZERO);
-    Ok(Vat::new(category, rate))
+/// A VAT category and rate (`cbc:ID`, `cbc:Percent`).
+fn vat<'d, 'a>(el: El<'d, 'a>) -> Result<VatFields<'d, El<'d, 'a>>> {
+    Ok(VatFields {
+        category: Located::of(el.req("cbc:ID")?),
+        rate: el.child("cbc:Percent").map(Located::of),
+    })
 }
 
 fn exemption(el: &El<'_, '_>) -> Option<VatExemption> {
@@ -383,62 +403,135 @@ fn exemption(el: &El<'_, '_>) -> Option<VatExemption> {
     }
 }
 
-fn allowance_charge(el: &El<'_, '_>, document_level: bool) -> Result<StatedAllowanceCharge> {
-    let indicator = el.req("cbc:ChargeIndicator")?;
-    let kind = match indicator.text() {
-        "true" | "1" => AllowanceChargeKind::Charge,
-        "false" | "0" => AllowanceChargeKind::Allowance,
-        other => return Err(indicator.invalid(other, "not a boolean")),
-    };
+/// The text of an optional child, borrowed from the tree.
+fn text_of<'d>(el: Option<El<'d, '_>>) -> Option<Cow<'d, str>> {
+    el.map(|el| Cow::Borrowed(el.text()))
+}
+
+fn allowance_charge<'d, 'a>(
+    el: El<'d, 'a>,
+    document_level: bool,
+) -> Result<AllowanceChargeFields<'d, El<'d, 'a>>> {
+    let indicator = Located::of(el.req("cbc:ChargeIndicator")?);
     let vat = if document_level {
-        Some(vat(&el.req("cac:TaxCategory")?)?)
+        Some(vat(el.req("cac:TaxCategory")?)?)
     } else {
         None
     };
-    Ok(StatedAllowanceCharge {
-        kind,
-        amount: el.req_decimal("cbc:Amount")?,
-        percent: el.opt_decimal("cbc:MultiplierFactorNumeric")?,
-        base: el.opt_decimal("cbc:BaseAmount")?,
-        reason: el.opt_text("cbc:AllowanceChargeReason").map(str::to_owned),
-        reason_code: el
-            .opt_text("cbc:AllowanceChargeReasonCode")
-            .map(str::to_owned),
+    Ok(AllowanceChargeFields {
+        indicator,
+        amount: Located::of(el.req("cbc:Amount")?),
+        percent: el.child("cbc:MultiplierFactorNumeric").map(Located::of),
+        base: el.child("cbc:BaseAmount").map(Located::of),
+        reason: text_of(el.child("cbc:AllowanceChargeReason")),
+        reason_code: text_of(el.child("cbc:AllowanceChargeReasonCode")),
         vat,
     })
 }
 
-fn line(el: &El<'_, '_>, quantity_name: &'static str, dp: u32) -> Result<LineItem> {
-    let id = el.req_text("cbc:ID")?;
-    let quantity_el = el.req(quantity_name)?;
-    let quantity = quantity_el.decimal()?;
-    let unit_text = quantity_el.attr("unitCode").unwrap_or_default();
-    let unit = UnitCode::new(unit_text).map_err(|e| Error::InvalidValue {
-        path: format!("{}/@unitCode", quantity_el.path()),
-        value: unit_text.to_owned(),
-        reason: e.to_string(),
-    })?;
-    let net = el.req_decimal("cbc:LineExtensionAmount")?;
+/// A line (`cac:InvoiceLine` or `cac:CreditNoteLine`) from the tree.
+fn line<'d, 'a>(el: El<'d, 'a>, quantity_name: &'static str) -> Result<LineFields<'d, El<'d, 'a>>> {
+    let id = Located::of(el.req("cbc:ID")?);
+    let quantity = el.req(quantity_name)?;
+    let net = Located::of(el.req("cbc:LineExtensionAmount")?);
     let item = el.req("cac:Item")?;
-    let name = item.req_text("cbc:Name")?;
-    let vat = vat(&item.req("cac:ClassifiedTaxCategory")?)?;
-    let price_el = el.req("cac:Price")?;
-    let price = price_el.req_decimal("cbc:PriceAmount")?;
-    let mut line = LineItem::new(id, name, quantity, unit, price, vat);
-    if let Some(description) = item.opt_text("cbc:Description") {
-        line = line.with_description(description);
-    }
-    let price = StatedPrice {
-        base_quantity: price_el.opt_decimal("cbc:BaseQuantity")?,
-        base_quantity_path: || price_el.child_path("cbc:BaseQuantity"),
-        gross: price_el
+    let name = Located::of(item.req("cbc:Name")?);
+    let vat = vat(item.req("cac:ClassifiedTaxCategory")?)?;
+    let price = el.req("cac:Price")?;
+    Ok(LineFields {
+        id,
+        unit: Cow::Borrowed(quantity.attr("unitCode").unwrap_or_default()),
+        quantity: Located::of(quantity),
+        net,
+        name,
+        description: text_of(item.child("cbc:Description")),
+        vat,
+        price: Located::of(price.req("cbc:PriceAmount")?),
+        base_quantity: price.child("cbc:BaseQuantity").map(Located::of),
+        gross: price
             .child("cac:AllowanceCharge")
-            .map(|ac| ac.opt_decimal("cbc:BaseAmount"))
-            .transpose()?
-            .flatten(),
-    };
-    let allowances_charges = el
-        .children("cac:AllowanceCharge")
-        .map(|ac| allowance_charge(&ac, false));
-    complete_line(line, price, allowances_charges, net, dp)
+            .and_then(|ac| ac.child("cbc:BaseAmount"))
+            .map(Located::of),
+        allowances_charges: el
+            .children("cac:AllowanceCharge")
+            .map(|ac| allowance_charge(ac, false))
+            .collect::<Result<_>>()?,
+    })
+}
+
+/// Where UBL's lines stand (`cac:InvoiceLine`, or `cac:CreditNoteLine` in a credit
+/// note, children of the root) and what the streaming pass reads of them: what
+/// [`line`] reads from the tree.
+#[derive(Debug, Default)]
+struct UblLines {
+    credit_note: bool,
+}
+
+/// The groups of a UBL line the streaming pass enters.
+const ITEM: u8 = 0;
+const PRICE: u8 = 1;
+const TAX_CATEGORY: u8 = 2;
+const PRICE_ALLOWANCE: u8 = 3;
+
+impl LineSyntax for UblLines {
+    fn is_line(&mut self, parent: El<'_, '_>, local: &[u8]) -> bool {
+        if parent.parent().is_some() {
+            return false;
+        }
+        self.credit_note = parent.local_name() == "CreditNote";
+        local
+            == if self.credit_note {
+                &b"CreditNoteLine"[..]
+            } else {
+                &b"InvoiceLine"[..]
+            }
+    }
+
+    fn child(&self, parent: Part, local: &[u8]) -> Part {
+        match (parent, local) {
+            (Part::Line, b"ID") => Part::Value(Field::Id),
+            (Part::Line, b"InvoicedQuantity") if !self.credit_note => Part::Value(Field::Quantity),
+            (Part::Line, b"CreditedQuantity") if self.credit_note => Part::Value(Field::Quantity),
+            (Part::Line, b"LineExtensionAmount") => Part::Value(Field::Net),
+            (Part::Line, b"AllowanceCharge") => Part::AllowanceCharge,
+            (Part::Line, b"Item") => Part::Group(ITEM),
+            (Part::Line, b"Price") => Part::Group(PRICE),
+            (Part::Group(ITEM), b"Name") => Part::Value(Field::Name),
+            (Part::Group(ITEM), b"Description") => Part::Value(Field::Description),
+            (Part::Group(ITEM), b"ClassifiedTaxCategory") => Part::Group(TAX_CATEGORY),
+            (Part::Group(TAX_CATEGORY), b"ID") => Part::Value(Field::VatCategory),
+            (Part::Group(TAX_CATEGORY), b"Percent") => Part::Value(Field::VatRate),
+            (Part::Group(PRICE), b"PriceAmount") => Part::Value(Field::Price),
+            (Part::Group(PRICE), b"BaseQuantity") => Part::Value(Field::BaseQuantity),
+            (Part::Group(PRICE), b"AllowanceCharge") => Part::Group(PRICE_ALLOWANCE),
+            (Part::Group(PRICE_ALLOWANCE), b"BaseAmount") => Part::Value(Field::Gross),
+            (Part::AllowanceCharge, b"ChargeIndicator") => Part::Value(Field::ChargeIndicator),
+            (Part::AllowanceCharge, b"Amount") => Part::Value(Field::Amount),
+            (Part::AllowanceCharge, b"MultiplierFactorNumeric") => Part::Value(Field::Percent),
+            (Part::AllowanceCharge, b"BaseAmount") => Part::Value(Field::Base),
+            (Part::AllowanceCharge, b"AllowanceChargeReason") => Part::Value(Field::Reason),
+            (Part::AllowanceCharge, b"AllowanceChargeReasonCode") => Part::Value(Field::ReasonCode),
+            _ => Part::Skipped,
+        }
+    }
+}
+
+/// The two ways through the reader, for the tests that hold them to the same results.
+#[cfg(test)]
+pub(crate) mod passes {
+    use super::*;
+
+    /// The streaming pass alone: `None` where it declines or anything fails.
+    pub(crate) fn streamed(text: &str, options: &ImportOptions) -> Option<Invoice> {
+        crate::import::read_streamed(text, options, UblLines::default(), |doc, lines| {
+            read_document(doc, options, lines)
+        })
+    }
+
+    /// The element tree alone, the reference.
+    pub(crate) fn tree(text: &str, options: &ImportOptions) -> Result<Invoice> {
+        crate::import::read_tree(text, options, |doc, lines| {
+            read_document(doc, options, lines)
+        })
+    }
 }

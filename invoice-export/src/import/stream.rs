@@ -1,0 +1,431 @@
+//! The streaming pass over a document's lines: each line element's events go straight
+//! into the fields of one line, without an element tree.
+//!
+//! Lines are most of a large document, and the tree costs more than everything else a
+//! reader does with them. The pass takes documents of the ordinary shape; where a
+//! document is not (an element the model reads once stated twice, an element inside a
+//! value), it declines, and the document is read again as a tree, which is the
+//! reference: [`read_lines_streamed`] gives the same invoice or error as the tree
+//! reader alone, only faster.
+
+use std::borrow::Cow;
+
+use invoice_core::{Invoice, LineItem};
+use quick_xml::events::BytesStart;
+
+use super::fields::{AllowanceChargeFields, LineFields, Located, Streamed, VatFields};
+use super::ImportOptions;
+use crate::error::Result;
+use crate::xml::{attributes, is_attribute, Doc, El, Subtrees};
+
+/// What an element inside a line is, in either syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The line element itself.
+    Line,
+    /// Not read: it and everything in it are skipped.
+    Skipped,
+    /// An element that only holds others, numbered by the syntax (`n < 16`), read once
+    /// per line.
+    Group(u8),
+    /// A line allowance or charge, which may repeat.
+    AllowanceCharge,
+    /// An element inside an allowance or charge that only holds others (`n < 16`),
+    /// read once per allowance or charge.
+    AllowanceChargeGroup(u8),
+    /// A value, read once per line (or per allowance or charge).
+    Value(Field),
+}
+
+/// The values of a line the model reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Id,
+    /// The quantity, whose `unitCode` attribute is the unit.
+    Quantity,
+    Net,
+    Name,
+    Description,
+    VatCategory,
+    VatRate,
+    Price,
+    BaseQuantity,
+    Gross,
+    ChargeIndicator,
+    Amount,
+    Percent,
+    Base,
+    Reason,
+    ReasonCode,
+}
+
+impl Field {
+    /// Whether the value belongs to an allowance or charge.
+    fn in_allowance_charge(self) -> bool {
+        matches!(
+            self,
+            Field::ChargeIndicator
+                | Field::Amount
+                | Field::Percent
+                | Field::Base
+                | Field::Reason
+                | Field::ReasonCode
+        )
+    }
+}
+
+impl Part {
+    /// Its bit in the mask of what was seen, for the parts read once.
+    fn seen_bit(self) -> Option<u32> {
+        match self {
+            Part::Group(n) | Part::AllowanceChargeGroup(n) => Some(1 << (16 + u32::from(n))),
+            Part::Value(field) => Some(1 << field as u32),
+            Part::Line | Part::Skipped | Part::AllowanceCharge => None,
+        }
+    }
+
+    /// Whether it is counted per allowance or charge rather than per line.
+    fn in_allowance_charge(self) -> bool {
+        match self {
+            Part::AllowanceChargeGroup(_) => true,
+            Part::Value(field) => field.in_allowance_charge(),
+            _ => false,
+        }
+    }
+}
+
+/// How a syntax lays out its lines.
+pub(crate) trait LineSyntax {
+    /// Whether the element `local`, a child of `parent`, is a line of the document.
+    fn is_line(&mut self, parent: El<'_, '_>, local: &[u8]) -> bool;
+
+    /// What the child `local` of an element that is `parent` is.
+    fn child(&self, parent: Part, local: &[u8]) -> Part;
+}
+
+/// One line's values as the pass meets them.
+#[derive(Debug, Default)]
+struct PartialLine<'a> {
+    id: Option<Cow<'a, str>>,
+    quantity: Option<Cow<'a, str>>,
+    unit: Option<Cow<'a, str>>,
+    net: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
+    description: Option<Cow<'a, str>>,
+    vat_category: Option<Cow<'a, str>>,
+    vat_rate: Option<Cow<'a, str>>,
+    price: Option<Cow<'a, str>>,
+    base_quantity: Option<Cow<'a, str>>,
+    gross: Option<Cow<'a, str>>,
+    allowances_charges: Vec<PartialAllowanceCharge<'a>>,
+}
+
+#[derive(Debug, Default)]
+struct PartialAllowanceCharge<'a> {
+    indicator: Option<Cow<'a, str>>,
+    amount: Option<Cow<'a, str>>,
+    percent: Option<Cow<'a, str>>,
+    base: Option<Cow<'a, str>>,
+    reason: Option<Cow<'a, str>>,
+    reason_code: Option<Cow<'a, str>>,
+}
+
+fn located(text: Cow<'_, str>) -> Located<'_, Streamed> {
+    Located { text, at: Streamed }
+}
+
+impl<'a> PartialLine<'a> {
+    /// The line's fields, `None` when one the model requires is absent.
+    fn complete(self) -> Option<LineFields<'a, Streamed>> {
+        let mut allowances_charges = Vec::with_capacity(self.allowances_charges.len());
+        for ac in self.allowances_charges {
+            allowances_charges.push(AllowanceChargeFields {
+                indicator: located(ac.indicator?),
+                amount: located(ac.amount?),
+                percent: ac.percent.map(located),
+                base: ac.base.map(located),
+                reason: ac.reason,
+                reason_code: ac.reason_code,
+                vat: None,
+            });
+        }
+        Some(LineFields {
+            id: located(self.id?),
+            quantity: located(self.quantity?),
+            unit: self.unit.unwrap_or_default(),
+            net: located(self.net?),
+            name: located(self.name?),
+            description: self.description,
+            vat: VatFields {
+                category: located(self.vat_category?),
+                rate: self.vat_rate.map(located),
+            },
+            price: located(self.price?),
+            base_quantity: self.base_quantity.map(located),
+            gross: self.gross.map(located),
+            allowances_charges,
+        })
+    }
+
+    fn set(&mut self, field: Field, text: Cow<'a, str>) {
+        let slot = match field {
+            Field::Id => &mut self.id,
+            Field::Quantity => &mut self.quantity,
+            Field::Net => &mut self.net,
+            Field::Name => &mut self.name,
+            Field::Description => &mut self.description,
+            Field::VatCategory => &mut self.vat_category,
+            Field::VatRate => &mut self.vat_rate,
+            Field::Price => &mut self.price,
+            Field::BaseQuantity => &mut self.base_quantity,
+            Field::Gross => &mut self.gross,
+            Field::ChargeIndicator
+            | Field::Amount
+            | Field::Percent
+            | Field::Base
+            | Field::Reason
+            | Field::ReasonCode => {
+                let Some(ac) = self.allowances_charges.last_mut() else {
+                    return;
+                };
+                match field {
+                    Field::ChargeIndicator => &mut ac.indicator,
+                    Field::Amount => &mut ac.amount,
+                    Field::Percent => &mut ac.percent,
+                    Field::Base => &mut ac.base,
+                    Field::Reason => &mut ac.reason,
+                    _ => &mut ac.reason_code,
+                }
+            }
+        };
+        *slot = Some(text);
+    }
+}
+
+/// The text of an element, trimmed as the tree trims it, still borrowed when it was.
+fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let solid = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    if solid(bytes.first()) && solid(bytes.last()) {
+        // Nothing to trim: the common case, without `trim`'s Unicode tables.
+        return text;
+    }
+    match text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
+        Cow::Owned(text) if text.trim().len() == text.len() => Cow::Owned(text),
+        Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
+    }
+}
+
+/// Takes the lines of a document from the tree parser, as [`Subtrees`].
+pub(crate) struct LineReader<'a, S> {
+    syntax: S,
+    /// The parts of the open elements of the current line, outermost first.
+    open: Vec<Part>,
+    /// How deep inside a skipped element the pass is (0: not in one).
+    skipping: usize,
+    /// What was seen of the parts read once per line, and per allowance or charge.
+    seen: u32,
+    seen_in_allowance_charge: u32,
+    current: PartialLine<'a>,
+    /// The text of the open value so far.
+    text: Option<Cow<'a, str>>,
+    lines: Vec<StreamedLine<'a>>,
+    declined: bool,
+}
+
+/// A line the streaming pass read.
+#[derive(Debug)]
+pub(crate) enum StreamedLine<'a> {
+    /// Made into the model's line already.
+    Made(LineItem),
+    /// As stated, to be made once the document's minor units are known.
+    Stated(LineFields<'a, Streamed>),
+}
+
+impl StreamedLine<'_> {
+    /// The model's line, with the document's minor units `dp`.
+    pub(crate) fn line(self, dp: u32) -> Result<LineItem> {
+        match self {
+            StreamedLine::Made(line) => Ok(line),
+            StreamedLine::Stated(fields) => fields.line(dp),
+        }
+    }
+}
+
+impl<'a, S: LineSyntax> LineReader<'a, S> {
+    pub(crate) fn new(syntax: S) -> Self {
+        Self {
+            syntax,
+            open: Vec::with_capacity(8),
+            skipping: 0,
+            seen: 0,
+            seen_in_allowance_charge: 0,
+            current: PartialLine::default(),
+            text: None,
+            lines: Vec::new(),
+            declined: false,
+        }
+    }
+
+    /// The lines read, `None` when the pass declined the document.
+    pub(crate) fn into_lines(self) -> Option<Vec<StreamedLine<'a>>> {
+        (!self.declined).then_some(self.lines)
+    }
+}
+
+impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
+    fn claims(&mut self, parent: El<'_, 'a>, local: &[u8]) -> bool {
+        !self.declined && self.syntax.is_line(parent, local)
+    }
+
+    fn open(&mut self, input: &'a str, start: &BytesStart<'a>) {
+        if self.declined {
+            return;
+        }
+        if self.skipping > 0 {
+            self.skipping += 1;
+            return;
+        }
+        let part = match self.open.last() {
+            None => {
+                self.seen = 0;
+                Part::Line
+            }
+            // The tree keeps no text for an element with children.
+            Some(Part::Value(_)) => {
+                self.declined = true;
+                return;
+            }
+            Some(&parent) => self.syntax.child(parent, start.local_name().into_inner()),
+        };
+        if let Some(bit) = part.seen_bit() {
+            let seen = if part.in_allowance_charge() {
+                &mut self.seen_in_allowance_charge
+            } else {
+                &mut self.seen
+            };
+            if *seen & bit != 0 {
+                self.declined = true;
+                return;
+            }
+            *seen |= bit;
+        }
+        match part {
+            Part::Skipped => {
+                self.skipping = 1;
+                return;
+            }
+            Part::AllowanceCharge => {
+                self.seen_in_allowance_charge = 0;
+                self.current
+                    .allowances_charges
+                    .push(PartialAllowanceCharge::default());
+            }
+            Part::Value(field) => {
+                self.text = None;
+                if field == Field::Quantity {
+                    for attr in attributes(input, start) {
+                        match attr {
+                            Ok((key, value)) if is_attribute(&key, "unitCode") => {
+                                self.current.unit = Some(trimmed(value));
+                            }
+                            Ok(_) => {}
+                            Err(_) => {
+                                self.declined = true;
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+            Part::Line | Part::Group(_) | Part::AllowanceChargeGroup(_) => {}
+        }
+        self.open.push(part);
+    }
+
+    fn keeps_text(&self) -> bool {
+        !self.declined && self.skipping == 0 && matches!(self.open.last(), Some(Part::Value(_)))
+    }
+
+    fn text(&mut self, text: Cow<'a, str>) {
+        if self.keeps_text() {
+            match &mut self.text {
+                None => self.text = Some(text),
+                Some(Cow::Owned(so_far)) => so_far.push_str(&text),
+                Some(Cow::Borrowed(so_far)) => {
+                    // Text around references comes in pieces: room for a few more.
+                    let mut joined = String::with_capacity(2 * (so_far.len() + text.len()));
+                    joined.push_str(so_far);
+                    joined.push_str(&text);
+                    self.text = Some(Cow::Owned(joined));
+                }
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        if self.declined {
+            return;
+        }
+        if self.skipping > 0 {
+            self.skipping -= 1;
+            return;
+        }
+        match self.open.pop() {
+            Some(Part::Value(field)) => {
+                let text = trimmed(self.text.take().unwrap_or_default());
+                self.current.set(field, text);
+            }
+            Some(Part::Line) => match std::mem::take(&mut self.current).complete() {
+                // Only a line's allowances and charges need the document's minor units
+                // (their default base): a line without them is made now.
+                Some(fields) if fields.allowances_charges.is_empty() => match fields.line(0) {
+                    Ok(line) => self.lines.push(StreamedLine::Made(line)),
+                    Err(_) => self.declined = true,
+                },
+                Some(fields) => self.lines.push(StreamedLine::Stated(fields)),
+                None => self.declined = true,
+            },
+            _ => {}
+        }
+    }
+}
+
+/// Reads `text` with its lines taken by the streaming pass of `syntax` and the rest
+/// from an element tree, by `read` (which gets the lines read); when the pass declines
+/// or anything fails, reads it again whole as a tree (`read` gets `None` and reads the
+/// lines from the tree), whose result is then the reader's: the same invoice, or the
+/// error with its path.
+pub(crate) fn read_lines_streamed<S: LineSyntax>(
+    text: &str,
+    options: &ImportOptions,
+    syntax: S,
+    read: impl for<'d, 'a> Fn(&'d Doc<'a>, Option<Vec<StreamedLine<'a>>>) -> Result<Invoice>,
+) -> Result<Invoice> {
+    match read_streamed(text, options, syntax, &read) {
+        Some(invoice) => Ok(invoice),
+        None => read_tree(text, options, &read),
+    }
+}
+
+/// The invoice when the streaming pass takes the document and nothing fails.
+pub(crate) fn read_streamed<S: LineSyntax>(
+    text: &str,
+    options: &ImportOptions,
+    syntax: S,
+    read: impl for<'d, 'a> Fn(&'d Doc<'a>, Option<Vec<StreamedLine<'a>>>) -> Result<Invoice>,
+) -> Option<Invoice> {
+    let mut lines = LineReader::new(syntax);
+    let doc = Doc::parse_handing_over(text, options.limits(), &mut lines).ok()?;
+    read(&doc, Some(lines.into_lines()?)).ok()
+}
+
+/// The reference: the whole document read as a tree.
+pub(crate) fn read_tree(
+    text: &str,
+    options: &ImportOptions,
+    read: impl for<'d, 'a> Fn(&'d Doc<'a>, Option<Vec<StreamedLine<'a>>>) -> Result<Invoice>,
+) -> Result<Invoice> {
+    read(&Doc::parse(text, options.limits())?, None)
+}

@@ -1,0 +1,210 @@
+//! The streaming pass against the tree reader, its reference: on the official examples
+//! and on every single-element mutation of two full documents, the public readers give
+//! exactly what the tree alone gives (the same invoice, or the same error and path),
+//! and the pass itself takes the ordinary documents rather than declining them.
+
+#![cfg(all(feature = "ubl", feature = "cii"))]
+
+use std::path::Path;
+
+use invoice_core::{Invoice, InvoiceId, TenantId};
+
+use super::ImportOptions;
+use crate::error::Result;
+use crate::xml::read_input;
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/einvoice/cen");
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
+
+fn options() -> ImportOptions {
+    ImportOptions::new(
+        InvoiceId::from_uuid(uuid::Uuid::from_u128(7)),
+        TenantId::new("t").unwrap(),
+    )
+}
+
+/// The readers of one syntax: the public one, the pass alone and the tree alone.
+struct Syntax {
+    name: &'static str,
+    public: fn(&[u8], &ImportOptions) -> Result<Invoice>,
+    streamed: fn(&str, &ImportOptions) -> Option<Invoice>,
+    tree: fn(&str, &ImportOptions) -> Result<Invoice>,
+}
+
+const UBL: Syntax = Syntax {
+    name: "ubl",
+    public: |bytes, options| crate::read_ubl(bytes, options),
+    streamed: crate::ubl::passes::streamed,
+    tree: crate::ubl::passes::tree,
+};
+
+const CII: Syntax = Syntax {
+    name: "cii",
+    public: |bytes, options| crate::read_cii(bytes, options),
+    streamed: crate::cii::passes::streamed,
+    tree: crate::cii::passes::tree,
+};
+
+/// Whether the public reader and the pass agree with the tree on `text`; whether the
+/// pass took it.
+fn compare(syntax: &Syntax, text: &str, what: &str) -> bool {
+    let reference = (syntax.tree)(text, &options());
+    let public = (syntax.public)(text.as_bytes(), &options());
+    match (&reference, &public) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}: the invoices differ"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}: the errors differ"),
+        _ => panic!("{what}: the tree gives {reference:?}, the reader {public:?}"),
+    }
+    match (syntax.streamed)(text, &options()) {
+        Some(streamed) => {
+            assert_eq!(
+                reference.as_ref().ok(),
+                Some(&streamed),
+                "{what}: the pass gives an invoice where the tree gives another or an error"
+            );
+            true
+        }
+        None => false,
+    }
+}
+
+#[test]
+fn official_examples_read_the_same_and_take_the_streaming_pass() {
+    let mut taken = 0;
+    let mut all = 0;
+    for syntax in [UBL, CII] {
+        let dir = Path::new(EXAMPLES).join(syntax.name);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let text = read_input(bytes.as_slice(), options().limits()).unwrap();
+            let what = path.display().to_string();
+            all += 1;
+            if compare(&syntax, &text, &what) {
+                taken += 1;
+            } else {
+                // Only a document the tree refuses may be declined.
+                assert!(
+                    (syntax.tree)(&text, &options()).is_err(),
+                    "{what}: declined"
+                );
+            }
+        }
+    }
+    assert!(all >= 30, "only {all} examples found");
+    assert_eq!(taken, all, "the pass declined official examples");
+}
+
+/// Where an element stands: the start of its start tag, the end of its end tag, and
+/// where its content starts and ends when it holds text only.
+type Span = (usize, usize, Option<(usize, usize)>);
+
+/// Every element of `text`.
+fn elements(text: &str) -> Vec<Span> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut open: Vec<(usize, usize, bool)> = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        let before = usize::try_from(reader.buffer_position()).unwrap();
+        let event = reader.read_event().unwrap();
+        let after = usize::try_from(reader.buffer_position()).unwrap();
+        match event {
+            Event::Start(_) => {
+                if let Some(parent) = open.last_mut() {
+                    parent.2 = true;
+                }
+                open.push((before, after, false));
+            }
+            Event::Empty(_) => {
+                if let Some(parent) = open.last_mut() {
+                    parent.2 = true;
+                }
+                out.push((before, after, None));
+            }
+            Event::End(_) => {
+                let (start, content, has_children) = open.pop().unwrap();
+                out.push((start, after, (!has_children).then_some((content, before))));
+            }
+            Event::Eof => return out,
+            _ => {}
+        }
+    }
+}
+
+/// Each element removed, repeated (as it is, and with another value), its text
+/// replaced by something invalid, zero or nothing, a child or references put into it.
+fn mutations(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (start, end, content) in elements(text) {
+        let element = &text[start..end];
+        let name: String = element[1..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, '>' | '/'))
+            .collect();
+        let at = format!("{name} at byte {start}");
+        out.push((
+            format!("{at} removed"),
+            format!("{}{}", &text[..start], &text[end..]),
+        ));
+        out.push((
+            format!("{at} repeated"),
+            format!("{}{element}{}", &text[..end], &text[end..]),
+        ));
+        if let Some((from, to)) = content {
+            // A second one that says something else: which of the two counts shows.
+            out.push((
+                format!("{at} repeated with another value"),
+                format!(
+                    "{}{element}{}9{}{}",
+                    &text[..end],
+                    &text[start..from],
+                    &text[to..end],
+                    &text[end..]
+                ),
+            ));
+            for (how, replacement) in [
+                ("emptied", ""),
+                ("made invalid", "x-1"),
+                ("made 0", "0"),
+                ("given a child", "1<x/>"),
+                ("escaped", "&#49;&amp;"),
+            ] {
+                out.push((
+                    format!("{at} {how}"),
+                    format!("{}{replacement}{}", &text[..from], &text[to..]),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn every_mutation_reads_the_same(syntax: Syntax, file: &str) {
+    let text = std::fs::read_to_string(Path::new(GOLDEN).join(file)).unwrap();
+    assert!(compare(&syntax, &text, file), "the pass declined {file}");
+    let mut taken = 0;
+    let variants = mutations(&text);
+    for (what, variant) in &variants {
+        if compare(&syntax, variant, &format!("{file}: {what}")) {
+            taken += 1;
+        }
+    }
+    // Most mutations leave a document the pass reads to the end (an element outside
+    // the model's reach changed, or a value still valid).
+    assert!(
+        taken * 4 > variants.len(),
+        "the pass took only {taken} of {} variants",
+        variants.len()
+    );
+}
+
+#[test]
+fn every_mutation_of_a_ubl_document_reads_as_the_tree_reads_it() {
+    every_mutation_reads_the_same(UBL, "sample.ubl.xml");
+}
+
+#[test]
+fn every_mutation_of_a_cii_document_reads_as_the_tree_reads_it() {
+    every_mutation_reads_the_same(CII, "sample.cii.xml");
+}
