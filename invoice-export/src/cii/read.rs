@@ -46,7 +46,7 @@ use crate::xml::{read_input, Doc, El};
 /// ```
 pub fn read_cii<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     let text = read_input(input, options.limits())?;
-    read_lines_streamed(&text, options, CiiLines, |doc, lines| {
+    read_lines_streamed(&text, options, CiiLines::default(), |doc, lines| {
         read_document(doc, options, lines)
     })
 }
@@ -438,8 +438,11 @@ fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
 /// Where CII's lines stand (`ram:IncludedSupplyChainTradeLineItem`, children of the
 /// first `rsm:SupplyChainTradeTransaction`) and what the streaming pass reads of them:
 /// what [`line`] reads from the tree.
-#[derive(Debug)]
-struct CiiLines;
+#[derive(Debug, Default)]
+struct CiiLines {
+    /// The first transaction, once found: lines are claimed under it only.
+    transaction: Option<usize>,
+}
 
 /// The groups of a CII line the streaming pass enters.
 const LINE_DOCUMENT: u8 = 0;
@@ -456,12 +459,17 @@ const INDICATOR: u8 = 0;
 
 impl LineSyntax for CiiLines {
     fn is_line(&mut self, parent: El<'_, '_>, local: &[u8]) -> bool {
-        local == b"IncludedSupplyChainTradeLineItem"
-            && parent.local_name() == "SupplyChainTradeTransaction"
-            && parent.parent().is_some_and(|root| {
-                root.parent().is_none()
-                    && root.child("rsm:SupplyChainTradeTransaction") == Some(parent)
-            })
+        if local != b"IncludedSupplyChainTradeLineItem" {
+            return false;
+        }
+        if self.transaction.is_none() {
+            self.transaction = parent
+                .parent()
+                .filter(|root| root.parent().is_none())
+                .and_then(|root| root.child("rsm:SupplyChainTradeTransaction"))
+                .map(|transaction| transaction.index());
+        }
+        self.transaction == Some(parent.index())
     }
 
     fn child(&self, parent: Part, local: &[u8]) -> Part {
@@ -509,7 +517,7 @@ pub(crate) mod passes {
 
     /// The streaming pass alone: `None` where it declines or anything fails.
     pub(crate) fn streamed(text: &str, options: &ImportOptions) -> Option<Invoice> {
-        crate::import::read_streamed(text, options, CiiLines, |doc, lines| {
+        crate::import::read_streamed(text, options, CiiLines::default(), |doc, lines| {
             read_document(doc, options, lines)
         })
     }

@@ -135,10 +135,11 @@ fn located(text: Cow<'_, str>) -> Located<'_, Streamed> {
 }
 
 impl<'a> PartialLine<'a> {
-    /// The line's fields, `None` when one the model requires is absent.
-    fn complete(self) -> Option<LineFields<'a, Streamed>> {
+    /// The line's fields, taken out (the line is empty again for the next one),
+    /// `None` when one the model requires is absent.
+    fn take(&mut self) -> Option<LineFields<'a, Streamed>> {
         let mut allowances_charges = Vec::with_capacity(self.allowances_charges.len());
-        for ac in self.allowances_charges {
+        for ac in self.allowances_charges.drain(..) {
             allowances_charges.push(AllowanceChargeFields {
                 indicator: located(ac.indicator?),
                 amount: located(ac.amount?),
@@ -150,19 +151,19 @@ impl<'a> PartialLine<'a> {
             });
         }
         Some(LineFields {
-            id: located(self.id?),
-            quantity: located(self.quantity?),
-            unit: self.unit.unwrap_or_default(),
-            net: located(self.net?),
-            name: located(self.name?),
-            description: self.description,
+            id: located(self.id.take()?),
+            quantity: located(self.quantity.take()?),
+            unit: self.unit.take().unwrap_or_default(),
+            net: located(self.net.take()?),
+            name: located(self.name.take()?),
+            description: self.description.take(),
             vat: VatFields {
-                category: located(self.vat_category?),
-                rate: self.vat_rate.map(located),
+                category: located(self.vat_category.take()?),
+                rate: self.vat_rate.take().map(located),
             },
-            price: located(self.price?),
-            base_quantity: self.base_quantity.map(located),
-            gross: self.gross.map(located),
+            price: located(self.price.take()?),
+            base_quantity: self.base_quantity.take().map(located),
+            gross: self.gross.take().map(located),
             allowances_charges,
         })
     }
@@ -377,7 +378,7 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
                 let text = trimmed(self.text.take().unwrap_or_default());
                 self.current.set(field, text);
             }
-            Some(Part::Line) => match std::mem::take(&mut self.current).complete() {
+            Some(Part::Line) => match self.current.take() {
                 // Only a line's allowances and charges need the document's minor units
                 // (their default base): a line without them is made now.
                 Some(fields) if fields.allowances_charges.is_empty() => match fields.line(0) {

@@ -436,6 +436,12 @@ impl<'d, 'a> El<'d, 'a> {
         self.doc.nodes.get(self.id)
     }
 
+    /// Where the element stands in document order among those in the tree: the same
+    /// index is the same element.
+    pub(crate) fn index(&self) -> usize {
+        self.id
+    }
+
     /// The element this one is a child of, `None` for the root.
     pub(crate) fn parent(&self) -> Option<El<'d, 'a>> {
         let parent = self.node()?.parent;
