@@ -1,5 +1,7 @@
 //! What the UBL and CII readers share: the options of an import and the rules that
-//! turn what a document states into the model.
+//! turn what a document states into the model. A document's lines are read by a
+//! streaming pass (`stream`) wherever the document allows it, everything else from an
+//! element tree; `fields` turns what either of them read into the model's values.
 
 use chrono::NaiveDate;
 use invoice_core::{
@@ -17,8 +19,10 @@ mod stream;
 #[cfg(test)]
 mod stream_tests;
 
-pub(crate) use fields::{AllowanceChargeFields, LineFields, Located, VatFields};
-pub(crate) use stream::{read_lines_streamed, Field, LineSyntax, Part, StreamedLine};
+pub(crate) use fields::{text_of, AllowanceChargeFields, LineFields, Located, VatFields};
+pub(crate) use stream::{
+    document_lines, read_document_text, DocumentSyntax, Field, LineSyntax, Part, StreamedLine,
+};
 #[cfg(test)]
 pub(crate) use stream::{read_streamed, read_tree};
 

@@ -11,8 +11,9 @@ use invoice_core::{
 use super::{DATE, NS_RSM};
 use crate::error::{Error, Result};
 use crate::import::{
-    finish, read_lines_streamed, AllowanceChargeFields, Field, ImportOptions, LineFields,
-    LineSyntax, Located, Part, StatedBreakdown, StreamedLine, VatFields,
+    document_lines, finish, read_document_text, text_of, AllowanceChargeFields, DocumentSyntax,
+    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLine,
+    VatFields,
 };
 use crate::xml::{read_input, Doc, El};
 
@@ -46,9 +47,23 @@ use crate::xml::{read_input, Doc, El};
 /// ```
 pub fn read_cii<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     let text = read_input(input, options.limits())?;
-    read_lines_streamed(&text, options, CiiLines::default(), |doc, lines| {
-        read_document(doc, options, lines)
-    })
+    read_document_text::<Cii>(&text, options)
+}
+
+/// CII as the readers share it.
+#[derive(Debug)]
+pub(crate) struct Cii;
+
+impl DocumentSyntax for Cii {
+    type Lines = CiiLines;
+
+    fn read_document<'a>(
+        doc: &Doc<'a>,
+        options: &ImportOptions,
+        streamed: Option<Vec<StreamedLine<'a>>>,
+    ) -> Result<Invoice> {
+        read_document(doc, options, streamed)
+    }
 }
 
 /// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
@@ -178,19 +193,10 @@ fn read_document<'a>(
         }
     }
 
-    let lines = match streamed {
-        Some(streamed) => {
-            let mut lines = Vec::with_capacity(streamed.len());
-            for line in streamed {
-                lines.push(line.line(dp)?);
-            }
-            lines
-        }
-        None => transaction
-            .children("ram:IncludedSupplyChainTradeLineItem")
-            .map(|el| line(el)?.line(dp))
-            .collect::<Result<_>>()?,
-    };
+    let tree_lines = transaction
+        .children("ram:IncludedSupplyChainTradeLineItem")
+        .map(line);
+    let lines = document_lines(streamed, tree_lines, dp)?;
     let mut document_acs = Vec::new();
     for el in settlement.children("ram:SpecifiedTradeAllowanceCharge") {
         document_acs.push(allowance_charge(el, true)?.stated()?);
@@ -364,11 +370,6 @@ fn exemption(el: &El<'_, '_>) -> Option<VatExemption> {
     }
 }
 
-/// The text of an optional child, borrowed from the tree.
-fn text_of<'d>(el: Option<El<'d, '_>>) -> Option<Cow<'d, str>> {
-    el.map(|el| Cow::Borrowed(el.text()))
-}
-
 fn allowance_charge<'d, 'a>(
     el: El<'d, 'a>,
     document_level: bool,
@@ -439,7 +440,7 @@ fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
 /// first `rsm:SupplyChainTradeTransaction`) and what the streaming pass reads of them:
 /// what [`line`] reads from the tree.
 #[derive(Debug, Default)]
-struct CiiLines {
+pub(crate) struct CiiLines {
     /// The first transaction, once found: lines are claimed under it only.
     transaction: Option<usize>,
 }
@@ -507,25 +508,5 @@ impl LineSyntax for CiiLines {
             (Part::AllowanceCharge, b"ReasonCode") => Part::Value(Field::ReasonCode),
             _ => Part::Skipped,
         }
-    }
-}
-
-/// The two ways through the reader, for the tests that hold them to the same results.
-#[cfg(test)]
-pub(crate) mod passes {
-    use super::*;
-
-    /// The streaming pass alone: `None` where it declines or anything fails.
-    pub(crate) fn streamed(text: &str, options: &ImportOptions) -> Option<Invoice> {
-        crate::import::read_streamed(text, options, CiiLines::default(), |doc, lines| {
-            read_document(doc, options, lines)
-        })
-    }
-
-    /// The element tree alone, the reference.
-    pub(crate) fn tree(text: &str, options: &ImportOptions) -> Result<Invoice> {
-        crate::import::read_tree(text, options, |doc, lines| {
-            read_document(doc, options, lines)
-        })
     }
 }

@@ -52,6 +52,11 @@ impl<'d, 'a> Located<'d, El<'d, 'a>> {
     }
 }
 
+/// The text of an optional element of the tree, borrowed from it.
+pub(crate) fn text_of<'d>(el: Option<El<'d, '_>>) -> Option<Cow<'d, str>> {
+    el.map(|el| Cow::Borrowed(el.text()))
+}
+
 impl<L: Locate> Located<'_, L> {
     /// An [`Error::InvalidValue`] for this value.
     fn invalid(&self, reason: impl Display) -> Error {

@@ -37,25 +37,40 @@ pub(crate) enum Part {
     Value(Field),
 }
 
-/// The values of a line the model reads.
+/// The values of a line the model reads (at most 16: each has a bit of its own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Field {
+    /// BT-126.
     Id,
-    /// The quantity, whose `unitCode` attribute is the unit.
+    /// BT-129, whose `unitCode` attribute is the unit (BT-130).
     Quantity,
+    /// BT-131.
     Net,
+    /// BT-153.
     Name,
+    /// BT-154.
     Description,
+    /// BT-151.
     VatCategory,
+    /// BT-152.
     VatRate,
+    /// BT-146.
     Price,
+    /// BT-149.
     BaseQuantity,
+    /// BT-148.
     Gross,
+    /// Of a line allowance or charge: whether it is a charge.
     ChargeIndicator,
+    /// Of a line allowance or charge: BT-136 / BT-141.
     Amount,
+    /// Of a line allowance or charge: BT-138 / BT-143.
     Percent,
+    /// Of a line allowance or charge: BT-137 / BT-142.
     Base,
+    /// Of a line allowance or charge: BT-139 / BT-144.
     Reason,
+    /// Of a line allowance or charge: BT-140 / BT-145.
     ReasonCode,
 }
 
@@ -393,40 +408,64 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
     }
 }
 
-/// Reads `text` with its lines taken by the streaming pass of `syntax` and the rest
-/// from an element tree, by `read` (which gets the lines read); when the pass declines
-/// or anything fails, reads it again whole as a tree (`read` gets `None` and reads the
-/// lines from the tree), whose result is then the reader's: the same invoice, or the
-/// error with its path.
-pub(crate) fn read_lines_streamed<S: LineSyntax>(
+/// A syntax as the readers share it: where its lines stand and how the rest of a
+/// document becomes an invoice.
+pub(crate) trait DocumentSyntax {
+    /// Where the lines stand and what the streaming pass reads of them.
+    type Lines: LineSyntax + Default;
+
+    /// The invoice in `doc`, with the lines `streamed` when the streaming pass read
+    /// them, else read from the tree.
+    fn read_document<'a>(
+        doc: &Doc<'a>,
+        options: &ImportOptions,
+        streamed: Option<Vec<StreamedLine<'a>>>,
+    ) -> Result<Invoice>;
+}
+
+/// Reads `text` with its lines taken by the streaming pass and the rest from an element
+/// tree; when the pass declines or anything fails, reads it again whole as a tree,
+/// whose result is then the reader's: the same invoice, or the error with its path.
+pub(crate) fn read_document_text<D: DocumentSyntax>(
     text: &str,
     options: &ImportOptions,
-    syntax: S,
-    read: impl for<'d, 'a> Fn(&'d Doc<'a>, Option<Vec<StreamedLine<'a>>>) -> Result<Invoice>,
 ) -> Result<Invoice> {
-    match read_streamed(text, options, syntax, &read) {
+    match read_streamed::<D>(text, options) {
         Some(invoice) => Ok(invoice),
-        None => read_tree(text, options, &read),
+        None => read_tree::<D>(text, options),
     }
 }
 
 /// The invoice when the streaming pass takes the document and nothing fails.
-pub(crate) fn read_streamed<S: LineSyntax>(
+pub(crate) fn read_streamed<D: DocumentSyntax>(
     text: &str,
     options: &ImportOptions,
-    syntax: S,
-    read: impl for<'d, 'a> Fn(&'d Doc<'a>, Option<Vec<StreamedLine<'a>>>) -> Result<Invoice>,
 ) -> Option<Invoice> {
-    let mut lines = LineReader::new(syntax);
+    let mut lines = LineReader::new(D::Lines::default());
     let doc = Doc::parse_handing_over(text, options.limits(), &mut lines).ok()?;
-    read(&doc, Some(lines.into_lines()?)).ok()
+    D::read_document(&doc, options, Some(lines.into_lines()?)).ok()
 }
 
 /// The reference: the whole document read as a tree.
-pub(crate) fn read_tree(
-    text: &str,
-    options: &ImportOptions,
-    read: impl for<'d, 'a> Fn(&'d Doc<'a>, Option<Vec<StreamedLine<'a>>>) -> Result<Invoice>,
-) -> Result<Invoice> {
-    read(&Doc::parse(text, options.limits())?, None)
+pub(crate) fn read_tree<D: DocumentSyntax>(text: &str, options: &ImportOptions) -> Result<Invoice> {
+    D::read_document(&Doc::parse(text, options.limits())?, options, None)
+}
+
+/// A document's lines with its minor units `dp`: those the streaming pass read, else
+/// those of the tree, read by `line`.
+pub(crate) fn document_lines<'d, 'a, L: super::fields::Locate + 'd>(
+    streamed: Option<Vec<StreamedLine<'a>>>,
+    tree: impl Iterator<Item = Result<LineFields<'d, L>>>,
+    dp: u32,
+) -> Result<Vec<LineItem>> {
+    match streamed {
+        Some(streamed) => {
+            let mut lines = Vec::with_capacity(streamed.len());
+            for line in streamed {
+                lines.push(line.line(dp)?);
+            }
+            Ok(lines)
+        }
+        None => tree.map(|fields| fields?.line(dp)).collect(),
+    }
 }

@@ -34,15 +34,15 @@ struct Syntax {
 const UBL: Syntax = Syntax {
     name: "ubl",
     public: |bytes, options| crate::read_ubl(bytes, options),
-    streamed: crate::ubl::passes::streamed,
-    tree: crate::ubl::passes::tree,
+    streamed: super::read_streamed::<crate::ubl::Ubl>,
+    tree: super::read_tree::<crate::ubl::Ubl>,
 };
 
 const CII: Syntax = Syntax {
     name: "cii",
     public: |bytes, options| crate::read_cii(bytes, options),
-    streamed: crate::cii::passes::streamed,
-    tree: crate::cii::passes::tree,
+    streamed: super::read_streamed::<crate::cii::Cii>,
+    tree: super::read_tree::<crate::cii::Cii>,
 };
 
 /// Whether the public reader and the pass agree with the tree on `text`; whether the

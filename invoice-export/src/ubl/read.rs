@@ -11,8 +11,9 @@ use invoice_core::{
 use super::{NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
 use crate::import::{
-    finish, read_lines_streamed, AllowanceChargeFields, Field, ImportOptions, LineFields,
-    LineSyntax, Located, Part, StatedBreakdown, StreamedLine, VatFields,
+    document_lines, finish, read_document_text, text_of, AllowanceChargeFields, DocumentSyntax,
+    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLine,
+    VatFields,
 };
 use crate::xml::{read_input, Doc, El};
 
@@ -56,9 +57,23 @@ const DATE: &str = "%Y-%m-%d";
 /// ```
 pub fn read_ubl<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     let text = read_input(input, options.limits())?;
-    read_lines_streamed(&text, options, UblLines::default(), |doc, lines| {
-        read_document(doc, options, lines)
-    })
+    read_document_text::<Ubl>(&text, options)
+}
+
+/// UBL as the readers share it.
+#[derive(Debug)]
+pub(crate) struct Ubl;
+
+impl DocumentSyntax for Ubl {
+    type Lines = UblLines;
+
+    fn read_document<'a>(
+        doc: &Doc<'a>,
+        options: &ImportOptions,
+        streamed: Option<Vec<StreamedLine<'a>>>,
+    ) -> Result<Invoice> {
+        read_document(doc, options, streamed)
+    }
 }
 
 /// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
@@ -191,19 +206,8 @@ fn read_document<'a>(
     } else {
         "cac:InvoiceLine"
     };
-    let lines = match streamed {
-        Some(streamed) => {
-            let mut lines = Vec::with_capacity(streamed.len());
-            for line in streamed {
-                lines.push(line.line(dp)?);
-            }
-            lines
-        }
-        None => root
-            .children(line_name)
-            .map(|el| line(el, quantity_name)?.line(dp))
-            .collect::<Result<_>>()?,
-    };
+    let tree_lines = root.children(line_name).map(|el| line(el, quantity_name));
+    let lines = document_lines(streamed, tree_lines, dp)?;
     let mut document_acs = Vec::new();
     for el in root.children("cac:AllowanceCharge") {
         document_acs.push(allowance_charge(el, true)?.stated()?);
@@ -403,11 +407,6 @@ fn exemption(el: &El<'_, '_>) -> Option<VatExemption> {
     }
 }
 
-/// The text of an optional child, borrowed from the tree.
-fn text_of<'d>(el: Option<El<'d, '_>>) -> Option<Cow<'d, str>> {
-    el.map(|el| Cow::Borrowed(el.text()))
-}
-
 fn allowance_charge<'d, 'a>(
     el: El<'d, 'a>,
     document_level: bool,
@@ -463,7 +462,7 @@ fn line<'d, 'a>(el: El<'d, 'a>, quantity_name: &'static str) -> Result<LineField
 /// note, children of the root) and what the streaming pass reads of them: what
 /// [`line`] reads from the tree.
 #[derive(Debug, Default)]
-struct UblLines {
+pub(crate) struct UblLines {
     credit_note: bool,
 }
 
@@ -513,25 +512,5 @@ impl LineSyntax for UblLines {
             (Part::AllowanceCharge, b"AllowanceChargeReasonCode") => Part::Value(Field::ReasonCode),
             _ => Part::Skipped,
         }
-    }
-}
-
-/// The two ways through the reader, for the tests that hold them to the same results.
-#[cfg(test)]
-pub(crate) mod passes {
-    use super::*;
-
-    /// The streaming pass alone: `None` where it declines or anything fails.
-    pub(crate) fn streamed(text: &str, options: &ImportOptions) -> Option<Invoice> {
-        crate::import::read_streamed(text, options, UblLines::default(), |doc, lines| {
-            read_document(doc, options, lines)
-        })
-    }
-
-    /// The element tree alone, the reference.
-    pub(crate) fn tree(text: &str, options: &ImportOptions) -> Result<Invoice> {
-        crate::import::read_tree(text, options, |doc, lines| {
-            read_document(doc, options, lines)
-        })
     }
 }
