@@ -291,6 +291,12 @@ impl<'a, S: LineSyntax> LineReader<'a, S> {
 }
 
 impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
+    /// What is left without the lines: a few hundred elements, however long the
+    /// document (the tree grows where it has more).
+    fn tree_elements(&self, _: usize) -> usize {
+        512
+    }
+
     fn claims(&mut self, parent: El<'_, 'a>, local: &[u8]) -> bool {
         !self.declined && self.syntax.is_line(parent, local)
     }

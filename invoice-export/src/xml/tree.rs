@@ -53,6 +53,9 @@ pub(crate) struct Doc<'a> {
 /// streaming reader for the parts of a document that repeat (invoice lines), which
 /// would otherwise make up most of the tree.
 pub(crate) trait Subtrees<'a> {
+    /// About how many elements of a document of `input_len` bytes the tree will hold.
+    fn tree_elements(&self, input_len: usize) -> usize;
+
     /// Whether the element with local name `local`, a child of `parent`, is handed
     /// over (with everything in it) instead of added to the tree.
     fn claims(&mut self, parent: El<'_, 'a>, local: &[u8]) -> bool;
@@ -77,6 +80,10 @@ pub(crate) trait Subtrees<'a> {
 struct NoSubtrees;
 
 impl<'a> Subtrees<'a> for NoSubtrees {
+    /// About one element per 40 bytes in pretty-printed UBL and CII.
+    fn tree_elements(&self, input_len: usize) -> usize {
+        input_len / 40
+    }
     fn claims(&mut self, _: El<'_, 'a>, _: &[u8]) -> bool {
         false
     }
@@ -107,11 +114,11 @@ impl<'a> Doc<'a> {
         let config = reader.config_mut();
         config.check_end_names = true;
         config.expand_empty_elements = false;
-        // About one element per 40 bytes in pretty-printed UBL and CII: reserving that
-        // up front saves the copies of a growing arena.
+        // Reserving the tree up front saves the copies of a growing arena.
+        let elements = subtrees.tree_elements(input.len()).min(limits.max_elements);
         let mut doc = Doc {
-            nodes: Vec::with_capacity((input.len() / 40).min(limits.max_elements)),
-            attrs: Vec::with_capacity(input.len() / 200),
+            nodes: Vec::with_capacity(elements),
+            attrs: Vec::with_capacity(elements / 5),
             handed_over: 0,
         };
         // Open elements, innermost last.
