@@ -99,7 +99,7 @@ fn official_examples_read_the_same_and_take_the_streaming_pass() {
 /// where its content starts and ends when it holds text only.
 type Span = (usize, usize, Option<(usize, usize)>);
 
-/// Every element of `text`.
+/// Every element of `text` up to where it stops being well formed.
 fn elements(text: &str) -> Vec<Span> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
@@ -107,7 +107,9 @@ fn elements(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     loop {
         let before = usize::try_from(reader.buffer_position()).unwrap();
-        let event = reader.read_event().unwrap();
+        let Ok(event) = reader.read_event() else {
+            return out;
+        };
         let after = usize::try_from(reader.buffer_position()).unwrap();
         match event {
             Event::Start(_) => {
@@ -123,7 +125,9 @@ fn elements(text: &str) -> Vec<Span> {
                 out.push((before, after, None));
             }
             Event::End(_) => {
-                let (start, content, has_children) = open.pop().unwrap();
+                let Some((start, content, has_children)) = open.pop() else {
+                    return out;
+                };
                 out.push((start, after, (!has_children).then_some((content, before))));
             }
             Event::Eof => return out,
@@ -207,4 +211,50 @@ fn every_mutation_of_a_ubl_document_reads_as_the_tree_reads_it() {
 #[test]
 fn every_mutation_of_a_cii_document_reads_as_the_tree_reads_it() {
     every_mutation_reads_the_same(CII, "sample.cii.xml");
+}
+
+/// Applies the mutations `picks` one after another, each chosen among those of the text
+/// the previous ones left (by index, modulo their number); a pick past the mutations
+/// truncates the text instead.
+fn mutated(mut text: String, picks: &[usize]) -> (String, Vec<String>) {
+    let mut applied = Vec::new();
+    for &pick in picks {
+        let variants = mutations(&text);
+        if pick % 16 == 0 {
+            let at = pick % text.len().max(1);
+            let at = (0..=at)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            applied.push(format!("truncated at byte {at}"));
+            text.truncate(at);
+        } else if let Some((what, variant)) = variants.get(pick % variants.len().max(1)) {
+            applied.push(what.clone());
+            text = variant.clone();
+        }
+    }
+    (text, applied)
+}
+
+mod random {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Two or three mutations at once, or a truncation among them: the readers still
+        /// agree with the tree.
+        #[test]
+        fn chains_of_mutations_read_as_the_tree_reads_them(
+            picks in proptest::collection::vec(0usize..100_000, 2..4),
+            cii in any::<bool>(),
+        ) {
+            let (syntax, file) = if cii { (CII, "sample.cii.xml") } else { (UBL, "sample.ubl.xml") };
+            let text = std::fs::read_to_string(Path::new(GOLDEN).join(file)).unwrap();
+            let (variant, applied) = mutated(text, &picks);
+            compare(&syntax, &variant, &format!("{file}: {}", applied.join(", then ")));
+        }
+    }
 }
