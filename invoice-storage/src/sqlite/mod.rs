@@ -506,16 +506,15 @@ impl InvoiceStore for SqliteStore {
         let sort = query.sort_order();
         match query.page_request() {
             PageRequest::Offset { page, size } => {
-                let total: i64 = filtered("SELECT COUNT(*) FROM invoices", tenant, query)
-                    .build_query_scalar()
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(backend)?;
-                // A deferred join: the page's seqs from the index first, then the bodies of
-                // those rows only, rather than reading the body of every skipped row.
-                let mut sql =
-                    QueryBuilder::<Sqlite>::new("SELECT seq, body FROM invoices WHERE tenant = ");
-                sql.push_bind(tenant.as_str().to_owned())
+                // One statement, so one round trip and one snapshot: the count, an
+                // uncorrelated subquery the database evaluates once, beside each row of
+                // the page. The page is a deferred join: its seqs from the index first,
+                // then the bodies of those rows only, rather than reading the body of every
+                // skipped row.
+                let mut sql = QueryBuilder::<Sqlite>::new("SELECT (SELECT COUNT(*) FROM invoices");
+                push_filter(&mut sql, tenant, query);
+                sql.push(") AS total, seq, body FROM invoices WHERE tenant = ")
+                    .push_bind(tenant.as_str().to_owned())
                     .push(" AND seq IN (SELECT seq FROM invoices");
                 push_filter(&mut sql, tenant, query);
                 sql.push(order_by(sort))
@@ -526,6 +525,17 @@ impl InvoiceStore for SqliteStore {
                     .push(")")
                     .push(order_by(sort));
                 let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
+                let total: i64 = match rows.first() {
+                    Some(row) => row.try_get("total").map_err(backend)?,
+                    // A page is at least one row long: an empty first page means none.
+                    None if *page == 0 => 0,
+                    // Past the last page there is no row to carry the count.
+                    None => filtered("SELECT COUNT(*) FROM invoices", tenant, query)
+                        .build_query_scalar()
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(backend)?,
+                };
                 Ok(InvoicePage {
                     items: decode_rows(rows)?.into_iter().map(|(_, i)| i).collect(),
                     total: Some(to_u64(total, "invoice count", &tenant)?),

@@ -317,7 +317,19 @@ pub async fn list_filters_and_offset_pages(store: &dyn InvoiceStore) {
     let p2 = store.list(tenant, &page(2)).await.unwrap();
     let p3 = store.list(tenant, &page(3)).await.unwrap();
     assert_eq!((p0.items.len(), p2.items.len(), p3.items.len()), (10, 5, 0));
-    assert_eq!(p0.total, Some(25));
+    // Every page states the count of all that matches, past the last one too.
+    assert_eq!((p0.total, p2.total, p3.total), (Some(25), Some(25), Some(25)));
+    let issued = |n| {
+        InvoiceQuery::new()
+            .status(InvoiceStatus::Issued)
+            .page(PageRequest::Offset { page: n, size: 4 })
+    };
+    for (n, len) in [(0, 4), (2, 2), (7, 0)] {
+        let page = store.list(tenant, &issued(n)).await.unwrap();
+        assert_eq!((page.items.len(), page.total), (len, Some(10)), "page {n}");
+    }
+    let nobody = InvoiceQuery::new().text("nobody by that name");
+    assert_eq!(store.list(tenant, &nobody).await.unwrap().total, Some(0));
     assert_eq!(p0.items[0].buyer().name(), "Buyer 24", "newest first");
     let by_due = store
         .list(
