@@ -318,7 +318,10 @@ pub async fn list_filters_and_offset_pages(store: &dyn InvoiceStore) {
     let p3 = store.list(tenant, &page(3)).await.unwrap();
     assert_eq!((p0.items.len(), p2.items.len(), p3.items.len()), (10, 5, 0));
     // Every page states the count of all that matches, past the last one too.
-    assert_eq!((p0.total, p2.total, p3.total), (Some(25), Some(25), Some(25)));
+    assert_eq!(
+        (p0.total, p2.total, p3.total),
+        (Some(25), Some(25), Some(25))
+    );
     let issued = |n| {
         InvoiceQuery::new()
             .status(InvoiceStatus::Issued)
