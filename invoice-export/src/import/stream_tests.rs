@@ -258,3 +258,58 @@ mod random {
         }
     }
 }
+
+/// The limits hold inside the streamed lines as in the tree: nesting past the depth
+/// limit in a line, or one element too many, is refused by the public readers with the
+/// tree's error.
+#[test]
+fn limits_hold_inside_streamed_lines() {
+    use crate::error::Error;
+    use crate::xml::ReadLimits;
+
+    for (syntax, file, line) in [
+        (UBL, "sample.ubl.xml", "<cac:InvoiceLine>"),
+        (
+            CII,
+            "sample.cii.xml",
+            "<ram:IncludedSupplyChainTradeLineItem>",
+        ),
+    ] {
+        let text = std::fs::read_to_string(Path::new(GOLDEN).join(file)).unwrap();
+        let at = text.find(line).unwrap() + line.len();
+        let deep = format!(
+            "{}{}{}{}",
+            &text[..at],
+            "<x>".repeat(70),
+            "</x>".repeat(70),
+            &text[at..]
+        );
+        assert!(
+            matches!(
+                (syntax.public)(deep.as_bytes(), &options()),
+                Err(Error::TooDeep { limit: 64, .. })
+            ),
+            "{file}: nesting in a line"
+        );
+        assert!(
+            (syntax.streamed)(&deep, &options()).is_none(),
+            "{file}: the pass took it"
+        );
+        let elements = elements(&text).len();
+        let tight = options().with_limits(ReadLimits::new().with_max_elements(elements - 1));
+        let enough = options().with_limits(ReadLimits::new().with_max_elements(elements));
+        assert!(matches!(
+            (syntax.public)(text.as_bytes(), &tight),
+            Err(Error::TooManyElements { .. })
+        ));
+        assert!(
+            (syntax.streamed)(&text, &tight).is_none(),
+            "{file}: the pass took it"
+        );
+        assert!((syntax.public)(text.as_bytes(), &enough).is_ok(), "{file}");
+        assert!(
+            (syntax.streamed)(&text, &enough).is_some(),
+            "{file}: the pass declined"
+        );
+    }
+}
