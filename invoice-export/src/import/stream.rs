@@ -270,6 +270,7 @@ impl StreamedLine<'_> {
 }
 
 impl<'a, S: LineSyntax> LineReader<'a, S> {
+    /// A pass over the lines `syntax` lays out, none read yet.
     pub(crate) fn new(syntax: S) -> Self {
         Self {
             syntax,
@@ -298,6 +299,8 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
     }
 
     fn claims(&mut self, parent: El<'_, 'a>, local: &[u8]) -> bool {
+        // Once declined, the document is read again as a tree: the rest of the lines
+        // may as well go into this one.
         !self.declined && self.syntax.is_line(parent, local)
     }
 
