@@ -13,58 +13,21 @@
 //!
 //! Run: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench -p invoice-benches --bench storage`.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use common::draft;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use invoice_core::{
-    Address, ClientId, CountryCode, Currency, EventEnvelope, EventId, Invoice, InvoiceBuilder,
-    InvoiceId, LineItem, Party, TenantId, UnitCode, Vat,
-};
+use invoice_core::{ClientId, EventEnvelope, Invoice, TenantId};
 use invoice_storage::{InvoiceQuery, InvoiceStore, PageRequest, PostgresStore};
-use rust_decimal::Decimal;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 const LIST_ROWS: u64 = 100_000;
-
-fn draft(tenant: &TenantId, client: Option<ClientId>, i: u64) -> (Invoice, EventEnvelope) {
-    let address = Address::new(CountryCode::new("DE").unwrap())
-        .with_city("Berlin")
-        .with_postal_code("10115");
-    let mut builder = InvoiceBuilder::new(
-        InvoiceId::from_uuid(Uuid::new_v4()),
-        tenant.clone(),
-        Currency::EUR,
-        Party::new("Seller GmbH", address.clone()).with_vat_id("DE123456789"),
-        Party::new(format!("Buyer {i}"), address),
-    )
-    .due_date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() + chrono::Days::new(i % 60))
-    .lines((1..=10).map(|n| {
-        LineItem::new(
-            n.to_string(),
-            "Service",
-            Decimal::new(n, 0),
-            UnitCode::piece(),
-            Decimal::new(1999, 2),
-            Vat::standard(Decimal::new(19, 0)),
-        )
-    }));
-    if let Some(client) = client {
-        builder = builder.client(client);
-    }
-    let (invoice, event) = Invoice::create(builder).unwrap();
-    let envelope = EventEnvelope::new(
-        EventId::from_uuid(Uuid::new_v4()),
-        Utc::now(),
-        &invoice,
-        event,
-    );
-    (invoice, envelope)
-}
 
 async fn raw_pool(url: &str, schema: &str) -> PgPool {
     let options: PgConnectOptions = url.parse().unwrap();

@@ -1,0 +1,116 @@
+//! `sqlite`: what reading one invoice from SQLite costs through our sqlx-based adapter,
+//! through bare sqlx, and through rusqlite on the calling thread, on the same database
+//! file in the same run.
+//!
+//! - `sqlite/get`: one 10-line invoice by id and tenant, decoded from its JSON body,
+//!   cycling over 1 000 seeded invoices, one call after the other. `ours` is
+//!   `SqliteStore::get`; `sqlx` is the same statement on a bare sqlx pool, decoded the
+//!   same way (the adapter's own cost is the difference); `rusqlite` is the same
+//!   statement, prepared once, on a rusqlite connection called on the benchmark's own
+//!   thread: what an adapter that calls SQLite in-thread would pay. sqlx runs each SQLite
+//!   connection on a thread of its own and hands every statement and row across; the
+//!   difference between `sqlx` and `rusqlite` is that hand-off (issue 7's decision).
+//!
+//! Needs nothing: the file is created in the system's temporary folder and removed.
+//!
+//! Run: `cargo bench -p invoice-benches --bench sqlite`.
+
+mod common;
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use common::draft;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use invoice_core::{Invoice, InvoiceId, TenantId};
+use invoice_storage::{InvoiceStore, SqliteStore};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use tokio::runtime::Runtime;
+use uuid::Uuid;
+
+const INVOICES: u64 = 1_000;
+const GET: &str = "SELECT body FROM invoices WHERE id = ? AND tenant = ?";
+
+fn sqlite(c: &mut Criterion) {
+    let rt = Runtime::new().unwrap();
+    let dir = std::env::temp_dir().join(format!("invoice-bench-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file: PathBuf = dir.join("bench.db");
+    let tenant = TenantId::new("bench").unwrap();
+    let store = rt.block_on(SqliteStore::builder(&file).build()).unwrap();
+    let ids: Vec<InvoiceId> = rt.block_on(async {
+        let mut ids = Vec::new();
+        for i in 0..INVOICES {
+            let (invoice, event) = draft(&tenant, None, i);
+            store.create(&invoice, &[event]).await.unwrap();
+            ids.push(invoice.id());
+        }
+        ids
+    });
+    let pool = rt
+        .block_on(
+            SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(SqliteConnectOptions::new().filename(&file)),
+        )
+        .unwrap();
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    // All three read the same row and decode the same invoice.
+    let first = ids[0];
+    let by_store = rt.block_on(store.get(&tenant, first)).unwrap();
+    let by_sqlx = rt.block_on(get_sqlx(&pool, &tenant, first));
+    assert_eq!(by_sqlx, by_store);
+    assert_eq!(get_rusqlite(&connection, &tenant, first), by_store);
+
+    let mut group = c.benchmark_group("sqlite/get");
+    group.throughput(Throughput::Elements(1));
+    let mut next = ids.iter().cycle();
+    group.bench_function(BenchmarkId::new("ours", "10 lines"), |b| {
+        b.to_async(&rt).iter(|| {
+            let id = *next.next().unwrap();
+            let (store, tenant) = (&store, &tenant);
+            async move { black_box(store.get(tenant, id).await.unwrap()) }
+        })
+    });
+    let mut next = ids.iter().cycle();
+    group.bench_function(BenchmarkId::new("sqlx", "10 lines"), |b| {
+        b.to_async(&rt).iter(|| {
+            let id = *next.next().unwrap();
+            let (pool, tenant) = (&pool, &tenant);
+            async move { black_box(get_sqlx(pool, tenant, id).await) }
+        })
+    });
+    let mut next = ids.iter().cycle();
+    group.bench_function(BenchmarkId::new("rusqlite", "10 lines"), |b| {
+        b.iter(|| black_box(get_rusqlite(&connection, &tenant, *next.next().unwrap())))
+    });
+    group.finish();
+
+    drop(connection);
+    rt.block_on(pool.close());
+    drop(store);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The adapter's statement on a bare sqlx pool, decoded as the adapter decodes it.
+async fn get_sqlx(pool: &sqlx::SqlitePool, tenant: &TenantId, id: InvoiceId) -> Invoice {
+    let body: String = sqlx::query_scalar(GET)
+        .bind(id.to_string())
+        .bind(tenant.as_str())
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+/// The same statement on rusqlite, on the calling thread, prepared once per connection.
+fn get_rusqlite(connection: &rusqlite::Connection, tenant: &TenantId, id: InvoiceId) -> Invoice {
+    let mut statement = connection.prepare_cached(GET).unwrap();
+    let body: String = statement
+        .query_row((id.to_string(), tenant.as_str()), |row| row.get(0))
+        .unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+criterion_group!(benches, sqlite);
+criterion_main!(benches);
