@@ -438,7 +438,7 @@ fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
 
 /// Where CII's lines stand (`ram:IncludedSupplyChainTradeLineItem`, children of the
 /// first `rsm:SupplyChainTradeTransaction`) and what the streaming pass reads of them:
-/// what [`line`] reads from the tree.
+/// what [`line()`] reads from the tree.
 #[derive(Debug, Default)]
 pub(crate) struct CiiLines {
     /// The first transaction, once found: lines are claimed under it only.

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::xml::XmlWriter;
 
 /// Writes `invoice` as a UN/CEFACT CII D16B `CrossIndustryInvoice` under the EN 16931
-/// guideline ([`GUIDELINE_ID`](super::GUIDELINE_ID)), as the Factur-X / ZUGFeRD
+/// guideline ([`GUIDELINE_ID`]), as the Factur-X / ZUGFeRD
 /// EN 16931 profile and XRechnung expect, streaming to `out`; returns `out`.
 ///
 /// Totals and the VAT breakdown come from `invoice-core`, as for UBL. CII has one

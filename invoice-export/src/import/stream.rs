@@ -5,7 +5,7 @@
 //! reader does with them. The pass takes documents of the ordinary shape; where a
 //! document is not (an element the model reads once stated twice, an element inside a
 //! value), it declines, and the document is read again as a tree, which is the
-//! reference: [`read_lines_streamed`] gives the same invoice or error as the tree
+//! reference: [`read_document_text`] gives the same invoice or error as the tree
 //! reader alone, only faster.
 
 use std::borrow::Cow;

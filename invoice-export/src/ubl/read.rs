@@ -460,7 +460,7 @@ fn line<'d, 'a>(el: El<'d, 'a>, quantity_name: &'static str) -> Result<LineField
 
 /// Where UBL's lines stand (`cac:InvoiceLine`, or `cac:CreditNoteLine` in a credit
 /// note, children of the root) and what the streaming pass reads of them: what
-/// [`line`] reads from the tree.
+/// [`line()`] reads from the tree.
 #[derive(Debug, Default)]
 pub(crate) struct UblLines {
     credit_note: bool,

@@ -14,7 +14,7 @@ use crate::xml::XmlWriter;
 
 /// Writes `invoice` as a UBL 2.1 Invoice, or CreditNote for a credit note, following
 /// Peppol BIS Billing 3.0 (CustomizationID and ProfileID of [`CUSTOMIZATION_ID`] and
-/// [`PROFILE_ID`](super::PROFILE_ID)), streaming to `out`; returns `out`.
+/// [`PROFILE_ID`]), streaming to `out`; returns `out`.
 ///
 /// Totals (BG-22) and the VAT breakdown (BG-23) are computed by `invoice-core` under
 /// the invoice's rounding policy, so they always agree with the lines.
