@@ -20,6 +20,11 @@ pub(crate) use writer::XmlWriter;
 /// The defaults take the largest official example (3.3 MB, an embedded PDF) with room
 /// to spare: 32 MiB, nesting depth 64 (UBL needs about 10), one million elements.
 ///
+/// The readers stream a document's lines and build an element tree for the rest; a
+/// document that pass does not take (a malformed or unusual one) is parsed once more,
+/// whole, to report its errors with their paths. The limits apply to each parse, so
+/// reading costs at most twice what one parse within them costs.
+///
 /// # Examples
 ///
 /// ```
