@@ -1,9 +1,9 @@
 //! What the SQL adapters (`PostgresStore`, `SqliteStore`) share: the indexed copies of an invoice's fields,
-//! the text filter's pattern, the sort order and keyset condition of a listing, the mapping
+//! the text filter's pattern, the sort order, offset page and keyset condition of a listing, the mapping
 //! of driver errors, and the check that the database's schema is not newer than this library.
 
 use chrono::NaiveDate;
-use invoice_core::{EventEnvelope, Invoice};
+use invoice_core::{EventEnvelope, Invoice, TenantId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -152,6 +152,45 @@ pub(crate) fn order_by(sort: InvoiceSort) -> &'static str {
         InvoiceSort::OldestFirst => " ORDER BY seq",
         InvoiceSort::DueDate => " ORDER BY due_key, seq",
     }
+}
+
+/// An offset page of `size` rows in one statement, so one round trip and one snapshot:
+/// `total` (the count of every row `push_filter` selects, an uncorrelated subquery the
+/// database evaluates once), `seq` and the body as `body_column` gives it, beside each
+/// row of the page. The page is a deferred join: its seqs from the `(tenant, seq)` index
+/// first, then the bodies of those rows only, rather than reading the body of every
+/// skipped row.
+///
+/// A page is at least one row long, so an empty first page means that nothing matches;
+/// past the last page no row carries the count, which must then be asked alone.
+pub(crate) fn offset_page<DB: Database>(
+    body_column: &str,
+    tenant: &TenantId,
+    sort: InvoiceSort,
+    page: u32,
+    size: u32,
+    push_filter: impl Fn(&mut QueryBuilder<DB>),
+) -> QueryBuilder<DB>
+where
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+    for<'t> String: Encode<'t, DB> + Type<DB>,
+{
+    let mut sql = QueryBuilder::new("SELECT (SELECT COUNT(*) FROM invoices");
+    push_filter(&mut sql);
+    sql.push(") AS total, seq, ")
+        .push(body_column)
+        .push(" FROM invoices WHERE tenant = ")
+        .push_bind(tenant.as_str().to_owned())
+        .push(" AND seq IN (SELECT seq FROM invoices");
+    push_filter(&mut sql);
+    sql.push(order_by(sort))
+        .push(" LIMIT ")
+        .push_bind(i64::from(size))
+        .push(" OFFSET ")
+        .push_bind(i64::from(page) * i64::from(size))
+        .push(")")
+        .push(order_by(sort));
+    sql
 }
 
 /// ` AND …`: only the rows after `after` in `sort` order (a keyset page's condition).
