@@ -57,167 +57,161 @@ pub(crate) struct Cii;
 impl DocumentSyntax for Cii {
     type Lines = CiiLines;
 
+    /// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
+    /// them, else from the tree.
     fn read_document<'a>(
         doc: &Doc<'a>,
         options: &ImportOptions,
         streamed: Option<Vec<StreamedLine<'a>>>,
     ) -> Result<Invoice> {
-        read_document(doc, options, streamed)
-    }
-}
-
-/// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
-/// them, else from the tree.
-fn read_document<'a>(
-    doc: &Doc<'a>,
-    options: &ImportOptions,
-    streamed: Option<Vec<StreamedLine<'a>>>,
-) -> Result<Invoice> {
-    let root = doc.root();
-    let prefix = root.name().split_once(':').map_or("", |(p, _)| p);
-    if root.local_name() != "CrossIndustryInvoice"
-        || root.namespace_declaration(prefix) != Some(NS_RSM)
-    {
-        return Err(Error::UnexpectedRoot {
-            found: root.name().to_owned(),
-            expected: "a CII D16B CrossIndustryInvoice",
-        });
-    }
-    let document = root.req("rsm:ExchangedDocument")?;
-    let transaction = root.req("rsm:SupplyChainTradeTransaction")?;
-    let agreement = transaction.req("ram:ApplicableHeaderTradeAgreement")?;
-    let settlement = transaction.req("ram:ApplicableHeaderTradeSettlement")?;
-
-    let id = document.req("ram:ID")?;
-    let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
-    let issue_date = date(&document.req("ram:IssueDateTime")?)?;
-    let credit = document.opt_text("ram:TypeCode") == Some("381");
-    let currency_el = settlement.req("ram:InvoiceCurrencyCode")?;
-    let currency = Currency::from_code(currency_el.text())
-        .map_err(|e| currency_el.invalid(currency_el.text(), e))?;
-    let dp = currency.minor_units();
-
-    let seller = party(&agreement.req("ram:SellerTradeParty")?)?;
-    let buyer = party(&agreement.req("ram:BuyerTradeParty")?)?;
-    let mut builder = options
-        .builder(currency, seller, buyer)
-        .issued(number, issue_date);
-    for (index, note) in document.children("ram:IncludedNote").enumerate() {
-        let content = note
-            .child("ram:Content")
-            .map(|c| c.text())
-            .unwrap_or_default();
-        if let Some(note) = options.note(index, content, issue_date) {
-            builder = builder.note(note);
+        let root = doc.root();
+        let prefix = root.name().split_once(':').map_or("", |(p, _)| p);
+        if root.local_name() != "CrossIndustryInvoice"
+            || root.namespace_declaration(prefix) != Some(NS_RSM)
+        {
+            return Err(Error::UnexpectedRoot {
+                found: root.name().to_owned(),
+                expected: "a CII D16B CrossIndustryInvoice",
+            });
         }
-    }
-    if let Some(reference) = agreement.opt_text("ram:BuyerReference") {
-        builder = builder.buyer_reference(reference);
-    }
-    if let Some(order) = agreement
-        .child("ram:BuyerOrderReferencedDocument")
-        .and_then(|o| o.opt_text("ram:IssuerAssignedID"))
-    {
-        builder = builder.order_reference(order);
-    }
-    if credit {
-        let corrects = match settlement.child("ram:InvoiceReferencedDocument") {
-            Some(reference) => {
-                let id = reference.req("ram:IssuerAssignedID")?;
-                let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
-                let mut corrects = InvoiceReference::new(number);
-                if let Some(issued) = reference.child("ram:FormattedIssueDateTime") {
-                    corrects = corrects.with_issue_date(date(&issued)?);
+        let document = root.req("rsm:ExchangedDocument")?;
+        let transaction = root.req("rsm:SupplyChainTradeTransaction")?;
+        let agreement = transaction.req("ram:ApplicableHeaderTradeAgreement")?;
+        let settlement = transaction.req("ram:ApplicableHeaderTradeSettlement")?;
+
+        let id = document.req("ram:ID")?;
+        let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+        let issue_date = date(&document.req("ram:IssueDateTime")?)?;
+        let credit = document.opt_text("ram:TypeCode") == Some("381");
+        let currency_el = settlement.req("ram:InvoiceCurrencyCode")?;
+        let currency = Currency::from_code(currency_el.text())
+            .map_err(|e| currency_el.invalid(currency_el.text(), e))?;
+        let dp = currency.minor_units();
+
+        let seller = party(&agreement.req("ram:SellerTradeParty")?)?;
+        let buyer = party(&agreement.req("ram:BuyerTradeParty")?)?;
+        let mut builder = options
+            .builder(currency, seller, buyer)
+            .issued(number, issue_date);
+        for (index, note) in document.children("ram:IncludedNote").enumerate() {
+            let content = note
+                .child("ram:Content")
+                .map(|c| c.text())
+                .unwrap_or_default();
+            if let Some(note) = options.note(index, content, issue_date) {
+                builder = builder.note(note);
+            }
+        }
+        if let Some(reference) = agreement.opt_text("ram:BuyerReference") {
+            builder = builder.buyer_reference(reference);
+        }
+        if let Some(order) = agreement
+            .child("ram:BuyerOrderReferencedDocument")
+            .and_then(|o| o.opt_text("ram:IssuerAssignedID"))
+        {
+            builder = builder.order_reference(order);
+        }
+        if credit {
+            let corrects = match settlement.child("ram:InvoiceReferencedDocument") {
+                Some(reference) => {
+                    let id = reference.req("ram:IssuerAssignedID")?;
+                    let number =
+                        InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+                    let mut corrects = InvoiceReference::new(number);
+                    if let Some(issued) = reference.child("ram:FormattedIssueDateTime") {
+                        corrects = corrects.with_issue_date(date(&issued)?);
+                    }
+                    Some(corrects)
                 }
-                Some(corrects)
-            }
-            None => None,
-        };
-        builder = builder.credit_note(corrects);
-    }
+                None => None,
+            };
+            builder = builder.credit_note(corrects);
+        }
 
-    if let Some(period) = settlement.child("ram:BillingSpecifiedPeriod") {
-        let mut p = InvoicePeriod::new();
-        if let Some(start) = period.child("ram:StartDateTime") {
-            p = p.with_start(date(&start)?);
+        if let Some(period) = settlement.child("ram:BillingSpecifiedPeriod") {
+            let mut p = InvoicePeriod::new();
+            if let Some(start) = period.child("ram:StartDateTime") {
+                p = p.with_start(date(&start)?);
+            }
+            if let Some(end) = period.child("ram:EndDateTime") {
+                p = p.with_end(date(&end)?);
+            }
+            builder = builder.period(p);
         }
-        if let Some(end) = period.child("ram:EndDateTime") {
-            p = p.with_end(date(&end)?);
-        }
-        builder = builder.period(p);
-    }
-    if let Some(el) = transaction.child("ram:ApplicableHeaderTradeDelivery") {
-        let mut delivery = Delivery::new();
-        let mut any = false;
-        if let Some(ship_to) = el.child("ram:ShipToTradeParty") {
-            if let Some(name) = ship_to.opt_text("ram:Name") {
-                delivery = delivery.with_party_name(name);
+        if let Some(el) = transaction.child("ram:ApplicableHeaderTradeDelivery") {
+            let mut delivery = Delivery::new();
+            let mut any = false;
+            if let Some(ship_to) = el.child("ram:ShipToTradeParty") {
+                if let Some(name) = ship_to.opt_text("ram:Name") {
+                    delivery = delivery.with_party_name(name);
+                    any = true;
+                }
+                if let Some(address) = ship_to.child("ram:PostalTradeAddress") {
+                    delivery = delivery.with_address(read_address(&address)?);
+                    any = true;
+                }
+            }
+            if let Some(event) = el.descend(&[
+                "ram:ActualDeliverySupplyChainEvent",
+                "ram:OccurrenceDateTime",
+            ]) {
+                delivery = delivery.with_date(date(&event)?);
                 any = true;
             }
-            if let Some(address) = ship_to.child("ram:PostalTradeAddress") {
-                delivery = delivery.with_address(read_address(&address)?);
-                any = true;
+            if any {
+                builder = builder.delivery(delivery);
             }
         }
-        if let Some(event) = el.descend(&[
-            "ram:ActualDeliverySupplyChainEvent",
-            "ram:OccurrenceDateTime",
-        ]) {
-            delivery = delivery.with_date(date(&event)?);
-            any = true;
+        let terms = settlement.child("ram:SpecifiedTradePaymentTerms");
+        let mut reference = settlement.opt_text("ram:PaymentReference");
+        let mut mandate = terms.and_then(|t| t.opt_text("ram:DirectDebitMandateID"));
+        for el in settlement.children("ram:SpecifiedTradeSettlementPaymentMeans") {
+            let mut means = payment_means(&el)?;
+            // BT-83 and BT-89 are per document in CII; the first means carries them.
+            if let Some(reference) = reference.take() {
+                means = means.with_remittance_information(reference);
+            }
+            if let Some(mandate) = mandate.take() {
+                means = means.with_mandate_id(mandate);
+            }
+            builder = builder.payment_means(means);
         }
-        if any {
-            builder = builder.delivery(delivery);
+        if let Some(terms) = terms {
+            if let Some(description) = terms.opt_text("ram:Description") {
+                builder = builder.payment_terms(description);
+            }
+            if let Some(due) = terms.child("ram:DueDateDateTime") {
+                builder = builder.due_date(date(&due)?);
+            }
         }
-    }
-    let terms = settlement.child("ram:SpecifiedTradePaymentTerms");
-    let mut reference = settlement.opt_text("ram:PaymentReference");
-    let mut mandate = terms.and_then(|t| t.opt_text("ram:DirectDebitMandateID"));
-    for el in settlement.children("ram:SpecifiedTradeSettlementPaymentMeans") {
-        let mut means = payment_means(&el)?;
-        // BT-83 and BT-89 are per document in CII; the first means carries them.
-        if let Some(reference) = reference.take() {
-            means = means.with_remittance_information(reference);
-        }
-        if let Some(mandate) = mandate.take() {
-            means = means.with_mandate_id(mandate);
-        }
-        builder = builder.payment_means(means);
-    }
-    if let Some(terms) = terms {
-        if let Some(description) = terms.opt_text("ram:Description") {
-            builder = builder.payment_terms(description);
-        }
-        if let Some(due) = terms.child("ram:DueDateDateTime") {
-            builder = builder.due_date(date(&due)?);
-        }
-    }
 
-    let tree_lines = transaction
-        .children("ram:IncludedSupplyChainTradeLineItem")
-        .map(line);
-    let lines = document_lines(streamed, tree_lines, dp)?;
-    let mut document_acs = Vec::new();
-    for el in settlement.children("ram:SpecifiedTradeAllowanceCharge") {
-        document_acs.push(allowance_charge(el, true)?.stated()?);
-    }
-    let mut breakdown = Vec::new();
-    for tax in settlement.children("ram:ApplicableTradeTax") {
-        breakdown.push(StatedBreakdown {
-            vat: vat(tax, "ram:CategoryCode")?.vat()?,
-            tax_amount: tax.opt_decimal("ram:CalculatedAmount")?,
-            exemption: exemption(&tax),
-        });
-    }
-    if let Some(sums) = settlement.child("ram:SpecifiedTradeSettlementHeaderMonetarySummation") {
-        if let Some(prepaid) = sums.opt_decimal("ram:TotalPrepaidAmount")? {
-            builder = builder.prepaid_amount(prepaid);
+        let tree_lines = transaction
+            .children("ram:IncludedSupplyChainTradeLineItem")
+            .map(line);
+        let lines = document_lines(streamed, tree_lines, dp)?;
+        let mut document_acs = Vec::new();
+        for el in settlement.children("ram:SpecifiedTradeAllowanceCharge") {
+            document_acs.push(allowance_charge(el, true)?.stated()?);
         }
-        if let Some(rounding) = sums.opt_decimal("ram:RoundingAmount")? {
-            builder = builder.stated_rounding_amount(rounding);
+        let mut breakdown = Vec::new();
+        for tax in settlement.children("ram:ApplicableTradeTax") {
+            breakdown.push(StatedBreakdown {
+                vat: vat(tax, "ram:CategoryCode")?.vat()?,
+                tax_amount: tax.opt_decimal("ram:CalculatedAmount")?,
+                exemption: exemption(&tax),
+            });
         }
+        if let Some(sums) = settlement.child("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+        {
+            if let Some(prepaid) = sums.opt_decimal("ram:TotalPrepaidAmount")? {
+                builder = builder.prepaid_amount(prepaid);
+            }
+            if let Some(rounding) = sums.opt_decimal("ram:RoundingAmount")? {
+                builder = builder.stated_rounding_amount(rounding);
+            }
+        }
+        finish(builder, dp, lines, document_acs, &breakdown)
     }
-    finish(builder, dp, lines, document_acs, &breakdown)
 }
 
 /// A date element holding `udt:DateTimeString` (or `qdt:`) in format 102.

@@ -67,171 +67,163 @@ pub(crate) struct Ubl;
 impl DocumentSyntax for Ubl {
     type Lines = UblLines;
 
+    /// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
+    /// them, else from the tree.
     fn read_document<'a>(
         doc: &Doc<'a>,
         options: &ImportOptions,
         streamed: Option<Vec<StreamedLine<'a>>>,
     ) -> Result<Invoice> {
-        read_document(doc, options, streamed)
-    }
-}
-
-/// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
-/// them, else from the tree.
-fn read_document<'a>(
-    doc: &Doc<'a>,
-    options: &ImportOptions,
-    streamed: Option<Vec<StreamedLine<'a>>>,
-) -> Result<Invoice> {
-    let root = doc.root();
-    let credit = match root.local_name() {
-        "Invoice" => false,
-        "CreditNote" => true,
-        _ => {
+        let root = doc.root();
+        let credit = match root.local_name() {
+            "Invoice" => false,
+            "CreditNote" => true,
+            _ => {
+                return Err(Error::UnexpectedRoot {
+                    found: root.name().to_owned(),
+                    expected: "a UBL 2.1 Invoice or CreditNote",
+                })
+            }
+        };
+        let prefix = root.name().split_once(':').map_or("", |(p, _)| p);
+        let namespace = if credit { NS_CREDIT_NOTE } else { NS_INVOICE };
+        if root.namespace_declaration(prefix) != Some(namespace) {
             return Err(Error::UnexpectedRoot {
                 found: root.name().to_owned(),
-                expected: "a UBL 2.1 Invoice or CreditNote",
-            })
-        }
-    };
-    let prefix = root.name().split_once(':').map_or("", |(p, _)| p);
-    let namespace = if credit { NS_CREDIT_NOTE } else { NS_INVOICE };
-    if root.namespace_declaration(prefix) != Some(namespace) {
-        return Err(Error::UnexpectedRoot {
-            found: root.name().to_owned(),
-            expected: "a root element in the UBL 2.1 Invoice or CreditNote namespace",
-        });
-    }
-
-    let id = root.req("cbc:ID")?;
-    let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
-    let issue_date = root.req("cbc:IssueDate")?.date(DATE)?;
-    let type_code = root.opt_text(if credit {
-        "cbc:CreditNoteTypeCode"
-    } else {
-        "cbc:InvoiceTypeCode"
-    });
-    let credit = credit || type_code == Some("381");
-    let currency_el = root.req("cbc:DocumentCurrencyCode")?;
-    let currency = Currency::from_code(currency_el.text())
-        .map_err(|e| currency_el.invalid(currency_el.text(), e))?;
-    let dp = currency.minor_units();
-
-    let seller = party(&root.req("cac:AccountingSupplierParty")?.req("cac:Party")?)?;
-    let buyer = party(&root.req("cac:AccountingCustomerParty")?.req("cac:Party")?)?;
-    let mut builder = options
-        .builder(currency, seller, buyer)
-        .issued(number, issue_date);
-
-    let due = match root.child("cbc:DueDate") {
-        Some(due) => Some(due.date(DATE)?),
-        None => match root
-            .children("cac:PaymentMeans")
-            .find_map(|pm| pm.child("cbc:PaymentDueDate"))
-        {
-            Some(due) => Some(due.date(DATE)?),
-            None => None,
-        },
-    };
-    if let Some(due) = due {
-        builder = builder.due_date(due);
-    }
-    for (index, note) in root.children("cbc:Note").enumerate() {
-        if let Some(note) = options.note(index, note.text(), issue_date) {
-            builder = builder.note(note);
-        }
-    }
-    if let Some(reference) = root.opt_text("cbc:BuyerReference") {
-        builder = builder.buyer_reference(reference);
-    }
-    if let Some(order) = root
-        .child("cac:OrderReference")
-        .and_then(|o| o.opt_text("cbc:ID"))
-    {
-        builder = builder.order_reference(order);
-    }
-    if credit {
-        let corrects = match root
-            .child("cac:BillingReference")
-            .and_then(|b| b.child("cac:InvoiceDocumentReference"))
-        {
-            Some(reference) => Some(invoice_reference(&reference)?),
-            None => None,
-        };
-        builder = builder.credit_note(corrects);
-    }
-    if let Some(period) = root.child("cac:InvoicePeriod") {
-        let mut p = InvoicePeriod::new();
-        if let Some(start) = period.child("cbc:StartDate") {
-            p = p.with_start(start.date(DATE)?);
-        }
-        if let Some(end) = period.child("cbc:EndDate") {
-            p = p.with_end(end.date(DATE)?);
-        }
-        builder = builder.period(p);
-    }
-    if let Some(el) = root.child("cac:Delivery") {
-        let mut delivery = Delivery::new();
-        if let Some(date) = el.child("cbc:ActualDeliveryDate") {
-            delivery = delivery.with_date(date.date(DATE)?);
-        }
-        if let Some(address) = el.descend(&["cac:DeliveryLocation", "cac:Address"]) {
-            delivery = delivery.with_address(read_address(&address)?);
-        }
-        if let Some(name) = el
-            .descend(&["cac:DeliveryParty", "cac:PartyName"])
-            .and_then(|p| p.opt_text("cbc:Name"))
-        {
-            delivery = delivery.with_party_name(name);
-        }
-        builder = builder.delivery(delivery);
-    }
-    for means in root.children("cac:PaymentMeans") {
-        builder = builder.payment_means(payment_means(&means)?);
-    }
-    if let Some(terms) = root
-        .children("cac:PaymentTerms")
-        .find_map(|t| t.opt_text("cbc:Note"))
-    {
-        builder = builder.payment_terms(terms);
-    }
-
-    let quantity_name = if root.local_name() == "CreditNote" {
-        "cbc:CreditedQuantity"
-    } else {
-        "cbc:InvoicedQuantity"
-    };
-    let line_name = if root.local_name() == "CreditNote" {
-        "cac:CreditNoteLine"
-    } else {
-        "cac:InvoiceLine"
-    };
-    let tree_lines = root.children(line_name).map(|el| line(el, quantity_name));
-    let lines = document_lines(streamed, tree_lines, dp)?;
-    let mut document_acs = Vec::new();
-    for el in root.children("cac:AllowanceCharge") {
-        document_acs.push(allowance_charge(el, true)?.stated()?);
-    }
-    let mut breakdown = Vec::new();
-    for total in root.children("cac:TaxTotal") {
-        for subtotal in total.children("cac:TaxSubtotal") {
-            let category = subtotal.req("cac:TaxCategory")?;
-            breakdown.push(StatedBreakdown {
-                vat: vat(category)?.vat()?,
-                tax_amount: subtotal.opt_decimal("cbc:TaxAmount")?,
-                exemption: exemption(&category),
+                expected: "a root element in the UBL 2.1 Invoice or CreditNote namespace",
             });
         }
-    }
-    if let Some(monetary) = root.child("cac:LegalMonetaryTotal") {
-        if let Some(prepaid) = monetary.opt_decimal("cbc:PrepaidAmount")? {
-            builder = builder.prepaid_amount(prepaid);
+
+        let id = root.req("cbc:ID")?;
+        let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+        let issue_date = root.req("cbc:IssueDate")?.date(DATE)?;
+        let type_code = root.opt_text(if credit {
+            "cbc:CreditNoteTypeCode"
+        } else {
+            "cbc:InvoiceTypeCode"
+        });
+        let credit = credit || type_code == Some("381");
+        let currency_el = root.req("cbc:DocumentCurrencyCode")?;
+        let currency = Currency::from_code(currency_el.text())
+            .map_err(|e| currency_el.invalid(currency_el.text(), e))?;
+        let dp = currency.minor_units();
+
+        let seller = party(&root.req("cac:AccountingSupplierParty")?.req("cac:Party")?)?;
+        let buyer = party(&root.req("cac:AccountingCustomerParty")?.req("cac:Party")?)?;
+        let mut builder = options
+            .builder(currency, seller, buyer)
+            .issued(number, issue_date);
+
+        let due = match root.child("cbc:DueDate") {
+            Some(due) => Some(due.date(DATE)?),
+            None => match root
+                .children("cac:PaymentMeans")
+                .find_map(|pm| pm.child("cbc:PaymentDueDate"))
+            {
+                Some(due) => Some(due.date(DATE)?),
+                None => None,
+            },
+        };
+        if let Some(due) = due {
+            builder = builder.due_date(due);
         }
-        if let Some(rounding) = monetary.opt_decimal("cbc:PayableRoundingAmount")? {
-            builder = builder.stated_rounding_amount(rounding);
+        for (index, note) in root.children("cbc:Note").enumerate() {
+            if let Some(note) = options.note(index, note.text(), issue_date) {
+                builder = builder.note(note);
+            }
         }
+        if let Some(reference) = root.opt_text("cbc:BuyerReference") {
+            builder = builder.buyer_reference(reference);
+        }
+        if let Some(order) = root
+            .child("cac:OrderReference")
+            .and_then(|o| o.opt_text("cbc:ID"))
+        {
+            builder = builder.order_reference(order);
+        }
+        if credit {
+            let corrects = match root
+                .child("cac:BillingReference")
+                .and_then(|b| b.child("cac:InvoiceDocumentReference"))
+            {
+                Some(reference) => Some(invoice_reference(&reference)?),
+                None => None,
+            };
+            builder = builder.credit_note(corrects);
+        }
+        if let Some(period) = root.child("cac:InvoicePeriod") {
+            let mut p = InvoicePeriod::new();
+            if let Some(start) = period.child("cbc:StartDate") {
+                p = p.with_start(start.date(DATE)?);
+            }
+            if let Some(end) = period.child("cbc:EndDate") {
+                p = p.with_end(end.date(DATE)?);
+            }
+            builder = builder.period(p);
+        }
+        if let Some(el) = root.child("cac:Delivery") {
+            let mut delivery = Delivery::new();
+            if let Some(date) = el.child("cbc:ActualDeliveryDate") {
+                delivery = delivery.with_date(date.date(DATE)?);
+            }
+            if let Some(address) = el.descend(&["cac:DeliveryLocation", "cac:Address"]) {
+                delivery = delivery.with_address(read_address(&address)?);
+            }
+            if let Some(name) = el
+                .descend(&["cac:DeliveryParty", "cac:PartyName"])
+                .and_then(|p| p.opt_text("cbc:Name"))
+            {
+                delivery = delivery.with_party_name(name);
+            }
+            builder = builder.delivery(delivery);
+        }
+        for means in root.children("cac:PaymentMeans") {
+            builder = builder.payment_means(payment_means(&means)?);
+        }
+        if let Some(terms) = root
+            .children("cac:PaymentTerms")
+            .find_map(|t| t.opt_text("cbc:Note"))
+        {
+            builder = builder.payment_terms(terms);
+        }
+
+        let quantity_name = if root.local_name() == "CreditNote" {
+            "cbc:CreditedQuantity"
+        } else {
+            "cbc:InvoicedQuantity"
+        };
+        let line_name = if root.local_name() == "CreditNote" {
+            "cac:CreditNoteLine"
+        } else {
+            "cac:InvoiceLine"
+        };
+        let tree_lines = root.children(line_name).map(|el| line(el, quantity_name));
+        let lines = document_lines(streamed, tree_lines, dp)?;
+        let mut document_acs = Vec::new();
+        for el in root.children("cac:AllowanceCharge") {
+            document_acs.push(allowance_charge(el, true)?.stated()?);
+        }
+        let mut breakdown = Vec::new();
+        for total in root.children("cac:TaxTotal") {
+            for subtotal in total.children("cac:TaxSubtotal") {
+                let category = subtotal.req("cac:TaxCategory")?;
+                breakdown.push(StatedBreakdown {
+                    vat: vat(category)?.vat()?,
+                    tax_amount: subtotal.opt_decimal("cbc:TaxAmount")?,
+                    exemption: exemption(&category),
+                });
+            }
+        }
+        if let Some(monetary) = root.child("cac:LegalMonetaryTotal") {
+            if let Some(prepaid) = monetary.opt_decimal("cbc:PrepaidAmount")? {
+                builder = builder.prepaid_amount(prepaid);
+            }
+            if let Some(rounding) = monetary.opt_decimal("cbc:PayableRoundingAmount")? {
+                builder = builder.stated_rounding_amount(rounding);
+            }
+        }
+        finish(builder, dp, lines, document_acs, &breakdown)
     }
-    finish(builder, dp, lines, document_acs, &breakdown)
 }
 
 fn invoice_reference(el: &El<'_, '_>) -> Result<InvoiceReference> {
