@@ -9,6 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::error::{BoxError, Error, Result};
 
+mod scan;
 mod tree;
 mod writer;
 

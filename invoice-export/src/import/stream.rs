@@ -415,6 +415,10 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
             _ => {}
         }
     }
+
+    fn decline(&mut self) {
+        self.declined = true;
+    }
 }
 
 /// A syntax as the readers share it: where its lines stand and how the rest of a

@@ -137,9 +137,15 @@ fn elements(text: &str) -> Vec<Span> {
 }
 
 /// Each element removed, repeated (as it is, and with another value), its text
-/// replaced by something invalid, zero or nothing, a child or references put into it.
+/// replaced by something invalid, zero or nothing, a child or references put into it;
+/// its markup written otherwise (a comment or CDATA in it, space or another name in its
+/// end tag, attributes quoted, repeated or left unquoted); the whole document with
+/// CR LF.
 fn mutations(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+    let mut out = vec![(
+        "CR LF line ends".to_owned(),
+        text.replace("\r\n", "\n").replace('\n', "\r\n"),
+    )];
     for (start, end, content) in elements(text) {
         let element = &text[start..end];
         let name: String = element[1..]
@@ -155,6 +161,49 @@ fn mutations(text: &str) -> Vec<(String, String)> {
             format!("{at} repeated"),
             format!("{}{element}{}", &text[..end], &text[end..]),
         ));
+        let name_end = start + 1 + name.len();
+        let start_tag_end = start + element.find('>').map_or(element.len(), |i| i + 1);
+        for (how, attribute) in [
+            ("given an attribute twice", r#" x="1" x="2""#),
+            ("given an unquoted attribute", " x=1"),
+            ("given an attribute with a tab", " x=\"a\tb\""),
+            ("given an attribute with a reference", " x=\"a&amp;b\""),
+        ] {
+            out.push((
+                format!("{at} {how}"),
+                format!("{}{attribute}{}", &text[..name_end], &text[name_end..]),
+            ));
+        }
+        let start_tag = &text[start..start_tag_end];
+        if start_tag.contains('"') {
+            out.push((
+                format!("{at} with single quotes"),
+                format!(
+                    "{}{}{}",
+                    &text[..start],
+                    start_tag.replace('"', "'"),
+                    &text[start_tag_end..]
+                ),
+            ));
+        }
+        if !element.ends_with("/>") {
+            out.push((
+                format!("{at} given a comment"),
+                format!(
+                    "{}<!--c-->{}",
+                    &text[..start_tag_end],
+                    &text[start_tag_end..]
+                ),
+            ));
+            out.push((
+                format!("{at} with space in its end tag"),
+                format!("{} >{}", &text[..end - 1], &text[end..]),
+            ));
+            out.push((
+                format!("{at} with another name in its end tag"),
+                format!("{}x>{}", &text[..end - 1], &text[end..]),
+            ));
+        }
         if let Some((from, to)) = content {
             // A second one that says something else: which of the two counts shows.
             out.push((
@@ -173,12 +222,22 @@ fn mutations(text: &str) -> Vec<(String, String)> {
                 ("made 0", "0"),
                 ("given a child", "1<x/>"),
                 ("escaped", "&#49;&amp;"),
+                ("given predefined entities", "1&amp;&lt;&gt;&quot;&apos;"),
             ] {
                 out.push((
                     format!("{at} {how}"),
                     format!("{}{replacement}{}", &text[..from], &text[to..]),
                 ));
             }
+            out.push((
+                format!("{at} as CDATA"),
+                format!(
+                    "{}<![CDATA[{}]]>{}",
+                    &text[..from],
+                    &text[from..to],
+                    &text[to..]
+                ),
+            ));
         }
     }
     out

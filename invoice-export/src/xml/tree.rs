@@ -2,11 +2,13 @@
 //! and cursors on it whose lookups name the path of what is missing or invalid.
 
 use std::borrow::Cow;
+use std::io::BufRead as _;
 
 use chrono::NaiveDate;
 use quick_xml::events::{BytesStart, Event};
 use rust_decimal::Decimal;
 
+use super::scan::{resolve_references, resolve_text, Scanner, Token};
 use super::{
     attributes, borrow_from, event_text, is_attribute, local, local_start, malformed, ReadLimits,
 };
@@ -29,6 +31,10 @@ struct Node<'a> {
     attrs: (usize, usize),
     text: Cow<'a, str>,
 }
+
+/// How deep the scanner follows elements inside a claimed one before it leaves the
+/// rest to the parser (invoice lines need 4).
+const SCANNED_DEPTH: usize = 16;
 
 /// No node: the "null" index of the linked lists.
 const NONE: usize = usize::MAX;
@@ -74,6 +80,11 @@ pub(crate) trait Subtrees<'a> {
 
     /// The innermost open element of a claimed subtree closes.
     fn close(&mut self);
+
+    /// The subtree being handed over is not plain enough for the scanner: the parser
+    /// reads the rest of it, and whatever takes it must no longer rely on what it was
+    /// handed, since the elements may come again.
+    fn decline(&mut self);
 }
 
 /// Claims nothing: the whole document becomes the tree.
@@ -93,6 +104,7 @@ impl<'a> Subtrees<'a> for NoSubtrees {
     }
     fn text(&mut self, _: Cow<'a, str>) {}
     fn close(&mut self) {}
+    fn decline(&mut self) {}
 }
 
 impl<'a> Doc<'a> {
@@ -210,7 +222,8 @@ impl<'a> Doc<'a> {
     }
 
     /// Hands the subtree opened by `start` to `subtrees`, event by event, up to and
-    /// including its end, under the limits of the tree.
+    /// including its end, under the limits of the tree: read by the [`Scanner`] when
+    /// it is plain XML, else by the parser (and then declined by `subtrees`).
     #[allow(clippy::too_many_arguments)]
     fn hand_over<S: Subtrees<'a>>(
         &mut self,
@@ -223,9 +236,30 @@ impl<'a> Doc<'a> {
         subtrees: &mut S,
     ) -> Result<()> {
         self.open_handed_over(input, &start, 0, stack, limits, subtrees)?;
+        // The tree would refuse malformed attributes: whatever takes the subtree may
+        // not rely on it then.
+        if attributes(input, &start).any(|attribute| attribute.is_err()) {
+            subtrees.decline();
+        }
         if empty {
             subtrees.close();
             return Ok(());
+        }
+        let content_from = input.len() - reader.get_ref().len();
+        if let Some(end_tag) =
+            self.scan_handed_over(input, content_from, stack, limits, subtrees)?
+        {
+            // The parser goes on at the subtree's end tag, which it checks against the
+            // start tag it read.
+            reader.stream().consume(end_tag - content_from);
+            return match reader.read_event() {
+                Ok(Event::End(_)) => {
+                    subtrees.close();
+                    Ok(())
+                }
+                Ok(_) => Err(self.malformed_in(stack, "the scanner lost its place")),
+                Err(e) => Err(self.malformed_in(stack, e)),
+            };
         }
         // Depth of the open elements of the subtree, its root included.
         let mut depth = 1;
@@ -262,6 +296,64 @@ impl<'a> Doc<'a> {
                 Err(e) => return Err(self.malformed_in(stack, e)),
             }
         }
+    }
+
+    /// Hands the content of a claimed element, from byte `from` of `input`, to
+    /// `subtrees` as the [`Scanner`] reads it. `Some` position of the element's end
+    /// tag when the scanner read all of it; `None` when it stopped short, and then
+    /// `subtrees` has declined and the elements it was handed are counted no more.
+    fn scan_handed_over<S: Subtrees<'a>>(
+        &mut self,
+        input: &'a str,
+        from: usize,
+        stack: &[usize],
+        limits: &ReadLimits,
+        subtrees: &mut S,
+    ) -> Result<Option<usize>> {
+        let handed_over = self.handed_over;
+        let mut scanner = Scanner::new(input, from);
+        // The names of the elements open inside the claimed one, innermost last.
+        let mut names: [&str; SCANNED_DEPTH] = [""; SCANNED_DEPTH];
+        let mut depth = 0;
+        while let Some(token) = scanner.next_token() {
+            match token {
+                Token::Text(text) if subtrees.keeps_text() => match resolve_text(text) {
+                    Some(text) => subtrees.text(text),
+                    None => break,
+                },
+                Token::Text(text) => {
+                    if text.contains('&') && resolve_references(text).is_none() {
+                        break;
+                    }
+                }
+                Token::Open {
+                    content,
+                    name_len,
+                    empty,
+                } => {
+                    let start = BytesStart::from_content(content, name_len);
+                    self.open_handed_over(input, &start, depth + 1, stack, limits, subtrees)?;
+                    if empty {
+                        subtrees.close();
+                    } else {
+                        let Some(slot) = names.get_mut(depth) else {
+                            break;
+                        };
+                        *slot = content.get(..name_len).unwrap_or_default();
+                        depth += 1;
+                    }
+                }
+                Token::Close { at, .. } if depth == 0 => return Ok(Some(at)),
+                Token::Close { name, .. } if names.get(depth - 1) == Some(&name) => {
+                    subtrees.close();
+                    depth -= 1;
+                }
+                Token::Close { .. } => break,
+            }
+        }
+        self.handed_over = handed_over;
+        subtrees.decline();
+        Ok(None)
     }
 
     /// Checks the limits for an element opened in a handed-over subtree at `depth`
