@@ -10,8 +10,6 @@
 
 use std::borrow::Cow;
 
-use memchr::memchr;
-
 /// One piece of markup or text, borrowed from the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {
@@ -23,19 +21,33 @@ pub(crate) enum Token<'a> {
         name_len: usize,
         empty: bool,
     },
-    /// An end tag, with its name. `at` is where its `<` stands in the input.
-    Close { name: &'a str, at: usize },
-    /// Text up to the next markup, as written (references unresolved).
-    Text(&'a str),
+    /// The end tag of the innermost element open inside the scanned one.
+    Close,
+    /// The end tag of the scanned element itself, which starts at byte `at` of the
+    /// input: the scanner has nothing more to read.
+    End { at: usize },
+    /// Text up to the next markup, as written; `plain` when it holds neither a
+    /// reference (`&`) nor a carriage return, and so means what it says.
+    Text { text: &'a str, plain: bool },
 }
 
-/// Takes tokens off an input from a position on; `None` where it stops (see the
-/// module's documentation), after which it stays stopped.
+/// Takes the tokens of an element's content off the input; `None` where it stops (see
+/// the module's documentation), after which it stays stopped. It keeps the names of
+/// the elements open inside, so that every end tag is checked against its start tag.
 #[derive(Debug)]
 pub(crate) struct Scanner<'a> {
     input: &'a str,
     pos: usize,
+    /// The scanned element's name.
+    outer: &'a str,
+    /// The names of the elements open inside it, `open[..depth]`, innermost last.
+    open: [&'a str; MAX_DEPTH],
+    depth: usize,
 }
+
+/// How deep the scanner follows elements inside the scanned one before it stops
+/// (invoice lines need 4).
+const MAX_DEPTH: usize = 16;
 
 /// The attributes a start tag may have for the scanner to take it: their names are
 /// compared with each other, which is only cheap for a few.
@@ -61,25 +73,47 @@ fn odd_in_name(b: u8) -> bool {
 }
 
 impl<'a> Scanner<'a> {
-    /// A scanner over `input` from byte `pos` on.
-    pub(crate) fn new(input: &'a str, pos: usize) -> Self {
-        Self { input, pos }
+    /// A scanner over the content of the element named `outer` (its qualified name as
+    /// written), which starts at byte `pos` of `input`.
+    pub(crate) fn new(input: &'a str, pos: usize, outer: &'a str) -> Self {
+        Self {
+            input,
+            pos,
+            outer,
+            open: [""; MAX_DEPTH],
+            depth: 0,
+        }
+    }
+
+    /// How many elements are open inside the scanned one.
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
     }
 
     /// The next token, `None` when the scanner stops.
     #[inline]
     pub(crate) fn next_token(&mut self) -> Option<Token<'a>> {
         let bytes = self.input.as_bytes();
-        let rest = bytes.get(self.pos..)?;
-        match rest.first()? {
+        let from = self.pos;
+        match bytes.get(from)? {
             b'<' => self.markup(),
             _ => {
-                let Some(len) = memchr(b'<', rest) else {
-                    return self.stop();
-                };
-                let text = self.input.get(self.pos..self.pos + len)?;
-                self.pos += len;
-                Some(Token::Text(text))
+                // A byte loop: text between tags is short (indentation, a value), where
+                // a vectorized search costs more to set up than it saves.
+                let mut plain = true;
+                let mut i = from;
+                loop {
+                    match bytes.get(i) {
+                        Some(b'<') => break,
+                        Some(b'&' | b'\r') => plain = false,
+                        Some(_) => {}
+                        None => return self.stop(),
+                    }
+                    i += 1;
+                }
+                let text = self.input.get(from..i)?;
+                self.pos = i;
+                Some(Token::Text { text, plain })
             }
         }
     }
@@ -103,26 +137,33 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// `</name>`, with white space allowed before the `>`.
+    /// `</name>`, with white space allowed before the `>`, where `name` must be that
+    /// of the innermost open element.
     fn end_tag(&mut self, start: usize) -> Option<Token<'a>> {
         let bytes = self.input.as_bytes();
+        let expected = match self.depth.checked_sub(1) {
+            Some(innermost) => self.open.get(innermost).copied().unwrap_or_default(),
+            None => self.outer,
+        };
         let from = start + 2;
-        let Some(len) = bytes.get(from..).and_then(|rest| memchr(b'>', rest)) else {
-            return self.stop();
-        };
-        let Some(raw) = self.input.get(from..from + len) else {
-            return self.stop();
-        };
-        let name = raw.trim_end_matches([' ', '\t', '\n', '\r']);
-        if name.is_empty()
-            || name
-                .bytes()
-                .any(|b| is_space(b) || odd_in_name(b) || b == b'/')
-        {
+        let mut i = from + expected.len();
+        if bytes.get(from..i) != Some(expected.as_bytes()) {
             return self.stop();
         }
-        self.pos = from + len + 1;
-        Some(Token::Close { name, at: start })
+        while bytes.get(i).is_some_and(|&b| is_space(b)) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'>') {
+            return self.stop();
+        }
+        self.pos = i + 1;
+        match self.depth.checked_sub(1) {
+            Some(depth) => {
+                self.depth = depth;
+                Some(Token::Close)
+            }
+            None => Some(Token::End { at: start }),
+        }
     }
 
     /// `<name attr="value" ...>` or `<name .../>`.
@@ -180,19 +221,16 @@ impl<'a> Scanner<'a> {
                 Some(&q @ (b'"' | b'\'')) => q,
                 _ => return self.stop(),
             };
-            let value_from = i + 2;
-            let Some(len) = bytes.get(value_from..).and_then(|rest| memchr(quote, rest)) else {
-                return self.stop();
-            };
-            // A value the parser would normalize or resolve is left to it.
-            let value = bytes.get(value_from..value_from + len).unwrap_or_default();
-            if value
-                .iter()
-                .any(|&b| matches!(b, b'<' | b'&' | b'\t' | b'\n' | b'\r'))
-            {
-                return self.stop();
+            i += 2;
+            loop {
+                match bytes.get(i) {
+                    Some(&b) if b == quote => break,
+                    // A value the parser would normalize or resolve is left to it.
+                    Some(b'<' | b'&' | b'\t' | b'\n' | b'\r') | None => return self.stop(),
+                    Some(_) => i += 1,
+                }
             }
-            i = value_from + len + 1;
+            i += 1;
         }
     }
 
@@ -207,6 +245,13 @@ impl<'a> Scanner<'a> {
         let Some(content) = self.input.get(from..to) else {
             return self.stop();
         };
+        if !empty {
+            let Some(slot) = self.open.get_mut(self.depth) else {
+                return self.stop();
+            };
+            *slot = content.get(..name_len).unwrap_or_default();
+            self.depth += 1;
+        }
         self.pos = next;
         Some(Token::Open {
             content,
@@ -220,7 +265,7 @@ impl<'a> Scanner<'a> {
 /// `None` for what the scanner leaves to the parser (a character reference, any other
 /// entity, a lone `&`, a carriage return, which XML turns into a line feed).
 pub(crate) fn resolve_text(text: &str) -> Option<Cow<'_, str>> {
-    if memchr(b'\r', text.as_bytes()).is_some() {
+    if text.contains('\r') {
         return None;
     }
     resolve_references(text)
@@ -229,7 +274,7 @@ pub(crate) fn resolve_text(text: &str) -> Option<Cow<'_, str>> {
 /// `text` with the five predefined entities resolved, borrowed when it has none;
 /// `None` when it holds any other reference or a lone `&`.
 pub(crate) fn resolve_references(text: &str) -> Option<Cow<'_, str>> {
-    let Some(first) = memchr(b'&', text.as_bytes()) else {
+    let Some(first) = text.find('&') else {
         return Some(Cow::Borrowed(text));
     };
     let mut out = String::with_capacity(text.len());
@@ -258,7 +303,7 @@ mod tests {
     use super::*;
 
     fn tokens(input: &str) -> (Vec<Token<'_>>, bool) {
-        let mut scanner = Scanner::new(input, 0);
+        let mut scanner = Scanner::new(input, 0, "line");
         let mut out = Vec::new();
         while let Some(token) = scanner.next_token() {
             out.push(token);
@@ -268,7 +313,7 @@ mod tests {
 
     #[test]
     fn plain_markup_becomes_tokens() {
-        let input = "<cbc:Q unitCode=\"C62\" a='x'>1 &amp; 2</cbc:Q >\n<e/><f x=\"1\" />";
+        let input = "<cbc:Q unitCode=\"C62\" a='x'>1 &amp; 2</cbc:Q >\n<e/><f x=\"1\" /></line>";
         let (out, _) = tokens(input);
         assert_eq!(
             out,
@@ -278,12 +323,15 @@ mod tests {
                     name_len: 5,
                     empty: false
                 },
-                Token::Text("1 &amp; 2"),
-                Token::Close {
-                    name: "cbc:Q",
-                    at: 37
+                Token::Text {
+                    text: "1 &amp; 2",
+                    plain: false
                 },
-                Token::Text("\n"),
+                Token::Close,
+                Token::Text {
+                    text: "\n",
+                    plain: true
+                },
                 Token::Open {
                     content: "e",
                     name_len: 1,
@@ -294,8 +342,36 @@ mod tests {
                     name_len: 1,
                     empty: true
                 },
+                Token::End {
+                    at: input.find("</line>").unwrap()
+                },
             ]
         );
+    }
+
+    #[test]
+    fn end_tags_must_match_their_start_tags() {
+        for odd in [
+            "<a></b>",
+            "<a></ab>",
+            "<ab></a>",
+            "<a></A>",
+            "<a></a",
+            "<a><b></a></b>",
+            "</linex>",
+            "</lin>",
+            "</line x>",
+        ] {
+            let (out, at_end) = tokens(odd);
+            assert!(
+                !out.iter()
+                    .any(|t| matches!(t, Token::Close | Token::End { .. })),
+                "{odd:?} gave {out:?}"
+            );
+            assert!(at_end, "{odd:?} did not stop");
+        }
+        let (out, _) = tokens("<a><b/></a  >\n</line\n>");
+        assert_eq!(out.last(), Some(&Token::End { at: 14 }));
     }
 
     #[test]

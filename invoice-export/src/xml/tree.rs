@@ -32,10 +32,6 @@ struct Node<'a> {
     text: Cow<'a, str>,
 }
 
-/// How deep the scanner follows elements inside a claimed one before it leaves the
-/// rest to the parser (invoice lines need 4).
-const SCANNED_DEPTH: usize = 16;
-
 /// No node: the "null" index of the linked lists.
 const NONE: usize = usize::MAX;
 
@@ -246,9 +242,9 @@ impl<'a> Doc<'a> {
             return Ok(());
         }
         let content_from = input.len() - reader.get_ref().len();
-        if let Some(end_tag) =
-            self.scan_handed_over(input, content_from, stack, limits, subtrees)?
-        {
+        let outer = borrow_from(input, start.name().into_inner()).unwrap_or_default();
+        let scanned = self.scan_handed_over(input, content_from, outer, stack, limits, subtrees)?;
+        if let Some(end_tag) = scanned {
             // The parser goes on at the subtree's end tag, which it checks against the
             // start tag it read.
             reader.stream().consume(end_tag - content_from);
@@ -298,31 +294,35 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// Hands the content of a claimed element, from byte `from` of `input`, to
-    /// `subtrees` as the [`Scanner`] reads it. `Some` position of the element's end
+    /// Hands the content of a claimed element named `outer`, from byte `from` of
+    /// `input`, to `subtrees` as the [`Scanner`] reads it. `Some` position of the element's end
     /// tag when the scanner read all of it; `None` when it stopped short, and then
     /// `subtrees` has declined and the elements it was handed are counted no more.
+    #[allow(clippy::too_many_arguments)]
     fn scan_handed_over<S: Subtrees<'a>>(
         &mut self,
         input: &'a str,
         from: usize,
+        outer: &'a str,
         stack: &[usize],
         limits: &ReadLimits,
         subtrees: &mut S,
     ) -> Result<Option<usize>> {
         let handed_over = self.handed_over;
-        let mut scanner = Scanner::new(input, from);
-        // The names of the elements open inside the claimed one, innermost last.
-        let mut names: [&str; SCANNED_DEPTH] = [""; SCANNED_DEPTH];
-        let mut depth = 0;
+        let mut scanner = Scanner::new(input, from, outer);
         while let Some(token) = scanner.next_token() {
             match token {
-                Token::Text(text) if subtrees.keeps_text() => match resolve_text(text) {
+                Token::Text { text, plain: true } => {
+                    if subtrees.keeps_text() {
+                        subtrees.text(Cow::Borrowed(text));
+                    }
+                }
+                Token::Text { text, .. } if subtrees.keeps_text() => match resolve_text(text) {
                     Some(text) => subtrees.text(text),
                     None => break,
                 },
-                Token::Text(text) => {
-                    if text.contains('&') && resolve_references(text).is_none() {
+                Token::Text { text, .. } => {
+                    if resolve_references(text).is_none() {
                         break;
                     }
                 }
@@ -332,23 +332,15 @@ impl<'a> Doc<'a> {
                     empty,
                 } => {
                     let start = BytesStart::from_content(content, name_len);
-                    self.open_handed_over(input, &start, depth + 1, stack, limits, subtrees)?;
+                    // The depth below the claimed element, counting this one.
+                    let depth = scanner.depth() + usize::from(empty);
+                    self.open_handed_over(input, &start, depth, stack, limits, subtrees)?;
                     if empty {
                         subtrees.close();
-                    } else {
-                        let Some(slot) = names.get_mut(depth) else {
-                            break;
-                        };
-                        *slot = content.get(..name_len).unwrap_or_default();
-                        depth += 1;
                     }
                 }
-                Token::Close { at, .. } if depth == 0 => return Ok(Some(at)),
-                Token::Close { name, .. } if names.get(depth - 1) == Some(&name) => {
-                    subtrees.close();
-                    depth -= 1;
-                }
-                Token::Close { .. } => break,
+                Token::Close => subtrees.close(),
+                Token::End { at } => return Ok(Some(at)),
             }
         }
         self.handed_over = handed_over;
