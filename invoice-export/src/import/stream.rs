@@ -11,12 +11,11 @@
 use std::borrow::Cow;
 
 use invoice_core::{Invoice, LineItem};
-use quick_xml::events::BytesStart;
 
 use super::fields::{AllowanceChargeFields, LineFields, Located, Streamed, VatFields};
 use super::ImportOptions;
 use crate::error::Result;
-use crate::xml::{attributes, is_attribute, Doc, El, Subtrees};
+use crate::xml::{Doc, El, StartTag, Subtrees};
 
 /// What an element inside a line is, in either syntax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +303,7 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
         !self.declined && self.syntax.is_line(parent, local)
     }
 
-    fn open(&mut self, input: &'a str, start: &BytesStart<'a>) {
+    fn open(&mut self, tag: &StartTag<'a>) {
         if self.declined {
             return;
         }
@@ -322,7 +321,7 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
                 self.declined = true;
                 return;
             }
-            Some(&parent) => self.syntax.child(parent, start.local_name().into_inner()),
+            Some(&parent) => self.syntax.child(parent, tag.local_name().as_bytes()),
         };
         if let Some(bit) = part.seen_bit() {
             let seen = if part.in_allowance_charge() {
@@ -350,16 +349,12 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
             Part::Value(field) => {
                 self.text = None;
                 if field == Field::Quantity {
-                    for attr in attributes(input, start) {
-                        match attr {
-                            Ok((key, value)) if is_attribute(&key, "unitCode") => {
-                                self.current.unit = Some(trimmed(value));
-                            }
-                            Ok(_) => {}
-                            Err(_) => {
-                                self.declined = true;
-                                return;
-                            }
+                    match tag.attribute("unitCode") {
+                        Some(unit) => self.current.unit = unit.map(|unit| trimmed(unit.into())),
+                        // Attributes the scanner did not check are read by the tree.
+                        None => {
+                            self.declined = true;
+                            return;
                         }
                     }
                 }

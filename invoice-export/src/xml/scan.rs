@@ -10,17 +10,67 @@
 
 use std::borrow::Cow;
 
+/// A start tag as a reader of the subtree it opens sees it, borrowed from the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StartTag<'a> {
+    /// The name as written, with its prefix (`cbc:ID`).
+    name: &'a str,
+    /// Where the local part of `name` starts: after its last `:`.
+    local_start: usize,
+    /// The attributes as written after the name, when the scanner has checked them to
+    /// be plain (`key="value"`, each key once, no value the parser would normalize or
+    /// resolve); `None` when it has not.
+    plain_attributes: Option<&'a str>,
+}
+
+impl<'a> StartTag<'a> {
+    /// A start tag the scanner has not checked the attributes of.
+    pub(crate) fn unchecked(name: &'a str) -> Self {
+        Self {
+            name,
+            local_start: super::local_start(name),
+            plain_attributes: None,
+        }
+    }
+
+    /// The name as written, with its prefix.
+    pub(crate) fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The name without its prefix.
+    pub(crate) fn local_name(&self) -> &'a str {
+        self.name.get(self.local_start..).unwrap_or_default()
+    }
+
+    /// The value of the attribute whose local name is `local` (namespace declarations
+    /// excluded), `Some(None)` when there is none; `None` when the attributes were not
+    /// checked to be plain, and so cannot be read here.
+    pub(crate) fn attribute(&self, local: &str) -> Option<Option<&'a str>> {
+        let mut rest = self.plain_attributes?;
+        loop {
+            rest = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+            if rest.is_empty() {
+                return Some(None);
+            }
+            let equals = rest.find('=')?;
+            let key = rest.get(..equals)?;
+            let quote = char::from(*rest.as_bytes().get(equals + 1)?);
+            let value_and_rest = rest.get(equals + 2..)?;
+            let end = value_and_rest.find(quote)?;
+            if super::is_attribute(key, local) {
+                return Some(value_and_rest.get(..end));
+            }
+            rest = value_and_rest.get(end + 1..)?;
+        }
+    }
+}
+
 /// One piece of markup or text, borrowed from the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {
-    /// A start tag (`empty`: one that closes itself). `content` is the tag without its
-    /// brackets and closing `/`, as quick-xml's `BytesStart` holds it: the name
-    /// (`content[..name_len]`), then the attributes.
-    Open {
-        content: &'a str,
-        name_len: usize,
-        empty: bool,
-    },
+    /// A start tag (`empty`: one that closes itself).
+    Open { tag: StartTag<'a>, empty: bool },
     /// The end tag of the innermost element open inside the scanned one.
     Close,
     /// The end tag of the scanned element itself, which starts at byte `at` of the
@@ -65,11 +115,56 @@ fn ends_name(b: u8) -> bool {
     is_space(b) || b == b'/' || b == b'>'
 }
 
-/// Bytes the scanner does not take in a name: markup or quoting characters that a
-/// well-formed name never holds.
+/// Bytes the scanner does not take at the start of an element's name or in an
+/// attribute's name: markup or quoting characters that a well-formed name never holds.
 #[inline]
 fn odd_in_name(b: u8) -> bool {
     matches!(b, b'<' | b'=' | b'"' | b'\'' | b'&')
+}
+
+/// `0x01` in every byte of a word.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+
+/// The high bit of every byte of a word.
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The high bit set in the bytes of `word` that are below `n` (at most `0x80`): exactly
+/// in the first such byte, perhaps also in bytes after it.
+#[inline]
+fn bytes_below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
+}
+
+/// The high bit set in the bytes of `word` that are `b`: exactly in the first such byte,
+/// perhaps also in bytes after it.
+#[inline]
+fn bytes_equal(word: u64, b: u8) -> u64 {
+    bytes_below(word ^ (ONES * u64::from(b)), 1)
+}
+
+/// Where the first byte of `bytes` from `from` on that `matches` marks stands
+/// (`bytes.len()` when none does), looked for eight bytes at a time. `matches` sets the
+/// high bit of the bytes it is looking for in a word read little-endian: exactly in
+/// the first one, the rest is ignored. `None` when `from` is past the end.
+#[inline]
+fn find_byte(bytes: &[u8], from: usize, matches: impl Fn(u64) -> u64) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    let mut at = from;
+    for chunk in words.by_ref() {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let marks = matches(word);
+        if marks != 0 {
+            return Some(at + (marks.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let mut tail = [0u8; 8];
+    let left = words.remainder();
+    tail.get_mut(..left.len())?.copy_from_slice(left);
+    let marks = matches(u64::from_le_bytes(tail));
+    let found = (marks.trailing_zeros() / 8) as usize;
+    Some(at + found.min(left.len()))
 }
 
 impl<'a> Scanner<'a> {
@@ -90,32 +185,36 @@ impl<'a> Scanner<'a> {
         self.depth
     }
 
-    /// The next token, `None` when the scanner stops.
+    /// The next token, `None` when the scanner stops. Text that is only white space
+    /// (the indentation between tags) is passed over: it means nothing to a reader
+    /// that trims values, and it is most of the text of a pretty-printed document.
     #[inline]
     pub(crate) fn next_token(&mut self) -> Option<Token<'a>> {
         let bytes = self.input.as_bytes();
         let from = self.pos;
-        match bytes.get(from)? {
-            b'<' => self.markup(),
-            _ => {
-                // A byte loop: text between tags is short (indentation, a value), where
-                // a vectorized search costs more to set up than it saves.
-                let mut plain = true;
-                let mut i = from;
-                loop {
-                    match bytes.get(i) {
-                        Some(b'<') => break,
-                        Some(b'&' | b'\r') => plain = false,
-                        Some(_) => {}
-                        None => return self.stop(),
-                    }
-                    i += 1;
-                }
-                let text = self.input.get(from..i)?;
-                self.pos = i;
-                Some(Token::Text { text, plain })
-            }
+        let mut i = from;
+        while bytes.get(i).is_some_and(|&b| is_space(b)) {
+            i += 1;
         }
+        if bytes.get(i) == Some(&b'<') {
+            self.pos = i;
+            return self.markup();
+        }
+        // A byte loop: values are short, where a vectorized search costs more to set
+        // up than it saves.
+        let mut plain = true;
+        loop {
+            match bytes.get(i) {
+                Some(b'<') => break,
+                Some(b'&' | b'\r') => plain = false,
+                Some(_) => {}
+                None => return self.stop(),
+            }
+            i += 1;
+        }
+        let text = self.input.get(from..i)?;
+        self.pos = i;
+        Some(Token::Text { text, plain })
     }
 
     /// Stops the scanner: every later call answers `None`.
@@ -170,24 +269,37 @@ impl<'a> Scanner<'a> {
     fn start_tag(&mut self, start: usize) -> Option<Token<'a>> {
         let bytes = self.input.as_bytes();
         let name_from = start + 1;
+        // The name ends at white space, `/` or `>`, as the parser's does; a quote or
+        // another control character in it stops the scanner: the parser looks for the
+        // tag's `>` outside quotes, so a quote would change where the tag ends.
+        let mut local_from = name_from;
         let mut i = name_from;
-        while let Some(&b) = bytes.get(i) {
-            if ends_name(b) {
+        loop {
+            i = find_byte(bytes, i, |word| {
+                bytes_below(word, 0x21)
+                    | bytes_equal(word, b'/')
+                    | bytes_equal(word, b'>')
+                    | bytes_equal(word, b'"')
+                    | bytes_equal(word, b'\'')
+                    | bytes_equal(word, b':')
+            })?;
+            if bytes.get(i) != Some(&b':') {
                 break;
             }
-            if odd_in_name(b) {
-                return self.stop();
-            }
             i += 1;
+            local_from = i;
         }
-        let name_len = i - name_from;
+        if !bytes.get(i).is_some_and(|&b| ends_name(b)) {
+            return self.stop();
+        }
+        let name_end = i;
         let mut attributes: [&[u8]; MAX_ATTRIBUTES] = [&[]; MAX_ATTRIBUTES];
         let mut count = 0;
         loop {
             match bytes.get(i) {
-                Some(b'>') => return self.open(name_from, i, name_len, false, i + 1),
+                Some(b'>') => return self.open(name_from, local_from, name_end, i, false, i + 1),
                 Some(b'/') if bytes.get(i + 1) == Some(&b'>') => {
-                    return self.open(name_from, i, name_len, true, i + 2)
+                    return self.open(name_from, local_from, name_end, i, true, i + 2)
                 }
                 Some(&b) if is_space(b) => {}
                 _ => return self.stop(),
@@ -234,30 +346,36 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The start tag whose name is `from..name_end` (its local part from `local_from`)
+    /// and whose attributes run to `to`; the scanner goes on at `next`.
     fn open(
         &mut self,
         from: usize,
+        local_from: usize,
+        name_end: usize,
         to: usize,
-        name_len: usize,
         empty: bool,
         next: usize,
     ) -> Option<Token<'a>> {
-        let Some(content) = self.input.get(from..to) else {
+        let (Some(name), Some(attributes)) =
+            (self.input.get(from..name_end), self.input.get(name_end..to))
+        else {
             return self.stop();
         };
         if !empty {
             let Some(slot) = self.open.get_mut(self.depth) else {
                 return self.stop();
             };
-            *slot = content.get(..name_len).unwrap_or_default();
+            *slot = name;
             self.depth += 1;
         }
         self.pos = next;
-        Some(Token::Open {
-            content,
-            name_len,
-            empty,
-        })
+        let tag = StartTag {
+            name,
+            local_start: local_from - from,
+            plain_attributes: Some(attributes),
+        };
+        Some(Token::Open { tag, empty })
     }
 }
 
@@ -311,16 +429,24 @@ mod tests {
         (out, scanner.pos == input.len())
     }
 
+    fn open(name: &'static str, local_start: usize, attributes: &'static str) -> StartTag<'static> {
+        StartTag {
+            name,
+            local_start,
+            plain_attributes: Some(attributes),
+        }
+    }
+
     #[test]
     fn plain_markup_becomes_tokens() {
-        let input = "<cbc:Q unitCode=\"C62\" a='x'>1 &amp; 2</cbc:Q >\n<e/><f x=\"1\" /></line>";
+        let input =
+            "<cbc:Q unitCode=\"C62\" a='x'>1 &amp; 2</cbc:Q >\n<e/><f x=\"1\" /><g> y </g></line>";
         let (out, _) = tokens(input);
         assert_eq!(
             out,
             [
                 Token::Open {
-                    content: "cbc:Q unitCode=\"C62\" a='x'",
-                    name_len: 5,
+                    tag: open("cbc:Q", 4, " unitCode=\"C62\" a='x'"),
                     empty: false
                 },
                 Token::Text {
@@ -328,25 +454,44 @@ mod tests {
                     plain: false
                 },
                 Token::Close,
+                Token::Open {
+                    tag: open("e", 0, ""),
+                    empty: true
+                },
+                Token::Open {
+                    tag: open("f", 0, " x=\"1\" "),
+                    empty: true
+                },
+                Token::Open {
+                    tag: open("g", 0, ""),
+                    empty: false
+                },
                 Token::Text {
-                    text: "\n",
+                    text: " y ",
                     plain: true
                 },
-                Token::Open {
-                    content: "e",
-                    name_len: 1,
-                    empty: true
-                },
-                Token::Open {
-                    content: "f x=\"1\" ",
-                    name_len: 1,
-                    empty: true
-                },
+                Token::Close,
                 Token::End {
                     at: input.find("</line>").unwrap()
                 },
             ]
         );
+    }
+
+    #[test]
+    fn start_tags_give_their_local_name_and_plain_attributes() {
+        let (out, _) = tokens("<a:b:Q xmlns:u=\"n\" u:unitCode=\" C62 \" a='x'/>");
+        let [Token::Open { tag, .. }] = out.as_slice() else {
+            panic!("{out:?}");
+        };
+        assert_eq!((tag.name(), tag.local_name()), ("a:b:Q", "Q"));
+        assert_eq!(tag.attribute("unitCode"), Some(Some(" C62 ")));
+        assert_eq!(tag.attribute("a"), Some(Some("x")));
+        assert_eq!(tag.attribute("u"), Some(None));
+        assert_eq!(tag.attribute("b"), Some(None));
+        let unchecked = StartTag::unchecked("cbc:Q");
+        assert_eq!(unchecked.local_name(), "Q");
+        assert_eq!(unchecked.attribute("unitCode"), None);
     }
 
     #[test]
@@ -397,7 +542,6 @@ mod tests {
             "<a",
             "<a x=\"1",
             "</a",
-            "<a=>",
             "text without markup",
             "<a b=\"1\" c=\"1\" d=\"1\" e=\"1\" f=\"1\" g=\"1\" h=\"1\" i=\"1\" j=\"1\">",
         ] {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use quick_xml::events::{BytesStart, Event};
 use rust_decimal::Decimal;
 
-use super::scan::{resolve_references, resolve_text, Scanner, Token};
+use super::scan::{resolve_references, resolve_text, Scanner, StartTag, Token};
 use super::{
     attributes, borrow_from, event_text, is_attribute, local, local_start, malformed, ReadLimits,
 };
@@ -30,6 +30,12 @@ struct Node<'a> {
     /// This node's attributes: `Doc::attrs[attrs.0..attrs.1]`.
     attrs: (usize, usize),
     text: Cow<'a, str>,
+}
+
+/// A start tag the parser read, for a [`Subtrees`]: its attributes unchecked.
+fn parsed_tag<'a>(input: &'a str, start: &BytesStart<'a>) -> StartTag<'a> {
+    // Names of a reader over a `&str` are slices of it.
+    StartTag::unchecked(borrow_from(input, start.name().into_inner()).unwrap_or_default())
 }
 
 /// No node: the "null" index of the linked lists.
@@ -63,7 +69,7 @@ pub(crate) trait Subtrees<'a> {
     fn claims(&mut self, parent: El<'_, 'a>, local: &[u8]) -> bool;
 
     /// An element of a claimed subtree opens; the claimed element itself comes first.
-    fn open(&mut self, input: &'a str, start: &BytesStart<'a>);
+    fn open(&mut self, tag: &StartTag<'a>);
 
     /// Whether the innermost open element of a claimed subtree keeps its text: plain
     /// text is neither decoded nor handed over where it does not (indentation).
@@ -94,7 +100,7 @@ impl<'a> Subtrees<'a> for NoSubtrees {
     fn claims(&mut self, _: El<'_, 'a>, _: &[u8]) -> bool {
         false
     }
-    fn open(&mut self, _: &'a str, _: &BytesStart<'a>) {}
+    fn open(&mut self, _: &StartTag<'a>) {}
     fn keeps_text(&self) -> bool {
         false
     }
@@ -231,7 +237,8 @@ impl<'a> Doc<'a> {
         limits: &ReadLimits,
         subtrees: &mut S,
     ) -> Result<()> {
-        self.open_handed_over(input, &start, 0, stack, limits, subtrees)?;
+        let outer = borrow_from(input, start.name().into_inner()).unwrap_or_default();
+        self.open_handed_over(&StartTag::unchecked(outer), 0, stack, limits, subtrees)?;
         // The tree would refuse malformed attributes: whatever takes the subtree may
         // not rely on it then.
         if attributes(input, &start).any(|attribute| attribute.is_err()) {
@@ -242,7 +249,6 @@ impl<'a> Doc<'a> {
             return Ok(());
         }
         let content_from = input.len() - reader.get_ref().len();
-        let outer = borrow_from(input, start.name().into_inner()).unwrap_or_default();
         let scanned = self.scan_handed_over(input, content_from, outer, stack, limits, subtrees)?;
         if let Some(end_tag) = scanned {
             // The parser goes on at the subtree's end tag, which it checks against the
@@ -263,7 +269,8 @@ impl<'a> Doc<'a> {
             // Matched as returned: every move of an event costs in this loop.
             match reader.read_event() {
                 Ok(Event::Start(start)) => {
-                    self.open_handed_over(input, &start, depth, stack, limits, subtrees)?;
+                    let tag = parsed_tag(input, &start);
+                    self.open_handed_over(&tag, depth, stack, limits, subtrees)?;
                     depth += 1;
                 }
                 // Text read from a `&str` always decodes: skipping it loses no error.
@@ -276,7 +283,8 @@ impl<'a> Doc<'a> {
                     }
                 }
                 Ok(Event::Empty(start)) => {
-                    self.open_handed_over(input, &start, depth, stack, limits, subtrees)?;
+                    let tag = parsed_tag(input, &start);
+                    self.open_handed_over(&tag, depth, stack, limits, subtrees)?;
                     subtrees.close();
                 }
                 Ok(event @ (Event::Text(_) | Event::CData(_) | Event::GeneralRef(_))) => {
@@ -326,15 +334,10 @@ impl<'a> Doc<'a> {
                         break;
                     }
                 }
-                Token::Open {
-                    content,
-                    name_len,
-                    empty,
-                } => {
-                    let start = BytesStart::from_content(content, name_len);
+                Token::Open { tag, empty } => {
                     // The depth below the claimed element, counting this one.
                     let depth = scanner.depth() + usize::from(empty);
-                    self.open_handed_over(input, &start, depth, stack, limits, subtrees)?;
+                    self.open_handed_over(&tag, depth, stack, limits, subtrees)?;
                     if empty {
                         subtrees.close();
                     }
@@ -352,18 +355,16 @@ impl<'a> Doc<'a> {
     /// below the innermost element of `stack`, and hands it over.
     fn open_handed_over<S: Subtrees<'a>>(
         &mut self,
-        input: &'a str,
-        start: &BytesStart<'a>,
+        tag: &StartTag<'a>,
         depth: usize,
         stack: &[usize],
         limits: &ReadLimits,
         subtrees: &mut S,
     ) -> Result<()> {
         if stack.len() + depth >= limits.max_depth {
-            let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
             return Err(Error::TooDeep {
                 limit: limits.max_depth,
-                path: format!("{}/{name}", self.open_path(stack)),
+                path: format!("{}/{}", self.open_path(stack), tag.name()),
             });
         }
         if self.nodes.len() + self.handed_over >= limits.max_elements {
@@ -372,7 +373,7 @@ impl<'a> Doc<'a> {
             });
         }
         self.handed_over += 1;
-        subtrees.open(input, start);
+        subtrees.open(tag);
         Ok(())
     }
 
