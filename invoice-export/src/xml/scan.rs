@@ -135,13 +135,6 @@ fn bytes_below(word: u64, n: u8) -> u64 {
     word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS
 }
 
-/// The high bit set in the bytes of `word` that are `b`: exactly in the first such byte,
-/// perhaps also in bytes after it.
-#[inline]
-fn bytes_equal(word: u64, b: u8) -> u64 {
-    bytes_below(word ^ (ONES * u64::from(b)), 1)
-}
-
 /// Where the first byte of `bytes` from `from` on that `matches` marks stands
 /// (`bytes.len()` when none does), looked for eight bytes at a time. `matches` sets the
 /// high bit of the bytes it is looking for in a word read little-endian: exactly in
@@ -275,22 +268,19 @@ impl<'a> Scanner<'a> {
         let mut local_from = name_from;
         let mut i = name_from;
         loop {
-            i = find_byte(bytes, i, |word| {
-                bytes_below(word, 0x21)
-                    | bytes_equal(word, b'/')
-                    | bytes_equal(word, b'>')
-                    | bytes_equal(word, b'"')
-                    | bytes_equal(word, b'\'')
-                    | bytes_equal(word, b':')
-            })?;
-            if bytes.get(i) != Some(&b':') {
-                break;
+            // Every byte that ends a name or matters in it is below `?`; letters, of which
+            // names are mostly made, are not: one comparison per word finds candidates.
+            i = find_byte(bytes, i, |word| bytes_below(word, b'?'))?;
+            match bytes.get(i) {
+                Some(b':') => local_from = i + 1,
+                Some(&b) if ends_name(b) => break,
+                // A quote would change where the parser ends the tag; other control
+                // characters are left to it.
+                Some(&b) if b < 0x21 || b == b'"' || b == b'\'' => return self.stop(),
+                Some(_) => {}
+                None => return self.stop(),
             }
             i += 1;
-            local_from = i;
-        }
-        if !bytes.get(i).is_some_and(|&b| ends_name(b)) {
-            return self.stop();
         }
         let name_end = i;
         let mut attributes: [&[u8]; MAX_ATTRIBUTES] = [&[]; MAX_ATTRIBUTES];
