@@ -382,27 +382,32 @@ pub(crate) fn resolve_text(text: &str) -> Option<Cow<'_, str>> {
 /// `text` with the five predefined entities resolved, borrowed when it has none;
 /// `None` when it holds any other reference or a lone `&`.
 pub(crate) fn resolve_references(text: &str) -> Option<Cow<'_, str>> {
-    let Some(first) = text.find('&') else {
+    let bytes = text.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| b == b'&') else {
         return Some(Cow::Borrowed(text));
     };
     let mut out = String::with_capacity(text.len());
-    out.push_str(text.get(..first)?);
-    let mut rest = text.get(first..)?;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(rest.get(..amp)?);
-        let after = rest.get(amp + 1..)?;
-        let semicolon = after.find(';')?;
-        out.push_str(match after.get(..semicolon)? {
-            "amp" => "&",
-            "lt" => "<",
-            "gt" => ">",
-            "apos" => "'",
-            "quot" => "\"",
+    let mut from = 0;
+    let mut i = first;
+    while i < bytes.len() {
+        if bytes.get(i) != Some(&b'&') {
+            i += 1;
+            continue;
+        }
+        let (resolved, len) = match bytes.get(i + 1..)? {
+            [b'a', b'm', b'p', b';', ..] => ('&', 5),
+            [b'l', b't', b';', ..] => ('<', 4),
+            [b'g', b't', b';', ..] => ('>', 4),
+            [b'a', b'p', b'o', b's', b';', ..] => ('\'', 6),
+            [b'q', b'u', b'o', b't', b';', ..] => ('"', 6),
             _ => return None,
-        });
-        rest = after.get(semicolon + 1..)?;
+        };
+        out.push_str(text.get(from..i)?);
+        out.push(resolved);
+        i += len;
+        from = i;
     }
-    out.push_str(rest);
+    out.push_str(text.get(from..)?);
     Some(Cow::Owned(out))
 }
 
@@ -555,9 +560,12 @@ mod tests {
             resolve_text("plain"),
             Some(Cow::Borrowed("plain"))
         ));
-        for left in ["&#65;", "&e;", "a & b", "&amp", "x\r\ny"] {
+        for left in [
+            "&#65;", "&e;", "a & b", "&amp", "&ampx;", "&lt", "x\r\ny", "&",
+        ] {
             assert_eq!(resolve_text(left), None, "{left:?}");
         }
         assert_eq!(resolve_references("\r\n  ").unwrap(), "\r\n  ");
+        assert_eq!(resolve_text("&amp;&amp;x&lt;ü").unwrap(), "&&x<ü");
     }
 }
