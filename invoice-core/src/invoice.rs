@@ -330,13 +330,17 @@ enum LineIds {
 }
 
 fn check_lines(lines: &[LineItem], ids: LineIds) -> Result<()> {
-    let mut seen = std::collections::HashSet::with_capacity(lines.len());
+    // Only ids that must be unique are remembered.
+    let mut seen = std::collections::HashSet::with_capacity(match ids {
+        LineIds::Unique => lines.len(),
+        LineIds::AsStated => 0,
+    });
     for (index, line) in lines.iter().enumerate() {
         let reason = if line.base_quantity() <= Decimal::ZERO {
             Some("base quantity must be positive".to_owned())
         } else if line.id().trim().is_empty() {
             Some("line id must not be blank".to_owned())
-        } else if !seen.insert(line.id()) && ids == LineIds::Unique {
+        } else if ids == LineIds::Unique && !seen.insert(line.id()) {
             Some(format!("line id {:?} is used twice", line.id()))
         } else {
             None
