@@ -21,7 +21,7 @@ mod stream_tests;
 
 pub(crate) use fields::{text_of, AllowanceChargeFields, LineFields, Located, VatFields};
 pub(crate) use stream::{
-    document_lines, read_document_text, DocumentSyntax, Field, LineSyntax, Part, StreamedLine,
+    document_lines, read_document_text, DocumentSyntax, Field, LineSyntax, Part, StreamedLines,
 };
 #[cfg(test)]
 pub(crate) use stream::{read_streamed, read_tree};
@@ -198,19 +198,24 @@ pub(crate) fn finish(
     document_acs: Vec<StatedAllowanceCharge>,
     breakdown: &[StatedBreakdown],
 ) -> Result<Invoice> {
-    let lines: Vec<LineItem> = lines
-        .into_iter()
-        .map(|line| {
-            match breakdown
-                .iter()
-                .find(|row| same_vat(row.vat, line.vat()))
-                .and_then(|row| row.exemption.clone())
-            {
-                Some(exemption) => line.with_exemption(exemption),
-                None => line,
-            }
-        })
-        .collect();
+    // Without exemption reasons in the breakdown, the lines stay where they are.
+    let lines: Vec<LineItem> = if breakdown.iter().any(|row| row.exemption.is_some()) {
+        lines
+            .into_iter()
+            .map(|line| {
+                match breakdown
+                    .iter()
+                    .find(|row| same_vat(row.vat, line.vat()))
+                    .and_then(|row| row.exemption.clone())
+                {
+                    Some(exemption) => line.with_exemption(exemption),
+                    None => line,
+                }
+            })
+            .collect()
+    } else {
+        lines
+    };
     let acs: Vec<AllowanceCharge> = document_acs
         .into_iter()
         .map(|ac| {

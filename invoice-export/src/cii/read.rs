@@ -12,7 +12,7 @@ use super::{DATE, NS_RSM};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, finish, read_document_text, text_of, AllowanceChargeFields, DocumentSyntax,
-    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLine,
+    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
     VatFields,
 };
 use crate::xml::{read_input, Doc, El};
@@ -62,7 +62,7 @@ impl DocumentSyntax for Cii {
     fn read_document<'a>(
         doc: &Doc<'a>,
         options: &ImportOptions,
-        streamed: Option<Vec<StreamedLine<'a>>>,
+        streamed: Option<StreamedLines<'a>>,
     ) -> Result<Invoice> {
         let root = doc.root();
         let prefix = root.name().split_once(':').map_or("", |(p, _)| p);

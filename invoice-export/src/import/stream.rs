@@ -245,26 +245,42 @@ pub(crate) struct LineReader<'a, S> {
     current: PartialLine<'a>,
     /// The text of the open value so far.
     text: Option<Cow<'a, str>>,
-    lines: Vec<StreamedLine<'a>>,
+    lines: StreamedLines<'a>,
     declined: bool,
 }
 
-/// A line the streaming pass read.
-#[derive(Debug)]
-pub(crate) enum StreamedLine<'a> {
-    /// Made into the model's line already.
-    Made(LineItem),
-    /// As stated, to be made once the document's minor units are known.
-    Stated(LineFields<'a, Streamed>),
+/// The lines the streaming pass read: in document order, `made` with each of `stated`
+/// put in at its index. Kept apart so that the common document, whose lines are all
+/// made as they close, hands its lines on without moving them again.
+#[derive(Debug, Default)]
+pub(crate) struct StreamedLines<'a> {
+    /// Lines made into the model's lines already.
+    made: Vec<LineItem>,
+    /// Lines with allowances or charges, as stated, to be made once the document's
+    /// minor units are known, each with its index among all the lines.
+    stated: Vec<(usize, LineFields<'a, Streamed>)>,
 }
 
-impl StreamedLine<'_> {
-    /// The model's line, with the document's minor units `dp`.
-    pub(crate) fn line(self, dp: u32) -> Result<LineItem> {
-        match self {
-            StreamedLine::Made(line) => Ok(line),
-            StreamedLine::Stated(fields) => fields.line(dp),
+impl StreamedLines<'_> {
+    /// How many lines were read.
+    fn len(&self) -> usize {
+        self.made.len() + self.stated.len()
+    }
+
+    /// The model's lines, in document order, with the document's minor units `dp`.
+    pub(crate) fn into_lines(self, dp: u32) -> Result<Vec<LineItem>> {
+        if self.stated.is_empty() {
+            return Ok(self.made);
         }
+        let mut lines = Vec::with_capacity(self.len());
+        let mut made = self.made.into_iter();
+        for (at, fields) in self.stated {
+            let before = at.saturating_sub(lines.len());
+            lines.extend(made.by_ref().take(before));
+            lines.push(fields.line(dp)?);
+        }
+        lines.extend(made);
+        Ok(lines)
     }
 }
 
@@ -279,13 +295,13 @@ impl<'a, S: LineSyntax> LineReader<'a, S> {
             seen_in_allowance_charge: 0,
             current: PartialLine::default(),
             text: None,
-            lines: Vec::new(),
+            lines: StreamedLines::default(),
             declined: false,
         }
     }
 
     /// The lines read, `None` when the pass declined the document.
-    pub(crate) fn into_lines(self) -> Option<Vec<StreamedLine<'a>>> {
+    pub(crate) fn into_lines(self) -> Option<StreamedLines<'a>> {
         (!self.declined).then_some(self.lines)
     }
 }
@@ -401,10 +417,13 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
                 // Only a line's allowances and charges need the document's minor units
                 // (their default base): a line without them is made now.
                 Some(fields) if fields.allowances_charges.is_empty() => match fields.line(0) {
-                    Ok(line) => self.lines.push(StreamedLine::Made(line)),
+                    Ok(line) => self.lines.made.push(line),
                     Err(_) => self.declined = true,
                 },
-                Some(fields) => self.lines.push(StreamedLine::Stated(fields)),
+                Some(fields) => {
+                    let at = self.lines.len();
+                    self.lines.stated.push((at, fields));
+                }
                 None => self.declined = true,
             },
             _ => {}
@@ -427,7 +446,7 @@ pub(crate) trait DocumentSyntax {
     fn read_document<'a>(
         doc: &Doc<'a>,
         options: &ImportOptions,
-        streamed: Option<Vec<StreamedLine<'a>>>,
+        streamed: Option<StreamedLines<'a>>,
     ) -> Result<Invoice>;
 }
 
@@ -462,18 +481,12 @@ pub(crate) fn read_tree<D: DocumentSyntax>(text: &str, options: &ImportOptions) 
 /// A document's lines with its minor units `dp`: those the streaming pass read, else
 /// those of the tree, read by `line`.
 pub(crate) fn document_lines<'d, 'a, L: super::fields::Locate + 'd>(
-    streamed: Option<Vec<StreamedLine<'a>>>,
+    streamed: Option<StreamedLines<'a>>,
     tree: impl Iterator<Item = Result<LineFields<'d, L>>>,
     dp: u32,
 ) -> Result<Vec<LineItem>> {
     match streamed {
-        Some(streamed) => {
-            let mut lines = Vec::with_capacity(streamed.len());
-            for line in streamed {
-                lines.push(line.line(dp)?);
-            }
-            Ok(lines)
-        }
+        Some(streamed) => streamed.into_lines(dp),
         None => tree.map(|fields| fields?.line(dp)).collect(),
     }
 }

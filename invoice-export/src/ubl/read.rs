@@ -12,7 +12,7 @@ use super::{NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, finish, read_document_text, text_of, AllowanceChargeFields, DocumentSyntax,
-    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLine,
+    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
     VatFields,
 };
 use crate::xml::{read_input, Doc, El};
@@ -72,7 +72,7 @@ impl DocumentSyntax for Ubl {
     fn read_document<'a>(
         doc: &Doc<'a>,
         options: &ImportOptions,
-        streamed: Option<Vec<StreamedLine<'a>>>,
+        streamed: Option<StreamedLines<'a>>,
     ) -> Result<Invoice> {
         let root = doc.root();
         let credit = match root.local_name() {
