@@ -12,7 +12,9 @@
 //!   `write_unchecked` on its own model of the same invoice (read from our output in
 //!   untimed setup).
 //! - `import_ubl` and `import_cii`: `ours` is `read_ubl` / `read_cii` on the 1 000-line
-//!   document; `en16931-formats` is the peer's `read` on the same bytes;
+//!   document through `io::Read` (which must copy it); `ours-slice` is `read_ubl_slice` /
+//!   `read_cii_slice` on the same bytes in memory (no copy); `en16931-formats` is the
+//!   peer's `read` on the same bytes;
 //!   `quick-xml-events` only pulls every event of it from quick-xml, keeping nothing: what
 //!   any reader built on that parser pays before it does anything.
 //!
@@ -27,7 +29,8 @@ use invoice_core::{
     InvoiceNumber, LineItem, Party, TenantId, Totals, UnitCode, Vat,
 };
 use invoice_export::{
-    read_cii, read_ubl, write_cii, write_invoices, write_ubl, CsvOptions, ImportOptions,
+    read_cii, read_cii_slice, read_ubl, read_ubl_slice, write_cii, write_invoices, write_ubl,
+    CsvOptions, ImportOptions,
 };
 use rust_decimal::Decimal;
 
@@ -295,15 +298,25 @@ fn import_xml(c: &mut Criterion) {
     type Reader = fn(&[u8], &ImportOptions) -> invoice_export::Result<Invoice>;
     let read_u: Reader = |b, o| read_ubl(b, o);
     let read_c: Reader = |b, o| read_cii(b, o);
-    for (name, bytes, ours) in [("import_ubl", &ubl, read_u), ("import_cii", &cii, read_c)] {
+    for (name, bytes, ours, slice) in [
+        ("import_ubl", &ubl, read_u, read_ubl_slice as Reader),
+        ("import_cii", &cii, read_c, read_cii_slice as Reader),
+    ] {
         assert_eq!(
             ours(bytes, &options()).unwrap().totals().unwrap(),
             invoice.totals().unwrap()
         );
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Elements(LINES as u64));
+        assert_eq!(
+            slice(bytes, &options()).unwrap(),
+            ours(bytes, &options()).unwrap()
+        );
         group.bench_with_input(BenchmarkId::new("ours", LINES), bytes, |b, bytes| {
             b.iter(|| black_box(ours(black_box(bytes), &options()).unwrap()))
+        });
+        group.bench_with_input(BenchmarkId::new("ours-slice", LINES), bytes, |b, bytes| {
+            b.iter(|| black_box(slice(black_box(bytes), &options()).unwrap()))
         });
         group.bench_with_input(
             BenchmarkId::new("en16931-formats", LINES),

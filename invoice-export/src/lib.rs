@@ -39,8 +39,8 @@
 //! |---|---|
 //! | `csv` (default) | [`write_invoice_lines`], [`write_invoices`], [`CsvInvoiceWriter`] |
 //! | `json` (default) | [`write_invoice_json`], [`read_invoice_json`], [`write_invoices_jsonl`] |
-//! | `ubl` (default) | [`write_ubl`], [`read_ubl`] |
-//! | `cii` (default) | [`write_cii`], [`read_cii`] |
+//! | `ubl` (default) | [`write_ubl`], [`read_ubl`], [`read_ubl_slice`] |
+//! | `cii` (default) | [`write_cii`], [`read_cii`], [`read_cii_slice`] |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
@@ -69,7 +69,7 @@ pub use crate::csv::{
     INVOICE_COLUMNS, LINE_COLUMNS,
 };
 #[cfg(feature = "cii")]
-pub use cii::{read_cii, write_cii, GUIDELINE_ID as CII_GUIDELINE_ID};
+pub use cii::{read_cii, read_cii_slice, write_cii, GUIDELINE_ID as CII_GUIDELINE_ID};
 pub use error::{Error, Result};
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use import::ImportOptions;
@@ -79,7 +79,8 @@ pub use json::{
 };
 #[cfg(feature = "ubl")]
 pub use ubl::{
-    read_ubl, write_ubl, CUSTOMIZATION_ID as UBL_CUSTOMIZATION_ID, PROFILE_ID as UBL_PROFILE_ID,
+    read_ubl, read_ubl_slice, write_ubl, CUSTOMIZATION_ID as UBL_CUSTOMIZATION_ID,
+    PROFILE_ID as UBL_PROFILE_ID,
 };
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use xml::ReadLimits;

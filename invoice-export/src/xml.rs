@@ -94,6 +94,9 @@ impl ReadLimits {
     }
 }
 
+/// A UTF-8 byte-order mark, which a document may start with (and which is dropped).
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
 /// Reads at most `limits.max_bytes` from `input` and checks it is UTF-8.
 pub(crate) fn read_input<R: Read>(input: R, limits: &ReadLimits) -> Result<String> {
     let mut bytes = Vec::new();
@@ -101,20 +104,37 @@ pub(crate) fn read_input<R: Read>(input: R, limits: &ReadLimits) -> Result<Strin
         .unwrap_or(u64::MAX)
         .saturating_add(1);
     input.take(cap).read_to_end(&mut bytes)?;
-    if bytes.len() > limits.max_bytes {
+    check_size(&bytes, limits)?;
+    if bytes.starts_with(BYTE_ORDER_MARK) {
+        bytes.drain(..BYTE_ORDER_MARK.len());
+    }
+    String::from_utf8(bytes).map_err(|e| not_utf8(e.utf8_error()))
+}
+
+/// `input` as text, borrowed: checked as [`read_input`] checks what it reads.
+pub(crate) fn input_text<'a>(input: &'a [u8], limits: &ReadLimits) -> Result<&'a str> {
+    check_size(input, limits)?;
+    let input = input.strip_prefix(BYTE_ORDER_MARK).unwrap_or(input);
+    std::str::from_utf8(input).map_err(not_utf8)
+}
+
+/// [`Error::TooLarge`] past `limits.max_bytes`.
+fn check_size(input: &[u8], limits: &ReadLimits) -> Result<()> {
+    if input.len() > limits.max_bytes {
         return Err(Error::TooLarge {
             limit: limits.max_bytes,
         });
     }
-    // A UTF-8 byte-order mark is allowed and dropped.
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    String::from_utf8(bytes).map_err(|e| Error::InvalidValue {
+    Ok(())
+}
+
+/// The error for a document that is not UTF-8.
+fn not_utf8(e: std::str::Utf8Error) -> Error {
+    Error::InvalidValue {
         path: "/".to_owned(),
         value: String::new(),
         reason: format!("the document is not UTF-8: {e}"),
-    })
+    }
 }
 
 /// `part` as a slice of `input` when it points into it (the slice reader hands out

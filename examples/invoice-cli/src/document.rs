@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::Path;
 
 use invoice_core::{Invoice, InvoiceId, TenantId};
-use invoice_export::{read_cii, read_ubl, ImportOptions};
+use invoice_export::{read_cii_slice, read_ubl_slice, ImportOptions};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::Serialize;
@@ -117,8 +117,8 @@ pub(crate) fn load(path: &Path, options: &ImportOptions) -> Result<Document, Fil
         .map_err(|e| FileError::new(format!("cannot read the file: {e}")))?;
     let (syntax, root) = detect(&bytes)?;
     let invoice = match syntax {
-        Syntax::Ubl => read_ubl(bytes.as_slice(), options)?,
-        Syntax::Cii => read_cii(bytes.as_slice(), options)?,
+        Syntax::Ubl => read_ubl_slice(&bytes, options)?,
+        Syntax::Cii => read_cii_slice(&bytes, options)?,
     };
     // The importer accepted the bytes, so they are UTF-8; this only drops the BOM.
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);

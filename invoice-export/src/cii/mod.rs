@@ -4,9 +4,9 @@
 mod read;
 mod write;
 
-pub use read::read_cii;
 #[cfg(test)]
 pub(crate) use read::Cii;
+pub use read::{read_cii, read_cii_slice};
 pub use write::write_cii;
 
 /// BT-24: the EN 16931 guideline, which the Factur-X EN 16931 profile also uses.

@@ -15,7 +15,7 @@ use crate::import::{
     Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
     VatFields,
 };
-use crate::xml::{read_input, Doc, El};
+use crate::xml::{input_text, read_input, Doc, El};
 
 /// Reads a UN/CEFACT CII D16B `CrossIndustryInvoice` (Factur-X, ZUGFeRD, XRechnung)
 /// into an issued [`Invoice`].
@@ -48,6 +48,32 @@ use crate::xml::{read_input, Doc, El};
 pub fn read_cii<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     let text = read_input(input, options.limits())?;
     read_document_text::<Cii>(&text, options)
+}
+
+/// Reads a CII document that is already in memory, as [`read_cii`] reads one from a
+/// reader, without copying it first: for a request body or a stored object at hand.
+///
+/// # Errors
+///
+/// As [`read_cii`].
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{InvoiceId, TenantId};
+/// use invoice_export::{read_cii, read_cii_slice, ImportOptions};
+/// use uuid::Uuid;
+///
+/// let options = ImportOptions::new(InvoiceId::from_uuid(Uuid::from_u128(1)), TenantId::new("t")?);
+/// let body: &[u8] = b"<Invoice/>";
+/// assert_eq!(
+///     read_cii_slice(body, &options).unwrap_err().to_string(),
+///     read_cii(body, &options).unwrap_err().to_string(),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_cii_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> {
+    read_document_text::<Cii>(input_text(input, options.limits())?, options)
 }
 
 /// CII as the readers share it.

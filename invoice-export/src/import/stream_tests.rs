@@ -23,10 +23,12 @@ fn options() -> ImportOptions {
     )
 }
 
-/// The readers of one syntax: the public one, the pass alone and the tree alone.
+/// The readers of one syntax: the public ones (from a reader, from a slice), the pass
+/// alone and the tree alone.
 struct Syntax {
     name: &'static str,
     public: fn(&[u8], &ImportOptions) -> Result<Invoice>,
+    slice: fn(&[u8], &ImportOptions) -> Result<Invoice>,
     streamed: fn(&str, &ImportOptions) -> Option<Invoice>,
     tree: fn(&str, &ImportOptions) -> Result<Invoice>,
 }
@@ -34,6 +36,7 @@ struct Syntax {
 const UBL: Syntax = Syntax {
     name: "ubl",
     public: |bytes, options| crate::read_ubl(bytes, options),
+    slice: crate::read_ubl_slice,
     streamed: super::read_streamed::<crate::ubl::Ubl>,
     tree: super::read_tree::<crate::ubl::Ubl>,
 };
@@ -41,6 +44,7 @@ const UBL: Syntax = Syntax {
 const CII: Syntax = Syntax {
     name: "cii",
     public: |bytes, options| crate::read_cii(bytes, options),
+    slice: crate::read_cii_slice,
     streamed: super::read_streamed::<crate::cii::Cii>,
     tree: super::read_tree::<crate::cii::Cii>,
 };
@@ -49,11 +53,15 @@ const CII: Syntax = Syntax {
 /// pass took it.
 fn compare(syntax: &Syntax, text: &str, what: &str) -> bool {
     let reference = (syntax.tree)(text, &options());
-    let public = (syntax.public)(text.as_bytes(), &options());
-    match (&reference, &public) {
-        (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}: the invoices differ"),
-        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}: the errors differ"),
-        _ => panic!("{what}: the tree gives {reference:?}, the reader {public:?}"),
+    for public in [syntax.public, syntax.slice] {
+        let public = public(text.as_bytes(), &options());
+        match (&reference, &public) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}: the invoices differ"),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.to_string(), b.to_string(), "{what}: the errors differ")
+            }
+            _ => panic!("{what}: the tree gives {reference:?}, the reader {public:?}"),
+        }
     }
     match (syntax.streamed)(text, &options()) {
         Some(streamed) => {

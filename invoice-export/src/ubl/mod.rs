@@ -3,9 +3,9 @@
 mod read;
 mod write;
 
-pub use read::read_ubl;
 #[cfg(test)]
 pub(crate) use read::Ubl;
+pub use read::{read_ubl, read_ubl_slice};
 pub use write::write_ubl;
 
 /// BT-24: EN 16931 compliant, Peppol BIS Billing 3.0.

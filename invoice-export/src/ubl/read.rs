@@ -15,7 +15,7 @@ use crate::import::{
     Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
     VatFields,
 };
-use crate::xml::{read_input, Doc, El};
+use crate::xml::{input_text, read_input, Doc, El};
 
 const DATE: &str = "%Y-%m-%d";
 
@@ -58,6 +58,32 @@ const DATE: &str = "%Y-%m-%d";
 pub fn read_ubl<R: Read>(input: R, options: &ImportOptions) -> Result<Invoice> {
     let text = read_input(input, options.limits())?;
     read_document_text::<Ubl>(&text, options)
+}
+
+/// Reads a UBL document that is already in memory, as [`read_ubl`] reads one from a
+/// reader, without copying it first: for a request body or a stored object at hand.
+///
+/// # Errors
+///
+/// As [`read_ubl`].
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{InvoiceId, TenantId};
+/// use invoice_export::{read_ubl, read_ubl_slice, ImportOptions};
+/// use uuid::Uuid;
+///
+/// let options = ImportOptions::new(InvoiceId::from_uuid(Uuid::from_u128(1)), TenantId::new("t")?);
+/// let body: &[u8] = b"<Invoice/>";
+/// assert_eq!(
+///     read_ubl_slice(body, &options).unwrap_err().to_string(),
+///     read_ubl(body, &options).unwrap_err().to_string(),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_ubl_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> {
+    read_document_text::<Ubl>(input_text(input, options.limits())?, options)
 }
 
 /// UBL as the readers share it.

@@ -683,7 +683,7 @@ impl<'d, 'a> El<'d, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::xml::read_input;
+    use crate::xml::{input_text, read_input};
 
     fn parse(input: &str) -> Result<String> {
         let doc = Doc::parse(input, &ReadLimits::new())?;
@@ -731,6 +731,26 @@ mod tests {
             read_input(big.as_slice(), &ReadLimits::new().with_max_bytes(99)),
             Err(Error::TooLarge { limit: 99 })
         ));
+        assert!(matches!(
+            input_text(&big, &ReadLimits::new().with_max_bytes(99)),
+            Err(Error::TooLarge { limit: 99 })
+        ));
+        assert!(input_text(&big, &ReadLimits::new().with_max_bytes(100)).is_ok());
+    }
+
+    #[test]
+    fn input_is_utf8_without_its_byte_order_mark_from_a_reader_or_a_slice() {
+        let limits = ReadLimits::new();
+        let marked = b"\xEF\xBB\xBF<a>\xC3\xBC</a>";
+        assert_eq!(read_input(&marked[..], &limits).unwrap(), "<a>ü</a>");
+        assert_eq!(input_text(marked, &limits).unwrap(), "<a>ü</a>");
+        let latin1 = b"<a>\xFC</a>";
+        for err in [
+            read_input(&latin1[..], &limits).unwrap_err(),
+            input_text(latin1, &limits).unwrap_err(),
+        ] {
+            assert!(err.to_string().contains("not UTF-8"), "{err}");
+        }
     }
 
     #[test]
