@@ -1,7 +1,8 @@
 //! A scanner for the content of one element, over the plain subset of XML that invoice
 //! lines are written in: elements with quoted attributes, text, and the five predefined
-//! entities. It is what makes reading a long document cheap, since lines are most of
-//! it, and it is a third of the cost of a general parser's events.
+//! entities. Lines are most of a long document, and this subset can be read with far
+//! less work per byte than a general parser's events take: no event per piece of
+//! indentation, names found eight bytes at a time, end tags checked by one comparison.
 //!
 //! It never decides what a document means: whatever it does not take as plainly
 //! well formed (a comment, CDATA, a character reference, an attribute it would have to

@@ -32,12 +32,6 @@ struct Node<'a> {
     text: Cow<'a, str>,
 }
 
-/// A start tag the parser read, for a [`Subtrees`]: its attributes unchecked.
-fn parsed_tag<'a>(input: &'a str, start: &BytesStart<'a>) -> StartTag<'a> {
-    // Names of a reader over a `&str` are slices of it.
-    StartTag::unchecked(borrow_from(input, start.name().into_inner()).unwrap_or_default())
-}
-
 /// No node: the "null" index of the linked lists.
 const NONE: usize = usize::MAX;
 
@@ -107,6 +101,12 @@ impl<'a> Subtrees<'a> for NoSubtrees {
     fn text(&mut self, _: Cow<'a, str>) {}
     fn close(&mut self) {}
     fn decline(&mut self) {}
+}
+
+/// A start tag the parser read, for a [`Subtrees`]: its attributes unchecked.
+fn parsed_tag<'a>(input: &'a str, start: &BytesStart<'a>) -> StartTag<'a> {
+    // Names of a reader over a `&str` are slices of it.
+    StartTag::unchecked(borrow_from(input, start.name().into_inner()).unwrap_or_default())
 }
 
 impl<'a> Doc<'a> {
@@ -303,9 +303,10 @@ impl<'a> Doc<'a> {
     }
 
     /// Hands the content of a claimed element named `outer`, from byte `from` of
-    /// `input`, to `subtrees` as the [`Scanner`] reads it. `Some` position of the element's end
-    /// tag when the scanner read all of it; `None` when it stopped short, and then
-    /// `subtrees` has declined and the elements it was handed are counted no more.
+    /// `input`, to `subtrees` as the [`Scanner`] reads it. `Some` position of the
+    /// element's end tag when the scanner read all of it; `None` when it stopped short,
+    /// and then `subtrees` has declined and the elements it was handed are counted no
+    /// more.
     #[allow(clippy::too_many_arguments)]
     fn scan_handed_over<S: Subtrees<'a>>(
         &mut self,
