@@ -13,7 +13,7 @@ mod scan;
 mod tree;
 mod writer;
 
-pub(crate) use scan::StartTag;
+pub(crate) use scan::{Position, StartTag};
 pub(crate) use tree::{Doc, El, Subtrees};
 pub(crate) use writer::XmlWriter;
 

@@ -15,7 +15,7 @@ use invoice_core::{Invoice, LineItem};
 use super::fields::{AllowanceChargeFields, LineFields, Located, Streamed, VatFields};
 use super::ImportOptions;
 use crate::error::Result;
-use crate::xml::{Doc, El, StartTag, Subtrees};
+use crate::xml::{Doc, El, Position, StartTag, Subtrees};
 
 /// What an element inside a line is, in either syntax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,6 +247,10 @@ pub(crate) struct LineReader<'a, S> {
     text: Option<Cow<'a, str>>,
     lines: StreamedLines<'a>,
     declined: bool,
+    /// The part of the start tag at each index of a line, as last derived (`None`
+    /// inside a skipped element): what the tag at that index is in a line laid out as
+    /// the one it was derived in, which the scanner tells.
+    parts: Vec<Option<Part>>,
 }
 
 /// The lines the streaming pass read: in document order, `made` with each of `stated`
@@ -297,7 +301,38 @@ impl<'a, S: LineSyntax> LineReader<'a, S> {
             text: None,
             lines: StreamedLines::default(),
             declined: false,
+            parts: Vec::new(),
         }
+    }
+
+    /// Remembers what the start tag at `index` of this line is.
+    fn remember(&mut self, index: usize, part: Option<Part>) {
+        if self.parts.len() <= index {
+            self.parts.resize(index + 1, None);
+        }
+        if let Some(slot) = self.parts.get_mut(index) {
+            *slot = part;
+        }
+    }
+
+    /// What `tag`, a child of `parent`, is: as the tag at its index was before when the
+    /// line is laid out as before, else as the syntax says.
+    fn part_of(&mut self, parent: Part, tag: &StartTag<'a>) -> Part {
+        let position = tag.position();
+        if let Some(Position {
+            index,
+            as_before: true,
+        }) = position
+        {
+            if let Some(&Some(part)) = self.parts.get(index) {
+                return part;
+            }
+        }
+        let part = self.syntax.child(parent, tag.local_name().as_bytes());
+        if let Some(position) = position {
+            self.remember(position.index, Some(part));
+        }
+        part
     }
 
     /// The lines read, `None` when the pass declined the document.
@@ -325,6 +360,9 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
         }
         if self.skipping > 0 {
             self.skipping += 1;
+            if let Some(position) = tag.position().filter(|p| !p.as_before) {
+                self.remember(position.index, None);
+            }
             return;
         }
         let part = match self.open.last() {
@@ -337,7 +375,7 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
                 self.declined = true;
                 return;
             }
-            Some(&parent) => self.syntax.child(parent, tag.local_name().as_bytes()),
+            Some(&parent) => self.part_of(parent, tag),
         };
         if let Some(bit) = part.seen_bit() {
             let seen = if part.in_allowance_charge() {

@@ -22,6 +22,37 @@ pub(crate) struct StartTag<'a> {
     /// be plain (`key="value"`, each key once, no value the parser would normalize or
     /// resolve); `None` when it has not.
     plain_attributes: Option<&'a str>,
+    /// Where the tag stands among the start tags of the scanned element, when the
+    /// scanner read it.
+    position: Option<Position>,
+}
+
+/// Where a start tag stands among those of a scanned element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Position {
+    /// Its index: 0 for the first start tag inside the scanned element.
+    pub(crate) index: usize,
+    /// Whether this tag and every one before it in the scanned element are those of the
+    /// [`LineTemplate`] (the same names at the same depths): then whatever a reader
+    /// derived from the tag at this index in an earlier element holds for this one.
+    pub(crate) as_before: bool,
+}
+
+/// The start tags of the elements scanned before, by their index: what the next
+/// element's are expected to be. Invoice lines repeat one layout, so the scanner
+/// compares each name with the one expected instead of looking for where it ends.
+#[derive(Debug, Default)]
+pub(crate) struct LineTemplate<'a> {
+    tags: Vec<TemplateTag<'a>>,
+}
+
+/// A start tag of a [`LineTemplate`].
+#[derive(Debug, Clone, Copy)]
+struct TemplateTag<'a> {
+    /// How many elements were open inside the scanned one, this one excluded.
+    depth: usize,
+    name: &'a str,
+    local_start: usize,
 }
 
 impl<'a> StartTag<'a> {
@@ -31,7 +62,14 @@ impl<'a> StartTag<'a> {
             name,
             local_start: super::local_start(name),
             plain_attributes: None,
+            position: None,
         }
+    }
+
+    /// Where the tag stands among the start tags of the scanned element, `None` for a
+    /// tag the scanner did not read.
+    pub(crate) fn position(&self) -> Option<Position> {
+        self.position
     }
 
     /// The name as written, with its prefix.
@@ -86,7 +124,7 @@ pub(crate) enum Token<'a> {
 /// the module's documentation), after which it stays stopped. It keeps the names of
 /// the elements open inside, so that every end tag is checked against its start tag.
 #[derive(Debug)]
-pub(crate) struct Scanner<'a> {
+pub(crate) struct Scanner<'a, 't> {
     input: &'a str,
     pos: usize,
     /// The scanned element's name.
@@ -94,6 +132,10 @@ pub(crate) struct Scanner<'a> {
     /// The names of the elements open inside it, `open[..depth]`, innermost last.
     open: [&'a str; MAX_DEPTH],
     depth: usize,
+    /// The start tags expected, kept up to date with those read.
+    template: &'t mut LineTemplate<'a>,
+    /// How many start tags were read.
+    start_tags: usize,
 }
 
 /// How deep the scanner follows elements inside the scanned one before it stops
@@ -161,16 +203,24 @@ fn find_byte(bytes: &[u8], from: usize, matches: impl Fn(u64) -> u64) -> Option<
     Some(at + found.min(left.len()))
 }
 
-impl<'a> Scanner<'a> {
+impl<'a, 't> Scanner<'a, 't> {
     /// A scanner over the content of the element named `outer` (its qualified name as
-    /// written), which starts at byte `pos` of `input`.
-    pub(crate) fn new(input: &'a str, pos: usize, outer: &'a str) -> Self {
+    /// written), which starts at byte `pos` of `input`, expecting the start tags of
+    /// `template` and leaving its own there for the next element.
+    pub(crate) fn new(
+        input: &'a str,
+        pos: usize,
+        outer: &'a str,
+        template: &'t mut LineTemplate<'a>,
+    ) -> Self {
         Self {
             input,
             pos,
             outer,
             open: [""; MAX_DEPTH],
             depth: 0,
+            template,
+            start_tags: 0,
         }
     }
 
@@ -213,8 +263,13 @@ impl<'a> Scanner<'a> {
 
     /// Stops the scanner: every later call answers `None`.
     fn stop(&mut self) -> Option<Token<'a>> {
-        self.pos = self.input.len();
+        self.halt();
         None
+    }
+
+    /// Stops the scanner, as [`stop`](Self::stop) does.
+    fn halt(&mut self) {
+        self.pos = self.input.len();
     }
 
     /// A tag at `self.pos`, which holds `<`.
@@ -259,38 +314,85 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The name of a start tag from `from` on: where its local part starts and where
+    /// it ends; `None` (and the scanner stopped) when it is not plainly a name.
+    fn name(&mut self, from: usize) -> Option<(usize, usize)> {
+        let bytes = self.input.as_bytes();
+        // The name ends at white space, `/` or `>`, as the parser's does; a quote or
+        // another control character in it stops the scanner: the parser looks for the
+        // tag's `>` outside quotes, so a quote would change where the tag ends.
+        let mut local_from = from;
+        let mut i = from;
+        loop {
+            // Every byte that ends a name or matters in it is below `?`; letters, of which
+            // names are mostly made, are not: one comparison per word finds candidates.
+            let Some(found) = find_byte(bytes, i, |word| bytes_below(word, b'?')) else {
+                self.halt();
+                return None;
+            };
+            i = found;
+            match bytes.get(i) {
+                Some(b':') => local_from = i + 1,
+                Some(&b) if ends_name(b) => return Some((local_from, i)),
+                // A quote would change where the parser ends the tag; other control
+                // characters are left to it.
+                Some(&b) if b < 0x21 || b == b'"' || b == b'\'' => {
+                    self.halt();
+                    return None;
+                }
+                Some(_) => {}
+                None => {
+                    self.halt();
+                    return None;
+                }
+            }
+            i += 1;
+        }
+    }
+
     /// `<name attr="value" ...>` or `<name .../>`.
     fn start_tag(&mut self, start: usize) -> Option<Token<'a>> {
         let bytes = self.input.as_bytes();
         let name_from = start + 1;
-        // The name ends at white space, `/` or `>`, as the parser's does; a quote or
-        // another control character in it stops the scanner: the parser looks for the
-        // tag's `>` outside quotes, so a quote would change where the tag ends.
-        let mut local_from = name_from;
-        let mut i = name_from;
-        loop {
-            // Every byte that ends a name or matters in it is below `?`; letters, of which
-            // names are mostly made, are not: one comparison per word finds candidates.
-            i = find_byte(bytes, i, |word| bytes_below(word, b'?'))?;
-            match bytes.get(i) {
-                Some(b':') => local_from = i + 1,
-                Some(&b) if ends_name(b) => break,
-                // A quote would change where the parser ends the tag; other control
-                // characters are left to it.
-                Some(&b) if b < 0x21 || b == b'"' || b == b'\'' => return self.stop(),
-                Some(_) => {}
-                None => return self.stop(),
+        let index = self.start_tags;
+        self.start_tags += 1;
+        // The name expected here, at this depth, if it is there: it was checked when
+        // it was first read, and the same bytes check the same.
+        let expected = self.template.tags.get(index).filter(|tag| {
+            let end = name_from + tag.name.len();
+            tag.depth == self.depth
+                && bytes.get(name_from..end) == Some(tag.name.as_bytes())
+                && bytes.get(end).is_some_and(|&b| ends_name(b))
+        });
+        let (local_from, mut i, as_before) = match expected {
+            Some(tag) => (
+                name_from + tag.local_start,
+                name_from + tag.name.len(),
+                true,
+            ),
+            None => {
+                let (local_from, name_end) = self.name(name_from)?;
+                let tag = TemplateTag {
+                    depth: self.depth,
+                    name: self.input.get(name_from..name_end)?,
+                    local_start: local_from - name_from,
+                };
+                self.template.tags.truncate(index);
+                self.template.tags.push(tag);
+                (local_from, name_end, false)
             }
-            i += 1;
-        }
+        };
+        let position = Position { index, as_before };
         let name_end = i;
         let mut attributes: [&[u8]; MAX_ATTRIBUTES] = [&[]; MAX_ATTRIBUTES];
         let mut count = 0;
         loop {
             match bytes.get(i) {
-                Some(b'>') => return self.open(name_from, local_from, name_end, i, false, i + 1),
+                Some(b'>') => {
+                    return self.open(name_from, local_from, name_end, i, false, i + 1, position)
+                }
                 Some(b'/') if bytes.get(i + 1) == Some(&b'>') => {
-                    return self.open(name_from, local_from, name_end, i, true, i + 2)
+                    return self.open(name_from, local_from, name_end, i, true, i + 2, position)
                 }
                 Some(&b) if is_space(b) => {}
                 _ => return self.stop(),
@@ -338,7 +440,8 @@ impl<'a> Scanner<'a> {
     }
 
     /// The start tag whose name is `from..name_end` (its local part from `local_from`)
-    /// and whose attributes run to `to`; the scanner goes on at `next`.
+    /// and whose attributes run to `to`, at `position`; the scanner goes on at `next`.
+    #[allow(clippy::too_many_arguments)]
     fn open(
         &mut self,
         from: usize,
@@ -347,6 +450,7 @@ impl<'a> Scanner<'a> {
         to: usize,
         empty: bool,
         next: usize,
+        position: Position,
     ) -> Option<Token<'a>> {
         let (Some(name), Some(attributes)) =
             (self.input.get(from..name_end), self.input.get(name_end..to))
@@ -365,6 +469,7 @@ impl<'a> Scanner<'a> {
             name,
             local_start: local_from - from,
             plain_attributes: Some(attributes),
+            position: Some(position),
         };
         Some(Token::Open { tag, empty })
     }
@@ -417,7 +522,8 @@ mod tests {
     use super::*;
 
     fn tokens(input: &str) -> (Vec<Token<'_>>, bool) {
-        let mut scanner = Scanner::new(input, 0, "line");
+        let mut template = LineTemplate::default();
+        let mut scanner = Scanner::new(input, 0, "line", &mut template);
         let mut out = Vec::new();
         while let Some(token) = scanner.next_token() {
             out.push(token);
@@ -425,11 +531,20 @@ mod tests {
         (out, scanner.pos == input.len())
     }
 
-    fn open(name: &'static str, local_start: usize, attributes: &'static str) -> StartTag<'static> {
+    fn open(
+        name: &'static str,
+        local_start: usize,
+        attributes: &'static str,
+        index: usize,
+    ) -> StartTag<'static> {
         StartTag {
             name,
             local_start,
             plain_attributes: Some(attributes),
+            position: Some(Position {
+                index,
+                as_before: false,
+            }),
         }
     }
 
@@ -442,7 +557,7 @@ mod tests {
             out,
             [
                 Token::Open {
-                    tag: open("cbc:Q", 4, " unitCode=\"C62\" a='x'"),
+                    tag: open("cbc:Q", 4, " unitCode=\"C62\" a='x'", 0),
                     empty: false
                 },
                 Token::Text {
@@ -451,15 +566,15 @@ mod tests {
                 },
                 Token::Close,
                 Token::Open {
-                    tag: open("e", 0, ""),
+                    tag: open("e", 0, "", 1),
                     empty: true
                 },
                 Token::Open {
-                    tag: open("f", 0, " x=\"1\" "),
+                    tag: open("f", 0, " x=\"1\" ", 2),
                     empty: true
                 },
                 Token::Open {
-                    tag: open("g", 0, ""),
+                    tag: open("g", 0, "", 3),
                     empty: false
                 },
                 Token::Text {
@@ -488,6 +603,65 @@ mod tests {
         let unchecked = StartTag::unchecked("cbc:Q");
         assert_eq!(unchecked.local_name(), "Q");
         assert_eq!(unchecked.attribute("unitCode"), None);
+    }
+
+    /// The start tags of each of `elements` (each closed by `</line>`), scanned one
+    /// after the other with one template, as (name, local name, as before).
+    fn scanned_in_turn(elements: &[String]) -> Vec<Vec<(&str, &str, bool)>> {
+        let mut template = LineTemplate::default();
+        elements
+            .iter()
+            .map(|input| {
+                let mut scanner = Scanner::new(input, 0, "line", &mut template);
+                let mut tags = Vec::new();
+                while let Some(token) = scanner.next_token() {
+                    if let Token::Open { tag, .. } = token {
+                        let position = tag.position().unwrap();
+                        assert_eq!(position.index, tags.len());
+                        tags.push((tag.name(), tag.local_name(), position.as_before));
+                    }
+                }
+                tags
+            })
+            .collect()
+    }
+
+    fn lines(elements: &[&str]) -> Vec<String> {
+        elements.iter().map(|e| format!("{e}</line>")).collect()
+    }
+
+    #[test]
+    fn start_tags_laid_out_as_before_are_told_so() {
+        let input = lines(&[
+            "<c:a><c:b x='1'>1</c:b></c:a><d/>",
+            "<c:a>\n <c:b x='2'>2</c:b></c:a><d></d>",
+            "<c:a></c:a><c:b/><d/>",
+        ]);
+        let [first, same, other] = &scanned_in_turn(&input)[..] else {
+            panic!()
+        };
+        assert_eq!(
+            first,
+            &[("c:a", "a", false), ("c:b", "b", false), ("d", "d", false)]
+        );
+        assert_eq!(
+            same,
+            &[("c:a", "a", true), ("c:b", "b", true), ("d", "d", true)]
+        );
+        // The same names in the same order, but `c:b` no longer inside `c:a`: from
+        // there on nothing is as before, `d` included.
+        assert_eq!(
+            other,
+            &[("c:a", "a", true), ("c:b", "b", false), ("d", "d", false)]
+        );
+    }
+
+    #[test]
+    fn an_expected_name_must_be_the_whole_name() {
+        let input = lines(&["<ab/><x:y/>", "<abc/><x:y/>", "<abc x='1'/><x:yz/>"]);
+        let tags = scanned_in_turn(&input);
+        assert_eq!(tags[1], [("abc", "abc", false), ("x:y", "y", false)]);
+        assert_eq!(tags[2], [("abc", "abc", true), ("x:yz", "yz", false)]);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use quick_xml::events::{BytesStart, Event};
 use rust_decimal::Decimal;
 
-use super::scan::{resolve_references, resolve_text, Scanner, StartTag, Token};
+use super::scan::{resolve_references, resolve_text, LineTemplate, Scanner, StartTag, Token};
 use super::{
     attributes, borrow_from, event_text, is_attribute, local, local_start, malformed, ReadLimits,
 };
@@ -103,6 +103,12 @@ impl<'a> Subtrees<'a> for NoSubtrees {
     fn decline(&mut self) {}
 }
 
+/// A claimed element's start tag as the parser read it, and whether it closes itself.
+struct Subtree<'a> {
+    start: BytesStart<'a>,
+    empty: bool,
+}
+
 /// A start tag the parser read, for a [`Subtrees`]: its attributes unchecked.
 fn parsed_tag<'a>(input: &'a str, start: &BytesStart<'a>) -> StartTag<'a> {
     // Names of a reader over a `&str` are slices of it.
@@ -137,6 +143,8 @@ impl<'a> Doc<'a> {
         };
         // Open elements, innermost last.
         let mut stack: Vec<usize> = Vec::new();
+        // The start tags of the last subtree scanned, expected in the next.
+        let mut template = LineTemplate::default();
         let mut root_closed = false;
         loop {
             let event = reader
@@ -152,14 +160,35 @@ impl<'a> Doc<'a> {
                         subtrees.claims(doc.element(parent), start.local_name().into_inner())
                     }) =>
                 {
-                    doc.hand_over(input, &mut reader, start, false, &stack, limits, subtrees)?;
+                    let subtree = Subtree {
+                        start,
+                        empty: false,
+                    };
+                    doc.hand_over(
+                        input,
+                        &mut reader,
+                        subtree,
+                        &stack,
+                        limits,
+                        subtrees,
+                        &mut template,
+                    )?;
                 }
                 Event::Empty(start)
                     if stack.last().is_some_and(|&parent| {
                         subtrees.claims(doc.element(parent), start.local_name().into_inner())
                     }) =>
                 {
-                    doc.hand_over(input, &mut reader, start, true, &stack, limits, subtrees)?;
+                    let subtree = Subtree { start, empty: true };
+                    doc.hand_over(
+                        input,
+                        &mut reader,
+                        subtree,
+                        &stack,
+                        limits,
+                        subtrees,
+                        &mut template,
+                    )?;
                 }
                 Event::Start(start) => {
                     let id = doc.open(input, &start, &stack, limits)?;
@@ -231,11 +260,11 @@ impl<'a> Doc<'a> {
         &mut self,
         input: &'a str,
         reader: &mut quick_xml::Reader<&'a [u8]>,
-        start: BytesStart<'a>,
-        empty: bool,
+        Subtree { start, empty }: Subtree<'a>,
         stack: &[usize],
         limits: &ReadLimits,
         subtrees: &mut S,
+        template: &mut LineTemplate<'a>,
     ) -> Result<()> {
         let outer = borrow_from(input, start.name().into_inner()).unwrap_or_default();
         self.open_handed_over(&StartTag::unchecked(outer), 0, stack, limits, subtrees)?;
@@ -249,7 +278,8 @@ impl<'a> Doc<'a> {
             return Ok(());
         }
         let content_from = input.len() - reader.get_ref().len();
-        let scanned = self.scan_handed_over(input, content_from, outer, stack, limits, subtrees)?;
+        let mut scanner = Scanner::new(input, content_from, outer, template);
+        let scanned = self.scan_handed_over(&mut scanner, stack, limits, subtrees)?;
         if let Some(end_tag) = scanned {
             // The parser goes on at the subtree's end tag, which it checks against the
             // start tag it read.
@@ -302,23 +332,18 @@ impl<'a> Doc<'a> {
         }
     }
 
-    /// Hands the content of a claimed element named `outer`, from byte `from` of
-    /// `input`, to `subtrees` as the [`Scanner`] reads it. `Some` position of the
-    /// element's end tag when the scanner read all of it; `None` when it stopped short,
-    /// and then `subtrees` has declined and the elements it was handed are counted no
-    /// more.
-    #[allow(clippy::too_many_arguments)]
+    /// Hands the content of a claimed element to `subtrees` as `scanner` reads it.
+    /// `Some` position of the element's end tag when the scanner read all of it; `None`
+    /// when it stopped short, and then `subtrees` has declined and the elements it was
+    /// handed are counted no more.
     fn scan_handed_over<S: Subtrees<'a>>(
         &mut self,
-        input: &'a str,
-        from: usize,
-        outer: &'a str,
+        scanner: &mut Scanner<'a, '_>,
         stack: &[usize],
         limits: &ReadLimits,
         subtrees: &mut S,
     ) -> Result<Option<usize>> {
         let handed_over = self.handed_over;
-        let mut scanner = Scanner::new(input, from, outer);
         while let Some(token) = scanner.next_token() {
             match token {
                 Token::Text { text, plain: true } => {
