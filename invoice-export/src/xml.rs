@@ -97,9 +97,14 @@ impl ReadLimits {
 /// A UTF-8 byte-order mark, which a document may start with (and which is dropped).
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
+/// What [`read_input`] reserves before it reads: 64 KiB.
+const INITIAL_READ: usize = 64 << 10;
+
 /// Reads at most `limits.max_bytes` from `input` and checks it is UTF-8.
 pub(crate) fn read_input<R: Read>(input: R, limits: &ReadLimits) -> Result<String> {
-    let mut bytes = Vec::new();
+    // A reader gives no size: start where most documents fit, so that they are read
+    // without the buffer growing (and being copied) many times on the way.
+    let mut bytes = Vec::with_capacity(limits.max_bytes.saturating_add(1).min(INITIAL_READ));
     let cap = u64::try_from(limits.max_bytes)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
