@@ -103,12 +103,6 @@ impl<'a> Subtrees<'a> for NoSubtrees {
     fn decline(&mut self) {}
 }
 
-/// A claimed element's start tag as the parser read it, and whether it closes itself.
-struct Subtree<'a> {
-    start: BytesStart<'a>,
-    empty: bool,
-}
-
 /// A start tag the parser read, for a [`Subtrees`]: its attributes unchecked.
 fn parsed_tag<'a>(input: &'a str, start: &BytesStart<'a>) -> StartTag<'a> {
     // Names of a reader over a `&str` are slices of it.
@@ -150,40 +144,21 @@ impl<'a> Doc<'a> {
             let event = reader
                 .read_event()
                 .map_err(|e| doc.malformed_in(&stack, e))?;
+            let empty = matches!(event, Event::Empty(_));
             match event {
                 Event::Start(start) | Event::Empty(start) if root_closed => {
                     let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
                     return Err(malformed(format!("/{name}"), "more than one root element"));
                 }
-                Event::Start(start)
+                Event::Start(start) | Event::Empty(start)
                     if stack.last().is_some_and(|&parent| {
                         subtrees.claims(doc.element(parent), start.local_name().into_inner())
                     }) =>
                 {
-                    let subtree = Subtree {
-                        start,
-                        empty: false,
-                    };
                     doc.hand_over(
                         input,
                         &mut reader,
-                        subtree,
-                        &stack,
-                        limits,
-                        subtrees,
-                        &mut template,
-                    )?;
-                }
-                Event::Empty(start)
-                    if stack.last().is_some_and(|&parent| {
-                        subtrees.claims(doc.element(parent), start.local_name().into_inner())
-                    }) =>
-                {
-                    let subtree = Subtree { start, empty: true };
-                    doc.hand_over(
-                        input,
-                        &mut reader,
-                        subtree,
+                        (start, empty),
                         &stack,
                         limits,
                         subtrees,
@@ -252,15 +227,16 @@ impl<'a> Doc<'a> {
         stack.last().map_or_else(String::new, |&n| self.path(n))
     }
 
-    /// Hands the subtree opened by `start` to `subtrees`, event by event, up to and
-    /// including its end, under the limits of the tree: read by the [`Scanner`] when
-    /// it is plain XML, else by the parser (and then declined by `subtrees`).
+    /// Hands the subtree opened by `start` (which closes itself when `empty`) to
+    /// `subtrees`, event by event, up to and including its end, under the limits of the
+    /// tree: read by the [`Scanner`] when it is plain XML, else by the parser (and then
+    /// declined by `subtrees`).
     #[allow(clippy::too_many_arguments)]
     fn hand_over<S: Subtrees<'a>>(
         &mut self,
         input: &'a str,
         reader: &mut quick_xml::Reader<&'a [u8]>,
-        Subtree { start, empty }: Subtree<'a>,
+        (start, empty): (BytesStart<'a>, bool),
         stack: &[usize],
         limits: &ReadLimits,
         subtrees: &mut S,
