@@ -63,6 +63,9 @@ mod ubl;
 #[cfg(any(feature = "ubl", feature = "cii"))]
 mod xml;
 
+#[cfg(all(test, feature = "ubl", feature = "cii"))]
+mod test_data;
+
 #[cfg(feature = "csv")]
 pub use crate::csv::{
     write_invoice_lines, write_invoices, CsvInvoiceWriter, CsvOptions, Delimiter, LineEnding,

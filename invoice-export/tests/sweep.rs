@@ -1,9 +1,9 @@
-//! The sweep: every official CEN example in `shared/einvoice/cen/` is imported, totalled
-//! by `invoice-core`, and compared with what the file states (`expected-totals.json`)
-//! to the cent: BT-106 to BT-115 and every VAT breakdown row. Each import is exported
-//! again in both syntaxes, read back, and must give the same totals; the exports are
-//! written to the export folder (`EXPORT_DIR`, or `exports/` in the test scratch dir)
-//! for the validator.
+//! The sweep: every official CEN example (the folder `EN16931_EXAMPLES` names; see
+//! `tests/common`) is imported, totalled by `invoice-core`, and compared with what the
+//! file states (`invoice-core/tests/data/expected-totals.json`) to the cent: BT-106 to
+//! BT-115 and every VAT breakdown row. Each import is exported again in both syntaxes,
+//! read back, and must give the same totals; the exports are written to the export folder
+//! (`EXPORT_DIR`, or `exports/` in the test scratch dir) for the validator.
 #![cfg(all(feature = "ubl", feature = "cii"))]
 
 mod common;
@@ -31,7 +31,11 @@ const FACTUR_X_REFUSES: [(&str, &str); 2] = [
     ),
 ];
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/einvoice");
+/// What each official example states, kept in the repository.
+const EXPECTED_TOTALS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../invoice-core/tests/data/expected-totals.json"
+);
 
 fn options() -> ImportOptions {
     ImportOptions::new(
@@ -147,15 +151,29 @@ fn import(path: &Path, syntax: &str) -> invoice_export::Result<Invoice> {
 
 #[test]
 fn every_official_example_imports_and_totals_to_the_cent() {
-    let text = std::fs::read_to_string(format!("{SHARED}/expected-totals.json")).unwrap();
+    let Some(examples) = common::test_data::en16931_examples(
+        "every_official_example_imports_and_totals_to_the_cent",
+    ) else {
+        return;
+    };
+    let text = std::fs::read_to_string(EXPECTED_TOTALS).unwrap();
     let all: Value = serde_json::from_str(&text).unwrap();
+    // A folder that brings its own list of stated totals must state what the repository keeps.
+    if let Ok(theirs) = std::fs::read_to_string(examples.join("expected-totals.json")) {
+        let theirs: Value = serde_json::from_str(&theirs).unwrap();
+        assert!(
+            theirs == all,
+            "{}/expected-totals.json differs from {EXPECTED_TOTALS}",
+            examples.display()
+        );
+    }
     let entries = all["invoices"].as_object().unwrap();
     let exports = export_dir();
     let mut failures = Vec::new();
     let mut matched = 0;
     for (file, entry) in entries {
         let syntax = entry["syntax"].as_str().unwrap();
-        let path = Path::new(SHARED).join(file);
+        let path = examples.join(file);
         let invoice = match import(&path, syntax) {
             Ok(invoice) => invoice,
             Err(e) => {

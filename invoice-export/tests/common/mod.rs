@@ -12,6 +12,10 @@ use invoice_core::{
 use rust_decimal_macros::dec;
 use uuid::Uuid;
 
+// Where the official examples are: the same file as the library's unit tests use.
+#[path = "../../src/test_data.rs"]
+pub(crate) mod test_data;
+
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
