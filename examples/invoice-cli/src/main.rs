@@ -6,11 +6,14 @@
 //! file states, the business-rule validation with rule ids, and conversion through the
 //! domain model.
 //!
+//! On the official EN 16931 examples (the folder `EN16931_EXAMPLES` names, which
+//! `scripts/fetch-en16931-examples.sh` fetches):
+//!
 //! ```sh
-//! cargo run -p invoice-cli -- totals --check ../shared/einvoice/cen/ubl/ubl-tc434-example1.xml
-//! cargo run -p invoice-cli -- validate ../shared/einvoice/cen/cii/*.xml
-//! cargo run -p invoice-cli -- convert ../shared/einvoice/cen/cii/CII_example1.xml --to ubl -o out.xml
-//! cargo run -p invoice-cli -- --format json totals ../shared/einvoice/cen/ubl/*.xml
+//! cargo run -p invoice-cli -- totals --check "$EN16931_EXAMPLES"/cen/ubl/ubl-tc434-example1.xml
+//! cargo run -p invoice-cli -- validate "$EN16931_EXAMPLES"/cen/cii/*.xml
+//! cargo run -p invoice-cli -- convert "$EN16931_EXAMPLES"/cen/cii/CII_example1.xml --to ubl -o out.xml
+//! cargo run -p invoice-cli -- --format json totals "$EN16931_EXAMPLES"/cen/ubl/*.xml
 //! ```
 //!
 //! Exit codes: 0 ok; 1 a total differs from the stated one (`totals --check`) or a fatal

@@ -2,7 +2,8 @@
 //!
 //! This reader shares nothing with the importer on purpose: `totals --check` compares
 //! the model's totals with what the file says, and a reader bug must not be able to
-//! agree with itself. It reads what `shared/tools/einvoice/extract_totals.py` reads:
+//! agree with itself. It reads what the stated totals kept for the official examples
+//! (`invoice-core/tests/data/expected-totals.json`) were extracted from:
 //! UBL's `LegalMonetaryTotal` and the `TaxTotal` in the document currency with its
 //! `TaxSubtotal`s; CII's `SpecifiedTradeSettlementHeaderMonetarySummation` and the
 //! header-level `ApplicableTradeTax`. The first occurrence of an element counts.
