@@ -14,7 +14,7 @@ use crate::note::{Note, Payment};
 /// sender, a websocket push) need not load the invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct InvoiceSummary {
+pub struct InvoiceSnapshot {
     /// The number, once issued.
     pub number: Option<InvoiceNumber>,
     /// 380 for an invoice, 381 for a credit note.
@@ -47,19 +47,19 @@ pub enum InvoiceEvent {
     /// A draft was created.
     Created {
         /// The draft.
-        summary: InvoiceSummary,
+        summary: InvoiceSnapshot,
     },
     /// A draft was edited.
     Updated {
         /// Names of the fields that changed, such as `"lines"` or `"due_date"`.
         changed: Vec<String>,
         /// The draft after the change.
-        summary: InvoiceSummary,
+        summary: InvoiceSnapshot,
     },
     /// A number was given and the invoice frozen.
     Issued {
         /// The issued invoice.
-        summary: InvoiceSummary,
+        summary: InvoiceSnapshot,
     },
     /// A note was added.
     NoteAdded {
@@ -71,24 +71,24 @@ pub enum InvoiceEvent {
         /// The payment.
         payment: Payment,
         /// The invoice after it.
-        summary: InvoiceSummary,
+        summary: InvoiceSnapshot,
     },
     /// Nothing is due any more.
     Paid {
         /// The paid invoice.
-        summary: InvoiceSummary,
+        summary: InvoiceSnapshot,
     },
     /// The invoice was corrected by a credit note.
     Credited {
         /// The credit note's id.
         credit_note_id: InvoiceId,
         /// The credited invoice.
-        summary: InvoiceSummary,
+        summary: InvoiceSnapshot,
     },
     /// A draft was deleted.
     Deleted {
         /// The draft as it was.
-        summary: InvoiceSummary,
+        summary: InvoiceSnapshot,
     },
 }
 
@@ -108,7 +108,7 @@ impl InvoiceEvent {
     }
 
     /// The invoice snapshot, for the events that carry one.
-    pub fn summary(&self) -> Option<&InvoiceSummary> {
+    pub fn summary(&self) -> Option<&InvoiceSnapshot> {
         match self {
             Self::Created { summary }
             | Self::Updated { summary, .. }

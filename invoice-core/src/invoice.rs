@@ -8,7 +8,7 @@ use crate::allowance_charge::AllowanceCharge;
 use crate::currency::Currency;
 use crate::delivery::{Delivery, InvoicePeriod};
 use crate::error::{overflow, Error, Result};
-use crate::events::{InvoiceEvent, InvoiceSummary};
+use crate::events::{InvoiceEvent, InvoiceSnapshot};
 use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
 use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 use crate::line_item::LineItem;
@@ -493,7 +493,7 @@ impl Invoice {
     pub fn create(builder: InvoiceBuilder) -> Result<(Invoice, InvoiceEvent)> {
         let invoice = builder.build()?;
         let event = InvoiceEvent::Created {
-            summary: invoice.summary()?,
+            summary: invoice.snapshot()?,
         };
         Ok((invoice, event))
     }
@@ -558,7 +558,7 @@ impl Invoice {
             return Ok(None);
         }
         next.version += 1;
-        let summary = next.summary()?;
+        let summary = next.snapshot()?;
         *self = next;
         Ok(Some(InvoiceEvent::Updated { changed, summary }))
     }
@@ -585,7 +585,7 @@ impl Invoice {
             return Err(Error::RuleViolations { violations: fatal });
         }
         next.version += 1;
-        let summary = next.summary()?;
+        let summary = next.snapshot()?;
         *self = next;
         Ok(InvoiceEvent::Issued { summary })
     }
@@ -628,7 +628,7 @@ impl Invoice {
             InvoiceStatus::PartiallyPaid
         };
         next.version += 1;
-        let summary = next.summary()?;
+        let summary = next.snapshot()?;
         let mut events = vec![InvoiceEvent::PaymentRecorded {
             payment,
             summary: summary.clone(),
@@ -701,7 +701,7 @@ impl Invoice {
         self.version += 1;
         let event = InvoiceEvent::Credited {
             credit_note_id,
-            summary: self.summary()?,
+            summary: self.snapshot()?,
         };
         Ok((credit_note, event))
     }
@@ -715,7 +715,7 @@ impl Invoice {
         self.require_draft("delete")?;
         self.version += 1;
         Ok(InvoiceEvent::Deleted {
-            summary: self.summary()?,
+            summary: self.snapshot()?,
         })
     }
 
@@ -788,13 +788,13 @@ impl Invoice {
     /// # Errors
     ///
     /// As [`Totals::compute`].
-    pub fn summary(&self) -> Result<InvoiceSummary> {
+    pub fn snapshot(&self) -> Result<InvoiceSnapshot> {
         let totals = self.totals()?;
         let amount_due = totals
             .payable_amount()
             .checked_sub(self.amount_paid()?)
             .ok_or_else(overflow)?;
-        Ok(InvoiceSummary {
+        Ok(InvoiceSnapshot {
             number: self.number.clone(),
             type_code: self.kind.type_code(),
             status: self.status,

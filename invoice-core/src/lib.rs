@@ -91,7 +91,7 @@ pub use allowance_charge::{AllowanceCharge, AllowanceChargeAmount, AllowanceChar
 pub use currency::Currency;
 pub use delivery::{Delivery, InvoicePeriod};
 pub use error::{Error, Result};
-pub use events::{EventEnvelope, InvoiceEvent, InvoiceSummary};
+pub use events::{EventEnvelope, InvoiceEvent, InvoiceSnapshot};
 pub use ids::{ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, TenantId};
 pub use invoice::{Invoice, InvoiceBuilder, InvoicePatch};
 pub use lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};

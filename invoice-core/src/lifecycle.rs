@@ -59,6 +59,34 @@ impl InvoiceStatus {
     }
 }
 
+impl std::str::FromStr for InvoiceStatus {
+    type Err = crate::Error;
+
+    /// Reads the word [`as_str`](InvoiceStatus::as_str) gives.
+    ///
+    /// ```
+    /// use invoice_core::InvoiceStatus;
+    /// assert_eq!("partially_paid".parse::<InvoiceStatus>().unwrap(), InvoiceStatus::PartiallyPaid);
+    /// assert!("overdue".parse::<InvoiceStatus>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [
+            Self::Draft,
+            Self::Issued,
+            Self::PartiallyPaid,
+            Self::Paid,
+            Self::Credited,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+        .ok_or_else(|| crate::Error::InvalidField {
+            field: "invoice status",
+            value: text.to_owned(),
+            reason: "expected draft, issued, partially_paid, paid or credited",
+        })
+    }
+}
+
 impl fmt::Display for InvoiceStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -3,7 +3,7 @@
 //! It consumes invoice events through a [`ConsumerRunner`](invoice_messaging::ConsumerRunner)
 //! over an [`Idempotent`](invoice_messaging::Idempotent) handler, so a redelivered event
 //! sends no second mail, and writes to the buyer's address
-//! ([`InvoiceSummary::buyer_email`](invoice_core::InvoiceSummary::buyer_email)) when an
+//! ([`InvoiceSnapshot::buyer_email`](invoice_core::InvoiceSnapshot::buyer_email)) when an
 //! invoice is created, updated, issued, deleted or paid. A periodic task sends a "due
 //! soon" reminder some days before the due date and an "overdue" one after it, each at
 //! most once per invoice ([`reminders`]).

@@ -1,24 +1,24 @@
 //! What the mails say: one pure function per kind of mail, from the event's invoice
 //! summary, so that the worker never needs to load the invoice.
 
-use invoice_core::{EventEnvelope, InvoiceEvent, InvoiceId, InvoiceSummary};
+use invoice_core::{EventEnvelope, InvoiceEvent, InvoiceId, InvoiceSnapshot};
 
 use crate::mail::Mail;
 use crate::reminders::{Reminder, ReminderKind};
 
 /// How a mail names the invoice: its number once issued, else `draft {id}`.
-pub fn invoice_reference(summary: &InvoiceSummary, id: InvoiceId) -> String {
+pub fn invoice_reference(summary: &InvoiceSnapshot, id: InvoiceId) -> String {
     match &summary.number {
         Some(number) => number.to_string(),
         None => format!("draft {id}"),
     }
 }
 
-fn amount(summary: &InvoiceSummary) -> String {
+fn amount(summary: &InvoiceSnapshot) -> String {
     format!("{} {}", summary.payable_amount, summary.currency)
 }
 
-fn due(summary: &InvoiceSummary) -> String {
+fn due(summary: &InvoiceSnapshot) -> String {
     summary
         .due_date
         .map_or_else(String::new, |d| format!(", due on {d}"))

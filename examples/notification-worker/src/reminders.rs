@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use invoice_core::{Decimal, EventEnvelope, EventId, InvoiceId, InvoiceSummary, TenantId};
+use invoice_core::{Decimal, EventEnvelope, EventId, InvoiceId, InvoiceSnapshot, TenantId};
 use invoice_messaging::CancellationToken;
 use invoice_storage::{InboxStore, Recorded};
 use uuid::Uuid;
@@ -62,7 +62,7 @@ pub struct OpenInvoice {
     /// Its id.
     pub id: InvoiceId,
     /// Its snapshot from the latest event.
-    pub summary: InvoiceSummary,
+    pub summary: InvoiceSnapshot,
 }
 
 /// A reminder to send.
@@ -116,7 +116,7 @@ pub fn due_reminders<'a>(
 struct Entry {
     version: u64,
     /// `None` once the invoice is closed (paid, credited, deleted) or still a draft.
-    open: Option<InvoiceSummary>,
+    open: Option<InvoiceSnapshot>,
 }
 
 /// The open invoices, learnt from the event stream: the worker needs no access to the
@@ -327,7 +327,7 @@ mod tests {
         OpenInvoice {
             tenant: invoice.tenant().clone(),
             id: invoice.id(),
-            summary: invoice.summary().unwrap(),
+            summary: invoice.snapshot().unwrap(),
         }
     }
 
@@ -370,7 +370,7 @@ mod tests {
                 Payment::new(PaymentId::from_uuid(Uuid::new_v4()), due, date(2026, 12, 1)).unwrap(),
             )
             .unwrap();
-        paid.summary = invoice.summary().unwrap();
+        paid.summary = invoice.snapshot().unwrap();
 
         let tenant = fresh_tenant();
         let builder = draft(&tenant, "Buyer");
@@ -389,7 +389,7 @@ mod tests {
         let undated = OpenInvoice {
             tenant,
             id: undated.id(),
-            summary: undated.summary().unwrap(),
+            summary: undated.snapshot().unwrap(),
         };
         assert_eq!(kinds(&[paid, undated], date(2027, 1, 1), 3), vec![]);
     }
