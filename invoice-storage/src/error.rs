@@ -83,6 +83,17 @@ pub enum Error {
         /// Newest migration this library has.
         supported: i64,
     },
+    /// A store could not be opened where it was asked to be: a missing folder, no
+    /// permission, a file that is not a database.
+    #[error("cannot open the {backend} store at {location}")]
+    Open {
+        /// Backend name, such as `"sqlite"`.
+        backend: &'static str,
+        /// Where it was to be opened (a path).
+        location: String,
+        /// Why it could not be.
+        source: BoxError,
+    },
     /// The backend failed (connection lost, bad URL, I/O error).
     #[error("{backend} backend error")]
     Backend {

@@ -11,6 +11,7 @@ use invoice_core::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::summary::InvoiceSummary;
 
 /// Stores invoices. Every method is scoped to a tenant: another tenant's invoice is
 /// [`Error::NotFound`], so its existence does not leak.
@@ -76,13 +77,24 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
         request: &IssueRequest,
     ) -> Result<(Invoice, EventEnvelope)>;
 
-    /// Lists the tenant's invoices matching `query`, one page at a time.
+    /// Lists the tenant's invoices matching `query`, one page of [`InvoiceSummary`] rows
+    /// at a time. The rows come from columns the store keeps beside each invoice: a
+    /// page decodes no invoice body, so it costs the same whatever the invoices hold.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidQuery`] for a page size of 0 or over [`MAX_PAGE_SIZE`], or a cursor
     /// from another query.
-    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage>;
+    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPage>;
+
+    /// Lists whole invoices matching `query`, one page at a time, in the same order and
+    /// with the same pages and cursors as [`list`](Self::list): for exports and jobs that
+    /// need every line of many invoices. [`invoices`](crate::invoices) walks all pages.
+    ///
+    /// # Errors
+    ///
+    /// As [`list`](Self::list).
+    async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage>;
 }
 
 /// What [`InvoiceStore::issue`] needs besides the invoice: the series, the date, and the
@@ -330,16 +342,17 @@ impl InvoiceQuery {
         &self.page
     }
 
-    /// Whether `invoice` passes the filters (the reference semantics adapters implement).
-    pub fn matches(&self, invoice: &Invoice) -> bool {
-        if !self.statuses.is_empty() && !self.statuses.contains(&invoice.status()) {
+    /// Whether the invoice `summary` describes passes the filters (the reference
+    /// semantics adapters implement).
+    pub fn matches(&self, summary: &InvoiceSummary) -> bool {
+        if !self.statuses.is_empty() && !self.statuses.contains(&summary.status) {
             return false;
         }
-        if self.client.is_some() && invoice.client() != self.client {
+        if self.client.is_some() && summary.client != self.client {
             return false;
         }
         if self.issued_from.is_some() || self.issued_to.is_some() {
-            let Some(date) = invoice.issue_date() else {
+            let Some(date) = summary.issue_date else {
                 return false;
             };
             if self.issued_from.is_some_and(|from| date < from)
@@ -349,16 +362,17 @@ impl InvoiceQuery {
             }
         }
         if let Some(before) = self.due_before {
-            if invoice.due_date().is_none_or(|due| due >= before) {
+            if summary.due_date.is_none_or(|due| due >= before) {
                 return false;
             }
         }
         if let Some(text) = &self.text {
             let needle = text.to_lowercase();
-            let in_number = invoice
-                .number()
+            let in_number = summary
+                .number
+                .as_ref()
                 .is_some_and(|n| n.as_str().to_lowercase().contains(&needle));
-            let in_buyer = invoice.buyer().name().to_lowercase().contains(&needle);
+            let in_buyer = summary.buyer_name.to_lowercase().contains(&needle);
             if !in_number && !in_buyer {
                 return false;
             }
@@ -367,38 +381,45 @@ impl InvoiceQuery {
     }
 }
 
-/// One page of a listing.
+/// One page of a listing: [`SummaryPage`] from [`InvoiceStore::list`], [`InvoicePage`]
+/// from [`InvoiceStore::list_invoices`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvoicePage {
-    /// The invoices on this page, in the query's order.
-    pub items: Vec<Invoice>,
+pub struct Page<T> {
+    /// The rows of this page, in the query's order.
+    pub items: Vec<T>,
     /// How many invoices match in all (offset pages only).
     pub total: Option<u64>,
     /// The cursor of the next page (keyset pages only), `None` on the last page.
     pub next_cursor: Option<String>,
 }
 
-impl InvoicePage {
-    /// A keyset page from up to `size + 1` rows `(seq, invoice)` in `sort` order: the
-    /// row past `size` only tells that there is a next page, whose cursor is then the
-    /// last row kept.
-    pub(crate) fn keyset(mut rows: Vec<(i64, Invoice)>, size: u32, sort: InvoiceSort) -> Self {
+/// A page of [`InvoiceSummary`] rows.
+pub type SummaryPage = Page<InvoiceSummary>;
+
+/// A page of whole invoices.
+pub type InvoicePage = Page<Invoice>;
+
+impl<T> Page<T> {
+    /// A keyset page from up to `size + 1` rows `(seq, sort key, row)` in `sort` order:
+    /// the row past `size` only tells that there is a next page, whose cursor is then
+    /// the last row kept.
+    pub(crate) fn keyset(mut rows: Vec<(i64, i64, T)>, size: u32, sort: InvoiceSort) -> Self {
         let size = size as usize;
         let more = rows.len() > size;
         rows.truncate(size);
         let next_cursor = match rows.last() {
-            Some((seq, last)) if more => Some(
+            Some((seq, key, _)) if more => Some(
                 Cursor {
                     sort,
-                    key: sort_key(last, sort),
+                    key: *key,
                     seq: *seq,
                 }
                 .encode(),
             ),
             _ => None,
         };
-        InvoicePage {
-            items: rows.into_iter().map(|(_, invoice)| invoice).collect(),
+        Page {
+            items: rows.into_iter().map(|(_, _, row)| row).collect(),
             total: None,
             next_cursor,
         }
@@ -446,13 +467,56 @@ impl Cursor {
     }
 }
 
-/// The sort key of an invoice under `sort` (see [`Cursor::key`]).
-pub(crate) fn sort_key(invoice: &Invoice, sort: InvoiceSort) -> i64 {
+/// The sort key of an invoice due on `due_date` under `sort` (see [`Cursor::key`]).
+pub(crate) fn sort_key(due_date: Option<NaiveDate>, sort: InvoiceSort) -> i64 {
     use chrono::Datelike;
     match sort {
         InvoiceSort::NewestFirst | InvoiceSort::OldestFirst => 0,
-        InvoiceSort::DueDate => invoice
-            .due_date()
-            .map_or(i64::MAX, |d| i64::from(d.num_days_from_ce())),
+        InvoiceSort::DueDate => due_date.map_or(i64::MAX, |d| i64::from(d.num_days_from_ce())),
     }
+}
+
+/// Every invoice of `tenant` matching `query`, whole, in the query's order: walks the
+/// keyset pages of [`InvoiceStore::list_invoices`] (of the query's page size), so that
+/// an export of many invoices holds one page in memory at a time and misses no invoice
+/// inserted meanwhile before the walk reaches its place.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> invoice_storage::Result<()> {
+/// use futures_util::TryStreamExt;
+/// use invoice_core::TenantId;
+/// use invoice_storage::{invoices, InMemoryStore, InvoiceQuery};
+///
+/// let store = InMemoryStore::new();
+/// let tenant = TenantId::new("acme")?;
+/// let all: Vec<_> = invoices(&store, &tenant, InvoiceQuery::new()).try_collect().await?;
+/// assert!(all.is_empty());
+/// # Ok(())
+/// # }
+/// ```
+pub fn invoices<'a>(
+    store: &'a dyn InvoiceStore,
+    tenant: &'a TenantId,
+    query: InvoiceQuery,
+) -> futures_util::stream::BoxStream<'a, Result<Invoice>> {
+    use futures_util::{stream, StreamExt, TryStreamExt};
+    let size = query.page_request().size();
+    let first = query.page(PageRequest::Keyset { cursor: None, size });
+    let pages = stream::try_unfold(Some(first), move |next| async move {
+        let Some(query) = next else {
+            return Ok::<_, Error>(None);
+        };
+        let page = store.list_invoices(tenant, &query).await?;
+        let next = page.next_cursor.map(|cursor| {
+            query.clone().page(PageRequest::Keyset {
+                cursor: Some(cursor),
+                size,
+            })
+        });
+        Ok(Some((stream::iter(page.items.into_iter().map(Ok)), next)))
+    });
+    pages.try_flatten().boxed()
 }

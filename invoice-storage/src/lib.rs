@@ -16,7 +16,7 @@
 //! | `s3` | `S3DocumentStore`: documents in S3 or an S3-compatible server, multipart for large ones |
 //! | `postgres` | `PostgresStore`: invoices, outbox, inbox and clients in PostgreSQL (plain TCP) |
 //! | `postgres-tls` | `postgres` with TLS (rustls), for servers off the host |
-//! | `sqlite` | `SqliteStore`: invoices, outbox, inbox and clients in a SQLite file (compiled in) |
+//! | `sqlite` | `SqliteStore`: invoices, outbox, inbox and clients in a SQLite file (rusqlite, SQLite compiled in): reads on the calling thread, writes on one writer thread with group commit |
 //! | `testing` | the conformance suite, `invoice_storage::testing` |
 //!
 //! The traits are object-safe and meant to be used as `Arc<dyn InvoiceStore>`.
@@ -83,6 +83,7 @@ mod s3;
 mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod summary;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -96,7 +97,8 @@ pub use error::{BoxError, Error, Result};
 pub use fs::FsDocumentStore;
 pub use inbox::{InboxStore, Recorded};
 pub use invoice_store::{
-    InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, PageRequest, MAX_PAGE_SIZE,
+    invoices, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
+    PageRequest, SummaryPage, MAX_PAGE_SIZE,
 };
 pub use memory::{InMemoryDocumentStore, InMemoryStore};
 pub use outbox::{ClaimedEvent, OutboxStore};
@@ -105,7 +107,8 @@ pub use postgres::{PostgresStore, PostgresStoreBuilder};
 #[cfg(feature = "s3")]
 pub use s3::{S3DocumentStore, S3DocumentStoreBuilder, MULTIPART_THRESHOLD};
 #[cfg(feature = "sqlite")]
-pub use sqlite::{SqliteStore, SqliteStoreBuilder};
+pub use sqlite::{SqliteStore, SqliteStoreBuilder, SqliteSynchronous};
+pub use summary::{DocumentKind, InvoiceSummary};
 
 #[cfg(test)]
 mod tests {

@@ -1,18 +1,40 @@
-//! What the SQL adapters (`PostgresStore`, `SqliteStore`) share: the indexed copies of an invoice's fields,
-//! the text filter's pattern, the sort order, offset page and keyset condition of a listing, the mapping
-//! of driver errors, and the check that the database's schema is not newer than this library.
+//! What the SQL adapters (`PostgresStore`, `SqliteStore`) share: the columns kept beside
+//! an invoice's body (its filters, sort keys and summary), the text filter's pattern, the
+//! filter, sort order, offset page and keyset condition of a listing over any driver's
+//! query builder ([`SqlBuilder`]), the summary read back from its columns, and the check
+//! that the database's schema is not newer than this library.
 
-use chrono::NaiveDate;
-use invoice_core::{EventEnvelope, Invoice, TenantId};
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use invoice_core::{
+    ClientId, Currency, Decimal, Invoice, InvoiceId, InvoiceNumber, InvoiceStatus, TenantId,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-
-use sqlx::{Database, Encode, QueryBuilder, Type};
+use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::invoice_store::{sort_key, Cursor, InvoiceSort};
+use crate::invoice_store::{sort_key, Cursor, InvoiceQuery, InvoiceSort};
+use crate::summary::{DocumentKind, InvoiceSummary};
 
-/// The columns an invoice row is filtered and sorted by, beside its JSON `body`.
+/// A driver's query builder, as the shared listing code writes into it: SQL text and
+/// bound values, each bound as the backend stores that kind of value.
+pub(crate) trait SqlBuilder {
+    /// Appends SQL text.
+    fn sql(&mut self, text: &str) -> &mut Self;
+    /// Appends a placeholder bound to an integer.
+    fn bind_i64(&mut self, value: i64) -> &mut Self;
+    /// Appends a placeholder bound to text.
+    fn bind_text(&mut self, value: String) -> &mut Self;
+    /// Appends a placeholder bound to an id (a `UUID` or its text).
+    fn bind_uuid(&mut self, value: Uuid) -> &mut Self;
+    /// Appends a placeholder bound to a date (a `DATE` or a day number).
+    fn bind_date(&mut self, value: NaiveDate) -> &mut Self;
+}
+
+/// The columns an invoice row is filtered, sorted and summarized by, beside its JSON
+/// `body`.
 pub(crate) struct InvoiceColumns {
     pub(crate) status: &'static str,
     pub(crate) number: Option<String>,
@@ -23,23 +45,113 @@ pub(crate) struct InvoiceColumns {
     pub(crate) due_date: Option<NaiveDate>,
     pub(crate) due_key: i64,
     pub(crate) version: i64,
+    pub(crate) kind: &'static str,
+    pub(crate) seller_name: String,
+    pub(crate) currency: &'static str,
+    pub(crate) net_amount: String,
+    pub(crate) vat_amount: String,
+    pub(crate) gross_amount: String,
+    pub(crate) amount_due: String,
+    /// The invoice's last change; `None` keeps the stored one (a write without events).
+    pub(crate) updated_at: Option<DateTime<Utc>>,
     pub(crate) body: String,
 }
 
 impl InvoiceColumns {
-    pub(crate) fn new(invoice: &Invoice, backend: &'static str) -> Result<Self> {
+    /// The columns of `invoice` as last changed at `updated_at`.
+    pub(crate) fn new(
+        invoice: &Invoice,
+        updated_at: Option<DateTime<Utc>>,
+        backend: &'static str,
+    ) -> Result<Self> {
+        let summary = InvoiceSummary::of(invoice, updated_at)?;
         let number = invoice.number().map(|n| n.as_str().to_owned());
         Ok(Self {
             status: invoice.status().as_str(),
             number_folded: number.as_deref().map(fold),
             number,
-            buyer_name: invoice.buyer().name().to_owned(),
-            buyer_folded: fold(invoice.buyer().name()),
-            issue_date: invoice.issue_date(),
-            due_date: invoice.due_date(),
-            due_key: sort_key(invoice, InvoiceSort::DueDate),
+            buyer_folded: fold(&summary.buyer_name),
+            buyer_name: summary.buyer_name,
+            issue_date: summary.issue_date,
+            due_date: summary.due_date,
+            due_key: sort_key(summary.due_date, InvoiceSort::DueDate),
             version: to_i64(invoice.version(), backend)?,
+            kind: summary.kind.as_str(),
+            seller_name: summary.seller_name,
+            currency: summary.currency.code(),
+            net_amount: summary.net_amount.to_string(),
+            vat_amount: summary.vat_amount.to_string(),
+            gross_amount: summary.gross_amount.to_string(),
+            amount_due: summary.amount_due.to_string(),
+            updated_at,
             body: to_json(invoice, backend)?,
+        })
+    }
+}
+
+/// An invoice summary's columns as a driver reads them, before they are checked.
+pub(crate) struct SummaryColumns {
+    pub(crate) id: Uuid,
+    pub(crate) number: Option<String>,
+    pub(crate) kind: String,
+    pub(crate) status: String,
+    pub(crate) client: Option<Uuid>,
+    pub(crate) seller_name: Option<String>,
+    pub(crate) buyer_name: String,
+    pub(crate) currency: Option<String>,
+    pub(crate) issue_date: Option<NaiveDate>,
+    pub(crate) due_date: Option<NaiveDate>,
+    pub(crate) net_amount: Option<String>,
+    pub(crate) vat_amount: Option<String>,
+    pub(crate) gross_amount: Option<String>,
+    pub(crate) amount_due: Option<String>,
+    pub(crate) version: i64,
+    pub(crate) updated_at: Option<DateTime<Utc>>,
+}
+
+impl SummaryColumns {
+    /// The summary these columns hold; a value this library would not have written is
+    /// [`Error::Corrupt`].
+    pub(crate) fn into_summary(self) -> Result<InvoiceSummary> {
+        let id = InvoiceId::from_uuid(self.id);
+        let corrupt = |reason: String| Error::Corrupt {
+            what: "invoice summary",
+            id: id.to_string(),
+            source: reason.into(),
+        };
+        // Rows written before the summary columns existed are filled by `migrate`.
+        let filled = |column: Option<String>| {
+            column.ok_or_else(|| {
+                corrupt("summary columns empty: run the store's migrate() to fill them".into())
+            })
+        };
+        let amount = |column: Option<String>| {
+            let text = filled(column)?;
+            Decimal::from_str_exact(&text).map_err(|e| corrupt(format!("amount {text:?}: {e}")))
+        };
+        Ok(InvoiceSummary {
+            id,
+            number: self
+                .number
+                .map(InvoiceNumber::new)
+                .transpose()
+                .map_err(|e| corrupt(e.to_string()))?,
+            kind: DocumentKind::from_word(&self.kind)
+                .ok_or_else(|| corrupt(format!("kind {:?}", self.kind)))?,
+            status: InvoiceStatus::from_str(&self.status).map_err(|e| corrupt(e.to_string()))?,
+            client: self.client.map(ClientId::from_uuid),
+            seller_name: filled(self.seller_name)?,
+            buyer_name: self.buyer_name,
+            currency: Currency::from_code(&filled(self.currency)?)
+                .map_err(|e| corrupt(e.to_string()))?,
+            issue_date: self.issue_date,
+            due_date: self.due_date,
+            net_amount: amount(self.net_amount)?,
+            vat_amount: amount(self.vat_amount)?,
+            gross_amount: amount(self.gross_amount)?,
+            amount_due: amount(self.amount_due)?,
+            version: to_u64(self.version, "invoice summary", &id)?,
+            updated_at: self.updated_at,
         })
     }
 }
@@ -79,12 +191,6 @@ where
     }
 }
 
-/// Whether `e` is a unique-constraint violation.
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    e.as_database_error()
-        .is_some_and(|db| db.is_unique_violation())
-}
-
 /// A version or counter for a `BIGINT` column.
 pub(crate) fn to_i64(value: u64, backend: &'static str) -> Result<i64> {
     i64::try_from(value).map_err(|_| Error::Backend {
@@ -119,22 +225,14 @@ pub(crate) fn from_json<T: DeserializeOwned>(
     })
 }
 
-/// [`Error::AlreadyExists`] for an event id already in the outbox.
-pub(crate) fn event_exists(envelope: &EventEnvelope) -> Error {
-    Error::AlreadyExists {
-        what: "event",
-        id: envelope.event_id.to_string(),
-    }
-}
-
-/// [`Error::SchemaTooNew`] when the database has a migration newer than every migration
-/// of `migrator`: a newer library migrated it, and this one would misread its rows.
+/// [`Error::SchemaTooNew`] when the database has a migration newer than `supported`,
+/// the newest this library has: a newer library migrated it, and this one would misread
+/// its rows.
 pub(crate) fn check_schema_version(
     backend: &'static str,
-    migrator: &sqlx::migrate::Migrator,
+    supported: i64,
     newest_applied: Option<i64>,
 ) -> Result<()> {
-    let supported = migrator.iter().map(|m| m.version).max().unwrap_or(0);
     match newest_applied {
         Some(found) if found > supported => Err(Error::SchemaTooNew {
             backend,
@@ -154,66 +252,110 @@ pub(crate) fn order_by(sort: InvoiceSort) -> &'static str {
     }
 }
 
+/// ` WHERE tenant = … AND …`: the conditions of `query`.
+pub(crate) fn push_filter<B: SqlBuilder>(sql: &mut B, tenant: &TenantId, query: &InvoiceQuery) {
+    sql.sql(" WHERE tenant = ")
+        .bind_text(tenant.as_str().to_owned());
+    if let Some((first, rest)) = query.statuses().split_first() {
+        sql.sql(" AND status IN (")
+            .bind_text(first.as_str().to_owned());
+        for status in rest {
+            sql.sql(", ").bind_text(status.as_str().to_owned());
+        }
+        sql.sql(")");
+    }
+    if let Some(client) = query.client_filter() {
+        sql.sql(" AND client_id = ").bind_uuid(*client.as_uuid());
+    }
+    if let Some(from) = query.issued_from() {
+        sql.sql(" AND issue_date >= ").bind_date(from);
+    }
+    if let Some(to) = query.issued_to() {
+        sql.sql(" AND issue_date <= ").bind_date(to);
+    }
+    if let Some(before) = query.due_before_date() {
+        sql.sql(" AND due_date < ").bind_date(before);
+    }
+    if let Some(text) = query.text_filter() {
+        let pattern = contains_pattern(text);
+        sql.sql(" AND (number_folded LIKE ")
+            .bind_text(pattern.clone())
+            .sql(" ESCAPE '\\' OR buyer_folded LIKE ")
+            .bind_text(pattern)
+            .sql(" ESCAPE '\\')");
+    }
+}
+
 /// An offset page of `size` rows in one statement, so one round trip and one snapshot:
-/// `total` (the count of every row `push_filter` selects, an uncorrelated subquery the
-/// database evaluates once), `seq` and the body as `body_column` gives it, beside each
-/// row of the page. The page is a deferred join: its seqs from the `(tenant, seq)` index
-/// first, then the bodies of those rows only, rather than reading the body of every
-/// skipped row.
+/// `total` (the count of every row the query's filter selects, an uncorrelated subquery
+/// the database evaluates once), then `columns` of each row of the page. The page is a
+/// deferred join: its seqs from the `(tenant, seq)` index first, then the columns of
+/// those rows only, rather than reading every skipped row.
 ///
 /// A page is at least one row long, so an empty first page means that nothing matches;
 /// past the last page no row carries the count, which must then be asked alone.
-pub(crate) fn offset_page<DB: Database>(
-    body_column: &str,
+pub(crate) fn offset_page<B: SqlBuilder>(
+    sql: &mut B,
+    columns: &str,
     tenant: &TenantId,
-    sort: InvoiceSort,
+    query: &InvoiceQuery,
     page: u32,
     size: u32,
-    push_filter: impl Fn(&mut QueryBuilder<DB>),
-) -> QueryBuilder<DB>
-where
-    for<'t> i64: Encode<'t, DB> + Type<DB>,
-    for<'t> String: Encode<'t, DB> + Type<DB>,
-{
-    let mut sql = QueryBuilder::new("SELECT (SELECT COUNT(*) FROM invoices");
-    push_filter(&mut sql);
-    sql.push(") AS total, seq, ")
-        .push(body_column)
-        .push(" FROM invoices WHERE tenant = ")
-        .push_bind(tenant.as_str().to_owned())
-        .push(" AND seq IN (SELECT seq FROM invoices");
-    push_filter(&mut sql);
-    sql.push(order_by(sort))
-        .push(" LIMIT ")
-        .push_bind(i64::from(size))
-        .push(" OFFSET ")
-        .push_bind(i64::from(page) * i64::from(size))
-        .push(")")
-        .push(order_by(sort));
-    sql
+) {
+    let sort = query.sort_order();
+    sql.sql("SELECT (SELECT COUNT(*) FROM invoices");
+    push_filter(sql, tenant, query);
+    sql.sql(") AS total, ")
+        .sql(columns)
+        .sql(" FROM invoices WHERE tenant = ")
+        .bind_text(tenant.as_str().to_owned())
+        .sql(" AND seq IN (SELECT seq FROM invoices");
+    push_filter(sql, tenant, query);
+    sql.sql(order_by(sort))
+        .sql(" LIMIT ")
+        .bind_i64(i64::from(size))
+        .sql(" OFFSET ")
+        .bind_i64(i64::from(page) * i64::from(size))
+        .sql(")")
+        .sql(order_by(sort));
+}
+
+/// A keyset page of `size + 1` rows (the last only tells that a next page exists):
+/// `columns` of the rows after the cursor, in the query's order.
+pub(crate) fn keyset_page<B: SqlBuilder>(
+    sql: &mut B,
+    columns: &str,
+    tenant: &TenantId,
+    query: &InvoiceQuery,
+    after: Option<&Cursor>,
+    size: u32,
+) {
+    let sort = query.sort_order();
+    sql.sql("SELECT ").sql(columns).sql(" FROM invoices");
+    push_filter(sql, tenant, query);
+    if let Some(after) = after {
+        push_after(sql, after, sort);
+    }
+    sql.sql(order_by(sort))
+        .sql(" LIMIT ")
+        .bind_i64(i64::from(size) + 1);
 }
 
 /// ` AND …`: only the rows after `after` in `sort` order (a keyset page's condition).
-pub(crate) fn push_after<DB: Database>(
-    sql: &mut QueryBuilder<DB>,
-    after: &Cursor,
-    sort: InvoiceSort,
-) where
-    for<'t> i64: Encode<'t, DB> + Type<DB>,
-{
+fn push_after<B: SqlBuilder>(sql: &mut B, after: &Cursor, sort: InvoiceSort) {
     match sort {
         InvoiceSort::NewestFirst => {
-            sql.push(" AND seq < ").push_bind(after.seq);
+            sql.sql(" AND seq < ").bind_i64(after.seq);
         }
         InvoiceSort::OldestFirst => {
-            sql.push(" AND seq > ").push_bind(after.seq);
+            sql.sql(" AND seq > ").bind_i64(after.seq);
         }
         InvoiceSort::DueDate => {
-            sql.push(" AND (due_key, seq) > (")
-                .push_bind(after.key)
-                .push(", ")
-                .push_bind(after.seq)
-                .push(")");
+            sql.sql(" AND (due_key, seq) > (")
+                .bind_i64(after.key)
+                .sql(", ")
+                .bind_i64(after.seq)
+                .sql(")");
         }
     }
 }

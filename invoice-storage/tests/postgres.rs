@@ -222,3 +222,47 @@ async fn postgres_unreadable_body_is_corrupt() {
     );
     drop_schemas(&url, &[schema]).await;
 }
+
+/// Rows written before the summary columns existed (simulated by emptying them) list
+/// only once `migrate` has filled them from their bodies.
+#[tokio::test]
+async fn postgres_migrate_fills_the_summaries_of_older_rows() {
+    let Some(url) = require_env(
+        "DATABASE_URL",
+        "postgres_migrate_fills_the_summaries_of_older_rows",
+    ) else {
+        return;
+    };
+    let schema = fresh_schema();
+    let store = store_in(&url, &schema).await;
+    let tenant = testing::fresh_tenant();
+    let mut expected = Vec::new();
+    for i in 0..3 {
+        let (invoice, _) =
+            invoice_core::Invoice::create(testing::draft(&tenant, &format!("Older {i}"))).unwrap();
+        store.create(&invoice, &[]).await.unwrap();
+        expected.insert(
+            0,
+            invoice_storage::InvoiceSummary::of(&invoice, None).unwrap(),
+        );
+    }
+    let mut conn = raw_connection(&url, &schema).await;
+    sqlx::query(
+        "UPDATE invoices SET seller_name = NULL, currency = NULL, net_amount = NULL, \
+         vat_amount = NULL, gross_amount = NULL, amount_due = NULL",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let query = invoice_storage::InvoiceQuery::new();
+    assert!(matches!(
+        store.list(&tenant, &query).await,
+        Err(Error::Corrupt {
+            what: "invoice summary",
+            ..
+        })
+    ));
+    store.migrate().await.unwrap();
+    assert_eq!(store.list(&tenant, &query).await.unwrap().items, expected);
+    drop_schemas(&url, &[schema]).await;
+}

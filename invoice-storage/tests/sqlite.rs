@@ -1,26 +1,35 @@
 //! The SQLite adapter: the whole conformance suite, each store in a new file (so each
-//! has an empty outbox), plus its builder, migrations and error mapping.
+//! has an empty outbox), plus its builder, migrations, group commit and error mapping.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use invoice_core::{EventEnvelope, EventId, Invoice};
 use invoice_storage::testing;
-use invoice_storage::{Error, InvoiceStore, SqliteStore};
-use sqlx::{Connection, SqliteConnection};
+use invoice_storage::{Error, InvoiceQuery, InvoiceStore, OutboxStore, SqliteStore};
+use rusqlite::Connection;
 use tempfile::TempDir;
+use uuid::Uuid;
 
 fn new_file(dir: &TempDir) -> std::path::PathBuf {
-    dir.path()
-        .join(format!("{}.db", uuid::Uuid::new_v4().simple()))
+    dir.path().join(format!("{}.db", Uuid::new_v4().simple()))
 }
 
-async fn raw_connection(path: &std::path::Path) -> SqliteConnection {
-    let url = format!("sqlite://{}", path.display());
-    SqliteConnection::connect(&url).await.unwrap()
+fn applied_migrations(conn: &Connection) -> i64 {
+    conn.query_row(
+        "SELECT COUNT(*) FROM _invoice_storage_migrations",
+        [],
+        |row| row.get(0),
+    )
+    .unwrap()
 }
 
-async fn applied_migrations(conn: &mut SqliteConnection) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
-        .fetch_one(conn)
-        .await
-        .unwrap()
+fn created(tenant: &invoice_core::TenantId, buyer: &str) -> (Invoice, EventEnvelope) {
+    let (invoice, event) = Invoice::create(testing::draft(tenant, buyer)).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+    let envelope = EventEnvelope::new(EventId::from_uuid(Uuid::new_v4()), at, &invoice, event);
+    (invoice, envelope)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -34,17 +43,11 @@ async fn sqlite_store_passes_the_conformance_suite() {
 }
 
 #[tokio::test]
-async fn sqlite_unopenable_file_is_a_backend_error() {
+async fn sqlite_unopenable_file_is_an_open_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing_folder = SqliteStore::open(dir.path().join("no/such/folder/x.db")).await;
     assert!(
-        matches!(
-            missing_folder,
-            Err(Error::Backend {
-                backend: "sqlite",
-                ..
-            })
-        ),
+        matches!(&missing_folder, Err(Error::Open { backend: "sqlite", location, .. }) if location.ends_with("x.db")),
         "{missing_folder:?}"
     );
     let not_a_database = dir.path().join("notes.txt");
@@ -53,12 +56,20 @@ async fn sqlite_unopenable_file_is_a_backend_error() {
     assert!(
         matches!(
             opened,
-            Err(Error::Backend {
+            Err(Error::Open {
                 backend: "sqlite",
                 ..
             })
         ),
         "{opened:?}"
+    );
+    let no_readers = SqliteStore::builder(new_file(&dir))
+        .with_read_connections(0)
+        .build()
+        .await;
+    assert!(
+        matches!(no_readers, Err(Error::Open { .. })),
+        "{no_readers:?}"
     );
 }
 
@@ -67,18 +78,26 @@ async fn sqlite_migrate_twice_changes_nothing_and_data_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = new_file(&dir);
     let store = SqliteStore::open(&path).await.unwrap();
-    let mut conn = raw_connection(&path).await;
-    let applied = applied_migrations(&mut conn).await;
-    assert!(applied >= 1);
+    let conn = Connection::open(&path).unwrap();
+    let applied = applied_migrations(&conn);
+    assert_eq!(applied, 2);
 
     let tenant = testing::fresh_tenant();
-    let (invoice, _) = invoice_core::Invoice::create(testing::draft(&tenant, "Kept AG")).unwrap();
+    let (invoice, _) = Invoice::create(testing::draft(&tenant, "Kept AG")).unwrap();
     store.create(&invoice, &[]).await.unwrap();
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     store.close().await;
+    assert!(
+        store.get(&tenant, invoice.id()).await.is_ok(),
+        "idle readers may close, reads still work"
+    );
+    assert!(matches!(
+        store.create(&invoice, &[]).await,
+        Err(Error::Backend { .. })
+    ));
     let reopened = SqliteStore::open(&path).await.unwrap();
-    assert_eq!(applied_migrations(&mut conn).await, applied);
+    assert_eq!(applied_migrations(&conn), applied);
     assert_eq!(reopened.get(&tenant, invoice.id()).await.unwrap(), invoice);
 }
 
@@ -87,20 +106,19 @@ async fn sqlite_refuses_a_file_migrated_by_a_newer_library() {
     let dir = tempfile::tempdir().unwrap();
     let path = new_file(&dir);
     let store = SqliteStore::open(&path).await.unwrap();
-    let mut conn = raw_connection(&path).await;
-    let supported: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-        .fetch_one(&mut conn)
-        .await
+    let conn = Connection::open(&path).unwrap();
+    let supported: i64 = conn
+        .query_row(
+            "SELECT MAX(version) FROM _invoice_storage_migrations",
+            [],
+            |row| row.get(0),
+        )
         .unwrap();
     let future = 99_991_231_000_000_i64;
-    sqlx::query(
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (?, 'from a newer library', true, ?, 0)",
+    conn.execute(
+        "INSERT INTO _invoice_storage_migrations (version, description) VALUES (?, 'from a newer library')",
+        [future],
     )
-    .bind(future)
-    .bind(vec![0u8; 48])
-    .execute(&mut conn)
-    .await
     .unwrap();
 
     match SqliteStore::open(&path).await {
@@ -117,20 +135,67 @@ async fn sqlite_refuses_a_file_migrated_by_a_newer_library() {
     ));
 }
 
+/// A file written by the earlier sqlx-based adapter (its migrations in
+/// `_sqlx_migrations`, rows without summary columns) opens, and its rows list with
+/// their summaries filled from their bodies.
+#[tokio::test]
+async fn sqlite_opens_a_file_of_the_sqlx_adapter_and_fills_its_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let tenant = testing::fresh_tenant();
+    let (invoice, _) = Invoice::create(testing::draft(&tenant, "Old Row GmbH")).unwrap();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!(
+            "../migrations/sqlite/20261124000000_initial.sql"
+        ))
+        .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+             installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, \
+             checksum BLOB NOT NULL, execution_time BIGINT NOT NULL); \
+             INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (20261124000000, 'initial', true, x'00', 0);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO invoices (id, tenant, status, buyer_name, buyer_folded, due_date, \
+             due_key, version, body) \
+             VALUES (?1, ?2, 'draft', 'Old Row GmbH', 'old row gmbh', ?3, ?3, 1, ?4)",
+            (
+                invoice.id().to_string(),
+                tenant.as_str(),
+                i64::from(chrono::Datelike::num_days_from_ce(
+                    &invoice.due_date().unwrap(),
+                )),
+                serde_json::to_string(&invoice).unwrap(),
+            ),
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    let page = store.list(&tenant, &InvoiceQuery::new()).await.unwrap();
+    assert_eq!(
+        page.items,
+        [invoice_storage::InvoiceSummary::of(&invoice, None).unwrap()]
+    );
+    assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), invoice);
+}
+
 #[tokio::test]
 async fn sqlite_unreadable_body_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();
     let path = new_file(&dir);
     let store = SqliteStore::open(&path).await.unwrap();
     let tenant = testing::fresh_tenant();
-    let (invoice, _) = invoice_core::Invoice::create(testing::draft(&tenant, "Broken AG")).unwrap();
+    let (invoice, _) = Invoice::create(testing::draft(&tenant, "Broken AG")).unwrap();
     store.create(&invoice, &[]).await.unwrap();
-    let mut conn = raw_connection(&path).await;
-    sqlx::query("UPDATE invoices SET body = 'not json' WHERE id = ?")
-        .bind(invoice.id().to_string())
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE invoices SET body = 'not json', net_amount = 'lots' WHERE id = ?",
+        [invoice.id().to_string()],
+    )
+    .unwrap();
     let read = store.get(&tenant, invoice.id()).await;
     assert!(
         matches!(
@@ -142,4 +207,100 @@ async fn sqlite_unreadable_body_is_corrupt() {
         ),
         "{read:?}"
     );
+    let listed = store.list(&tenant, &InvoiceQuery::new()).await;
+    assert!(
+        matches!(
+            listed,
+            Err(Error::Corrupt {
+                what: "invoice summary",
+                ..
+            })
+        ),
+        "{listed:?}"
+    );
+}
+
+/// Writes queued behind one another are committed together, and one that fails (a taken
+/// id, a stale version) fails alone: the others of its batch are stored with their
+/// events, the failed ones leave nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_a_failed_write_fails_alone_in_its_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let store = SqliteStore::builder(&path)
+        .with_busy_timeout(Duration::from_secs(10))
+        .build()
+        .await
+        .unwrap();
+    let tenant = testing::fresh_tenant();
+    let (taken, taken_event) = created(&tenant, "Taken AG");
+    store.create(&taken, &[taken_event]).await.unwrap();
+    assert_eq!(store.pending().await.unwrap(), 1);
+
+    // Another process holds the write lock, so every write below queues in the writer
+    // and the queue is committed as one batch when the lock is released.
+    let blocker = Connection::open(&path).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    let store = Arc::new(store);
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut good = Vec::new();
+    for i in 0..40 {
+        let store = Arc::clone(&store);
+        if i % 4 == 1 {
+            // The same id again, with a fresh event: refused, and its event not stored.
+            let (mut again, event) = created(&tenant, "Duplicate AG");
+            again = serde_json::from_value({
+                let mut json = serde_json::to_value(&again).unwrap();
+                json["id"] = serde_json::to_value(taken.id()).unwrap();
+                json
+            })
+            .unwrap();
+            tasks.spawn(async move { ("duplicate", store.create(&again, &[event]).await) });
+        } else if i % 4 == 3 {
+            let stale = taken.clone();
+            tasks.spawn(async move { ("stale", store.update(&stale, 99, &[]).await) });
+        } else {
+            let (invoice, event) = created(&tenant, &format!("Good {i}"));
+            good.push(invoice.id());
+            tasks.spawn(async move { ("good", store.create(&invoice, &[event]).await) });
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    blocker.execute_batch("COMMIT").unwrap();
+
+    let mut outcomes = std::collections::BTreeMap::<&str, (u32, u32)>::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (kind, result) = joined.unwrap();
+        let entry = outcomes.entry(kind).or_default();
+        match (kind, result) {
+            ("good", Ok(())) => entry.0 += 1,
+            (
+                "duplicate",
+                Err(Error::AlreadyExists {
+                    what: "invoice", ..
+                }),
+            ) => entry.1 += 1,
+            ("stale", Err(Error::Conflict { .. })) => entry.1 += 1,
+            (kind, other) => panic!("{kind}: unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        outcomes,
+        [
+            ("duplicate", (0, 10)),
+            ("good", (20, 0)),
+            ("stale", (0, 10))
+        ]
+        .into()
+    );
+    for id in good {
+        store.get(&tenant, id).await.unwrap();
+    }
+    assert_eq!(
+        store.pending().await.unwrap(),
+        21,
+        "the failed writes left no event"
+    );
+    assert_eq!(store.get(&tenant, taken.id()).await.unwrap(), taken);
 }

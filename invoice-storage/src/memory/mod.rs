@@ -5,7 +5,7 @@ mod documents;
 
 pub use documents::InMemoryDocumentStore;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -17,10 +17,11 @@ use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
 use crate::inbox::{InboxStore, Recorded};
 use crate::invoice_store::{
-    sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest,
-    PageRequest,
+    sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
+    PageRequest, SummaryPage,
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
+use crate::summary::{last_change, InvoiceSummary};
 
 /// Every store trait in memory. Cloning shares the data.
 ///
@@ -43,9 +44,17 @@ pub struct InMemoryStore {
 #[derive(Debug, Default)]
 struct State {
     invoices: HashMap<InvoiceId, Row>,
+    /// Each tenant's invoices by insertion sequence: a listing reads its own tenant's
+    /// rows, in order, and nothing else.
+    by_tenant: HashMap<TenantId, BTreeMap<i64, InvoiceId>>,
     next_seq: i64,
     series: HashMap<(TenantId, String), u64>,
-    outbox: Vec<OutboxRow>,
+    /// Unpublished events by sequence. Published ones leave, so that claiming and
+    /// counting cost what is pending, not everything ever written.
+    outbox: BTreeMap<i64, OutboxRow>,
+    /// The sequence of each unpublished event.
+    unpublished: HashMap<EventId, i64>,
+    /// Every event id ever appended (an id is never reused).
     outbox_ids: HashSet<EventId>,
     inbox: HashSet<(String, EventId)>,
     clients: HashMap<invoice_core::ClientId, Client>,
@@ -55,13 +64,24 @@ struct State {
 struct Row {
     seq: i64,
     invoice: Invoice,
+    /// The listing row, computed when the invoice is written.
+    summary: InvoiceSummary,
+}
+
+impl Row {
+    fn new(seq: i64, invoice: Invoice, updated_at: Option<DateTime<Utc>>) -> Result<Self> {
+        let summary = InvoiceSummary::of(&invoice, updated_at)?;
+        Ok(Self {
+            seq,
+            invoice,
+            summary,
+        })
+    }
 }
 
 #[derive(Debug)]
 struct OutboxRow {
-    seq: i64,
     envelope: EventEnvelope,
-    published: bool,
     leased_until: Option<DateTime<Utc>>,
     attempts: u32,
 }
@@ -106,13 +126,99 @@ impl State {
         for e in events {
             self.next_seq += 1;
             self.outbox_ids.insert(e.event_id);
-            self.outbox.push(OutboxRow {
-                seq: self.next_seq,
-                envelope: e.clone(),
-                published: false,
-                leased_until: None,
-                attempts: 0,
-            });
+            self.unpublished.insert(e.event_id, self.next_seq);
+            self.outbox.insert(
+                self.next_seq,
+                OutboxRow {
+                    envelope: e.clone(),
+                    leased_until: None,
+                    attempts: 0,
+                },
+            );
+        }
+    }
+
+    /// Replaces a stored invoice's row (its sequence stays).
+    fn replace(&mut self, invoice: &Invoice, updated_at: Option<DateTime<Utc>>) -> Result<()> {
+        let Some(stored) = self.invoices.get(&invoice.id()) else {
+            return Err(not_found(invoice.id()));
+        };
+        // Without events the last change stays what it was.
+        let updated_at = updated_at.or(stored.summary.updated_at);
+        let row = Row::new(stored.seq, invoice.clone(), updated_at)?;
+        self.invoices.insert(invoice.id(), row);
+        Ok(())
+    }
+
+    /// The tenant's rows matching `query`, in its order.
+    fn listed(&self, tenant: &TenantId, query: &InvoiceQuery) -> Vec<&Row> {
+        let Some(seqs) = self.by_tenant.get(tenant) else {
+            return Vec::new();
+        };
+        let rows = seqs
+            .values()
+            .filter_map(|id| self.invoices.get(id))
+            .filter(|row| query.matches(&row.summary));
+        let sort = query.sort_order();
+        match sort {
+            InvoiceSort::NewestFirst => {
+                let mut rows: Vec<&Row> = rows.collect();
+                rows.reverse();
+                rows
+            }
+            InvoiceSort::OldestFirst => rows.collect(),
+            InvoiceSort::DueDate => {
+                let mut rows: Vec<&Row> = rows.collect();
+                rows.sort_by_key(|row| (sort_key(row.summary.due_date, sort), row.seq));
+                rows
+            }
+        }
+    }
+
+    /// One page of the tenant's rows matching `query`, each mapped by `item`.
+    fn page<T>(
+        &self,
+        tenant: &TenantId,
+        query: &InvoiceQuery,
+        item: impl Fn(&Row) -> T,
+    ) -> Result<Page<T>> {
+        query.page_request().validate()?;
+        let sort = query.sort_order();
+        let rows = self.listed(tenant, query);
+        match query.page_request() {
+            PageRequest::Offset { page, size } => {
+                let total = rows.len() as u64;
+                let start = (*page as usize).saturating_mul(*size as usize);
+                let items = rows
+                    .into_iter()
+                    .skip(start)
+                    .take(*size as usize)
+                    .map(item)
+                    .collect();
+                Ok(Page {
+                    items,
+                    total: Some(total),
+                    next_cursor: None,
+                })
+            }
+            PageRequest::Keyset { cursor, size } => {
+                let after = cursor
+                    .as_deref()
+                    .map(|c| Cursor::decode(c, sort))
+                    .transpose()?;
+                let order = |row: &Row| (sort_key(row.summary.due_date, sort), row.seq);
+                let rows = rows
+                    .into_iter()
+                    .filter(|row| match after {
+                        None => true,
+                        Some(c) if sort == InvoiceSort::NewestFirst => row.seq < c.seq,
+                        Some(c) => order(row) > (c.key, c.seq),
+                    })
+                    .take(*size as usize + 1)
+                    .map(|row| (row.seq, order(row).0, item(row)))
+                    .collect();
+                Ok(Page::keyset(rows, *size, sort))
+            }
         }
     }
 }
@@ -144,15 +250,15 @@ impl InvoiceStore for InMemoryStore {
             });
         }
         state.check_events(events)?;
+        let row = Row::new(state.next_seq + 1, invoice.clone(), last_change(events))?;
         state.next_seq += 1;
         let seq = state.next_seq;
-        state.invoices.insert(
-            invoice.id(),
-            Row {
-                seq,
-                invoice: invoice.clone(),
-            },
-        );
+        state
+            .by_tenant
+            .entry(invoice.tenant().clone())
+            .or_default()
+            .insert(seq, invoice.id());
+        state.invoices.insert(invoice.id(), row);
         state.push_events(events);
         Ok(())
     }
@@ -173,9 +279,7 @@ impl InvoiceStore for InMemoryStore {
             return Err(conflict(invoice.id(), expected_version, found));
         }
         state.check_events(events)?;
-        if let Some(row) = state.invoices.get_mut(&invoice.id()) {
-            row.invoice = invoice.clone();
-        }
+        state.replace(invoice, last_change(events))?;
         state.push_events(events);
         Ok(())
     }
@@ -188,19 +292,23 @@ impl InvoiceStore for InMemoryStore {
         events: &[EventEnvelope],
     ) -> Result<()> {
         let mut state = self.lock();
-        let stored = &state.row(tenant, id)?.invoice;
-        if stored.version() != expected_version {
-            return Err(conflict(id, expected_version, stored.version()));
+        let stored = state.row(tenant, id)?;
+        if stored.invoice.version() != expected_version {
+            return Err(conflict(id, expected_version, stored.invoice.version()));
         }
-        if stored.status() != InvoiceStatus::Draft {
+        if stored.invoice.status() != InvoiceStatus::Draft {
             return Err(Error::NotAllowed {
                 what: "invoice",
                 id: id.to_string(),
                 reason: "only a draft can be deleted",
             });
         }
+        let seq = stored.seq;
         state.check_events(events)?;
         state.invoices.remove(&id);
+        if let Some(seqs) = state.by_tenant.get_mut(tenant) {
+            seqs.remove(&seq);
+        }
         state.push_events(events);
         Ok(())
     }
@@ -225,65 +333,18 @@ impl InvoiceStore for InMemoryStore {
         let event = invoice.issue(number, request.issue_date)?;
         let envelope = EventEnvelope::new(request.event_id, request.occurred_at, &invoice, event);
         state.check_events(std::slice::from_ref(&envelope))?;
+        state.replace(&invoice, Some(request.occurred_at))?;
         state.series.insert(key, seq);
-        if let Some(row) = state.invoices.get_mut(&id) {
-            row.invoice = invoice.clone();
-        }
         state.push_events(std::slice::from_ref(&envelope));
         Ok((invoice, envelope))
     }
 
-    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
-        query.page_request().validate()?;
-        let state = self.lock();
-        let sort = query.sort_order();
-        let mut rows: Vec<&Row> = state
-            .invoices
-            .values()
-            .filter(|row| row.invoice.tenant() == tenant && query.matches(&row.invoice))
-            .collect();
-        let order = |row: &Row| (sort_key(&row.invoice, sort), row.seq);
-        match sort {
-            InvoiceSort::NewestFirst => rows.sort_by_key(|row| std::cmp::Reverse(row.seq)),
-            InvoiceSort::OldestFirst | InvoiceSort::DueDate => rows.sort_by_key(|row| order(row)),
-        }
-        match query.page_request() {
-            PageRequest::Offset { page, size } => {
-                let total = rows.len() as u64;
-                let start = (*page as usize).saturating_mul(*size as usize);
-                let items = rows
-                    .into_iter()
-                    .skip(start)
-                    .take(*size as usize)
-                    .map(|row| row.invoice.clone())
-                    .collect();
-                Ok(InvoicePage {
-                    items,
-                    total: Some(total),
-                    next_cursor: None,
-                })
-            }
-            PageRequest::Keyset { cursor, size } => {
-                let after = cursor
-                    .as_deref()
-                    .map(|c| Cursor::decode(c, sort))
-                    .transpose()?;
-                let page: Vec<&Row> = rows
-                    .into_iter()
-                    .filter(|row| match after {
-                        None => true,
-                        Some(c) if sort == InvoiceSort::NewestFirst => row.seq < c.seq,
-                        Some(c) => order(row) > (c.key, c.seq),
-                    })
-                    .take(*size as usize + 1)
-                    .collect();
-                let rows = page
-                    .into_iter()
-                    .map(|row| (row.seq, row.invoice.clone()))
-                    .collect();
-                Ok(InvoicePage::keyset(rows, *size, sort))
-            }
-        }
+    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPage> {
+        self.lock().page(tenant, query, |row| row.summary.clone())
+    }
+
+    async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
+        self.lock().page(tenant, query, |row| row.invoice.clone())
     }
 }
 
@@ -308,17 +369,17 @@ impl OutboxStore for InMemoryStore {
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
         let mut state = self.lock();
         let mut claimed = Vec::new();
-        for row in state.outbox.iter_mut() {
+        for (seq, row) in state.outbox.iter_mut() {
             if claimed.len() >= limit as usize {
                 break;
             }
-            if row.published || row.leased_until.is_some_and(|t| t > now) {
+            if row.leased_until.is_some_and(|t| t > now) {
                 continue;
             }
             row.leased_until = Some(until);
             row.attempts += 1;
             claimed.push(ClaimedEvent {
-                seq: row.seq,
+                seq: *seq,
                 envelope: row.envelope.clone(),
                 attempts: row.attempts,
             });
@@ -327,18 +388,17 @@ impl OutboxStore for InMemoryStore {
     }
 
     async fn mark_published(&self, ids: &[EventId], _now: DateTime<Utc>) -> Result<()> {
-        let ids: HashSet<&EventId> = ids.iter().collect();
         let mut state = self.lock();
-        for row in state.outbox.iter_mut() {
-            if ids.contains(&row.envelope.event_id) {
-                row.published = true;
+        for id in ids {
+            if let Some(seq) = state.unpublished.remove(id) {
+                state.outbox.remove(&seq);
             }
         }
         Ok(())
     }
 
     async fn pending(&self) -> Result<u64> {
-        Ok(self.lock().outbox.iter().filter(|r| !r.published).count() as u64)
+        Ok(self.lock().outbox.len() as u64)
     }
 }
 

@@ -18,10 +18,10 @@ use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use invoice_core::{ClientId, EventEnvelope, EventId, Invoice, InvoiceId, TenantId};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgArguments, PgConnection, PgPool, Postgres};
+use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow, Postgres};
 use sqlx::query::Query;
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
@@ -30,14 +30,14 @@ use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
 use crate::inbox::{InboxStore, Recorded};
 use crate::invoice_store::{
-    Cursor, InvoicePage, InvoiceQuery, InvoiceStore, IssueRequest, PageRequest,
+    Cursor, InvoicePage, InvoiceQuery, InvoiceStore, IssueRequest, Page, PageRequest, SummaryPage,
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
-    backend_error, check_schema_version, contains_pattern, event_exists, fold, from_json,
-    is_unique_violation, offset_page, order_by, push_after, to_i64, to_json, to_u64,
-    InvoiceColumns,
+    backend_error, check_schema_version, contains_pattern, fold, from_json, keyset_page,
+    offset_page, push_filter, to_i64, to_json, to_u64, InvoiceColumns, SqlBuilder, SummaryColumns,
 };
+use crate::summary::{last_change, InvoiceSummary};
 
 const BACKEND: &str = "postgres";
 
@@ -46,6 +46,54 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 fn backend(e: sqlx::Error) -> Error {
     backend_error(BACKEND)(e)
 }
+
+/// [`Error::AlreadyExists`] for an event id already in the outbox.
+pub(crate) fn event_exists(envelope: &EventEnvelope) -> Error {
+    Error::AlreadyExists {
+        what: "event",
+        id: envelope.event_id.to_string(),
+    }
+}
+
+/// Whether `e` is a unique-constraint violation.
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|db| db.is_unique_violation())
+}
+
+impl SqlBuilder for QueryBuilder<Postgres> {
+    fn sql(&mut self, text: &str) -> &mut Self {
+        self.push(text)
+    }
+
+    fn bind_i64(&mut self, value: i64) -> &mut Self {
+        self.push_bind(value)
+    }
+
+    fn bind_text(&mut self, value: String) -> &mut Self {
+        self.push_bind(value)
+    }
+
+    fn bind_uuid(&mut self, value: Uuid) -> &mut Self {
+        self.push_bind(value)
+    }
+
+    fn bind_date(&mut self, value: NaiveDate) -> &mut Self {
+        self.push_bind(value)
+    }
+}
+
+/// The columns of a summary row (the amounts as their exact text).
+const SUMMARY_COLUMNS: &str = "seq, due_key, id, number, kind, status, client_id, \
+     seller_name, buyer_name, currency, issue_date, due_date, net_amount::text AS net_amount, \
+     vat_amount::text AS vat_amount, gross_amount::text AS gross_amount, \
+     amount_due::text AS amount_due, version, updated_at";
+
+/// The columns of a whole-invoice row.
+const BODY_COLUMNS: &str = "seq, due_key, body::text AS body";
+
+/// Rows before the summary columns existed are filled this many at a time.
+const BACKFILL_BATCH: i64 = 500;
 
 /// Every store trait in PostgreSQL. Cloning shares the pool.
 ///
@@ -117,7 +165,48 @@ impl PostgresStore {
         MIGRATOR
             .run(&self.pool)
             .await
-            .map_err(backend_error(BACKEND))
+            .map_err(backend_error(BACKEND))?;
+        self.fill_summaries().await
+    }
+
+    /// Fills the summary columns of rows written before they existed, from their
+    /// bodies; nothing to do on a database that never had such rows.
+    async fn fill_summaries(&self) -> Result<()> {
+        loop {
+            let mut tx = self.pool.begin().await.map_err(backend)?;
+            let rows: Vec<(Uuid, String)> = sqlx::query_as(
+                "SELECT id, body::text FROM invoices WHERE currency IS NULL \
+                 ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+            )
+            .bind(BACKFILL_BATCH)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for (id, body) in rows {
+                let invoice: Invoice = from_json(&body, "invoice", &id)?;
+                let c = InvoiceColumns::new(&invoice, None, BACKEND)?;
+                sqlx::query(
+                    "UPDATE invoices SET kind = $2, seller_name = $3, currency = $4, \
+                     net_amount = $5::numeric, vat_amount = $6::numeric, \
+                     gross_amount = $7::numeric, amount_due = $8::numeric WHERE id = $1",
+                )
+                .bind(id)
+                .bind(c.kind)
+                .bind(c.seller_name)
+                .bind(c.currency)
+                .bind(c.net_amount)
+                .bind(c.vat_amount)
+                .bind(c.gross_amount)
+                .bind(c.amount_due)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            }
+            tx.commit().await.map_err(backend)?;
+        }
     }
 
     /// Closes the pool's connections; calls made afterwards fail with
@@ -140,7 +229,8 @@ impl PostgresStore {
         } else {
             None
         };
-        check_schema_version(BACKEND, &MIGRATOR, newest)
+        let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        check_schema_version(BACKEND, supported, newest)
     }
 
     async fn create_schema(&self, schema: &str) -> Result<()> {
@@ -234,20 +324,25 @@ async fn stored_version(
 }
 
 /// Writes `invoice`'s columns over the row with its id and tenant whose version is
-/// `expected` (any version when `None`); returns whether a row was written.
+/// `expected` (any version when `None`), as changed at `updated_at` (when `None`, the
+/// stored time stays); returns whether a row was written.
 async fn overwrite(
     conn: &mut PgConnection,
     invoice: &Invoice,
     expected: Option<u64>,
+    updated_at: Option<DateTime<Utc>>,
 ) -> Result<bool> {
-    let c = InvoiceColumns::new(invoice, BACKEND)?;
+    let c = InvoiceColumns::new(invoice, updated_at, BACKEND)?;
     let expected = expected.map(|v| to_i64(v, BACKEND)).transpose()?;
     let done = bind_row(
         sqlx::query(
             "UPDATE invoices SET status = $3, client_id = $4, number = $5, buyer_name = $6, \
              number_folded = $7, buyer_folded = $8, issue_date = $9, due_date = $10, \
-             due_key = $11, version = $12, body = $13::jsonb \
-             WHERE id = $1 AND tenant = $2 AND ($14::bigint IS NULL OR version = $14)",
+             due_key = $11, version = $12, body = $13::jsonb, kind = $14, seller_name = $15, \
+             currency = $16, net_amount = $17::numeric, vat_amount = $18::numeric, \
+             gross_amount = $19::numeric, amount_due = $20::numeric, \
+             updated_at = COALESCE($21, updated_at) \
+             WHERE id = $1 AND tenant = $2 AND ($22::bigint IS NULL OR version = $22)",
         ),
         invoice,
         c,
@@ -266,41 +361,8 @@ fn filtered(select: &str, tenant: &TenantId, query: &InvoiceQuery) -> QueryBuild
     sql
 }
 
-/// ` WHERE tenant = … AND …`: the conditions of `query`.
-fn push_filter(sql: &mut QueryBuilder<Postgres>, tenant: &TenantId, query: &InvoiceQuery) {
-    sql.push(" WHERE tenant = ")
-        .push_bind(tenant.as_str().to_owned());
-    if !query.statuses().is_empty() {
-        sql.push(" AND status IN (");
-        let mut list = sql.separated(", ");
-        for status in query.statuses() {
-            list.push_bind(status.as_str());
-        }
-        sql.push(")");
-    }
-    if let Some(client) = query.client_filter() {
-        sql.push(" AND client_id = ").push_bind(*client.as_uuid());
-    }
-    if let Some(from) = query.issued_from() {
-        sql.push(" AND issue_date >= ").push_bind(from);
-    }
-    if let Some(to) = query.issued_to() {
-        sql.push(" AND issue_date <= ").push_bind(to);
-    }
-    if let Some(before) = query.due_before_date() {
-        sql.push(" AND due_date < ").push_bind(before);
-    }
-    if let Some(text) = query.text_filter() {
-        let pattern = contains_pattern(text);
-        sql.push(" AND (number_folded LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR buyer_folded LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
-    }
-}
-
-/// Binds `$1` to `$13` of an invoice row: id, tenant, the indexed columns, body.
+/// Binds `$1` to `$21` of an invoice row: id, tenant, the indexed columns, body, the
+/// summary columns.
 fn bind_row<'q>(
     query: Query<'q, Postgres, PgArguments>,
     invoice: &'q Invoice,
@@ -320,32 +382,122 @@ fn bind_row<'q>(
         .bind(c.due_key)
         .bind(c.version)
         .bind(c.body)
+        .bind(c.kind)
+        .bind(c.seller_name)
+        .bind(c.currency)
+        .bind(c.net_amount)
+        .bind(c.vat_amount)
+        .bind(c.gross_amount)
+        .bind(c.amount_due)
+        .bind(c.updated_at)
 }
 
-/// Reads `(seq, body)` rows into invoices.
-fn decode_rows(rows: Vec<sqlx::postgres::PgRow>) -> Result<Vec<(i64, Invoice)>> {
-    rows.into_iter()
-        .map(|row| {
-            let seq: i64 = row.try_get("seq").map_err(backend)?;
-            let body: String = row.try_get("body").map_err(backend)?;
-            Ok((
-                seq,
-                from_json(&body, "invoice", &format_args!("at seq {seq}"))?,
-            ))
-        })
-        .collect()
+/// A summary row: `(seq, due_key, summary)`.
+fn summary_row(row: &PgRow) -> Result<(i64, i64, InvoiceSummary)> {
+    let columns = SummaryColumns {
+        id: row.try_get("id").map_err(backend)?,
+        number: row.try_get("number").map_err(backend)?,
+        kind: row.try_get("kind").map_err(backend)?,
+        status: row.try_get("status").map_err(backend)?,
+        client: row.try_get("client_id").map_err(backend)?,
+        seller_name: row.try_get("seller_name").map_err(backend)?,
+        buyer_name: row.try_get("buyer_name").map_err(backend)?,
+        currency: row.try_get("currency").map_err(backend)?,
+        issue_date: row.try_get("issue_date").map_err(backend)?,
+        due_date: row.try_get("due_date").map_err(backend)?,
+        net_amount: row.try_get("net_amount").map_err(backend)?,
+        vat_amount: row.try_get("vat_amount").map_err(backend)?,
+        gross_amount: row.try_get("gross_amount").map_err(backend)?,
+        amount_due: row.try_get("amount_due").map_err(backend)?,
+        version: row.try_get("version").map_err(backend)?,
+        updated_at: row.try_get("updated_at").map_err(backend)?,
+    };
+    Ok((
+        row.try_get("seq").map_err(backend)?,
+        row.try_get("due_key").map_err(backend)?,
+        columns.into_summary()?,
+    ))
+}
+
+/// A whole-invoice row: `(seq, due_key, invoice)`.
+fn invoice_row(row: &PgRow) -> Result<(i64, i64, Invoice)> {
+    let seq: i64 = row.try_get("seq").map_err(backend)?;
+    let body: String = row.try_get("body").map_err(backend)?;
+    Ok((
+        seq,
+        row.try_get("due_key").map_err(backend)?,
+        from_json(&body, "invoice", &format_args!("at seq {seq}"))?,
+    ))
+}
+
+impl PostgresStore {
+    /// One page of `query`: `columns` of each row, decoded by `decode`.
+    async fn page<T>(
+        &self,
+        tenant: &TenantId,
+        query: &InvoiceQuery,
+        columns: &str,
+        decode: fn(&PgRow) -> Result<(i64, i64, T)>,
+    ) -> Result<Page<T>> {
+        query.page_request().validate()?;
+        match query.page_request() {
+            PageRequest::Offset { page, size } => {
+                // With the body in the same select as the skipped rows, PostgreSQL would
+                // turn every skipped row's JSONB into text too (7 ms at offset 500
+                // against 0.3): hence the deferred join of `offset_page`.
+                let mut sql = QueryBuilder::<Postgres>::new("");
+                offset_page(&mut sql, columns, tenant, query, *page, *size);
+                let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
+                let total: i64 = match rows.first() {
+                    Some(row) => row.try_get("total").map_err(backend)?,
+                    // See `offset_page`: an empty first page means none match; past the
+                    // last page the count is asked alone.
+                    None if *page == 0 => 0,
+                    None => filtered("SELECT COUNT(*) FROM invoices", tenant, query)
+                        .build_query_scalar()
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(backend)?,
+                };
+                let items = rows
+                    .iter()
+                    .map(|row| decode(row).map(|(_, _, item)| item))
+                    .collect::<Result<_>>()?;
+                Ok(Page {
+                    items,
+                    total: Some(to_u64(total, "invoice count", &tenant)?),
+                    next_cursor: None,
+                })
+            }
+            PageRequest::Keyset { cursor, size } => {
+                let sort = query.sort_order();
+                let after = cursor
+                    .as_deref()
+                    .map(|c| Cursor::decode(c, sort))
+                    .transpose()?;
+                let mut sql = QueryBuilder::<Postgres>::new("");
+                keyset_page(&mut sql, columns, tenant, query, after.as_ref(), *size);
+                let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
+                let rows = rows.iter().map(decode).collect::<Result<_>>()?;
+                Ok(Page::keyset(rows, *size, sort))
+            }
+        }
+    }
 }
 
 #[async_trait]
 impl InvoiceStore for PostgresStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
-        let c = InvoiceColumns::new(invoice, BACKEND)?;
+        let c = InvoiceColumns::new(invoice, last_change(events), BACKEND)?;
         let mut tx = self.pool.begin().await.map_err(backend)?;
         let inserted = bind_row(
             sqlx::query(
                 "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
-                 number_folded, buyer_folded, issue_date, due_date, due_key, version, body) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)",
+                 number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
+                 kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
+                 amount_due, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, \
+                 $14, $15, $16, $17::numeric, $18::numeric, $19::numeric, $20::numeric, $21)",
             ),
             invoice,
             c,
@@ -384,7 +536,14 @@ impl InvoiceStore for PostgresStore {
         events: &[EventEnvelope],
     ) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
-        if !overwrite(&mut tx, invoice, Some(expected_version)).await? {
+        if !overwrite(
+            &mut tx,
+            invoice,
+            Some(expected_version),
+            last_change(events),
+        )
+        .await?
+        {
             return Err(
                 match stored_version(&mut tx, invoice.tenant(), invoice.id()).await? {
                     Some(found) => conflict(invoice.id(), expected_version, found),
@@ -477,65 +636,18 @@ impl InvoiceStore for PostgresStore {
         let number = request.series.format(seq, request.issue_date.year())?;
         let event = invoice.issue(number, request.issue_date)?;
         let envelope = EventEnvelope::new(request.event_id, request.occurred_at, &invoice, event);
-        overwrite(&mut tx, &invoice, None).await?;
+        overwrite(&mut tx, &invoice, None, Some(request.occurred_at)).await?;
         insert_events(&mut tx, std::slice::from_ref(&envelope)).await?;
         tx.commit().await.map_err(backend)?;
         Ok((invoice, envelope))
     }
 
-    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
-        query.page_request().validate()?;
-        let sort = query.sort_order();
-        match query.page_request() {
-            PageRequest::Offset { page, size } => {
-                // With the body in the same select as the skipped rows, PostgreSQL would
-                // turn every skipped row's JSONB into text too (7 ms at offset 500
-                // against 0.3): hence the deferred join of `offset_page`.
-                let rows = offset_page("body::text AS body", tenant, sort, *page, *size, |sql| {
-                    push_filter(sql, tenant, query)
-                })
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(backend)?;
-                let total: i64 = match rows.first() {
-                    Some(row) => row.try_get("total").map_err(backend)?,
-                    // See `offset_page`: an empty first page means none match; past the
-                    // last page the count is asked alone.
-                    None if *page == 0 => 0,
-                    None => filtered("SELECT COUNT(*) FROM invoices", tenant, query)
-                        .build_query_scalar()
-                        .fetch_one(&self.pool)
-                        .await
-                        .map_err(backend)?,
-                };
-                Ok(InvoicePage {
-                    items: decode_rows(rows)?.into_iter().map(|(_, i)| i).collect(),
-                    total: Some(to_u64(total, "invoice count", &tenant)?),
-                    next_cursor: None,
-                })
-            }
-            PageRequest::Keyset { cursor, size } => {
-                let after = cursor
-                    .as_deref()
-                    .map(|c| Cursor::decode(c, sort))
-                    .transpose()?;
-                let mut sql = filtered(
-                    "SELECT seq, body::text AS body FROM invoices",
-                    tenant,
-                    query,
-                );
-                if let Some(after) = after {
-                    push_after(&mut sql, &after, sort);
-                }
-                // One row more than the page tells whether there is a next page.
-                sql.push(order_by(sort))
-                    .push(" LIMIT ")
-                    .push_bind(i64::from(*size) + 1);
-                let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
-                Ok(InvoicePage::keyset(decode_rows(rows)?, *size, sort))
-            }
-        }
+    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPage> {
+        self.page(tenant, query, SUMMARY_COLUMNS, summary_row).await
+    }
+
+    async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
+        self.page(tenant, query, BODY_COLUMNS, invoice_row).await
     }
 }
 

@@ -1,27 +1,54 @@
-//! Building a [`SqliteStore`]: file, pool size, busy timeout, and whether to migrate.
+//! Building a [`SqliteStore`]: file, read connections, durability, busy timeout, and
+//! whether to migrate.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use rusqlite::{Connection, OpenFlags};
 
-use super::{SqliteStore, BACKEND};
+use super::readers::Readers;
+use super::writer::Writer;
+use super::{migrations, SqliteStore, BACKEND};
 use crate::error::{Error, Result};
-use crate::sql::backend_error;
+
+/// How far a write is on its way to the disk when the call that made it returns; SQLite's
+/// `synchronous` setting, in WAL mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SqliteSynchronous {
+    /// `synchronous = NORMAL`: a write that returned is in the WAL file and survives a
+    /// crash of the process; a crash of the operating system or a power loss may undo the
+    /// last writes (never corrupt the file). No fsync per commit, so the fastest.
+    #[default]
+    Normal,
+    /// `synchronous = FULL`: a write that returned was fsynced and survives a power loss.
+    /// Group commit pays one fsync per batch of writes, not one per write.
+    Full,
+}
+
+impl SqliteSynchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Full => "FULL",
+        }
+    }
+}
 
 /// Builds a [`SqliteStore`]: opens (or creates) the database file in WAL mode, checks
-/// that its schema is not newer than this library ([`Error::SchemaTooNew`]), and applies
-/// the embedded migrations.
+/// that its schema is not newer than this library ([`Error::SchemaTooNew`]), applies the
+/// embedded migrations, and starts the writer thread.
 ///
 /// # Examples
 ///
 /// ```no_run
 /// # async fn run() -> invoice_storage::Result<()> {
 /// use std::time::Duration;
-/// use invoice_storage::SqliteStore;
+/// use invoice_storage::{SqliteStore, SqliteSynchronous};
 ///
 /// let store = SqliteStore::builder("invoices.db")
-///     .with_max_connections(4)
+///     .with_read_connections(8)
+///     .with_synchronous(SqliteSynchronous::Full)
 ///     .with_busy_timeout(Duration::from_secs(10))
 ///     .build()
 ///     .await?;
@@ -33,34 +60,44 @@ use crate::sql::backend_error;
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct SqliteStoreBuilder {
     path: PathBuf,
-    max_connections: u32,
+    read_connections: usize,
     busy_timeout: Duration,
+    synchronous: SqliteSynchronous,
     migrate: bool,
 }
 
 impl SqliteStoreBuilder {
-    /// A builder for the database file at `path` (created if missing), with 4
-    /// connections, a busy timeout of 5 s, and migrating on build.
+    /// A builder for the database file at `path` (created if missing), keeping 8 read
+    /// connections, with a busy timeout of 5 s, [`SqliteSynchronous::Normal`], and
+    /// migrating on build.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
-            max_connections: 4,
+            read_connections: 8,
             busy_timeout: Duration::from_secs(5),
+            synchronous: SqliteSynchronous::Normal,
             migrate: true,
         }
     }
 
-    /// The largest number of pooled connections (at least 1). Readers run in parallel;
-    /// writers take turns, as SQLite allows one writer at a time.
-    pub fn with_max_connections(mut self, max: u32) -> Self {
-        self.max_connections = max;
+    /// How many read connections the store keeps open between reads (at least 1). Reads
+    /// beyond that many at once open a connection for the read and close it after.
+    pub fn with_read_connections(mut self, count: usize) -> Self {
+        self.read_connections = count;
         self
     }
 
-    /// How long a writer waits for another writer to finish before it fails with
-    /// [`Error::Backend`] ("database is locked").
+    /// How long a write waits for a writer in another process (or a reader's checkpoint)
+    /// before it fails with [`Error::Backend`] ("database is locked"). Writers of one
+    /// store never wait on each other this way: they share its writer thread.
     pub fn with_busy_timeout(mut self, timeout: Duration) -> Self {
         self.busy_timeout = timeout;
+        self
+    }
+
+    /// The durability of a write when its call returns; see [`SqliteSynchronous`].
+    pub fn with_synchronous(mut self, synchronous: SqliteSynchronous) -> Self {
+        self.synchronous = synchronous;
         self
     }
 
@@ -71,40 +108,70 @@ impl SqliteStoreBuilder {
         self
     }
 
-    /// Opens the file, checks the schema version and migrates.
+    /// Opens the file, checks the schema version, migrates, and starts the writer
+    /// thread. The file is opened on the calling thread.
     ///
     /// # Errors
     ///
-    /// [`Error::Backend`] with backend `"sqlite"` for a zero pool size or a file that
-    /// cannot be opened or created (missing folder, no permission, not a database);
-    /// [`Error::SchemaTooNew`] when a newer version of this library migrated the file.
+    /// [`Error::Open`] for a file that cannot be opened or created (missing folder, no
+    /// permission, not a database) or a read-connection count of 0;
+    /// [`Error::SchemaTooNew`] when a newer version of this library migrated the file;
+    /// [`Error::Backend`] when a migration fails.
     pub async fn build(self) -> Result<SqliteStore> {
-        if self.max_connections == 0 {
-            return Err(Error::Backend {
-                backend: BACKEND,
-                source: "max_connections must be at least 1".into(),
-            });
+        if self.read_connections == 0 {
+            return Err(self.open_error("read_connections must be at least 1".into()));
         }
-        // WAL lets readers run beside the one writer; NORMAL sync is durable across
-        // application crashes in WAL mode and loses at most the last commits on power loss.
-        let options = SqliteConnectOptions::new()
-            .filename(&self.path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(self.busy_timeout);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(self.max_connections)
-            .connect_with(options)
-            .await
-            .map_err(backend_error(BACKEND))?;
-        let store = SqliteStore::from_pool(pool);
+        let writer = self.open_writer()?;
         if self.migrate {
-            store.migrate().await?;
+            migrations::migrate(&writer)?;
         } else {
-            store.check_schema_version().await?;
+            migrations::check(&writer)?;
         }
-        Ok(store)
+        let readers = Readers::new(self.path.clone(), self.busy_timeout, self.read_connections);
+        // One read connection now, so that an unreadable file fails here, not at the
+        // first read.
+        readers.keep(readers.open().map_err(|e| self.open_error(Box::new(e)))?);
+        let name = format!("sqlite-writer {}", self.path.display());
+        let writer = Writer::start(writer, name)?;
+        Ok(SqliteStore::new(self.path, readers, writer))
+    }
+
+    /// The writer's connection, in WAL mode, with the chosen durability.
+    fn open_writer(&self) -> Result<Connection> {
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| self.open_error(Box::new(e)))?;
+        let setup = || -> rusqlite::Result<()> {
+            connection.busy_timeout(self.busy_timeout)?;
+            // The first statement that reads the file: a file that is not a database
+            // fails here.
+            let mode: String =
+                connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(rusqlite::Error::InvalidParameterName(format!(
+                    "journal mode stays {mode}, WAL is needed"
+                )));
+            }
+            connection.execute_batch(&format!(
+                "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON",
+                self.synchronous.pragma()
+            ))?;
+            connection.set_prepared_statement_cache_capacity(64);
+            Ok(())
+        };
+        setup().map_err(|e| self.open_error(Box::new(e)))?;
+        Ok(connection)
+    }
+
+    fn open_error(&self, source: crate::error::BoxError) -> Error {
+        Error::Open {
+            backend: BACKEND,
+            location: self.path.display().to_string(),
+            source,
+        }
     }
 }

@@ -1,62 +1,81 @@
-//! The SQLite adapter: every store trait over one database file (sqlx, SQLite compiled
-//! in), for single-node services, tools and tests.
+//! The SQLite adapter: every store trait over one database file (rusqlite, SQLite
+//! compiled in), for single-node services, tools and tests.
 //!
-//! SQLite lets one connection write at a time. Every transaction that reads before it
-//! writes starts with `BEGIN IMMEDIATE`, which takes the write lock up front: with the
-//! default deferred `BEGIN`, two such transactions could both read and then neither could
-//! upgrade to write (`SQLITE_BUSY`, which no busy timeout resolves). Writers queue on the
-//! lock for up to the busy timeout; readers go on in parallel thanks to WAL mode.
+//! # Where the work runs
+//!
+//! - **Reads** run on the calling task's own thread, on a connection from a small pool
+//!   (see [`SqliteStoreBuilder::with_read_connections`]), with prepared statements
+//!   cached: a read by id costs what SQLite and the JSON decoding cost, and no hand-off
+//!   to another thread. In WAL mode readers see the last committed state and never wait
+//!   for the writer.
+//! - **Writes** go to one writer thread over a channel. SQLite allows one writer at a
+//!   time anyway; here writers queue without polling for the lock, and the ones that
+//!   queue while a transaction commits are committed together in the next one (group
+//!   commit), each in a savepoint of its own, so that one that fails (a version conflict,
+//!   a constraint) fails alone. A caller hears of its write only after its transaction
+//!   committed.
+//!
+//! # Durability
+//!
+//! When a write such as [`InvoiceStore::create`] returns `Ok`, its transaction has
+//! committed. With the default [`SqliteSynchronous::Normal`] it survives a crash of the
+//! process, and a crash of the machine may undo the last commits (the file stays
+//! consistent); with [`SqliteSynchronous::Full`] it was fsynced first and survives a
+//! power loss.
 
 mod builder;
+mod migrations;
+mod query;
+mod readers;
+mod writer;
 
-pub use builder::SqliteStoreBuilder;
+pub use builder::{SqliteStoreBuilder, SqliteSynchronous};
 
 use std::fmt;
-use std::ops::{Deref, DerefMut};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use invoice_core::{ClientId, EventEnvelope, EventId, Invoice, InvoiceId, TenantId};
-use sqlx::migrate::Migrator;
-use sqlx::query::Query;
-use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
-use sqlx::{QueryBuilder, Row, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
+use self::query::{
+    backend, column, date_column, day_number, is_unique_violation, micros, time_column,
+    uuid_column, Sql,
+};
+use self::readers::Readers;
+use self::writer::Writer;
 use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
 use crate::inbox::{InboxStore, Recorded};
 use crate::invoice_store::{
-    Cursor, InvoicePage, InvoiceQuery, InvoiceStore, IssueRequest, PageRequest,
+    Cursor, InvoicePage, InvoiceQuery, InvoiceStore, IssueRequest, Page, PageRequest, SummaryPage,
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
-    backend_error, check_schema_version, contains_pattern, event_exists, fold, from_json,
-    is_unique_violation, offset_page, order_by, push_after, to_i64, to_json, to_u64,
-    InvoiceColumns,
+    contains_pattern, fold, from_json, keyset_page, offset_page, push_filter, to_i64, to_json,
+    to_u64, InvoiceColumns, SqlBuilder, SummaryColumns,
 };
+use crate::summary::{last_change, InvoiceSummary};
 
 const BACKEND: &str = "sqlite";
-
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// SQLite's default limit on bound values per statement is 32766; stay far below it.
 const IDS_PER_STATEMENT: usize = 500;
 
-fn backend(e: sqlx::Error) -> Error {
-    backend_error(BACKEND)(e)
-}
+/// The columns of a summary row.
+const SUMMARY_COLUMNS: &str = "seq, due_key, id, number, kind, status, client_id, \
+     seller_name, buyer_name, currency, issue_date, due_date, net_amount, vat_amount, \
+     gross_amount, amount_due, version, updated_at";
 
-/// A date as the migration stores it: days from 0001-01-01 (CE day 1), which compare as
-/// dates do.
-fn day_number(date: NaiveDate) -> i64 {
-    i64::from(date.num_days_from_ce())
-}
+/// The columns of a whole-invoice row.
+const BODY_COLUMNS: &str = "seq, due_key, body";
 
-/// Every store trait in one SQLite database file. Cloning shares the pool.
+/// Every store trait in one SQLite database file. Cloning shares the connections and
+/// the writer thread, which stops when the last clone is dropped (or at
+/// [`close`](Self::close)).
 ///
 /// # Examples
 ///
@@ -74,50 +93,19 @@ fn day_number(date: NaiveDate) -> i64 {
 /// ```
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
-    /// One writer at a time per store (see [`WriteTransaction`]).
-    write_turn: Arc<Mutex<()>>,
+    inner: Arc<Inner>,
 }
 
-/// A write transaction of a [`SqliteStore`].
-///
-/// SQLite has one writer at a time; a second connection that wants to write waits in
-/// SQLite's busy handler, which sleeps in steps of milliseconds. Writers of the same
-/// store therefore queue for their turn here first, where the next one starts as soon
-/// as the previous one ends (under 32 concurrent creates this took the p99 from 80 ms
-/// to 16 ms). Writers in other processes still meet the busy timeout.
-struct WriteTransaction {
-    // Dropped before the turn: an abandoned transaction's rollback is queued on its
-    // connection before the next writer starts (should it still hold SQLite's lock,
-    // the next writer waits in the busy handler as before).
-    tx: Transaction<'static, Sqlite>,
-    _turn: OwnedMutexGuard<()>,
-}
-
-impl WriteTransaction {
-    async fn commit(self) -> std::result::Result<(), sqlx::Error> {
-        self.tx.commit().await
-    }
-}
-
-impl Deref for WriteTransaction {
-    type Target = SqliteConnection;
-
-    fn deref(&self) -> &SqliteConnection {
-        &self.tx
-    }
-}
-
-impl DerefMut for WriteTransaction {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
-    }
+struct Inner {
+    path: PathBuf,
+    readers: Readers,
+    writer: Writer,
 }
 
 impl fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SqliteStore")
-            .field("connections", &self.pool.size())
+            .field("path", &self.inner.path)
             .finish_non_exhaustive()
     }
 }
@@ -138,70 +126,168 @@ impl SqliteStore {
         Self::builder(path).build().await
     }
 
-    /// Applies the embedded migrations that the database lacks; does nothing when it has
-    /// them all, so it is safe at every start.
+    fn new(path: PathBuf, readers: Readers, writer: Writer) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                path,
+                readers,
+                writer,
+            }),
+        }
+    }
+
+    /// Applies the embedded migrations that the database lacks (on the writer thread);
+    /// does nothing when it has them all, so it is safe at every start.
     ///
     /// # Errors
     ///
     /// [`Error::SchemaTooNew`] when the database has a migration this library does not
     /// know (a newer version migrated it), checked before anything is changed;
-    /// [`Error::Backend`] when a migration fails or an applied one was modified.
+    /// [`Error::Backend`] when a migration fails.
     pub async fn migrate(&self) -> Result<()> {
-        self.check_schema_version().await?;
-        MIGRATOR
-            .run(&self.pool)
-            .await
-            .map_err(backend_error(BACKEND))
-    }
-
-    /// Closes the pool's connections (checkpointing the WAL); calls made afterwards fail
-    /// with [`Error::Backend`].
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    async fn check_schema_version(&self) -> Result<()> {
-        let has_table: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master \
-             WHERE type = 'table' AND name = '_sqlx_migrations')",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(backend)?;
-        let newest = if has_table {
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-                .fetch_one(&self.pool)
-                .await
-                .map_err(backend)?
-        } else {
-            None
-        };
-        check_schema_version(BACKEND, &MIGRATOR, newest)
-    }
-
-    /// A store over `pool`.
-    pub(crate) fn from_pool(pool: SqlitePool) -> Self {
-        SqliteStore {
-            pool,
-            write_turn: Arc::new(Mutex::new(())),
-        }
-    }
-
-    /// Waits for this store's turn to write (see [`WriteTransaction`]).
-    async fn write_turn(&self) -> OwnedMutexGuard<()> {
-        Arc::clone(&self.write_turn).lock_owned().await
-    }
-
-    /// A write transaction holding SQLite's write lock from its first statement.
-    async fn begin_write(&self) -> Result<WriteTransaction> {
-        let turn = self.write_turn().await;
-        let tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
+        // Migrations manage their own transactions: run them outside the writer's
+        // batches, on a connection of their own.
+        let connection = self.inner.readers.open()?;
+        connection
+            .execute_batch("PRAGMA query_only = OFF")
             .map_err(backend)?;
-        Ok(WriteTransaction { tx, _turn: turn })
+        migrations::migrate(&connection)
     }
+
+    /// Finishes the writes already queued, then closes the connections (checkpointing
+    /// the WAL); calls made afterwards fail with [`Error::Backend`].
+    pub async fn close(&self) {
+        self.inner.writer.close().await;
+        self.inner.readers.close();
+    }
+
+    /// Runs `read` on a read connection, on the calling thread.
+    fn read<R>(&self, read: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        self.inner.readers.read(read)
+    }
+
+    /// Runs `job` in the writer's next transaction.
+    async fn write<R, F>(&self, job: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+    {
+        self.inner.writer.write(job).await
+    }
+
+    /// One page of `query`: `columns` of each row, decoded by `decode`.
+    fn page<T>(
+        &self,
+        tenant: &TenantId,
+        query: &InvoiceQuery,
+        columns: &str,
+        decode: fn(&Row<'_>) -> Result<(i64, i64, T)>,
+    ) -> Result<Page<T>> {
+        query.page_request().validate()?;
+        self.read(|connection| match query.page_request() {
+            PageRequest::Offset { page, size } => {
+                let mut sql = Sql::default();
+                offset_page(&mut sql, columns, tenant, query, *page, *size);
+                let mut total = None;
+                let items = select(connection, &sql, |row| {
+                    if total.is_none() {
+                        total = Some(column::<i64>(row, "total")?);
+                    }
+                    decode(row).map(|(_, _, item)| item)
+                })?;
+                let total = match total {
+                    Some(total) => total,
+                    // See `offset_page`: an empty first page means none match; past the
+                    // last page the count is asked alone.
+                    None if *page == 0 => 0,
+                    None => {
+                        let mut sql = Sql::default();
+                        sql.sql("SELECT COUNT(*) AS total FROM invoices");
+                        push_filter(&mut sql, tenant, query);
+                        select(connection, &sql, |row| column::<i64>(row, "total"))?
+                            .pop()
+                            .unwrap_or(0)
+                    }
+                };
+                Ok(Page {
+                    items,
+                    total: Some(to_u64(total, "invoice count", &tenant)?),
+                    next_cursor: None,
+                })
+            }
+            PageRequest::Keyset { cursor, size } => {
+                let sort = query.sort_order();
+                let after = cursor
+                    .as_deref()
+                    .map(|c| Cursor::decode(c, sort))
+                    .transpose()?;
+                let mut sql = Sql::default();
+                keyset_page(&mut sql, columns, tenant, query, after.as_ref(), *size);
+                let rows = select(connection, &sql, decode)?;
+                Ok(Page::keyset(rows, *size, sort))
+            }
+        })
+    }
+}
+
+/// Runs `sql` (its statement cached) and maps each row.
+fn select<T>(
+    connection: &Connection,
+    sql: &Sql,
+    mut map: impl FnMut(&Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut statement = connection.prepare_cached(&sql.text).map_err(backend)?;
+    let mut rows = statement
+        .query(params_from_iter(sql.values.iter()))
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(backend)? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+/// A summary row: `(seq, due_key, summary)`.
+fn summary_row(row: &Row<'_>) -> Result<(i64, i64, InvoiceSummary)> {
+    let id = uuid_column(row, "id")?.ok_or_else(|| Error::Corrupt {
+        what: "invoice",
+        id: "(no id)".into(),
+        source: "a row without an id".into(),
+    })?;
+    let columns = SummaryColumns {
+        id,
+        number: column(row, "number")?,
+        kind: column(row, "kind")?,
+        status: column(row, "status")?,
+        client: uuid_column(row, "client_id")?,
+        seller_name: column(row, "seller_name")?,
+        buyer_name: column(row, "buyer_name")?,
+        currency: column(row, "currency")?,
+        issue_date: date_column(row, "issue_date")?,
+        due_date: date_column(row, "due_date")?,
+        net_amount: column(row, "net_amount")?,
+        vat_amount: column(row, "vat_amount")?,
+        gross_amount: column(row, "gross_amount")?,
+        amount_due: column(row, "amount_due")?,
+        version: column(row, "version")?,
+        updated_at: time_column(row, "updated_at")?,
+    };
+    Ok((
+        column(row, "seq")?,
+        column(row, "due_key")?,
+        columns.into_summary()?,
+    ))
+}
+
+/// A whole-invoice row: `(seq, due_key, invoice)`.
+fn invoice_row(row: &Row<'_>) -> Result<(i64, i64, Invoice)> {
+    let seq: i64 = column(row, "seq")?;
+    let body: String = column(row, "body")?;
+    Ok((
+        seq,
+        column(row, "due_key")?,
+        from_json(&body, "invoice", &format_args!("at seq {seq}"))?,
+    ))
 }
 
 fn not_found(id: InvoiceId) -> Error {
@@ -220,184 +306,168 @@ fn conflict(id: InvoiceId, expected: u64, found: u64) -> Error {
     }
 }
 
-async fn insert_events(conn: &mut SqliteConnection, events: &[EventEnvelope]) -> Result<()> {
-    // One row at a time, so that a duplicate names its own event id.
-    for envelope in events {
-        let inserted = sqlx::query(
+/// An outbox row made ready on the caller's thread (its JSON written there), so that
+/// the writer thread only inserts it.
+struct OutboxRow {
+    event_id: String,
+    tenant: String,
+    invoice_id: String,
+    payload: String,
+}
+
+fn outbox_rows(events: &[EventEnvelope]) -> Result<Vec<OutboxRow>> {
+    events
+        .iter()
+        .map(|envelope| {
+            Ok(OutboxRow {
+                event_id: envelope.event_id.to_string(),
+                tenant: envelope.tenant.as_str().to_owned(),
+                invoice_id: envelope.invoice_id.to_string(),
+                payload: to_json(envelope, BACKEND)?,
+            })
+        })
+        .collect()
+}
+
+fn insert_events(connection: &Connection, events: &[OutboxRow]) -> Result<()> {
+    let mut insert = connection
+        .prepare_cached(
             "INSERT INTO outbox (event_id, tenant, invoice_id, payload) VALUES (?, ?, ?, ?)",
         )
-        .bind(envelope.event_id.to_string())
-        .bind(envelope.tenant.as_str())
-        .bind(envelope.invoice_id.to_string())
-        .bind(to_json(envelope, BACKEND)?)
-        .execute(&mut *conn)
-        .await;
-        match inserted {
+        .map_err(backend)?;
+    // One row at a time, so that a duplicate names its own event id.
+    for event in events {
+        match insert.execute((
+            &event.event_id,
+            &event.tenant,
+            &event.invoice_id,
+            &event.payload,
+        )) {
             Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => return Err(event_exists(envelope)),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::AlreadyExists {
+                    what: "event",
+                    id: event.event_id.clone(),
+                })
+            }
             Err(e) => return Err(backend(e)),
         }
     }
     Ok(())
 }
 
-/// The stored version of a tenant's invoice, if it has one with this id.
-async fn stored_version(
-    conn: &mut SqliteConnection,
-    tenant: &TenantId,
-    id: InvoiceId,
-) -> Result<Option<u64>> {
-    let version: Option<i64> =
-        sqlx::query_scalar("SELECT version FROM invoices WHERE id = ? AND tenant = ?")
-            .bind(id.to_string())
-            .bind(tenant.as_str())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(backend)?;
-    version.map(|v| to_u64(v, "invoice", &id)).transpose()
+/// The values of `?1` to `?21` of an invoice row: id, tenant, the indexed columns, body,
+/// the summary columns.
+fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::Value; 21]> {
+    use rusqlite::types::Value;
+    let text = |s: Option<String>| s.map_or(Value::Null, Value::Text);
+    let int = |i: Option<i64>| i.map_or(Value::Null, Value::Integer);
+    Ok([
+        Value::Text(invoice.id().to_string()),
+        Value::Text(invoice.tenant().as_str().to_owned()),
+        Value::Text(c.status.to_owned()),
+        text(invoice.client().map(|c| c.to_string())),
+        text(c.number),
+        Value::Text(c.buyer_name),
+        text(c.number_folded),
+        Value::Text(c.buyer_folded),
+        int(c.issue_date.map(day_number)),
+        int(c.due_date.map(day_number)),
+        Value::Integer(c.due_key),
+        Value::Integer(c.version),
+        Value::Text(c.body),
+        Value::Text(c.kind.to_owned()),
+        Value::Text(c.seller_name),
+        Value::Text(c.currency.to_owned()),
+        Value::Text(c.net_amount),
+        Value::Text(c.vat_amount),
+        Value::Text(c.gross_amount),
+        Value::Text(c.amount_due),
+        int(c.updated_at.map(micros)),
+    ])
 }
 
-/// Writes `invoice`'s columns over the row with its id and tenant whose version is
-/// `expected` (any version when `None`); returns whether a row was written.
-async fn overwrite(
-    conn: &mut SqliteConnection,
-    invoice: &Invoice,
-    expected: Option<u64>,
+/// Writes an invoice row's values over the row with its id and tenant whose version is
+/// `expected` (any version when `None`); a `NULL` last change keeps the stored one.
+/// Returns whether a row was written.
+fn overwrite(
+    connection: &Connection,
+    values: [rusqlite::types::Value; 21],
+    expected: Option<i64>,
 ) -> Result<bool> {
-    let c = InvoiceColumns::new(invoice, BACKEND)?;
-    let expected = expected.map(|v| to_i64(v, BACKEND)).transpose()?;
-    let done = bind_row(
-        sqlx::query(
+    let mut update = connection
+        .prepare_cached(
             "UPDATE invoices SET status = ?3, client_id = ?4, number = ?5, buyer_name = ?6, \
              number_folded = ?7, buyer_folded = ?8, issue_date = ?9, due_date = ?10, \
-             due_key = ?11, version = ?12, body = ?13 \
-             WHERE id = ?1 AND tenant = ?2 AND (?14 IS NULL OR version = ?14)",
-        ),
-        invoice,
-        c,
-    )
-    .bind(expected)
-    .execute(&mut *conn)
-    .await
-    .map_err(backend)?;
-    Ok(done.rows_affected() == 1)
+             due_key = ?11, version = ?12, body = ?13, kind = ?14, seller_name = ?15, \
+             currency = ?16, net_amount = ?17, vat_amount = ?18, gross_amount = ?19, \
+             amount_due = ?20, updated_at = COALESCE(?21, updated_at) \
+             WHERE id = ?1 AND tenant = ?2 AND (?22 IS NULL OR version = ?22)",
+        )
+        .map_err(backend)?;
+    let params = values.into_iter().chain(std::iter::once(expected.map_or(
+        rusqlite::types::Value::Null,
+        rusqlite::types::Value::Integer,
+    )));
+    let written = update.execute(params_from_iter(params)).map_err(backend)?;
+    Ok(written == 1)
 }
 
-/// The tenant filter and the query's filters, after `select`.
-fn filtered(select: &str, tenant: &TenantId, query: &InvoiceQuery) -> QueryBuilder<Sqlite> {
-    let mut sql = QueryBuilder::<Sqlite>::new(select);
-    push_filter(&mut sql, tenant, query);
-    sql
-}
-
-/// ` WHERE tenant = … AND …`: the conditions of `query`.
-fn push_filter(sql: &mut QueryBuilder<Sqlite>, tenant: &TenantId, query: &InvoiceQuery) {
-    sql.push(" WHERE tenant = ")
-        .push_bind(tenant.as_str().to_owned());
-    if !query.statuses().is_empty() {
-        sql.push(" AND status IN (");
-        let mut list = sql.separated(", ");
-        for status in query.statuses() {
-            list.push_bind(status.as_str());
-        }
-        sql.push(")");
-    }
-    if let Some(client) = query.client_filter() {
-        sql.push(" AND client_id = ").push_bind(client.to_string());
-    }
-    if let Some(from) = query.issued_from() {
-        sql.push(" AND issue_date >= ").push_bind(day_number(from));
-    }
-    if let Some(to) = query.issued_to() {
-        sql.push(" AND issue_date <= ").push_bind(day_number(to));
-    }
-    if let Some(before) = query.due_before_date() {
-        sql.push(" AND due_date < ").push_bind(day_number(before));
-    }
-    if let Some(text) = query.text_filter() {
-        let pattern = contains_pattern(text);
-        sql.push(" AND (number_folded LIKE ")
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR buyer_folded LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')");
-    }
-}
-
-/// Binds `?1` to `?13` of an invoice row: id, tenant, the indexed columns, body.
-fn bind_row<'q>(
-    query: Query<'q, Sqlite, SqliteArguments>,
-    invoice: &'q Invoice,
-    c: InvoiceColumns,
-) -> Query<'q, Sqlite, SqliteArguments> {
-    query
-        .bind(invoice.id().to_string())
-        .bind(invoice.tenant().as_str())
-        .bind(c.status)
-        .bind(invoice.client().map(|c| c.to_string()))
-        .bind(c.number)
-        .bind(c.buyer_name)
-        .bind(c.number_folded)
-        .bind(c.buyer_folded)
-        .bind(c.issue_date.map(day_number))
-        .bind(c.due_date.map(day_number))
-        .bind(c.due_key)
-        .bind(c.version)
-        .bind(c.body)
-}
-
-/// Reads `(seq, body)` rows into invoices.
-fn decode_rows(rows: Vec<SqliteRow>) -> Result<Vec<(i64, Invoice)>> {
-    rows.into_iter()
-        .map(|row| {
-            let seq: i64 = row.try_get("seq").map_err(backend)?;
-            let body: String = row.try_get("body").map_err(backend)?;
-            Ok((
-                seq,
-                from_json(&body, "invoice", &format_args!("at seq {seq}"))?,
-            ))
-        })
-        .collect()
+/// The stored version of a tenant's invoice, if it has one with this id.
+fn stored_version(connection: &Connection, tenant: &str, id: InvoiceId) -> Result<Option<u64>> {
+    let version: Option<i64> = connection
+        .prepare_cached("SELECT version FROM invoices WHERE id = ? AND tenant = ?")
+        .map_err(backend)?
+        .query_row((id.to_string(), tenant), |row| row.get(0))
+        .optional()
+        .map_err(backend)?;
+    version.map(|v| to_u64(v, "invoice", &id)).transpose()
 }
 
 #[async_trait]
 impl InvoiceStore for SqliteStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
-        let c = InvoiceColumns::new(invoice, BACKEND)?;
-        let mut tx = self.begin_write().await?;
-        let inserted = bind_row(
-            sqlx::query(
-                "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
-                 number_folded, buyer_folded, issue_date, due_date, due_key, version, body) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            ),
+        let id = invoice.id();
+        let values = row_values(
             invoice,
-            c,
-        )
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(Error::AlreadyExists {
-                    what: "invoice",
-                    id: invoice.id().to_string(),
-                })
+            InvoiceColumns::new(invoice, last_change(events), BACKEND)?,
+        )?;
+        let events = outbox_rows(events)?;
+        self.write(move |connection| {
+            let mut insert = connection
+                .prepare_cached(
+                    "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
+                     number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
+                     kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
+                     amount_due, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+                     ?16, ?17, ?18, ?19, ?20, ?21)",
+                )
+                .map_err(backend)?;
+            match insert.execute(params_from_iter(values)) {
+                Ok(_) => {}
+                Err(e) if is_unique_violation(&e) => {
+                    return Err(Error::AlreadyExists {
+                        what: "invoice",
+                        id: id.to_string(),
+                    })
+                }
+                Err(e) => return Err(backend(e)),
             }
-            Err(e) => return Err(backend(e)),
-        }
-        insert_events(&mut tx, events).await?;
-        tx.commit().await.map_err(backend)
+            insert_events(connection, &events)
+        })
+        .await
     }
 
     async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice> {
-        let body: Option<String> =
-            sqlx::query_scalar("SELECT body FROM invoices WHERE id = ? AND tenant = ?")
-                .bind(id.to_string())
-                .bind(tenant.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
+        let body: Option<String> = self.read(|connection| {
+            connection
+                .prepare_cached("SELECT body FROM invoices WHERE id = ? AND tenant = ?")
+                .map_err(backend)?
+                .query_row((id.to_string(), tenant.as_str()), |row| row.get(0))
+                .optional()
+                .map_err(backend)
+        })?;
         from_json(&body.ok_or_else(|| not_found(id))?, "invoice", &id)
     }
 
@@ -407,17 +477,24 @@ impl InvoiceStore for SqliteStore {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        if !overwrite(&mut tx, invoice, Some(expected_version)).await? {
-            return Err(
-                match stored_version(&mut tx, invoice.tenant(), invoice.id()).await? {
-                    Some(found) => conflict(invoice.id(), expected_version, found),
-                    None => not_found(invoice.id()),
-                },
-            );
-        }
-        insert_events(&mut tx, events).await?;
-        tx.commit().await.map_err(backend)
+        let id = invoice.id();
+        let tenant = invoice.tenant().as_str().to_owned();
+        let values = row_values(
+            invoice,
+            InvoiceColumns::new(invoice, last_change(events), BACKEND)?,
+        )?;
+        let expected = to_i64(expected_version, BACKEND)?;
+        let events = outbox_rows(events)?;
+        self.write(move |connection| {
+            if !overwrite(connection, values, Some(expected))? {
+                return Err(match stored_version(connection, &tenant, id)? {
+                    Some(found) => conflict(id, expected_version, found),
+                    None => not_found(id),
+                });
+            }
+            insert_events(connection, &events)
+        })
+        .await
     }
 
     async fn delete(
@@ -427,34 +504,37 @@ impl InvoiceStore for SqliteStore {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT version, status FROM invoices WHERE id = ? AND tenant = ?")
-            .bind(id.to_string())
-            .bind(tenant.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
-            .ok_or_else(|| not_found(id))?;
-        let version: i64 = row.try_get("version").map_err(backend)?;
-        let status: String = row.try_get("status").map_err(backend)?;
-        let found = to_u64(version, "invoice", &id)?;
-        if found != expected_version {
-            return Err(conflict(id, expected_version, found));
-        }
-        if status != invoice_core::InvoiceStatus::Draft.as_str() {
-            return Err(Error::NotAllowed {
-                what: "invoice",
-                id: id.to_string(),
-                reason: "only a draft can be deleted",
-            });
-        }
-        sqlx::query("DELETE FROM invoices WHERE id = ?")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        insert_events(&mut tx, events).await?;
-        tx.commit().await.map_err(backend)
+        let tenant = tenant.as_str().to_owned();
+        let events = outbox_rows(events)?;
+        self.write(move |connection| {
+            let (version, status): (i64, String) = connection
+                .prepare_cached("SELECT version, status FROM invoices WHERE id = ? AND tenant = ?")
+                .map_err(backend)?
+                .query_row((id.to_string(), &tenant), |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .optional()
+                .map_err(backend)?
+                .ok_or_else(|| not_found(id))?;
+            let found = to_u64(version, "invoice", &id)?;
+            if found != expected_version {
+                return Err(conflict(id, expected_version, found));
+            }
+            if status != invoice_core::InvoiceStatus::Draft.as_str() {
+                return Err(Error::NotAllowed {
+                    what: "invoice",
+                    id: id.to_string(),
+                    reason: "only a draft can be deleted",
+                });
+            }
+            connection
+                .prepare_cached("DELETE FROM invoices WHERE id = ?")
+                .map_err(backend)?
+                .execute([id.to_string()])
+                .map_err(backend)?;
+            insert_events(connection, &events)
+        })
+        .await
     }
 
     async fn issue(
@@ -463,100 +543,63 @@ impl InvoiceStore for SqliteStore {
         id: InvoiceId,
         request: &IssueRequest,
     ) -> Result<(Invoice, EventEnvelope)> {
-        // The write lock serializes issues: the counter read below is the latest.
-        let mut tx = self.begin_write().await?;
-        let body: String =
-            sqlx::query_scalar("SELECT body FROM invoices WHERE id = ? AND tenant = ?")
-                .bind(id.to_string())
-                .bind(tenant.as_str())
-                .fetch_optional(&mut *tx)
-                .await
+        let tenant = tenant.clone();
+        let request = request.clone();
+        // On the writer thread, the counter read below is the latest: writes are serial.
+        self.write(move |connection| {
+            let body: String = connection
+                .prepare_cached("SELECT body FROM invoices WHERE id = ? AND tenant = ?")
+                .map_err(backend)?
+                .query_row((id.to_string(), tenant.as_str()), |row| row.get(0))
+                .optional()
                 .map_err(backend)?
                 .ok_or_else(|| not_found(id))?;
-        let mut invoice: Invoice = from_json(&body, "invoice", &id)?;
-        if let Some(expected) = request.expected_version {
-            if invoice.version() != expected {
-                return Err(conflict(id, expected, invoice.version()));
+            let mut invoice: Invoice = from_json(&body, "invoice", &id)?;
+            if let Some(expected) = request.expected_version {
+                if invoice.version() != expected {
+                    return Err(conflict(id, expected, invoice.version()));
+                }
             }
-        }
-        let key = request.series_key();
-        // When the domain refuses below, the transaction rolls back and the number is not
-        // consumed.
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO number_series (tenant, series_key, last_seq) VALUES (?, ?, 1) \
-             ON CONFLICT (tenant, series_key) DO UPDATE SET last_seq = last_seq + 1 \
-             RETURNING last_seq",
-        )
-        .bind(tenant.as_str())
-        .bind(&key)
-        .fetch_one(&mut *tx)
+            let key = request.series_key();
+            // When the domain refuses below, the savepoint rolls back and the number is
+            // not consumed.
+            let seq: i64 = connection
+                .prepare_cached(
+                    "INSERT INTO number_series (tenant, series_key, last_seq) VALUES (?, ?, 1) \
+                     ON CONFLICT (tenant, series_key) DO UPDATE SET last_seq = last_seq + 1 \
+                     RETURNING last_seq",
+                )
+                .map_err(backend)?
+                .query_row((tenant.as_str(), &key), |row| row.get(0))
+                .map_err(backend)?;
+            let seq = to_u64(seq, "number series", &key)?;
+            let number = request.series.format(seq, request.issue_date.year())?;
+            let event = invoice.issue(number, request.issue_date)?;
+            let envelope =
+                EventEnvelope::new(request.event_id, request.occurred_at, &invoice, event);
+            let columns = InvoiceColumns::new(&invoice, Some(request.occurred_at), BACKEND)?;
+            overwrite(connection, row_values(&invoice, columns)?, None)?;
+            insert_events(connection, &outbox_rows(std::slice::from_ref(&envelope))?)?;
+            Ok((invoice, envelope))
+        })
         .await
-        .map_err(backend)?;
-        let seq = to_u64(seq, "number series", &key)?;
-        let number = request.series.format(seq, request.issue_date.year())?;
-        let event = invoice.issue(number, request.issue_date)?;
-        let envelope = EventEnvelope::new(request.event_id, request.occurred_at, &invoice, event);
-        overwrite(&mut tx, &invoice, None).await?;
-        insert_events(&mut tx, std::slice::from_ref(&envelope)).await?;
-        tx.commit().await.map_err(backend)?;
-        Ok((invoice, envelope))
     }
 
-    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
-        query.page_request().validate()?;
-        let sort = query.sort_order();
-        match query.page_request() {
-            PageRequest::Offset { page, size } => {
-                let rows = offset_page("body", tenant, sort, *page, *size, |sql| {
-                    push_filter(sql, tenant, query)
-                })
-                .build()
-                .fetch_all(&self.pool)
-                .await
-                .map_err(backend)?;
-                let total: i64 = match rows.first() {
-                    Some(row) => row.try_get("total").map_err(backend)?,
-                    // See `offset_page`: an empty first page means none match; past the
-                    // last page the count is asked alone.
-                    None if *page == 0 => 0,
-                    None => filtered("SELECT COUNT(*) FROM invoices", tenant, query)
-                        .build_query_scalar()
-                        .fetch_one(&self.pool)
-                        .await
-                        .map_err(backend)?,
-                };
-                Ok(InvoicePage {
-                    items: decode_rows(rows)?.into_iter().map(|(_, i)| i).collect(),
-                    total: Some(to_u64(total, "invoice count", &tenant)?),
-                    next_cursor: None,
-                })
-            }
-            PageRequest::Keyset { cursor, size } => {
-                let after = cursor
-                    .as_deref()
-                    .map(|c| Cursor::decode(c, sort))
-                    .transpose()?;
-                let mut sql = filtered("SELECT seq, body FROM invoices", tenant, query);
-                if let Some(after) = after {
-                    push_after(&mut sql, &after, sort);
-                }
-                // One row more than the page tells whether there is a next page.
-                sql.push(order_by(sort))
-                    .push(" LIMIT ")
-                    .push_bind(i64::from(*size) + 1);
-                let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
-                Ok(InvoicePage::keyset(decode_rows(rows)?, *size, sort))
-            }
-        }
+    async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPage> {
+        self.page(tenant, query, SUMMARY_COLUMNS, summary_row)
+    }
+
+    async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
+        self.page(tenant, query, BODY_COLUMNS, invoice_row)
     }
 }
 
 #[async_trait]
 impl OutboxStore for SqliteStore {
     async fn append(&self, events: &[EventEnvelope]) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        insert_events(&mut tx, events).await?;
-        tx.commit().await.map_err(backend)
+        let events = outbox_rows(events)?;
+        self.write(move |connection| insert_events(connection, &events))
+            .await
     }
 
     async fn claim(
@@ -572,28 +615,33 @@ impl OutboxStore for SqliteStore {
             .ok()
             .and_then(|lease| now.checked_add_signed(lease))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        // One statement: SQLite runs it under the write lock, so two relays never pick
-        // the same rows.
-        let rows = sqlx::query(
-            "UPDATE outbox SET leased_until = ?, attempts = attempts + 1 \
-             WHERE seq IN ( \
-                 SELECT seq FROM outbox \
-                 WHERE published_at IS NULL AND (leased_until IS NULL OR leased_until <= ?) \
-                 ORDER BY seq LIMIT ?) \
-             RETURNING seq, attempts, payload",
-        )
-        .bind(until.timestamp_micros())
-        .bind(now.timestamp_micros())
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
+        // On the writer thread: two relays never pick the same rows.
+        let rows: Vec<(i64, i64, String)> = self
+            .write(move |connection| {
+                let mut claim = connection
+                    .prepare_cached(
+                        "UPDATE outbox SET leased_until = ?, attempts = attempts + 1 \
+                         WHERE seq IN ( \
+                             SELECT seq FROM outbox \
+                             WHERE published_at IS NULL \
+                               AND (leased_until IS NULL OR leased_until <= ?) \
+                             ORDER BY seq LIMIT ?) \
+                         RETURNING seq, attempts, payload",
+                    )
+                    .map_err(backend)?;
+                let rows = claim
+                    .query_map((micros(until), micros(now), i64::from(limit)), |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })
+                    .map_err(backend)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(backend)?;
+                Ok(rows)
+            })
+            .await?;
         let mut claimed = rows
             .into_iter()
-            .map(|row| {
-                let seq: i64 = row.try_get("seq").map_err(backend)?;
-                let attempts: i64 = row.try_get("attempts").map_err(backend)?;
-                let payload: String = row.try_get("payload").map_err(backend)?;
+            .map(|(seq, attempts, payload)| {
                 let at = format_args!("at seq {seq}");
                 Ok(ClaimedEvent {
                     seq,
@@ -615,27 +663,39 @@ impl OutboxStore for SqliteStore {
         if ids.is_empty() {
             return Ok(());
         }
-        let mut tx = self.begin_write().await?;
-        for chunk in ids.chunks(IDS_PER_STATEMENT) {
-            let mut sql = QueryBuilder::<Sqlite>::new("UPDATE outbox SET published_at = ");
-            sql.push_bind(now.timestamp_micros())
-                .push(", leased_until = NULL WHERE published_at IS NULL AND event_id IN (");
-            let mut list = sql.separated(", ");
-            for id in chunk {
-                list.push_bind(id.to_string());
+        let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        self.write(move |connection| {
+            for chunk in ids.chunks(IDS_PER_STATEMENT) {
+                let mut sql = Sql::default();
+                sql.sql("UPDATE outbox SET published_at = ")
+                    .bind_i64(micros(now))
+                    .sql(", leased_until = NULL WHERE published_at IS NULL AND event_id IN (");
+                for (i, id) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.sql(", ");
+                    }
+                    sql.bind_text(id.clone());
+                }
+                sql.sql(")");
+                connection
+                    .prepare_cached(&sql.text)
+                    .map_err(backend)?
+                    .execute(params_from_iter(sql.values.iter()))
+                    .map_err(backend)?;
             }
-            sql.push(")");
-            sql.build().execute(&mut *tx).await.map_err(backend)?;
-        }
-        tx.commit().await.map_err(backend)
+            Ok(())
+        })
+        .await
     }
 
     async fn pending(&self) -> Result<u64> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
-                .fetch_one(&self.pool)
-                .await
-                .map_err(backend)?;
+        let count: i64 = self.read(|connection| {
+            connection
+                .prepare_cached("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
+                .map_err(backend)?
+                .query_row([], |row| row.get(0))
+                .map_err(backend)
+        })?;
         to_u64(count, "outbox count", &"pending")
     }
 }
@@ -648,18 +708,20 @@ impl InboxStore for SqliteStore {
         event_id: EventId,
         now: DateTime<Utc>,
     ) -> Result<Recorded> {
-        let _turn = self.write_turn().await;
-        let done = sqlx::query(
-            "INSERT INTO inbox (consumer, event_id, processed_at) VALUES (?, ?, ?) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(consumer)
-        .bind(event_id.to_string())
-        .bind(now.timestamp_micros())
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok(if done.rows_affected() == 1 {
+        let consumer = consumer.to_owned();
+        let inserted = self
+            .write(move |connection| {
+                connection
+                    .prepare_cached(
+                        "INSERT INTO inbox (consumer, event_id, processed_at) VALUES (?, ?, ?) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .map_err(backend)?
+                    .execute((consumer, event_id.to_string(), micros(now)))
+                    .map_err(backend)
+            })
+            .await?;
+        Ok(if inserted == 1 {
             Recorded::First
         } else {
             Recorded::Duplicate
@@ -667,14 +729,15 @@ impl InboxStore for SqliteStore {
     }
 
     async fn contains(&self, consumer: &str, event_id: EventId) -> Result<bool> {
-        sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?)",
-        )
-        .bind(consumer)
-        .bind(event_id.to_string())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(backend)
+        self.read(|connection| {
+            connection
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM inbox WHERE consumer = ? AND event_id = ?)",
+                )
+                .map_err(backend)?
+                .query_row((consumer, event_id.to_string()), |row| row.get(0))
+                .map_err(backend)
+        })
     }
 }
 
@@ -688,89 +751,111 @@ fn client_not_found(id: ClientId) -> Error {
 #[async_trait]
 impl ClientStore for SqliteStore {
     async fn create_client(&self, client: &Client) -> Result<()> {
-        let _turn = self.write_turn().await;
-        let inserted = sqlx::query(
-            "INSERT INTO clients (id, tenant, name, name_folded, version, body) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(client.id().to_string())
-        .bind(client.tenant().as_str())
-        .bind(client.name())
-        .bind(fold(client.name()))
-        .bind(to_i64(client.version(), BACKEND)?)
-        .bind(to_json(client, BACKEND)?)
-        .execute(&self.pool)
-        .await;
-        match inserted {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
-                what: "client",
-                id: client.id().to_string(),
-            }),
-            Err(e) => Err(backend(e)),
-        }
+        let id = client.id();
+        let row = (
+            id.to_string(),
+            client.tenant().as_str().to_owned(),
+            client.name().to_owned(),
+            fold(client.name()),
+            to_i64(client.version(), BACKEND)?,
+            to_json(client, BACKEND)?,
+        );
+        self.write(move |connection| {
+            let inserted = connection
+                .prepare_cached(
+                    "INSERT INTO clients (id, tenant, name, name_folded, version, body) \
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .map_err(backend)?
+                .execute(row);
+            match inserted {
+                Ok(_) => Ok(()),
+                Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
+                    what: "client",
+                    id: id.to_string(),
+                }),
+                Err(e) => Err(backend(e)),
+            }
+        })
+        .await
     }
 
     async fn get_client(&self, tenant: &TenantId, id: ClientId) -> Result<Client> {
-        let body: Option<String> =
-            sqlx::query_scalar("SELECT body FROM clients WHERE id = ? AND tenant = ?")
-                .bind(id.to_string())
-                .bind(tenant.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
+        let body: Option<String> = self.read(|connection| {
+            connection
+                .prepare_cached("SELECT body FROM clients WHERE id = ? AND tenant = ?")
+                .map_err(backend)?
+                .query_row((id.to_string(), tenant.as_str()), |row| row.get(0))
+                .optional()
+                .map_err(backend)
+        })?;
         from_json(&body.ok_or_else(|| client_not_found(id))?, "client", &id)
     }
 
     async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE clients SET name = ?, name_folded = ?, version = ?, body = ? \
-             WHERE id = ? AND tenant = ? AND version = ?",
-        )
-        .bind(client.name())
-        .bind(fold(client.name()))
-        .bind(to_i64(client.version(), BACKEND)?)
-        .bind(to_json(client, BACKEND)?)
-        .bind(client.id().to_string())
-        .bind(client.tenant().as_str())
-        .bind(to_i64(expected_version, BACKEND)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM clients WHERE id = ? AND tenant = ?")
-                    .bind(client.id().to_string())
-                    .bind(client.tenant().as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-            return Err(match found {
+        let id = client.id();
+        let tenant = client.tenant().as_str().to_owned();
+        let values = (
+            client.name().to_owned(),
+            fold(client.name()),
+            to_i64(client.version(), BACKEND)?,
+            to_json(client, BACKEND)?,
+        );
+        let expected = to_i64(expected_version, BACKEND)?;
+        self.write(move |connection| {
+            let (name, folded, version, body) = values;
+            let written = connection
+                .prepare_cached(
+                    "UPDATE clients SET name = ?, name_folded = ?, version = ?, body = ? \
+                     WHERE id = ? AND tenant = ? AND version = ?",
+                )
+                .map_err(backend)?
+                .execute((
+                    name,
+                    folded,
+                    version,
+                    body,
+                    id.to_string(),
+                    &tenant,
+                    expected,
+                ))
+                .map_err(backend)?;
+            if written == 1 {
+                return Ok(());
+            }
+            let found: Option<i64> = connection
+                .prepare_cached("SELECT version FROM clients WHERE id = ? AND tenant = ?")
+                .map_err(backend)?
+                .query_row((id.to_string(), &tenant), |row| row.get(0))
+                .optional()
+                .map_err(backend)?;
+            Err(match found {
                 Some(found) => Error::Conflict {
                     what: "client",
-                    id: client.id().to_string(),
+                    id: id.to_string(),
                     expected: expected_version,
-                    found: to_u64(found, "client", &client.id())?,
+                    found: to_u64(found, "client", &id)?,
                 },
-                None => client_not_found(client.id()),
-            });
-        }
-        tx.commit().await.map_err(backend)
+                None => client_not_found(id),
+            })
+        })
+        .await
     }
 
     async fn delete_client(&self, tenant: &TenantId, id: ClientId) -> Result<()> {
-        let _turn = self.write_turn().await;
-        let done = sqlx::query("DELETE FROM clients WHERE id = ? AND tenant = ?")
-            .bind(id.to_string())
-            .bind(tenant.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(client_not_found(id));
-        }
-        Ok(())
+        let tenant = tenant.as_str().to_owned();
+        self.write(move |connection| {
+            let deleted = connection
+                .prepare_cached("DELETE FROM clients WHERE id = ? AND tenant = ?")
+                .map_err(backend)?
+                .execute((id.to_string(), tenant))
+                .map_err(backend)?;
+            if deleted == 0 {
+                return Err(client_not_found(id));
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn list_clients(
@@ -782,30 +867,37 @@ impl ClientStore for SqliteStore {
     ) -> Result<ClientPage> {
         PageRequest::Offset { page, size }.validate()?;
         let pattern = text.map(contains_pattern);
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM clients WHERE tenant = ? \
-             AND (? IS NULL OR name_folded LIKE ? ESCAPE '\\')",
-        )
-        .bind(tenant.as_str())
-        .bind(pattern.as_deref())
-        .bind(pattern.as_deref())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(backend)?;
-        // BINARY collation: byte order, as the in-memory adapter sorts.
-        let bodies: Vec<String> = sqlx::query_scalar(
-            "SELECT body FROM clients WHERE tenant = ? \
-             AND (? IS NULL OR name_folded LIKE ? ESCAPE '\\') \
-             ORDER BY name, id LIMIT ? OFFSET ?",
-        )
-        .bind(tenant.as_str())
-        .bind(pattern.as_deref())
-        .bind(pattern.as_deref())
-        .bind(i64::from(size))
-        .bind(i64::from(page) * i64::from(size))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
+        let (total, bodies) = self.read(|connection| {
+            let total: i64 = connection
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM clients WHERE tenant = ?1 \
+                     AND (?2 IS NULL OR name_folded LIKE ?2 ESCAPE '\\')",
+                )
+                .map_err(backend)?
+                .query_row((tenant.as_str(), pattern.as_deref()), |row| row.get(0))
+                .map_err(backend)?;
+            // BINARY collation: byte order, as the in-memory adapter sorts.
+            let bodies = connection
+                .prepare_cached(
+                    "SELECT body FROM clients WHERE tenant = ?1 \
+                     AND (?2 IS NULL OR name_folded LIKE ?2 ESCAPE '\\') \
+                     ORDER BY name, id LIMIT ?3 OFFSET ?4",
+                )
+                .map_err(backend)?
+                .query_map(
+                    (
+                        tenant.as_str(),
+                        pattern.as_deref(),
+                        i64::from(size),
+                        i64::from(page) * i64::from(size),
+                    ),
+                    |row| row.get::<_, String>(0),
+                )
+                .map_err(backend)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(backend)?;
+            Ok((total, bodies))
+        })?;
         let items = bodies
             .iter()
             .map(|body| from_json(body, "client", &tenant))
@@ -814,18 +906,5 @@ impl ClientStore for SqliteStore {
             items,
             total: to_u64(total, "client count", &tenant)?,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn day_numbers_order_like_dates() {
-        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(day_number(d(1, 1, 1)), 1);
-        assert!(day_number(d(2026, 12, 31)) < day_number(d(2027, 1, 1)));
-        assert!(day_number(d(9999, 12, 31)) < day_number(d(10000, 1, 1)));
     }
 }

@@ -25,7 +25,7 @@ pub use invoices::{
     concurrent_updates_lose_nothing, create_get_update_round_trip, delete_only_drafts,
     issue_allocates_gapless_numbers_under_concurrency, issue_of_invalid_invoice_consumes_no_number,
     keyset_pages_are_stable_while_rows_are_inserted, list_filters_and_offset_pages,
-    tenants_are_isolated,
+    summaries_match_the_invoices, tenants_are_isolated,
 };
 pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
@@ -48,6 +48,7 @@ where
     tenants_are_isolated(&s).await;
     delete_only_drafts(&s).await;
     list_filters_and_offset_pages(&s).await;
+    summaries_match_the_invoices(&s).await;
     keyset_pages_are_stable_while_rows_are_inserted(&s).await;
     issue_of_invalid_invoice_consumes_no_number(&s).await;
     concurrent_updates_lose_nothing(Arc::new(s.clone())).await;

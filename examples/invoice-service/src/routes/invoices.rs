@@ -11,7 +11,8 @@ use invoice_core::{
     InvoiceStatus, LineItem, Note, NoteId, Party, Payment, PaymentId,
 };
 use invoice_storage::{
-    body_from_bytes, DocumentKey, InvoiceQuery, IssueRequest, PageRequest, PutOptions, StorageClass,
+    body_from_bytes, DocumentKey, InvoiceQuery, InvoiceSummary, IssueRequest, PageRequest,
+    PutOptions, StorageClass,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -324,17 +325,67 @@ fn default_size() -> u32 {
     10
 }
 
-/// A page of invoices.
+/// A page of invoice summaries: what a list shows, without the lines (`GET
+/// /invoices/{id}` gives the whole invoice).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceListPage {
-    #[schema(value_type = Vec<Object>)]
-    content: Vec<Invoice>,
+    #[schema(value_type = Vec<InvoiceSummaryDoc>)]
+    content: Vec<InvoiceSummary>,
     page: u32,
     size: u32,
     total_elements: u64,
 }
 
-/// Lists the tenant's invoices, newest first.
+/// The shape of one row of `GET /invoices` ([`InvoiceSummary`] as JSON), for the OpenAPI
+/// document only. Amounts are decimal strings.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct InvoiceSummaryDoc {
+    /// The invoice's id.
+    #[schema(format = "uuid")]
+    id: String,
+    /// Its number, once issued (BT-1).
+    number: Option<String>,
+    /// `invoice` or `credit_note`.
+    #[schema(example = "invoice")]
+    kind: String,
+    /// `draft`, `issued`, `partially_paid`, `paid` or `credited`.
+    #[schema(example = "issued")]
+    status: String,
+    /// The linked client record.
+    #[schema(format = "uuid")]
+    client: Option<String>,
+    /// The seller's name (BT-27).
+    seller_name: String,
+    /// The buyer's name (BT-44).
+    buyer_name: String,
+    /// ISO 4217 currency code (BT-5).
+    #[schema(example = "EUR")]
+    currency: String,
+    /// The issue date, once issued (BT-2).
+    issue_date: Option<NaiveDate>,
+    /// The due date (BT-9).
+    due_date: Option<NaiveDate>,
+    /// Total without VAT (BT-109).
+    #[schema(example = "100.00")]
+    net_amount: String,
+    /// Total VAT (BT-110).
+    #[schema(example = "19.00")]
+    vat_amount: String,
+    /// Total with VAT (BT-112).
+    #[schema(example = "119.00")]
+    gross_amount: String,
+    /// BT-115 minus recorded payments.
+    #[schema(example = "119.00")]
+    amount_due: String,
+    /// The stored version.
+    version: u64,
+    /// When the invoice last changed.
+    #[schema(format = "date-time")]
+    updated_at: Option<String>,
+}
+
+/// Lists the tenant's invoices as summaries, newest first.
 #[utoipa::path(get, path = "/invoices", params(ListParams), responses((status = 200, body = InvoiceListPage)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -466,7 +517,7 @@ pub async fn credit(
     let read_version = invoice.version();
     let (credit_note, credited) = invoice.credit(InvoiceId::from_uuid(Uuid::new_v4()))?;
     let created = invoice_core::InvoiceEvent::Created {
-        summary: credit_note.summary()?,
+        summary: credit_note.snapshot()?,
     };
     state
         .invoices

@@ -1,0 +1,94 @@
+//! The read connections of a [`SqliteStore`](super::SqliteStore): reads run on the
+//! calling thread, on a connection taken from a small pool and put back after the read.
+//!
+//! A read holds its connection for the few microseconds SQLite needs, so a handful of
+//! idle connections serve many tasks; under a burst, a connection is opened beside them
+//! and closed after its read when the pool is full. Each keeps its prepared statements
+//! (rusqlite's statement cache), is `query_only`, and in WAL mode reads the last
+//! committed state without waiting for the writer.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::query::backend;
+use crate::error::Result;
+
+/// Prepared statements each connection keeps.
+const STATEMENT_CACHE: usize = 64;
+
+#[derive(Debug)]
+pub(super) struct Readers {
+    path: PathBuf,
+    busy_timeout: Duration,
+    max_idle: usize,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    /// A pool for the database at `path` that keeps up to `max_idle` connections.
+    pub(super) fn new(path: PathBuf, busy_timeout: Duration, max_idle: usize) -> Self {
+        Self {
+            path,
+            busy_timeout,
+            max_idle,
+            idle: Mutex::new(Vec::with_capacity(max_idle)),
+        }
+    }
+
+    /// Opens a read connection.
+    pub(super) fn open(&self) -> Result<Connection> {
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(backend)?;
+        connection
+            .busy_timeout(self.busy_timeout)
+            .map_err(backend)?;
+        connection
+            .execute_batch("PRAGMA query_only = ON")
+            .map_err(backend)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(connection)
+    }
+
+    /// Runs `read` on a pooled connection, on the calling thread.
+    pub(super) fn read<R>(&self, read: impl FnOnce(&Connection) -> Result<R>) -> Result<R> {
+        let pooled = self.lock().pop();
+        let connection = match pooled {
+            Some(connection) => connection,
+            None => self.open()?,
+        };
+        let result = read(&connection);
+        let mut idle = self.lock();
+        if idle.len() < self.max_idle {
+            idle.push(connection);
+        }
+        result
+    }
+
+    /// Puts an opened connection into the pool (at start, so that the first reads do not
+    /// open their own).
+    pub(super) fn keep(&self, connection: Connection) {
+        let mut idle = self.lock();
+        if idle.len() < self.max_idle {
+            idle.push(connection);
+        }
+    }
+
+    /// Closes the idle connections.
+    pub(super) fn close(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<Connection>> {
+        // The pool holds connections only between reads: a panic in a read never leaves
+        // it half-changed.
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
