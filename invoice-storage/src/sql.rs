@@ -256,14 +256,7 @@ pub(crate) fn order_by(sort: InvoiceSort) -> &'static str {
 pub(crate) fn push_filter<B: SqlBuilder>(sql: &mut B, tenant: &TenantId, query: &InvoiceQuery) {
     sql.sql(" WHERE tenant = ")
         .bind_text(tenant.as_str().to_owned());
-    if let Some((first, rest)) = query.statuses().split_first() {
-        sql.sql(" AND status IN (")
-            .bind_text(first.as_str().to_owned());
-        for status in rest {
-            sql.sql(", ").bind_text(status.as_str().to_owned());
-        }
-        sql.sql(")");
-    }
+    push_statuses(sql, query);
     if let Some(client) = query.client_filter() {
         sql.sql(" AND client_id = ").bind_uuid(*client.as_uuid());
     }
@@ -286,9 +279,53 @@ pub(crate) fn push_filter<B: SqlBuilder>(sql: &mut B, tenant: &TenantId, query: 
     }
 }
 
+/// ` AND status IN (…)` when `query` filters by status.
+fn push_statuses<B: SqlBuilder>(sql: &mut B, query: &InvoiceQuery) {
+    if let Some((first, rest)) = query.statuses().split_first() {
+        sql.sql(" AND status IN (")
+            .bind_text(first.as_str().to_owned());
+        for status in rest {
+            sql.sql(", ").bind_text(status.as_str().to_owned());
+        }
+        sql.sql(")");
+    }
+}
+
+/// Where a listing's total comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counts {
+    /// Counting the rows the filter selects.
+    Rows,
+    /// The `invoice_counts` table (per tenant and status, kept by triggers) when the query
+    /// filters by status at most; counting the rows otherwise.
+    PerStatus,
+}
+
+/// `SELECT … AS total`: how many of the tenant's invoices `query` selects.
+pub(crate) fn push_count<B: SqlBuilder>(
+    sql: &mut B,
+    tenant: &TenantId,
+    query: &InvoiceQuery,
+    counts: Counts,
+) {
+    let status_only = query.client_filter().is_none()
+        && query.issued_from().is_none()
+        && query.issued_to().is_none()
+        && query.due_before_date().is_none()
+        && query.text_filter().is_none();
+    if counts == Counts::PerStatus && status_only {
+        sql.sql("SELECT COALESCE(SUM(invoices), 0) AS total FROM invoice_counts WHERE tenant = ")
+            .bind_text(tenant.as_str().to_owned());
+        push_statuses(sql, query);
+    } else {
+        sql.sql("SELECT COUNT(*) AS total FROM invoices");
+        push_filter(sql, tenant, query);
+    }
+}
+
 /// An offset page of `size` rows in one statement, so one round trip and one snapshot:
 /// `total` (the count of every row the query's filter selects, an uncorrelated subquery
-/// the database evaluates once), then `columns` of each row of the page. The page is a
+/// the database evaluates once, from `counts`), then `columns` of each row of the page. The page is a
 /// deferred join: its seqs from the `(tenant, seq)` index first, then the columns of
 /// those rows only, rather than reading every skipped row.
 ///
@@ -297,14 +334,15 @@ pub(crate) fn push_filter<B: SqlBuilder>(sql: &mut B, tenant: &TenantId, query: 
 pub(crate) fn offset_page<B: SqlBuilder>(
     sql: &mut B,
     columns: &str,
+    counts: Counts,
     tenant: &TenantId,
     query: &InvoiceQuery,
     page: u32,
     size: u32,
 ) {
     let sort = query.sort_order();
-    sql.sql("SELECT (SELECT COUNT(*) FROM invoices");
-    push_filter(sql, tenant, query);
+    sql.sql("SELECT (");
+    push_count(sql, tenant, query, counts);
     sql.sql(") AS total, ")
         .sql(columns)
         .sql(" FROM invoices WHERE tenant = ")

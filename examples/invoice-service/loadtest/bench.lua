@@ -1,5 +1,5 @@
--- wrk script for invoice-service: the same three loads as the Flask anchor
--- (../../../../shared/tools/flask-baseline/bench.lua), with a bearer token and UUID ids.
+-- wrk script for invoice-service: the same three loads as the Flask anchor of the seed
+-- stack (its bench.lua), with a bearer token and UUID ids.
 -- MODE=get  : GET /invoices/<random id of IDS_FILE>
 -- MODE=post : POST /invoices with the 10-line body in BODY_FILE
 -- MODE=list : GET /invoices?page=<random 0..N/10-1>&size=10

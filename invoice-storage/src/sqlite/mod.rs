@@ -55,8 +55,8 @@ use crate::invoice_store::{
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
-    contains_pattern, fold, from_json, keyset_page, offset_page, push_filter, to_i64, to_json,
-    to_u64, InvoiceColumns, SqlBuilder, SummaryColumns,
+    contains_pattern, fold, from_json, keyset_page, offset_page, push_count, to_i64, to_json,
+    to_u64, Counts, InvoiceColumns, SqlBuilder, SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
 
@@ -187,7 +187,15 @@ impl SqliteStore {
         self.read(|connection| match query.page_request() {
             PageRequest::Offset { page, size } => {
                 let mut sql = Sql::default();
-                offset_page(&mut sql, columns, tenant, query, *page, *size);
+                offset_page(
+                    &mut sql,
+                    columns,
+                    Counts::PerStatus,
+                    tenant,
+                    query,
+                    *page,
+                    *size,
+                );
                 let mut total = None;
                 let items = select(connection, &sql, |row| {
                     if total.is_none() {
@@ -202,8 +210,7 @@ impl SqliteStore {
                     None if *page == 0 => 0,
                     None => {
                         let mut sql = Sql::default();
-                        sql.sql("SELECT COUNT(*) AS total FROM invoices");
-                        push_filter(&mut sql, tenant, query);
+                        push_count(&mut sql, tenant, query, Counts::PerStatus);
                         select(connection, &sql, |row| column::<i64>(row, "total"))?
                             .pop()
                             .unwrap_or(0)

@@ -481,4 +481,21 @@ pub async fn summaries_match_the_invoices(store: &dyn InvoiceStore) {
         newest_first
     );
     assert_eq!(walked, invoices.items);
+
+    // Totals follow deletes and status changes, unfiltered and by status.
+    let deleted = store.get(&tenant, ids[3]).await.unwrap();
+    store
+        .delete(&tenant, deleted.id(), deleted.version(), &[])
+        .await
+        .unwrap();
+    let tenant = &tenant;
+    let total = |q: InvoiceQuery| async move {
+        let q = q.page(PageRequest::Offset { page: 5, size: 3 });
+        store.list(tenant, &q).await.unwrap().total
+    };
+    assert_eq!(total(InvoiceQuery::new()).await, Some(11));
+    let drafts = InvoiceQuery::new().status(InvoiceStatus::Draft);
+    assert_eq!(total(drafts.clone()).await, Some(5));
+    assert_eq!(total(drafts.status(InvoiceStatus::Issued)).await, Some(11));
+    assert_eq!(total(InvoiceQuery::new().client(client)).await, Some(3));
 }
