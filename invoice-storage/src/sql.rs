@@ -89,27 +89,28 @@ impl InvoiceColumns {
     }
 }
 
-/// An invoice summary's columns as a driver reads them, before they are checked.
-pub(crate) struct SummaryColumns {
+/// An invoice summary's columns as a driver reads them, before they are checked: the
+/// texts that are only parsed are borrowed from the row.
+pub(crate) struct SummaryColumns<'row> {
     pub(crate) id: Uuid,
     pub(crate) number: Option<String>,
-    pub(crate) kind: String,
-    pub(crate) status: String,
+    pub(crate) kind: &'row str,
+    pub(crate) status: &'row str,
     pub(crate) client: Option<Uuid>,
     pub(crate) seller_name: Option<String>,
     pub(crate) buyer_name: String,
-    pub(crate) currency: Option<String>,
+    pub(crate) currency: Option<&'row str>,
     pub(crate) issue_date: Option<NaiveDate>,
     pub(crate) due_date: Option<NaiveDate>,
-    pub(crate) net_amount: Option<String>,
-    pub(crate) vat_amount: Option<String>,
-    pub(crate) gross_amount: Option<String>,
-    pub(crate) amount_due: Option<String>,
+    pub(crate) net_amount: Option<&'row str>,
+    pub(crate) vat_amount: Option<&'row str>,
+    pub(crate) gross_amount: Option<&'row str>,
+    pub(crate) amount_due: Option<&'row str>,
     pub(crate) version: i64,
     pub(crate) updated_at: Option<DateTime<Utc>>,
 }
 
-impl SummaryColumns {
+impl SummaryColumns<'_> {
     /// The summary these columns hold; a value this library would not have written is
     /// [`Error::Corrupt`].
     pub(crate) fn into_summary(self) -> Result<InvoiceSummary> {
@@ -120,14 +121,11 @@ impl SummaryColumns {
             source: reason.into(),
         };
         // Rows written before the summary columns existed are filled by `migrate`.
-        let filled = |column: Option<String>| {
-            column.ok_or_else(|| {
-                corrupt("summary columns empty: run the store's migrate() to fill them".into())
-            })
-        };
-        let amount = |column: Option<String>| {
-            let text = filled(column)?;
-            Decimal::from_str_exact(&text).map_err(|e| corrupt(format!("amount {text:?}: {e}")))
+        let empty =
+            || corrupt("summary columns empty: run the store's migrate() to fill them".into());
+        let amount = |column: Option<&str>| {
+            let text = column.ok_or_else(empty)?;
+            Decimal::from_str_exact(text).map_err(|e| corrupt(format!("amount {text:?}: {e}")))
         };
         Ok(InvoiceSummary {
             id,
@@ -136,13 +134,13 @@ impl SummaryColumns {
                 .map(InvoiceNumber::new)
                 .transpose()
                 .map_err(|e| corrupt(e.to_string()))?,
-            kind: DocumentKind::from_word(&self.kind)
+            kind: DocumentKind::from_word(self.kind)
                 .ok_or_else(|| corrupt(format!("kind {:?}", self.kind)))?,
-            status: InvoiceStatus::from_str(&self.status).map_err(|e| corrupt(e.to_string()))?,
+            status: InvoiceStatus::from_str(self.status).map_err(|e| corrupt(e.to_string()))?,
             client: self.client.map(ClientId::from_uuid),
-            seller_name: filled(self.seller_name)?,
+            seller_name: self.seller_name.ok_or_else(empty)?,
             buyer_name: self.buyer_name,
-            currency: Currency::from_code(&filled(self.currency)?)
+            currency: Currency::from_code(self.currency.ok_or_else(empty)?)
                 .map_err(|e| corrupt(e.to_string()))?,
             issue_date: self.issue_date,
             due_date: self.due_date,
@@ -291,14 +289,15 @@ fn push_statuses<B: SqlBuilder>(sql: &mut B, query: &InvoiceQuery) {
     }
 }
 
-/// Where a listing's total comes from.
+/// What a backend's schema offers a listing beyond the shared columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Counts {
-    /// Counting the rows the filter selects.
-    Rows,
-    /// The `invoice_counts` table (per tenant and status, kept by triggers) when the query
-    /// filters by status at most; counting the rows otherwise.
-    PerStatus,
+pub(crate) enum Dialect {
+    /// SQLite: `seq` is the rowid, and `invoice_counts` (per tenant and status, kept by
+    /// triggers) gives the total of a query that filters by status at most.
+    Sqlite,
+    /// PostgreSQL: `seq` is found through the `(tenant, seq)` index, and totals are
+    /// counted.
+    Postgres,
 }
 
 /// `SELECT … AS total`: how many of the tenant's invoices `query` selects.
@@ -306,14 +305,14 @@ pub(crate) fn push_count<B: SqlBuilder>(
     sql: &mut B,
     tenant: &TenantId,
     query: &InvoiceQuery,
-    counts: Counts,
+    dialect: Dialect,
 ) {
     let status_only = query.client_filter().is_none()
         && query.issued_from().is_none()
         && query.issued_to().is_none()
         && query.due_before_date().is_none()
         && query.text_filter().is_none();
-    if counts == Counts::PerStatus && status_only {
+    if dialect == Dialect::Sqlite && status_only {
         sql.sql("SELECT COALESCE(SUM(invoices), 0) AS total FROM invoice_counts WHERE tenant = ")
             .bind_text(tenant.as_str().to_owned());
         push_statuses(sql, query);
@@ -325,7 +324,7 @@ pub(crate) fn push_count<B: SqlBuilder>(
 
 /// An offset page of `size` rows in one statement, so one round trip and one snapshot:
 /// `total` (the count of every row the query's filter selects, an uncorrelated subquery
-/// the database evaluates once, from `counts`), then `columns` of each row of the page. The page is a
+/// the database evaluates once), then `columns` of each row of the page. The page is a
 /// deferred join: its seqs from the `(tenant, seq)` index first, then the columns of
 /// those rows only, rather than reading every skipped row.
 ///
@@ -334,7 +333,7 @@ pub(crate) fn push_count<B: SqlBuilder>(
 pub(crate) fn offset_page<B: SqlBuilder>(
     sql: &mut B,
     columns: &str,
-    counts: Counts,
+    dialect: Dialect,
     tenant: &TenantId,
     query: &InvoiceQuery,
     page: u32,
@@ -342,12 +341,17 @@ pub(crate) fn offset_page<B: SqlBuilder>(
 ) {
     let sort = query.sort_order();
     sql.sql("SELECT (");
-    push_count(sql, tenant, query, counts);
+    push_count(sql, tenant, query, dialect);
     sql.sql(") AS total, ")
         .sql(columns)
-        .sql(" FROM invoices WHERE tenant = ")
-        .bind_text(tenant.as_str().to_owned())
-        .sql(" AND seq IN (SELECT seq FROM invoices");
+        .sql(" FROM invoices WHERE ");
+    if dialect == Dialect::Postgres {
+        // Its index on seq is (tenant, seq).
+        sql.sql("tenant = ")
+            .bind_text(tenant.as_str().to_owned())
+            .sql(" AND ");
+    }
+    sql.sql("seq IN (SELECT seq FROM invoices");
     push_filter(sql, tenant, query);
     sql.sql(order_by(sort))
         .sql(" LIMIT ")

@@ -35,7 +35,7 @@ use crate::invoice_store::{
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
     backend_error, check_schema_version, contains_pattern, fold, from_json, keyset_page,
-    offset_page, push_count, to_i64, to_json, to_u64, Counts, InvoiceColumns, SqlBuilder,
+    offset_page, push_count, to_i64, to_json, to_u64, Dialect, InvoiceColumns, SqlBuilder,
     SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
@@ -358,7 +358,7 @@ async fn overwrite(
 /// How many of the tenant's invoices `query` selects.
 fn counted(tenant: &TenantId, query: &InvoiceQuery) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new("");
-    push_count(&mut sql, tenant, query, Counts::Rows);
+    push_count(&mut sql, tenant, query, Dialect::Postgres);
     sql
 }
 
@@ -398,18 +398,34 @@ fn summary_row(row: &PgRow) -> Result<(i64, i64, InvoiceSummary)> {
     let columns = SummaryColumns {
         id: row.try_get("id").map_err(backend)?,
         number: row.try_get("number").map_err(backend)?,
-        kind: row.try_get("kind").map_err(backend)?,
-        status: row.try_get("status").map_err(backend)?,
+        kind: row
+            .try_get::<Option<&str>, _>("kind")
+            .map_err(backend)?
+            .unwrap_or_default(),
+        status: row
+            .try_get::<Option<&str>, _>("status")
+            .map_err(backend)?
+            .unwrap_or_default(),
         client: row.try_get("client_id").map_err(backend)?,
         seller_name: row.try_get("seller_name").map_err(backend)?,
         buyer_name: row.try_get("buyer_name").map_err(backend)?,
-        currency: row.try_get("currency").map_err(backend)?,
+        currency: row
+            .try_get::<Option<&str>, _>("currency")
+            .map_err(backend)?,
         issue_date: row.try_get("issue_date").map_err(backend)?,
         due_date: row.try_get("due_date").map_err(backend)?,
-        net_amount: row.try_get("net_amount").map_err(backend)?,
-        vat_amount: row.try_get("vat_amount").map_err(backend)?,
-        gross_amount: row.try_get("gross_amount").map_err(backend)?,
-        amount_due: row.try_get("amount_due").map_err(backend)?,
+        net_amount: row
+            .try_get::<Option<&str>, _>("net_amount")
+            .map_err(backend)?,
+        vat_amount: row
+            .try_get::<Option<&str>, _>("vat_amount")
+            .map_err(backend)?,
+        gross_amount: row
+            .try_get::<Option<&str>, _>("gross_amount")
+            .map_err(backend)?,
+        amount_due: row
+            .try_get::<Option<&str>, _>("amount_due")
+            .map_err(backend)?,
         version: row.try_get("version").map_err(backend)?,
         updated_at: row.try_get("updated_at").map_err(backend)?,
     };
@@ -447,9 +463,17 @@ impl PostgresStore {
                 // turn every skipped row's JSONB into text too (7 ms at offset 500
                 // against 0.3): hence the deferred join of `offset_page`.
                 let mut sql = QueryBuilder::<Postgres>::new("");
-                // Not a counter table here: its rows would serialize a tenant's concurrent
+                // No counter table here: its rows would serialize a tenant's concurrent
                 // writers, which PostgreSQL otherwise runs side by side.
-                offset_page(&mut sql, columns, Counts::Rows, tenant, query, *page, *size);
+                offset_page(
+                    &mut sql,
+                    columns,
+                    Dialect::Postgres,
+                    tenant,
+                    query,
+                    *page,
+                    *size,
+                );
                 let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
                 let total: i64 = match rows.first() {
                     Some(row) => row.try_get("total").map_err(backend)?,

@@ -160,8 +160,7 @@ impl SqliteStoreBuilder {
                 "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON",
                 self.synchronous.pragma()
             ))?;
-            connection.set_prepared_statement_cache_capacity(64);
-            Ok(())
+            super::readers::plan_once(&connection)
         };
         setup().map_err(|e| self.open_error(Box::new(e)))?;
         Ok(connection)

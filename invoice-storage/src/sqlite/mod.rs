@@ -42,8 +42,8 @@ use invoice_core::{ClientId, EventEnvelope, EventId, Invoice, InvoiceId, TenantI
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
 use self::query::{
-    backend, column, date_column, day_number, is_unique_violation, micros, time_column,
-    uuid_column, Sql,
+    backend, column, date_column, day_number, is_unique_violation, micros, text_at, time_column,
+    uuid_at, Sql,
 };
 use self::readers::Readers;
 use self::writer::Writer;
@@ -56,7 +56,7 @@ use crate::invoice_store::{
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
     contains_pattern, fold, from_json, keyset_page, offset_page, push_count, to_i64, to_json,
-    to_u64, Counts, InvoiceColumns, SqlBuilder, SummaryColumns,
+    to_u64, Dialect, InvoiceColumns, SqlBuilder, SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
 
@@ -181,7 +181,7 @@ impl SqliteStore {
         tenant: &TenantId,
         query: &InvoiceQuery,
         columns: &str,
-        decode: fn(&Row<'_>) -> Result<(i64, i64, T)>,
+        decode: Decode<T>,
     ) -> Result<Page<T>> {
         query.page_request().validate()?;
         self.read(|connection| match query.page_request() {
@@ -190,7 +190,7 @@ impl SqliteStore {
                 offset_page(
                     &mut sql,
                     columns,
-                    Counts::PerStatus,
+                    Dialect::Sqlite,
                     tenant,
                     query,
                     *page,
@@ -199,9 +199,9 @@ impl SqliteStore {
                 let mut total = None;
                 let items = select(connection, &sql, |row| {
                     if total.is_none() {
-                        total = Some(column::<i64>(row, "total")?);
+                        total = Some(column::<i64>(row, 0)?);
                     }
-                    decode(row).map(|(_, _, item)| item)
+                    decode(row, 1).map(|(_, _, item)| item)
                 })?;
                 let total = match total {
                     Some(total) => total,
@@ -210,8 +210,8 @@ impl SqliteStore {
                     None if *page == 0 => 0,
                     None => {
                         let mut sql = Sql::default();
-                        push_count(&mut sql, tenant, query, Counts::PerStatus);
-                        select(connection, &sql, |row| column::<i64>(row, "total"))?
+                        push_count(&mut sql, tenant, query, Dialect::Sqlite);
+                        select(connection, &sql, |row| column::<i64>(row, 0))?
                             .pop()
                             .unwrap_or(0)
                     }
@@ -230,12 +230,15 @@ impl SqliteStore {
                     .transpose()?;
                 let mut sql = Sql::default();
                 keyset_page(&mut sql, columns, tenant, query, after.as_ref(), *size);
-                let rows = select(connection, &sql, decode)?;
+                let rows = select(connection, &sql, |row| decode(row, 0))?;
                 Ok(Page::keyset(rows, *size, sort))
             }
         })
     }
 }
+
+/// Reads `(seq, due_key, item)` from a row whose listing columns start at an index.
+type Decode<T> = fn(&Row<'_>, usize) -> Result<(i64, i64, T)>;
 
 /// Runs `sql` (its statement cached) and maps each row.
 fn select<T>(
@@ -254,46 +257,50 @@ fn select<T>(
     Ok(out)
 }
 
-/// A summary row: `(seq, due_key, summary)`.
-fn summary_row(row: &Row<'_>) -> Result<(i64, i64, InvoiceSummary)> {
-    let id = uuid_column(row, "id")?.ok_or_else(|| Error::Corrupt {
+/// A summary row: `(seq, due_key, summary)`, its columns in [`SUMMARY_COLUMNS`] order
+/// (after `total` in an offset page: `first` is the index of `seq`). Columns are read by
+/// index and texts that are only parsed are borrowed, not copied.
+fn summary_row(row: &Row<'_>, first: usize) -> Result<(i64, i64, InvoiceSummary)> {
+    let at = |n: usize| first + n;
+    let id = uuid_at(row, at(2))?.ok_or_else(|| Error::Corrupt {
         what: "invoice",
         id: "(no id)".into(),
         source: "a row without an id".into(),
     })?;
     let columns = SummaryColumns {
         id,
-        number: column(row, "number")?,
-        kind: column(row, "kind")?,
-        status: column(row, "status")?,
-        client: uuid_column(row, "client_id")?,
-        seller_name: column(row, "seller_name")?,
-        buyer_name: column(row, "buyer_name")?,
-        currency: column(row, "currency")?,
-        issue_date: date_column(row, "issue_date")?,
-        due_date: date_column(row, "due_date")?,
-        net_amount: column(row, "net_amount")?,
-        vat_amount: column(row, "vat_amount")?,
-        gross_amount: column(row, "gross_amount")?,
-        amount_due: column(row, "amount_due")?,
-        version: column(row, "version")?,
-        updated_at: time_column(row, "updated_at")?,
+        number: column(row, at(3))?,
+        kind: text_at(row, at(4))?.unwrap_or_default(),
+        status: text_at(row, at(5))?.unwrap_or_default(),
+        client: uuid_at(row, at(6))?,
+        seller_name: column(row, at(7))?,
+        buyer_name: column(row, at(8))?,
+        currency: text_at(row, at(9))?,
+        issue_date: date_column(row, at(10))?,
+        due_date: date_column(row, at(11))?,
+        net_amount: text_at(row, at(12))?,
+        vat_amount: text_at(row, at(13))?,
+        gross_amount: text_at(row, at(14))?,
+        amount_due: text_at(row, at(15))?,
+        version: column(row, at(16))?,
+        updated_at: time_column(row, at(17))?,
     };
     Ok((
-        column(row, "seq")?,
-        column(row, "due_key")?,
+        column(row, at(0))?,
+        column(row, at(1))?,
         columns.into_summary()?,
     ))
 }
 
-/// A whole-invoice row: `(seq, due_key, invoice)`.
-fn invoice_row(row: &Row<'_>) -> Result<(i64, i64, Invoice)> {
-    let seq: i64 = column(row, "seq")?;
-    let body: String = column(row, "body")?;
+/// A whole-invoice row: `(seq, due_key, invoice)`, its columns in [`BODY_COLUMNS`]
+/// order from `first`.
+fn invoice_row(row: &Row<'_>, first: usize) -> Result<(i64, i64, Invoice)> {
+    let seq: i64 = column(row, first)?;
+    let body = text_at(row, first + 2)?.unwrap_or_default();
     Ok((
         seq,
-        column(row, "due_key")?,
-        from_json(&body, "invoice", &format_args!("at seq {seq}"))?,
+        column(row, first + 1)?,
+        from_json(body, "invoice", &format_args!("at seq {seq}"))?,
     ))
 }
 

@@ -2,7 +2,7 @@
 //! the reading of typed values from SQLite's columns.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::types::Value;
+use rusqlite::types::{Value, ValueRef};
 use rusqlite::{ErrorCode, Row};
 use uuid::Uuid;
 
@@ -107,46 +107,60 @@ pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     )
 }
 
-/// Reads column `name` of `row`.
-pub(super) fn column<T: rusqlite::types::FromSql>(row: &Row<'_>, name: &str) -> Result<T> {
-    row.get(name).map_err(backend)
+/// Reads column `index` of `row`.
+pub(super) fn column<T: rusqlite::types::FromSql>(row: &Row<'_>, index: usize) -> Result<T> {
+    row.get(index).map_err(backend)
+}
+
+/// Borrows the text of column `index` of `row` (`None` for NULL).
+pub(super) fn text_at<'row>(row: &'row Row<'_>, index: usize) -> Result<Option<&'row str>> {
+    match row.get_ref(index).map_err(backend)? {
+        ValueRef::Null => Ok(None),
+        value => value.as_str().map(Some).map_err(|e| {
+            backend(rusqlite::Error::FromSqlConversionFailure(
+                index,
+                value.data_type(),
+                Box::new(e),
+            ))
+        }),
+    }
 }
 
 /// Reads a UUID stored as text.
-pub(super) fn uuid_column(row: &Row<'_>, name: &str) -> Result<Option<Uuid>> {
-    let text: Option<String> = column(row, name)?;
-    text.map(|text| {
-        Uuid::parse_str(&text).map_err(|e| Error::Corrupt {
-            what: "invoice",
-            id: text.clone(),
-            source: Box::new(e),
+pub(super) fn uuid_at(row: &Row<'_>, index: usize) -> Result<Option<Uuid>> {
+    text_at(row, index)?
+        .map(|text| {
+            Uuid::parse_str(text).map_err(|e| Error::Corrupt {
+                what: "invoice",
+                id: text.to_owned(),
+                source: Box::new(e),
+            })
         })
-    })
-    .transpose()
+        .transpose()
 }
 
 /// Reads a date stored as a day number.
-pub(super) fn date_column(row: &Row<'_>, name: &str) -> Result<Option<NaiveDate>> {
-    let day: Option<i64> = column(row, name)?;
+pub(super) fn date_column(row: &Row<'_>, index: usize) -> Result<Option<NaiveDate>> {
+    let day: Option<i64> = column(row, index)?;
     day.map(|day| {
         from_day_number(day).ok_or_else(|| Error::Corrupt {
             what: "date",
             id: day.to_string(),
-            source: format!("{name} is no date").into(),
+            source: format!("column {index} is no date").into(),
         })
     })
     .transpose()
 }
 
 /// Reads a time stored as microseconds since the Unix epoch.
-pub(super) fn time_column(row: &Row<'_>, name: &str) -> Result<Option<DateTime<Utc>>> {
-    let value: Option<i64> = column(row, name)?;
+pub(super) fn time_column(row: &Row<'_>, index: usize) -> Result<Option<DateTime<Utc>>> {
+    let value: Option<i64> = column(row, index)?;
     value
         .map(|value| {
             from_micros(value).ok_or_else(|| Error::Corrupt {
                 what: "time",
                 id: value.to_string(),
-                source: format!("{name} is out of range").into(),
+                source: format!("column {index} is out of range").into(),
             })
         })
         .transpose()
