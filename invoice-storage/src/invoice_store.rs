@@ -342,6 +342,16 @@ impl InvoiceQuery {
         &self.page
     }
 
+    /// Whether no filter is set (every invoice of the tenant matches).
+    pub(crate) fn is_unfiltered(&self) -> bool {
+        self.statuses.is_empty()
+            && self.client.is_none()
+            && self.issued_from.is_none()
+            && self.issued_to.is_none()
+            && self.due_before.is_none()
+            && self.text.is_none()
+    }
+
     /// Whether the invoice `summary` describes passes the filters (the reference
     /// semantics adapters implement).
     pub fn matches(&self, summary: &InvoiceSummary) -> bool {

@@ -101,18 +101,19 @@ measure_service() { # label database_url
     ROWS+=("$label $mode $rps $p50 $p99 $n $errs $ms")
     echo "done: $label $mode $rps req/s, $ms ms CPU/request" >&2
     if [ "$mode" = post ]; then
-      # Every acknowledged POST (warm-up and measured, minus errors) must be listed.
+      # Every acknowledged POST (warm-up and measured, minus errors) must be listed. A
+      # few more may be: requests in flight when wrk stopped (at most one per
+      # connection and run) were stored but not counted.
       local after; after=$(listed_total)
       read -r _ _ _ wn werrs <<<"$warm"
-      local acked=$((wn - werrs + n - errs))
-      if [ $((after - before)) -eq "$acked" ]; then
-        echo "readback: $label $((after - before)) new invoices listed, $acked acknowledged" >&2
-        READBACK+=("$label: $acked acknowledged POSTs, $((after - before)) new invoices listed")
+      local acked=$((wn - werrs + n - errs)) listed=$((after - before))
+      if [ "$listed" -ge "$acked" ] && [ "$listed" -le $((acked + 2 * CONNS)) ]; then
+        READBACK+=("$label: $acked acknowledged POSTs, $listed new invoices listed ($((listed - acked)) in flight at a stop)")
       else
-        echo "readback FAILED: $label listed $((after - before)), acknowledged $acked" >&2
-        READBACK+=("$label: FAILED, $acked acknowledged, $((after - before)) listed")
+        READBACK+=("$label: FAILED, $acked acknowledged POSTs, $listed new invoices listed")
         FAILED=1
       fi
+      echo "readback: ${READBACK[-1]}" >&2
     fi
   done
   # p99 at a fixed 1 000 req/s for get and list.

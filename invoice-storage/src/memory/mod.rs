@@ -5,7 +5,7 @@ mod documents;
 
 pub use documents::InMemoryDocumentStore;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -54,6 +54,10 @@ struct State {
     outbox: BTreeMap<i64, OutboxRow>,
     /// The sequence of each unpublished event.
     unpublished: HashMap<EventId, i64>,
+    /// Unpublished events no relay holds a lease on (or whose lease may have ended).
+    ready: BTreeSet<i64>,
+    /// Leases relays hold, by their end.
+    leases: BTreeSet<(DateTime<Utc>, i64)>,
     /// Every event id ever appended (an id is never reused).
     outbox_ids: HashSet<EventId>,
     inbox: HashSet<(String, EventId)>,
@@ -127,6 +131,7 @@ impl State {
             self.next_seq += 1;
             self.outbox_ids.insert(e.event_id);
             self.unpublished.insert(e.event_id, self.next_seq);
+            self.ready.insert(self.next_seq);
             self.outbox.insert(
                 self.next_seq,
                 OutboxRow {
@@ -150,32 +155,9 @@ impl State {
         Ok(())
     }
 
-    /// The tenant's rows matching `query`, in its order.
-    fn listed(&self, tenant: &TenantId, query: &InvoiceQuery) -> Vec<&Row> {
-        let Some(seqs) = self.by_tenant.get(tenant) else {
-            return Vec::new();
-        };
-        let rows = seqs
-            .values()
-            .filter_map(|id| self.invoices.get(id))
-            .filter(|row| query.matches(&row.summary));
-        let sort = query.sort_order();
-        match sort {
-            InvoiceSort::NewestFirst => {
-                let mut rows: Vec<&Row> = rows.collect();
-                rows.reverse();
-                rows
-            }
-            InvoiceSort::OldestFirst => rows.collect(),
-            InvoiceSort::DueDate => {
-                let mut rows: Vec<&Row> = rows.collect();
-                rows.sort_by_key(|row| (sort_key(row.summary.due_date, sort), row.seq));
-                rows
-            }
-        }
-    }
-
-    /// One page of the tenant's rows matching `query`, each mapped by `item`.
+    /// One page of the tenant's rows matching `query`, each mapped by `item`. Rows are
+    /// walked in the query's order from the tenant's index and only the page's rows are
+    /// mapped; an unfiltered offset page reads its total off the index.
     fn page<T>(
         &self,
         tenant: &TenantId,
@@ -184,20 +166,52 @@ impl State {
     ) -> Result<Page<T>> {
         query.page_request().validate()?;
         let sort = query.sort_order();
-        let rows = self.listed(tenant, query);
+        let empty = BTreeMap::new();
+        let seqs = self.by_tenant.get(tenant).unwrap_or(&empty);
+        let row = |id: &InvoiceId| self.invoices.get(id);
+        let matching = |row: &&Row| query.matches(&row.summary);
+        let key = |row: &Row| (sort_key(row.summary.due_date, sort), row.seq);
         match query.page_request() {
             PageRequest::Offset { page, size } => {
-                let total = rows.len() as u64;
                 let start = (*page as usize).saturating_mul(*size as usize);
-                let items = rows
-                    .into_iter()
-                    .skip(start)
-                    .take(*size as usize)
-                    .map(item)
-                    .collect();
+                let size = *size as usize;
+                let (total, items) = match sort {
+                    InvoiceSort::NewestFirst | InvoiceSort::OldestFirst => {
+                        let ordered: Box<dyn Iterator<Item = &InvoiceId>> =
+                            if sort == InvoiceSort::NewestFirst {
+                                Box::new(seqs.values().rev())
+                            } else {
+                                Box::new(seqs.values())
+                            };
+                        let rows = ordered.filter_map(row).filter(matching);
+                        if query.is_unfiltered() {
+                            let items = rows.skip(start).take(size).map(&item).collect();
+                            (seqs.len(), items)
+                        } else {
+                            // Every match counts; only the page's are mapped.
+                            let mut total = 0;
+                            let mut items = Vec::with_capacity(size);
+                            for row in rows {
+                                if total >= start && items.len() < size {
+                                    items.push(item(row));
+                                }
+                                total += 1;
+                            }
+                            (total, items)
+                        }
+                    }
+                    InvoiceSort::DueDate => {
+                        let mut rows: Vec<&Row> =
+                            seqs.values().filter_map(row).filter(matching).collect();
+                        rows.sort_by_key(|row| key(row));
+                        let total = rows.len();
+                        let items = rows.into_iter().skip(start).take(size).map(&item).collect();
+                        (total, items)
+                    }
+                };
                 Ok(Page {
                     items,
-                    total: Some(total),
+                    total: Some(total as u64),
                     next_cursor: None,
                 })
             }
@@ -206,16 +220,36 @@ impl State {
                     .as_deref()
                     .map(|c| Cursor::decode(c, sort))
                     .transpose()?;
-                let order = |row: &Row| (sort_key(row.summary.due_date, sort), row.seq);
+                let take = *size as usize + 1;
+                let rows: Vec<&Row> = match (sort, after) {
+                    (InvoiceSort::NewestFirst, after) => seqs
+                        .range(..after.map_or(i64::MAX, |c| c.seq))
+                        .rev()
+                        .filter_map(|(_, id)| row(id))
+                        .filter(matching)
+                        .take(take)
+                        .collect(),
+                    (InvoiceSort::OldestFirst, after) => seqs
+                        .range(after.map_or(i64::MIN, |c| c.seq.saturating_add(1))..)
+                        .filter_map(|(_, id)| row(id))
+                        .filter(matching)
+                        .take(take)
+                        .collect(),
+                    (InvoiceSort::DueDate, after) => {
+                        let mut rows: Vec<&Row> = seqs
+                            .values()
+                            .filter_map(row)
+                            .filter(matching)
+                            .filter(|row| after.is_none_or(|c| key(row) > (c.key, c.seq)))
+                            .collect();
+                        rows.sort_by_key(|row| key(row));
+                        rows.truncate(take);
+                        rows
+                    }
+                };
                 let rows = rows
                     .into_iter()
-                    .filter(|row| match after {
-                        None => true,
-                        Some(c) if sort == InvoiceSort::NewestFirst => row.seq < c.seq,
-                        Some(c) => order(row) > (c.key, c.seq),
-                    })
-                    .take(*size as usize + 1)
-                    .map(|row| (row.seq, order(row).0, item(row)))
+                    .map(|row| (row.seq, key(row).0, item(row)))
                     .collect();
                 Ok(Page::keyset(rows, *size, sort))
             }
@@ -368,18 +402,28 @@ impl OutboxStore for InMemoryStore {
             .and_then(|lease| now.checked_add_signed(lease))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
         let mut state = self.lock();
-        let mut claimed = Vec::new();
-        for (seq, row) in state.outbox.iter_mut() {
-            if claimed.len() >= limit as usize {
+        let state = &mut *state;
+        // Leases that have ended make their events claimable again.
+        while let Some(&(end, seq)) = state.leases.first() {
+            if end > now {
                 break;
             }
-            if row.leased_until.is_some_and(|t| t > now) {
+            state.leases.pop_first();
+            state.ready.insert(seq);
+        }
+        let mut claimed = Vec::with_capacity(limit as usize);
+        while claimed.len() < limit as usize {
+            let Some(seq) = state.ready.pop_first() else {
+                break;
+            };
+            let Some(row) = state.outbox.get_mut(&seq) else {
                 continue;
-            }
+            };
             row.leased_until = Some(until);
             row.attempts += 1;
+            state.leases.insert((until, seq));
             claimed.push(ClaimedEvent {
-                seq: *seq,
+                seq,
                 envelope: row.envelope.clone(),
                 attempts: row.attempts,
             });
@@ -390,9 +434,15 @@ impl OutboxStore for InMemoryStore {
     async fn mark_published(&self, ids: &[EventId], _now: DateTime<Utc>) -> Result<()> {
         let mut state = self.lock();
         for id in ids {
-            if let Some(seq) = state.unpublished.remove(id) {
-                state.outbox.remove(&seq);
+            let Some(seq) = state.unpublished.remove(id) else {
+                continue;
+            };
+            if let Some(row) = state.outbox.remove(&seq) {
+                if let Some(until) = row.leased_until {
+                    state.leases.remove(&(until, seq));
+                }
             }
+            state.ready.remove(&seq);
         }
         Ok(())
     }
