@@ -289,31 +289,26 @@ fn push_statuses<B: SqlBuilder>(sql: &mut B, query: &InvoiceQuery) {
     }
 }
 
-/// What a backend's schema offers a listing beyond the shared columns.
+/// How a backend's schema finds a page's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
-    /// SQLite: `seq` is the rowid, and `invoice_counts` (per tenant and status, kept by
-    /// triggers) gives the total of a query that filters by status at most.
+    /// SQLite: `seq` is the rowid.
     Sqlite,
-    /// PostgreSQL: `seq` is found through the `(tenant, seq)` index, and totals are
-    /// counted.
+    /// PostgreSQL: `seq` is found through the `(tenant, seq)` index.
     Postgres,
 }
 
-/// `SELECT … AS total`: how many of the tenant's invoices `query` selects.
-pub(crate) fn push_count<B: SqlBuilder>(
-    sql: &mut B,
-    tenant: &TenantId,
-    query: &InvoiceQuery,
-    dialect: Dialect,
-) {
+/// `SELECT … AS total`: how many of the tenant's invoices `query` selects. A query that
+/// filters by status at most sums the `invoice_counts` rows (per tenant and status, kept
+/// by triggers in both schemas); any other filter counts the rows.
+pub(crate) fn push_count<B: SqlBuilder>(sql: &mut B, tenant: &TenantId, query: &InvoiceQuery) {
     let status_only = query.client_filter().is_none()
         && query.issued_from().is_none()
         && query.issued_to().is_none()
         && query.due_before_date().is_none()
         && query.text_filter().is_none();
-    if dialect == Dialect::Sqlite && status_only {
-        sql.sql("SELECT COALESCE(SUM(invoices), 0) AS total FROM invoice_counts WHERE tenant = ")
+    if status_only {
+        sql.sql("SELECT CAST(COALESCE(SUM(invoices), 0) AS BIGINT) AS total FROM invoice_counts WHERE tenant = ")
             .bind_text(tenant.as_str().to_owned());
         push_statuses(sql, query);
     } else {
@@ -341,7 +336,7 @@ pub(crate) fn offset_page<B: SqlBuilder>(
 ) {
     let sort = query.sort_order();
     sql.sql("SELECT (");
-    push_count(sql, tenant, query, dialect);
+    push_count(sql, tenant, query);
     sql.sql(") AS total, ")
         .sql(columns)
         .sql(" FROM invoices WHERE ");

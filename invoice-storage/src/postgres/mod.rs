@@ -358,7 +358,7 @@ async fn overwrite(
 /// How many of the tenant's invoices `query` selects.
 fn counted(tenant: &TenantId, query: &InvoiceQuery) -> QueryBuilder<Postgres> {
     let mut sql = QueryBuilder::<Postgres>::new("");
-    push_count(&mut sql, tenant, query, Dialect::Postgres);
+    push_count(&mut sql, tenant, query);
     sql
 }
 
@@ -463,8 +463,6 @@ impl PostgresStore {
                 // turn every skipped row's JSONB into text too (7 ms at offset 500
                 // against 0.3): hence the deferred join of `offset_page`.
                 let mut sql = QueryBuilder::<Postgres>::new("");
-                // No counter table here: its rows would serialize a tenant's concurrent
-                // writers, which PostgreSQL otherwise runs side by side.
                 offset_page(
                     &mut sql,
                     columns,

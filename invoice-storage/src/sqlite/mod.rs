@@ -210,7 +210,7 @@ impl SqliteStore {
                     None if *page == 0 => 0,
                     None => {
                         let mut sql = Sql::default();
-                        push_count(&mut sql, tenant, query, Dialect::Sqlite);
+                        push_count(&mut sql, tenant, query);
                         select(connection, &sql, |row| column::<i64>(row, 0))?
                             .pop()
                             .unwrap_or(0)
