@@ -3,6 +3,7 @@
 -- MODE=get  : GET /invoices/<random id of IDS_FILE>
 -- MODE=post : POST /invoices with the 10-line body in BODY_FILE
 -- MODE=list : GET /invoices?page=<random 0..N/10-1>&size=10
+-- MODE=health : GET /health (the floor: a request that does next to nothing)
 -- done() prints: RESULT rps p50_ms p99_ms requests errors
 local mode = os.getenv("MODE") or "get"
 local token = os.getenv("TOKEN")
@@ -32,6 +33,8 @@ end
 function request()
   if mode == "post" then
     return post_req
+  elseif mode == "health" then
+    return wrk.format("GET", "/health")
   elseif mode == "list" then
     local pages = math.max(1, math.floor(#ids / 10))
     return wrk.format("GET", "/invoices?page=" .. math.random(0, pages - 1) .. "&size=10", headers)

@@ -3,14 +3,15 @@
 # and, with DATABASE_URL=postgres://…, on PostgreSQL, beside the Flask anchor of the seed
 # stack in the same run, on 127.0.0.1 only, bounded in time.
 #
-# Per load (get one invoice, get a list page of 10, post a 10-line draft; wrk -t2 -c32,
-# WARM s warm-up then DUR s measured) it reports requests/s, p50/p99, errors, and the
+# Per load (get one invoice, get a list page of 10, post a 10-line draft, and /health as
+# the floor of a request on this server; wrk -t2 -c32, WARM s warm-up then DUR s
+# measured) it reports requests/s, p50/p99, errors, and the
 # server's CPU time per request: user + system time of the server process (all its
 # threads) read from /proc over the measured window, divided by the requests served.
 # That ratio does not depend on how wrk and the server share the cores, so it is the
-# figure to compare first. Then p99 at a fixed 1 000 req/s (hey, 10 workers x 100 q/s)
-# for get and list. After the post load it counts the invoices the service lists and
-# checks that every acknowledged POST is there.
+# figure to compare first. Between the reads and the post load, p99 at a fixed 1 000
+# req/s (hey, 10 workers x 100 q/s) for get and list. After the post load it counts the
+# invoices the service lists and checks that every acknowledged POST is there.
 #
 # Needs wrk and hey (Debian packages) and curl. The anchor is the Flask service of the
 # seed stack (ANCHOR_DIR, a folder with its run.sh; it installs Flask + gunicorn into a
@@ -75,20 +76,47 @@ wrk_run() { # seconds
 
 ROWS=()
 FAILED=0
+
+# p99 at a fixed 1 000 req/s (hey: 10 workers x 100 q/s) for get and list.
+fixed_rate() { # label
+  local id; id=$(head -n1 "$TMP/ids.txt")
+  for mode in get list; do
+    local url="http://127.0.0.1:$PORT/invoices/$id"
+    [ "$mode" = list ] && url="http://127.0.0.1:$PORT/invoices?page=7&size=10"
+    local out; out=$(hey -z "${DUR}s" -c 10 -q 100 -H "Authorization: Bearer $TOKEN" "$url")
+    local p99; p99=$(awk '/ 99% in / {print $3 * 1000}' <<<"$out")
+    local fixed_rps; fixed_rps=$(awk '/Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
+    local non2xx; non2xx=$(awk '/^  \[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); if ($1 !~ /^2/) e += $2} END {print e + 0}' <<<"$out")
+    ROWS+=("$1 ${mode}@1000rps $fixed_rps - $p99 - $non2xx -")
+  done
+}
+
 measure_service() { # label database_url
   local label=$1 db=$2 tenant="load-$(date +%s%N)"
   env -u AMQP_URL -u AWS_ENDPOINT_URL DATABASE_URL="$db" BIND="127.0.0.1:$PORT" \
     DOCUMENTS_DIR="$TMP/docs" RUST_LOG=warn "$BIN" >"$TMP/service.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/health" && break; sleep 0.1; done
+  local up=""
+  for _ in $(seq 100); do
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/health" && { up=1; break; }
+    sleep 0.1
+  done
+  [ -n "$up" ] || { echo "$label did not start:" >&2; cat "$TMP/service.log" >&2; exit 1; }
   export TOKEN; TOKEN=$(env DATABASE_URL=memory "$BIN" token "$tenant" 2)
   : >"$TMP/ids.txt"
   seq "$SEED_N" | xargs -P 4 -I{} curl -fs -X POST "http://127.0.0.1:$PORT/invoices" \
       -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data @"$TMP/body.json" \
     | grep -o '"invoice":{"id":"[0-9a-f-]\{36\}"' | cut -d'"' -f6 >"$TMP/ids.txt"
   test "$(wc -l <"$TMP/ids.txt")" -eq "$SEED_N" || { echo "seeding failed" >&2; exit 1; }
-  # Reads first, so they see exactly SEED_N invoices; the post load grows the table.
-  for mode in get list post; do
+  # Reads first, so they see exactly SEED_N invoices; then p99 at a fixed rate on the
+  # same table, before the post load grows it (and leaves the relay publishing its
+  # events for a while). `health` answers from the HTTP stack alone: the floor of a
+  # request on this server.
+  for mode in health get list fixed post; do
+    if [ "$mode" = fixed ]; then
+      fixed_rate "$label"
+      continue
+    fi
     export MODE=$mode IDS_FILE="$TMP/ids.txt" BODY_FILE="$TMP/body.json"
     local before; before=$(listed_total)
     local warm; warm=$(wrk_run "$WARM")
@@ -115,17 +143,6 @@ measure_service() { # label database_url
       fi
       echo "readback: ${READBACK[-1]}" >&2
     fi
-  done
-  # p99 at a fixed 1 000 req/s for get and list.
-  local id; id=$(head -n1 "$TMP/ids.txt")
-  for mode in get list; do
-    local url="http://127.0.0.1:$PORT/invoices/$id"
-    [ "$mode" = list ] && url="http://127.0.0.1:$PORT/invoices?page=7&size=10"
-    local out; out=$(hey -z "${DUR}s" -c 10 -q 100 -H "Authorization: Bearer $TOKEN" "$url")
-    local p99; p99=$(awk '/ 99% in / {print $3 * 1000}' <<<"$out")
-    local fixed_rps; fixed_rps=$(awk '/Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-    local non2xx; non2xx=$(awk '/^  \[[0-9]+\]/ {gsub(/[\[\]]/, "", $1); if ($1 !~ /^2/) e += $2} END {print e + 0}' <<<"$out")
-    ROWS+=("$label ${mode}@1000rps $fixed_rps - $p99 - $non2xx -")
   done
   cleanup
 }
