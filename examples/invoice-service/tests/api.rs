@@ -381,6 +381,17 @@ async fn openapi_metrics_and_health_are_served() {
     assert_eq!(status, StatusCode::OK);
     let doc: Value = serde_json::from_slice(&doc).unwrap();
     assert!(doc["paths"]["/invoices/{id}/issue"]["post"].is_object());
+    let summary = &doc["components"]["schemas"]["InvoiceSummaryDoc"]["properties"];
+    for field in [
+        "id",
+        "kind",
+        "seller_name",
+        "net_amount",
+        "gross_amount",
+        "updated_at",
+    ] {
+        assert!(summary[field].is_object(), "{field} in {summary}");
+    }
     let (status, _, health) = api.call("GET", "/health", None, None, &[]).await;
     assert_eq!(
         status,
@@ -427,6 +438,20 @@ async fn flow_on(api: &Api, tenant: &str) {
         .json("GET", "/invoices?page=0&size=10&status=paid", tenant, None)
         .await;
     assert_eq!(page["total_elements"], 1);
+    // A list row is the invoice's summary: its amounts, not its lines.
+    let row = &page["content"][0];
+    assert_eq!(row["id"], id.as_str(), "{page}");
+    assert_eq!(
+        (&row["number"], &row["kind"], &row["status"]),
+        (&json!("INV-2026-00001"), &json!("invoice"), &json!("paid")),
+        "{row}"
+    );
+    assert_eq!(
+        (&row["gross_amount"], &row["amount_due"]),
+        (&json!("1243.29"), &json!("0.00")),
+        "{row}"
+    );
+    assert!(row.get("lines").is_none(), "{row}");
     let (status, _) = api
         .json("GET", &format!("/invoices/{id}"), "someone-else", None)
         .await;
