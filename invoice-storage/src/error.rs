@@ -83,6 +83,22 @@ pub enum Error {
         /// Newest migration this library has.
         supported: i64,
     },
+    /// A store URL this library cannot read (see `StoreUrl::parse`).
+    #[error("invalid store URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The URL names a store whose cargo feature this build of the library lacks.
+    #[error("{scheme}: URLs need the `{feature}` feature of invoice-storage")]
+    FeatureNotEnabled {
+        /// The URL's scheme.
+        scheme: &'static str,
+        /// The feature to enable.
+        feature: &'static str,
+    },
     /// A store could not be opened where it was asked to be: a missing folder, no
     /// permission, a file that is not a database.
     #[error("cannot open the {backend} store at {location}")]

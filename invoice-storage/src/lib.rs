@@ -74,6 +74,7 @@ mod fs;
 mod inbox;
 mod invoice_store;
 mod memory;
+mod open;
 mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -101,6 +102,7 @@ pub use invoice_store::{
     PageRequest, SummaryPage, MAX_PAGE_SIZE,
 };
 pub use memory::{InMemoryDocumentStore, InMemoryStore};
+pub use open::{open_stores, StoreUrl, Stores, StoresBuilder};
 pub use outbox::{ClaimedEvent, OutboxStore};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, PostgresStoreBuilder};

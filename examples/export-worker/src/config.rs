@@ -5,17 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-
-/// Where the invoices are loaded from: the database `invoice-service` writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Database {
-    /// In memory (`DATABASE_URL` unset or `memory`): `main` plays a demo into it.
-    Memory,
-    /// A SQLite file (`DATABASE_URL=sqlite:FILE`).
-    Sqlite(PathBuf),
-    /// A PostgreSQL server (`DATABASE_URL=postgres://…`).
-    Postgres(String),
-}
+use invoice_storage::StoreUrl;
 
 /// Where the events come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +61,7 @@ pub enum Documents {
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `DATABASE_URL`.
-    pub database: Database,
+    pub database: String,
     /// `MESSAGING` (+ `AWS_ENDPOINT_URL`, `AMQP_URL`, `QUEUE_NAME`).
     pub messaging: Messaging,
     /// `DOCUMENTS` (+ `DOCUMENTS_DIR`, `S3_BUCKET`, `AWS_ENDPOINT_URL`).
@@ -88,22 +78,8 @@ impl Config {
     ///
     /// A message naming the variable whose value is wrong or missing.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let database = match var("DATABASE_URL").as_deref() {
-            None | Some("memory") => Database::Memory,
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Database::Postgres(url.to_owned())
-            }
-            Some(url) if url.starts_with("sqlite:") => {
-                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
-                if path.is_empty() {
-                    bail!("DATABASE_URL {url:?}: sqlite: needs a file name");
-                }
-                Database::Sqlite(path.into())
-            }
-            Some(other) => {
-                bail!("DATABASE_URL {other:?}: expected memory, sqlite:FILE or postgres://…")
-            }
-        };
+        let database = var("DATABASE_URL").unwrap_or_else(|| "memory:".to_owned());
+        StoreUrl::parse(&database).context("DATABASE_URL")?;
         let queue = var("QUEUE_NAME").unwrap_or_else(|| DEFAULT_QUEUE.to_owned());
         if queue.is_empty() {
             bail!("QUEUE_NAME must not be empty");
@@ -157,7 +133,7 @@ mod tests {
     #[test]
     fn defaults_need_no_server() {
         let c = config(&[]).unwrap();
-        assert_eq!(c.database, Database::Memory);
+        assert_eq!(c.database, "memory:");
         assert_eq!(c.messaging, Messaging::InProcess);
         assert_eq!(
             c.documents,
@@ -192,9 +168,9 @@ mod tests {
         );
         let url = "postgres://postgres@127.0.0.1:5432/test";
         let c = config(&[("DATABASE_URL", url)]).unwrap();
-        assert_eq!(c.database, Database::Postgres(url.to_owned()));
+        assert_eq!(c.database, url);
         let c = config(&[("DATABASE_URL", "sqlite:invoice-service.db")]).unwrap();
-        assert_eq!(c.database, Database::Sqlite("invoice-service.db".into()));
+        assert_eq!(c.database, "sqlite:invoice-service.db");
     }
 
     #[test]

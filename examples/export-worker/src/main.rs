@@ -8,10 +8,10 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use export_worker::config::{Config, Database};
+use export_worker::config::Config;
 use export_worker::{demo, worker, Worker};
 use invoice_messaging::CancellationToken;
-use invoice_storage::{InMemoryStore, InvoiceStore};
+use invoice_storage::{InMemoryStore, InvoiceStore, StoreUrl};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -26,13 +26,13 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::from_env(|k| std::env::var(k).ok())?;
     // In memory nothing else writes invoices: the demo below plays into this store.
-    let (invoices, demo_store): (Arc<dyn InvoiceStore>, _) = match &config.database {
-        Database::Memory => {
+    let (invoices, demo_store): (Arc<dyn InvoiceStore>, _) =
+        if StoreUrl::parse(&config.database)? == StoreUrl::Memory {
             let store = InMemoryStore::new();
             (Arc::new(store.clone()), Some(store))
-        }
-        database => (worker::invoices(database).await?, None),
-    };
+        } else {
+            (worker::invoices(&config.database).await?, None)
+        };
     let documents = worker::documents(&config.documents).await?;
     let (subscriber, demo_broker) = worker::subscribe(&config.messaging).await?;
     let worker = Worker::new(subscriber, invoices, documents);

@@ -10,12 +10,11 @@ use invoice_messaging::{
     SqsBroker, Subscriber,
 };
 use invoice_storage::{
-    DocumentStore, FsDocumentStore, InMemoryStore, InvoiceStore, PostgresStore, S3DocumentStore,
-    SqliteStore,
+    DocumentStore, FsDocumentStore, InvoiceStore, S3DocumentStore, StoresBuilder,
 };
 
 use crate::archive::Archiver;
-use crate::config::{Database, Documents, Messaging};
+use crate::config::{Documents, Messaging};
 
 /// The consumer's name: the in-process queue and the RabbitMQ connection name.
 pub const CONSUMER: &str = "export-worker";
@@ -110,28 +109,21 @@ const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// # Errors
 ///
 /// When the SQLite file cannot be opened or the PostgreSQL server cannot be reached.
-pub async fn invoices(database: &Database) -> anyhow::Result<Arc<dyn InvoiceStore>> {
-    Ok(match database {
-        Database::Memory => Arc::new(InMemoryStore::new()),
-        Database::Sqlite(path) => Arc::new(SqliteStore::open(path).await.with_context(|| {
-            format!("DATABASE_URL: cannot open SQLite file {}", path.display())
-        })?),
-        Database::Postgres(url) => Arc::new(
-            // sqlx retries a refused connection until the acquire timeout, 30 s by
-            // default: a shorter one makes a wrong DATABASE_URL show at start.
-            PostgresStore::builder(url.as_str())
-                .with_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
-                .build()
-                .await
-                .with_context(|| {
-                    format!(
-                        "DATABASE_URL: cannot open the PostgreSQL database (a connection is \
-                         waited for up to {}s)",
-                        POSTGRES_ACQUIRE_TIMEOUT.as_secs()
-                    )
-                })?,
-        ),
-    })
+pub async fn invoices(database: &str) -> anyhow::Result<Arc<dyn InvoiceStore>> {
+    // A refused PostgreSQL connection is retried until the acquire timeout: a short one
+    // makes a wrong DATABASE_URL show at start.
+    let stores = StoresBuilder::new(database)
+        .with_postgres_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+        .open()
+        .await
+        .with_context(|| {
+            format!(
+                "DATABASE_URL: cannot open {database} (a PostgreSQL connection is waited for \
+                 up to {}s)",
+                POSTGRES_ACQUIRE_TIMEOUT.as_secs()
+            )
+        })?;
+    Ok(stores.invoices)
 }
 
 /// Opens the configured document store (creating the folder or the bucket if missing).

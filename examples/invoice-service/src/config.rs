@@ -6,17 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-
-/// Where the invoices live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Database {
-    /// In memory (`DATABASE_URL=memory`): gone when the process stops.
-    Memory,
-    /// A SQLite file (`DATABASE_URL=sqlite:FILE`; the default is `sqlite:invoice-service.db`).
-    Sqlite(PathBuf),
-    /// A PostgreSQL server (`DATABASE_URL=postgres://…`).
-    Postgres(String),
-}
+use invoice_storage::StoreUrl;
 
 /// Which broker carries events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,8 +47,10 @@ pub enum Documents {
 pub struct Config {
     /// `BIND`, default `127.0.0.1:8080`.
     pub bind: SocketAddr,
-    /// `DATABASE_URL`.
-    pub database: Database,
+    /// `DATABASE_URL`, checked: `memory:`, `sqlite:FILE` (the default is
+    /// `sqlite:invoice-service.db`) or `postgres://…`, opened by
+    /// [`invoice_storage::StoresBuilder`].
+    pub database: String,
     /// `MESSAGING`.
     pub messaging: Messaging,
     /// `DOCUMENTS`.
@@ -79,23 +71,9 @@ impl Config {
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
             .parse()
             .context("BIND must be an address such as 127.0.0.1:8080")?;
-        let database = match var("DATABASE_URL").as_deref() {
-            None => Database::Sqlite("invoice-service.db".into()),
-            Some("memory") => Database::Memory,
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Database::Postgres(url.to_owned())
-            }
-            Some(url) if url.starts_with("sqlite:") => {
-                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
-                if path.is_empty() {
-                    bail!("DATABASE_URL {url:?}: sqlite: needs a file name");
-                }
-                Database::Sqlite(path.into())
-            }
-            Some(other) => {
-                bail!("DATABASE_URL {other:?}: expected memory, sqlite:FILE or postgres://…")
-            }
-        };
+        let database =
+            var("DATABASE_URL").unwrap_or_else(|| "sqlite:invoice-service.db".to_owned());
+        StoreUrl::parse(&database).context("DATABASE_URL")?;
         let messaging = match var("MESSAGING").as_deref() {
             None | Some("inprocess") => Messaging::InProcess,
             Some("rabbitmq") => Messaging::RabbitMq {
@@ -149,7 +127,7 @@ mod tests {
     #[test]
     fn defaults_need_no_server() {
         let c = config(&[]).unwrap();
-        assert_eq!(c.database, Database::Sqlite("invoice-service.db".into()));
+        assert_eq!(c.database, "sqlite:invoice-service.db");
         assert_eq!(c.messaging, Messaging::InProcess);
         assert!(matches!(c.documents, Documents::Fs { .. }));
         assert!(c.dev_secret);

@@ -11,14 +11,14 @@ use invoice_messaging::{
     QueueOptions, RabbitMqBroker, SqsBroker, Subscriber, DEFAULT_EXCHANGE,
 };
 use invoice_storage::{
-    ClientStore, DocumentStore, FsDocumentStore, InMemoryStore, InvoiceStore, OutboxStore,
-    PostgresStore, S3DocumentStore, SqliteStore,
+    ClientStore, DocumentStore, FsDocumentStore, InvoiceStore, OutboxStore, S3DocumentStore,
+    Stores, StoresBuilder,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
 
-use crate::config::{Config, Database, Documents, Messaging};
+use crate::config::{Config, Documents, Messaging};
 use crate::metrics::CountingPublisher;
 
 /// What every handler can reach.
@@ -55,52 +55,34 @@ impl Background {
     }
 }
 
-/// The three store views of one backend (they share its transactions).
-type Stores = (
-    Arc<dyn InvoiceStore>,
-    Arc<dyn ClientStore>,
-    Arc<dyn OutboxStore>,
-);
-
-fn views<S: InvoiceStore + ClientStore + OutboxStore + Clone>(store: S) -> Stores {
-    (
-        Arc::new(store.clone()),
-        Arc::new(store.clone()),
-        Arc::new(store),
-    )
-}
-
 /// How long a request (and the start) waits for a PostgreSQL connection.
 const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Opens the store `DATABASE_URL` names (migrating it).
-pub async fn stores(database: &Database) -> anyhow::Result<Stores> {
-    Ok(match database {
-        Database::Memory => views(InMemoryStore::new()),
-        Database::Sqlite(path) => views(SqliteStore::open(path).await.with_context(|| {
-            format!("DATABASE_URL: cannot open SQLite file {}", path.display())
-        })?),
-        Database::Postgres(url) => views(
-            // sqlx retries a refused connection until the acquire timeout, 30 s by
-            // default: a shorter one makes a wrong DATABASE_URL show at start.
-            PostgresStore::builder(url.as_str())
-                .with_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
-                .build()
-                .await
-                .with_context(|| {
-                    format!(
-                        "DATABASE_URL: cannot open the PostgreSQL database (a connection is \
-                         waited for up to {}s)",
-                        POSTGRES_ACQUIRE_TIMEOUT.as_secs()
-                    )
-                })?,
-        ),
-    })
+/// Opens (and migrates) the stores `DATABASE_URL` names.
+pub async fn stores(database: &str) -> anyhow::Result<Stores> {
+    // A refused PostgreSQL connection is retried until the acquire timeout: a short one
+    // makes a wrong DATABASE_URL show at start.
+    StoresBuilder::new(database)
+        .with_postgres_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+        .open()
+        .await
+        .with_context(|| {
+            format!(
+                "DATABASE_URL: cannot open {database} (a PostgreSQL connection is waited for \
+                 up to {}s)",
+                POSTGRES_ACQUIRE_TIMEOUT.as_secs()
+            )
+        })
 }
 
 /// Builds the state and starts the relay and the WebSocket feed.
 pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
-    let (invoices, clients, outbox) = stores(&config.database).await?;
+    let Stores {
+        invoices,
+        clients,
+        outbox,
+        ..
+    } = stores(&config.database).await?;
     let documents: Arc<dyn DocumentStore> = match &config.documents {
         Documents::Fs { dir } => Arc::new(
             FsDocumentStore::open(dir)

@@ -1,0 +1,311 @@
+//! Opening the stores a URL names, as `object_store::parse_url` does for object stores:
+//! a service reads one variable (`DATABASE_URL`, say) and hands it here, and the same
+//! binary runs on memory, a SQLite file or PostgreSQL.
+//!
+//! | URL | store | feature |
+//! |---|---|---|
+//! | `memory:` (or `memory`) | [`InMemoryStore`] | always |
+//! | `sqlite:PATH`, `sqlite://PATH`, `sqlite:///ABSOLUTE/PATH` | `SqliteStore` (created if missing, migrated) | `sqlite` |
+//! | `postgres://…`, `postgresql://…` | `PostgresStore` (migrated) | `postgres` |
+//!
+//! The library reads no environment: options such as pool sizes come through
+//! [`StoresBuilder`].
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::client_store::ClientStore;
+use crate::error::{Error, Result};
+use crate::inbox::InboxStore;
+use crate::invoice_store::InvoiceStore;
+use crate::memory::InMemoryStore;
+use crate::outbox::OutboxStore;
+
+/// What a store URL names, checked but not opened (see [`StoreUrl::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreUrl {
+    /// `memory:`: everything in this process, gone when it stops.
+    Memory,
+    /// `sqlite:PATH`: a SQLite file.
+    Sqlite(PathBuf),
+    /// `postgres://…`: a PostgreSQL server; the URL as given.
+    Postgres(String),
+}
+
+impl StoreUrl {
+    /// Reads a store URL. Whether this build can open it is checked at open, so that a
+    /// configuration can be validated anywhere.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] for an unknown scheme or a SQLite URL without a path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use invoice_storage::StoreUrl;
+    ///
+    /// assert_eq!(StoreUrl::parse("memory:")?, StoreUrl::Memory);
+    /// assert_eq!(StoreUrl::parse("sqlite:invoices.db")?, StoreUrl::Sqlite("invoices.db".into()));
+    /// assert_eq!(StoreUrl::parse("sqlite:///var/lib/app/invoices.db")?,
+    ///     StoreUrl::Sqlite("/var/lib/app/invoices.db".into()));
+    /// assert!(StoreUrl::parse("mysql://localhost/invoices").is_err());
+    /// # Ok::<(), invoice_storage::Error>(())
+    /// ```
+    pub fn parse(url: &str) -> Result<Self> {
+        let invalid = |reason: &str| Error::InvalidUrl {
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if url == "memory" || url == "memory:" {
+            return Ok(Self::Memory);
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            // sqlite:PATH, sqlite://PATH (relative) and sqlite:///ABSOLUTE.
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(invalid(
+                    "sqlite: needs a file path, as in sqlite:invoices.db",
+                ));
+            }
+            if path.contains('?') {
+                return Err(invalid(
+                    "sqlite: URLs take no options here; use StoresBuilder for them",
+                ));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        Err(invalid(
+            "expected memory:, sqlite:PATH or postgres://… (postgresql://…)",
+        ))
+    }
+
+    /// The URL's scheme, as errors name it.
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Self::Memory => "memory",
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Every store trait of one backend, sharing its connections (and transactions: an
+/// invoice and its outbox events are written together).
+#[derive(Clone)]
+pub struct Stores {
+    /// Invoices.
+    pub invoices: Arc<dyn InvoiceStore>,
+    /// Clients with their contact information.
+    pub clients: Arc<dyn ClientStore>,
+    /// Events waiting for the relay.
+    pub outbox: Arc<dyn OutboxStore>,
+    /// Event ids consumers have processed.
+    pub inbox: Arc<dyn InboxStore>,
+}
+
+impl fmt::Debug for Stores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stores")
+            .field("invoices", &self.invoices)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stores {
+    fn of<S>(store: S) -> Self
+    where
+        S: InvoiceStore + ClientStore + OutboxStore + InboxStore + Clone,
+    {
+        Self {
+            invoices: Arc::new(store.clone()),
+            clients: Arc::new(store.clone()),
+            outbox: Arc::new(store.clone()),
+            inbox: Arc::new(store),
+        }
+    }
+}
+
+/// Opens the stores of the URL with the defaults of [`StoresBuilder`].
+///
+/// # Errors
+///
+/// As [`StoresBuilder::open`].
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> invoice_storage::Result<()> {
+/// use invoice_core::TenantId;
+/// use invoice_storage::{open_stores, InvoiceQuery};
+///
+/// let stores = open_stores("memory:").await?;
+/// let page = stores.invoices.list(&TenantId::new("acme")?, &InvoiceQuery::new()).await?;
+/// assert_eq!(page.total, Some(0));
+/// # Ok(())
+/// # }
+/// ```
+pub async fn open_stores(url: &str) -> Result<Stores> {
+    StoresBuilder::new(url).open().await
+}
+
+/// Opens the stores a URL names, with the options of each backend (each applies only to
+/// its backend and is ignored by the others).
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> invoice_storage::Result<()> {
+/// use std::time::Duration;
+/// use invoice_storage::StoresBuilder;
+///
+/// let stores = StoresBuilder::new("postgres://app@db.internal/invoices")
+///     .with_postgres_max_connections(16)
+///     .with_postgres_acquire_timeout(Duration::from_secs(10))
+///     .open()
+///     .await?;
+/// # let _ = stores;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `open` is called"]
+pub struct StoresBuilder {
+    url: String,
+    sqlite_read_connections: Option<usize>,
+    postgres_max_connections: Option<u32>,
+    postgres_acquire_timeout: Option<Duration>,
+    postgres_schema: Option<String>,
+}
+
+impl StoresBuilder {
+    /// A builder for `url` (see the [module](self) for the forms).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            sqlite_read_connections: None,
+            postgres_max_connections: None,
+            postgres_acquire_timeout: None,
+            postgres_schema: None,
+        }
+    }
+
+    /// SQLite: the read connections kept open (`SqliteStoreBuilder::with_read_connections`).
+    pub fn with_sqlite_read_connections(mut self, count: usize) -> Self {
+        self.sqlite_read_connections = Some(count);
+        self
+    }
+
+    /// PostgreSQL: the largest pool size.
+    pub fn with_postgres_max_connections(mut self, max: u32) -> Self {
+        self.postgres_max_connections = Some(max);
+        self
+    }
+
+    /// PostgreSQL: how long a call (and the opening) waits for a connection; a wrong URL
+    /// shows after this long.
+    pub fn with_postgres_acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.postgres_acquire_timeout = Some(timeout);
+        self
+    }
+
+    /// PostgreSQL: the schema the tables live in (created if missing).
+    pub fn with_postgres_schema(mut self, schema: impl Into<String>) -> Self {
+        self.postgres_schema = Some(schema.into());
+        self
+    }
+
+    /// Opens (and migrates) the stores.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] for a URL [`StoreUrl::parse`] refuses;
+    /// [`Error::FeatureNotEnabled`] for a scheme whose feature this build lacks; the
+    /// backend's own errors when it cannot be opened ([`Error::Open`],
+    /// [`Error::Backend`], [`Error::SchemaTooNew`]).
+    pub async fn open(self) -> Result<Stores> {
+        match StoreUrl::parse(&self.url)? {
+            StoreUrl::Memory => Ok(Stores::of(InMemoryStore::new())),
+            StoreUrl::Sqlite(path) => self.open_sqlite(path).await,
+            StoreUrl::Postgres(url) => self.open_postgres(url).await,
+        }
+    }
+
+    #[cfg(feature = "sqlite")]
+    async fn open_sqlite(&self, path: PathBuf) -> Result<Stores> {
+        let mut builder = crate::SqliteStore::builder(path);
+        if let Some(count) = self.sqlite_read_connections {
+            builder = builder.with_read_connections(count);
+        }
+        Ok(Stores::of(builder.build().await?))
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    async fn open_sqlite(&self, _: PathBuf) -> Result<Stores> {
+        Err(Error::FeatureNotEnabled {
+            scheme: "sqlite",
+            feature: "sqlite",
+        })
+    }
+
+    #[cfg(feature = "postgres")]
+    async fn open_postgres(&self, url: String) -> Result<Stores> {
+        let mut builder = crate::PostgresStore::builder(url);
+        if let Some(max) = self.postgres_max_connections {
+            builder = builder.with_max_connections(max);
+        }
+        if let Some(timeout) = self.postgres_acquire_timeout {
+            builder = builder.with_acquire_timeout(timeout);
+        }
+        if let Some(schema) = &self.postgres_schema {
+            builder = builder.with_schema(schema.clone());
+        }
+        Ok(Stores::of(builder.build().await?))
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    async fn open_postgres(&self, _: String) -> Result<Stores> {
+        Err(Error::FeatureNotEnabled {
+            scheme: "postgres",
+            feature: "postgres",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_store() {
+        assert_eq!(StoreUrl::parse("memory").unwrap(), StoreUrl::Memory);
+        assert_eq!(
+            StoreUrl::parse("sqlite://data/invoices.db").unwrap(),
+            StoreUrl::Sqlite("data/invoices.db".into())
+        );
+        assert_eq!(
+            StoreUrl::parse("postgresql://u@h/db").unwrap(),
+            StoreUrl::Postgres("postgresql://u@h/db".into())
+        );
+        for bad in [
+            "",
+            "sqlite:",
+            "sqlite://",
+            "sqlite:x.db?mode=ro",
+            "redis://h",
+            "memory:x",
+        ] {
+            assert!(
+                matches!(StoreUrl::parse(bad), Err(Error::InvalidUrl { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+}

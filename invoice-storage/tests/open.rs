@@ -1,0 +1,101 @@
+//! Stores opened from a URL: each scheme gives a working store of its backend, whose
+//! views share one database (an invoice's events reach the outbox view).
+
+use invoice_core::{EventEnvelope, EventId, Invoice};
+use invoice_storage::testing::{self, require_env};
+use invoice_storage::{open_stores, Error, InvoiceQuery, Stores, StoresBuilder};
+
+/// Creates an invoice through `stores` and reads it back through every view.
+async fn round_trip(stores: &Stores) {
+    let tenant = testing::fresh_tenant();
+    let (invoice, event) = Invoice::create(testing::draft(&tenant, "Opened AG")).unwrap();
+    let at = chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap();
+    let envelope = EventEnvelope::new(
+        EventId::from_uuid(uuid::Uuid::new_v4()),
+        at,
+        &invoice,
+        event,
+    );
+    let pending = stores.outbox.pending().await.unwrap();
+    stores
+        .invoices
+        .create(&invoice, std::slice::from_ref(&envelope))
+        .await
+        .unwrap();
+    assert_eq!(
+        stores.invoices.get(&tenant, invoice.id()).await.unwrap(),
+        invoice
+    );
+    let page = stores
+        .invoices
+        .list(&tenant, &InvoiceQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].id, invoice.id());
+    assert_eq!(stores.outbox.pending().await.unwrap(), pending + 1);
+    assert!(!stores
+        .inbox
+        .contains("open-test", envelope.event_id)
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn memory_url_opens_a_memory_store() {
+    round_trip(&open_stores("memory:").await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn sqlite_url_opens_and_creates_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("opened.db");
+    let url = format!("sqlite://{}", path.display());
+    let stores = StoresBuilder::new(&url)
+        .with_sqlite_read_connections(2)
+        .open()
+        .await
+        .unwrap();
+    round_trip(&stores).await;
+    assert!(path.exists(), "{url} made no file");
+
+    let missing = open_stores(&format!(
+        "sqlite:{}/no/such/folder/x.db",
+        dir.path().display()
+    ))
+    .await;
+    assert!(
+        matches!(
+            missing,
+            Err(Error::Open {
+                backend: "sqlite",
+                ..
+            })
+        ),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn postgres_url_opens_a_postgres_store() {
+    let Some(url) = require_env("DATABASE_URL", "postgres_url_opens_a_postgres_store") else {
+        return;
+    };
+    let schema = format!("test_open_{}", uuid::Uuid::new_v4().simple());
+    let stores = StoresBuilder::new(&url)
+        .with_postgres_schema(&schema)
+        .with_postgres_max_connections(2)
+        .open()
+        .await
+        .unwrap();
+    round_trip(&stores).await;
+}
+
+#[tokio::test]
+async fn unknown_urls_are_refused_with_the_url() {
+    for url in ["mysql://localhost/x", "sqlite:", "invoices.db"] {
+        match open_stores(url).await {
+            Err(Error::InvalidUrl { url: given, .. }) => assert_eq!(given, url),
+            other => panic!("{url}: expected InvalidUrl, got {other:?}"),
+        }
+    }
+}
