@@ -8,8 +8,11 @@
 //! | `sqlite:PATH`, `sqlite://PATH`, `sqlite:///ABSOLUTE/PATH` | `SqliteStore` (created if missing, migrated) | `sqlite` |
 //! | `postgres://…`, `postgresql://…` | `PostgresStore` (migrated) | `postgres` |
 //!
-//! The library reads no environment: options such as pool sizes come through
-//! [`StoresBuilder`].
+//! Document stores open the same way from `memory:`, `file:PATH` or `s3://BUCKET`
+//! ([`open_documents`], [`DocumentsBuilder`]).
+//!
+//! The library reads no environment: options such as pool sizes come through the
+//! builders.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -17,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client_store::ClientStore;
+use crate::document::DocumentStore;
 use crate::error::{Error, Result};
 use crate::inbox::InboxStore;
 use crate::invoice_store::InvoiceStore;
@@ -279,6 +283,230 @@ impl StoresBuilder {
     }
 }
 
+/// What a document store URL names, checked but not opened (see [`DocumentsUrl::parse`]).
+///
+/// | URL | store | feature |
+/// |---|---|---|
+/// | `memory:` | [`InMemoryDocumentStore`](crate::InMemoryDocumentStore) | always |
+/// | `file:PATH`, `file://PATH`, `file:///ABSOLUTE/PATH` | `FsDocumentStore` (folder created if missing) | `fs` |
+/// | `s3://BUCKET` | `S3DocumentStore` at the endpoint [`DocumentsBuilder::with_s3_endpoint`] gives | `s3` |
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DocumentsUrl {
+    /// `memory:`.
+    Memory,
+    /// `file:PATH`: a local folder.
+    File(PathBuf),
+    /// `s3://BUCKET`: an S3 bucket.
+    S3 {
+        /// The bucket.
+        bucket: String,
+    },
+}
+
+impl DocumentsUrl {
+    /// Reads a document store URL.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] for an unknown scheme, a `file:` URL without a path, or an
+    /// `s3:` URL without a bucket or with a key prefix (keys carry their own prefix, see
+    /// [`DocumentKey`](crate::DocumentKey)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use invoice_storage::DocumentsUrl;
+    ///
+    /// assert_eq!(DocumentsUrl::parse("file:///srv/archive")?, DocumentsUrl::File("/srv/archive".into()));
+    /// assert_eq!(DocumentsUrl::parse("s3://invoice-archive")?,
+    ///     DocumentsUrl::S3 { bucket: "invoice-archive".into() });
+    /// # Ok::<(), invoice_storage::Error>(())
+    /// ```
+    pub fn parse(url: &str) -> Result<Self> {
+        let invalid = |reason: &str| Error::InvalidUrl {
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        if url == "memory" || url == "memory:" {
+            return Ok(Self::Memory);
+        }
+        if let Some(rest) = url.strip_prefix("file:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(invalid("file: needs a folder, as in file:///srv/archive"));
+            }
+            return Ok(Self::File(PathBuf::from(path)));
+        }
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let bucket = rest.strip_suffix('/').unwrap_or(rest);
+            if bucket.is_empty() {
+                return Err(invalid("s3:// needs a bucket, as in s3://invoice-archive"));
+            }
+            if bucket.contains('/') {
+                return Err(invalid(
+                    "a key prefix in the URL is not supported: document keys carry their own",
+                ));
+            }
+            return Ok(Self::S3 {
+                bucket: bucket.to_owned(),
+            });
+        }
+        Err(invalid("expected memory:, file:PATH or s3://BUCKET"))
+    }
+}
+
+/// Opens the document store of the URL with the defaults of [`DocumentsBuilder`].
+///
+/// # Errors
+///
+/// As [`DocumentsBuilder::open`].
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> invoice_storage::Result<()> {
+/// let documents = invoice_storage::open_documents("memory:").await?;
+/// assert!(documents.list("archive/").await?.is_empty());
+/// # Ok(())
+/// # }
+/// ```
+pub async fn open_documents(url: &str) -> Result<Arc<dyn DocumentStore>> {
+    DocumentsBuilder::new(url).open().await
+}
+
+/// Opens the document store a URL names, with the options of S3 (ignored by the others).
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> invoice_storage::Result<()> {
+/// use invoice_storage::DocumentsBuilder;
+///
+/// let documents = DocumentsBuilder::new("s3://invoice-archive")
+///     .with_s3_endpoint("http://127.0.0.1:5000")
+///     .with_s3_bucket_created()
+///     .open()
+///     .await?;
+/// # let _ = documents;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `open` is called"]
+pub struct DocumentsBuilder {
+    url: String,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
+    s3_credentials: Option<(String, String)>,
+    s3_create_bucket: bool,
+}
+
+impl DocumentsBuilder {
+    /// A builder for `url` (see [`DocumentsUrl`] for the forms).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            s3_endpoint: None,
+            s3_region: None,
+            s3_credentials: None,
+            s3_create_bucket: false,
+        }
+    }
+
+    /// S3: the server's URL (`http://127.0.0.1:5000` for a local one).
+    pub fn with_s3_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.s3_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// S3: the region (`us-east-1` by default).
+    pub fn with_s3_region(mut self, region: impl Into<String>) -> Self {
+        self.s3_region = Some(region.into());
+        self
+    }
+
+    /// S3: static credentials.
+    pub fn with_s3_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        self.s3_credentials = Some((access_key_id.into(), secret.into()));
+        self
+    }
+
+    /// S3: creates the bucket at open when it does not exist (for local servers and first
+    /// runs).
+    pub fn with_s3_bucket_created(mut self) -> Self {
+        self.s3_create_bucket = true;
+        self
+    }
+
+    /// Opens the store.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] for a URL [`DocumentsUrl::parse`] refuses, or S3 without an
+    /// endpoint (this build has no TLS client for AWS itself: give an endpoint, or build
+    /// `S3DocumentStore::new` over an SDK client of your own); [`Error::FeatureNotEnabled`]
+    /// for a scheme whose feature this build lacks; the store's own errors when it cannot
+    /// be opened.
+    pub async fn open(self) -> Result<Arc<dyn DocumentStore>> {
+        match DocumentsUrl::parse(&self.url)? {
+            DocumentsUrl::Memory => Ok(Arc::new(crate::InMemoryDocumentStore::new())),
+            DocumentsUrl::File(path) => open_folder(path).await,
+            DocumentsUrl::S3 { bucket } => self.open_s3(bucket).await,
+        }
+    }
+
+    #[cfg(feature = "s3")]
+    async fn open_s3(&self, bucket: String) -> Result<Arc<dyn DocumentStore>> {
+        let Some(endpoint) = &self.s3_endpoint else {
+            return Err(Error::InvalidUrl {
+                url: self.url.clone(),
+                reason: "S3 needs an endpoint in this build (no TLS client for AWS itself): \
+                         use with_s3_endpoint, or S3DocumentStore::new over your own client"
+                    .to_owned(),
+            });
+        };
+        let mut builder = crate::S3DocumentStore::builder(bucket).with_endpoint(endpoint);
+        if let Some(region) = &self.s3_region {
+            builder = builder.with_region(region);
+        }
+        if let Some((key, secret)) = &self.s3_credentials {
+            builder = builder.with_credentials(key, secret);
+        }
+        let store = builder.build()?;
+        if self.s3_create_bucket {
+            store.ensure_bucket().await?;
+        }
+        Ok(Arc::new(store))
+    }
+
+    #[cfg(not(feature = "s3"))]
+    async fn open_s3(&self, _: String) -> Result<Arc<dyn DocumentStore>> {
+        Err(Error::FeatureNotEnabled {
+            scheme: "s3",
+            feature: "s3",
+        })
+    }
+}
+
+#[cfg(feature = "fs")]
+async fn open_folder(path: PathBuf) -> Result<Arc<dyn DocumentStore>> {
+    Ok(Arc::new(crate::FsDocumentStore::open(path).await?))
+}
+
+#[cfg(not(feature = "fs"))]
+async fn open_folder(_: PathBuf) -> Result<Arc<dyn DocumentStore>> {
+    Err(Error::FeatureNotEnabled {
+        scheme: "file",
+        feature: "fs",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +532,37 @@ mod tests {
         ] {
             assert!(
                 matches!(StoreUrl::parse(bad), Err(Error::InvalidUrl { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn document_urls_name_their_store() {
+        assert_eq!(
+            DocumentsUrl::parse("memory:").unwrap(),
+            DocumentsUrl::Memory
+        );
+        assert_eq!(
+            DocumentsUrl::parse("file:archive").unwrap(),
+            DocumentsUrl::File("archive".into())
+        );
+        assert_eq!(
+            DocumentsUrl::parse("s3://bucket/").unwrap(),
+            DocumentsUrl::S3 {
+                bucket: "bucket".into()
+            }
+        );
+        for bad in [
+            "",
+            "file:",
+            "s3://",
+            "s3://bucket/prefix",
+            "gs://bucket",
+            "/srv/archive",
+        ] {
+            assert!(
+                matches!(DocumentsUrl::parse(bad), Err(Error::InvalidUrl { .. })),
                 "{bad:?}"
             );
         }

@@ -99,3 +99,38 @@ async fn unknown_urls_are_refused_with_the_url() {
         }
     }
 }
+
+#[tokio::test]
+async fn document_urls_open_stores_that_pass_the_document_suite() {
+    let memory = invoice_storage::open_documents("memory:").await.unwrap();
+    testing::documents_put_get_head_list_delete(memory.as_ref()).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", dir.path().join("archive").display());
+    let folder = invoice_storage::open_documents(&url).await.unwrap();
+    testing::documents_put_get_head_list_delete(folder.as_ref()).await;
+    assert!(dir.path().join("archive").is_dir(), "{url} made no folder");
+
+    let no_endpoint = invoice_storage::open_documents("s3://invoice-archive").await;
+    assert!(
+        matches!(no_endpoint, Err(Error::InvalidUrl { .. })),
+        "{no_endpoint:?}"
+    );
+}
+
+#[tokio::test]
+async fn s3_url_opens_a_bucket_at_the_endpoint() {
+    let Some(endpoint) = require_env("AWS_ENDPOINT_URL", "s3_url_opens_a_bucket_at_the_endpoint")
+    else {
+        return;
+    };
+    let bucket = format!("open-{}", uuid::Uuid::new_v4().simple());
+    let documents = invoice_storage::DocumentsBuilder::new(format!("s3://{bucket}"))
+        .with_s3_endpoint(endpoint)
+        .with_s3_credentials("testing", "testing")
+        .with_s3_bucket_created()
+        .open()
+        .await
+        .unwrap();
+    testing::documents_put_get_head_list_delete(documents.as_ref()).await;
+}
