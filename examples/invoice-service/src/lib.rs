@@ -6,7 +6,8 @@
 //! OpenAPI at `/openapi.json`, Prometheus `/metrics`, `/health`, JWT bearer auth with one
 //! tenant per token.
 //!
-//! Run it on embedded defaults (in-memory store, in-process bus, `./invoice-documents`):
+//! Run it on embedded defaults (the SQLite file `invoice-service.db`, in-process bus,
+//! `./invoice-documents`):
 //!
 //! ```sh
 //! cargo run -p invoice-service
@@ -14,7 +15,8 @@
 //!
 //! It prints a development token. Point it at real services with `DATABASE_URL`,
 //! `MESSAGING=rabbitmq|sqs` (+ `AMQP_URL` / `AWS_ENDPOINT_URL`), `DOCUMENTS=s3`
-//! (+ `S3_BUCKET`), `JWT_SECRET` and `BIND`.
+//! (+ `S3_BUCKET` and `AWS_ENDPOINT_URL`), `JWT_SECRET` and `BIND` (the workspace README's
+//! Configuration table has them all).
 
 pub mod app;
 pub mod auth;
