@@ -190,7 +190,7 @@ pub struct StoresBuilder {
 }
 
 impl StoresBuilder {
-    /// A builder for `url` (see the [module](self) for the forms).
+    /// A builder for `url` (`memory:`, `sqlite:PATH` or `postgres://…`; see [`StoreUrl::parse`]).
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
