@@ -36,6 +36,22 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A broker URL this crate cannot read (see `BrokerUrl::parse`).
+    #[error("invalid broker URL ({scheme}:…): {reason}")]
+    InvalidUrl {
+        /// The URL's scheme (the rest is left out: it may carry a password).
+        scheme: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The URL names a broker whose cargo feature this build of the crate lacks.
+    #[error("{scheme}: URLs need the `{feature}` feature of invoice-messaging")]
+    FeatureNotEnabled {
+        /// The URL's scheme.
+        scheme: &'static str,
+        /// The feature to enable.
+        feature: &'static str,
+    },
     /// A store (outbox, inbox) failed.
     #[error(transparent)]
     Storage(#[from] invoice_storage::Error),

@@ -8,6 +8,7 @@
 )]
 
 pub mod codec;
+mod connect;
 mod error;
 mod fanout;
 mod handler;
@@ -24,6 +25,7 @@ mod subscriber;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use connect::{connect, Broker, BrokerBuilder, BrokerUrl};
 pub use error::{BoxError, Error, Result};
 pub use fanout::{Aggregator, DeliverOutcome, JoinError};
 pub use handler::{Handler, HandlerError};

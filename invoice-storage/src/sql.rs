@@ -293,8 +293,10 @@ fn push_statuses<B: SqlBuilder>(sql: &mut B, query: &InvoiceQuery) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
     /// SQLite: `seq` is the rowid.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     Sqlite,
     /// PostgreSQL: `seq` is found through the `(tenant, seq)` index.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     Postgres,
 }
 

@@ -1,0 +1,404 @@
+//! Connecting the broker a URL names: a service reads one variable and the same binary
+//! runs on the in-process bus, RabbitMQ or SQS.
+//!
+//! | URL | broker | feature |
+//! |---|---|---|
+//! | `inprocess:` | [`InProcessBroker`] (this process only) | always |
+//! | `amqp://…`, `amqps://…` | `RabbitMqBroker` (durable topic exchange) | `rabbitmq` (`amqps` needs `rabbitmq-tls`) |
+//! | `sqs:` | `SqsBroker` at the endpoint [`BrokerBuilder::with_sqs_endpoint`] gives | `sqs` |
+//!
+//! A [`Broker`] hands out a [`Publisher`] and [`Subscriber`]s the same way whatever it
+//! runs on. The library reads no environment.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::inprocess::InProcessBroker;
+use crate::publisher::Publisher;
+use crate::subscriber::Subscriber;
+
+/// What a broker URL names, checked but not connected (see [`BrokerUrl::parse`]).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BrokerUrl {
+    /// `inprocess:`: channels inside this process.
+    InProcess,
+    /// `amqp://…` or `amqps://…`: a RabbitMQ server; the URL as given.
+    Amqp(String),
+    /// `sqs:`: Amazon SQS or a server that speaks its protocol.
+    Sqs,
+}
+
+impl fmt::Debug for BrokerUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InProcess => f.write_str("InProcess"),
+            // The URL may carry a password.
+            Self::Amqp(_) => f.write_str("Amqp(..)"),
+            Self::Sqs => f.write_str("Sqs"),
+        }
+    }
+}
+
+impl BrokerUrl {
+    /// Reads a broker URL. Whether this build can connect to it is checked at connect.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] for a scheme this crate does not know.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use invoice_messaging::BrokerUrl;
+    ///
+    /// assert_eq!(BrokerUrl::parse("inprocess:")?, BrokerUrl::InProcess);
+    /// assert_eq!(BrokerUrl::parse("sqs:")?, BrokerUrl::Sqs);
+    /// assert!(matches!(BrokerUrl::parse("amqp://guest:guest@127.0.0.1:5672/%2f")?, BrokerUrl::Amqp(_)));
+    /// assert!(BrokerUrl::parse("kafka://localhost").is_err());
+    /// # Ok::<(), invoice_messaging::Error>(())
+    /// ```
+    pub fn parse(url: &str) -> Result<Self> {
+        match url {
+            "inprocess" | "inprocess:" => Ok(Self::InProcess),
+            "sqs" | "sqs:" | "sqs://" => Ok(Self::Sqs),
+            _ if url.starts_with("amqp://") || url.starts_with("amqps://") => {
+                Ok(Self::Amqp(url.to_owned()))
+            }
+            _ => Err(Error::InvalidUrl {
+                // Only the scheme: the rest may carry a password.
+                scheme: url.split(':').next().unwrap_or_default().to_owned(),
+                reason: "expected inprocess:, amqp://…, amqps://… or sqs:".to_owned(),
+            }),
+        }
+    }
+}
+
+/// A connected broker: publishes events and subscribes queues to them, the same way on
+/// every backend.
+#[derive(Clone)]
+pub struct Broker {
+    kind: Kind,
+}
+
+#[derive(Clone)]
+enum Kind {
+    InProcess(InProcessBroker),
+    #[cfg(feature = "rabbitmq")]
+    RabbitMq(crate::RabbitMqBroker),
+    #[cfg(feature = "sqs")]
+    Sqs {
+        broker: crate::SqsBroker,
+        /// One publisher for the whole broker: SQS has no exchange, so the routes of the
+        /// queues subscribed here live in it.
+        publisher: crate::SqsPublisher,
+        options: crate::QueueOptions,
+    },
+}
+
+impl fmt::Debug for Broker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Broker")
+            .field("backend", &self.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Broker {
+    /// The backend's name: `"inprocess"`, `"rabbitmq"` or `"sqs"`.
+    pub fn backend(&self) -> &'static str {
+        match &self.kind {
+            Kind::InProcess(_) => "inprocess",
+            #[cfg(feature = "rabbitmq")]
+            Kind::RabbitMq(_) => "rabbitmq",
+            #[cfg(feature = "sqs")]
+            Kind::Sqs { .. } => "sqs",
+        }
+    }
+
+    /// The in-process broker, when this is one (to inspect its queues in tests and demos).
+    pub fn in_process(&self) -> Option<&InProcessBroker> {
+        match &self.kind {
+            Kind::InProcess(broker) => Some(broker),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
+    /// A publisher of events (routing key `invoice.<event>`).
+    ///
+    /// On SQS, an event reaches the queues subscribed through this broker whose patterns
+    /// match; SQS has no exchange, so another process that publishes must subscribe (or
+    /// route) the same queues.
+    pub fn publisher(&self) -> Arc<dyn Publisher> {
+        match &self.kind {
+            Kind::InProcess(broker) => Arc::new(broker.publisher()),
+            #[cfg(feature = "rabbitmq")]
+            Kind::RabbitMq(broker) => Arc::new(broker.publisher()),
+            #[cfg(feature = "sqs")]
+            Kind::Sqs { publisher, .. } => Arc::new(publisher.clone()),
+        }
+    }
+
+    /// Subscribes the shared queue `queue` to the events whose routing key matches one of
+    /// `patterns` (`invoice.#`, `invoice.issued`): every process that subscribes the same
+    /// queue takes its share of them (a work queue, with a dead-letter queue).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] for a queue name the broker refuses; [`Error::Broker`] when the
+    /// broker fails.
+    pub async fn subscribe(&self, queue: &str, patterns: &[&str]) -> Result<Arc<dyn Subscriber>> {
+        Ok(match &self.kind {
+            Kind::InProcess(broker) => Arc::new(broker.subscribe(queue, patterns)?),
+            #[cfg(feature = "rabbitmq")]
+            Kind::RabbitMq(broker) => Arc::new(broker.subscribe(queue, patterns).await?),
+            #[cfg(feature = "sqs")]
+            Kind::Sqs {
+                broker,
+                publisher,
+                options,
+            } => {
+                let declared = broker.declare_queue(queue, *options).await?;
+                publisher.route(&declared, patterns);
+                Arc::new(broker.subscriber(&declared))
+            }
+        })
+    }
+
+    /// Subscribes a queue of this process's own to the events matching `patterns`, so
+    /// that each process sees every event (a feed for WebSocket clients, say). On
+    /// RabbitMQ the queue is exclusive and dies with the connection. SQS has no such
+    /// queues: there it is the shared queue `name`, so that with several processes each
+    /// sees the share its queue receives.
+    ///
+    /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe).
+    pub async fn subscribe_feed(
+        &self,
+        name: &str,
+        patterns: &[&str],
+    ) -> Result<Arc<dyn Subscriber>> {
+        match &self.kind {
+            #[cfg(feature = "rabbitmq")]
+            Kind::RabbitMq(broker) => Ok(Arc::new(broker.subscribe_feed(name, patterns).await?)),
+            _ => self.subscribe(name, patterns).await,
+        }
+    }
+}
+
+/// Connects to the broker of the URL with the defaults of [`BrokerBuilder`].
+///
+/// # Errors
+///
+/// As [`BrokerBuilder::connect`].
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> invoice_messaging::Result<()> {
+/// let broker = invoice_messaging::connect("inprocess:").await?;
+/// let feed = broker.subscribe("mailer", &["invoice.#"]).await?;
+/// # let _ = (broker.publisher(), feed);
+/// # Ok(())
+/// # }
+/// ```
+pub async fn connect(url: &str) -> Result<Broker> {
+    BrokerBuilder::new(url).connect().await
+}
+
+/// Connects to the broker a URL names, with the options of each backend (each applies
+/// only to its backend).
+///
+/// # Examples
+///
+/// ```no_run
+/// # async fn run() -> invoice_messaging::Result<()> {
+/// use invoice_messaging::BrokerBuilder;
+///
+/// let broker = BrokerBuilder::new("sqs:")
+///     .with_sqs_endpoint("http://127.0.0.1:5000")
+///     .connect()
+///     .await?;
+/// # let _ = broker;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+#[must_use = "a builder does nothing until `connect` is called"]
+pub struct BrokerBuilder {
+    url: String,
+    exchange: Option<String>,
+    connection_name: Option<String>,
+    sqs_endpoint: Option<String>,
+    sqs_region: Option<String>,
+    sqs_credentials: Option<(String, String)>,
+    sqs_fifo: bool,
+}
+
+impl fmt::Debug for BrokerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BrokerBuilder")
+            .field("url", &BrokerUrl::parse(&self.url).ok())
+            .field("exchange", &self.exchange)
+            .field("sqs_endpoint", &self.sqs_endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BrokerBuilder {
+    /// A builder for `url` (see [`BrokerUrl`] for the forms).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            exchange: None,
+            connection_name: None,
+            sqs_endpoint: None,
+            sqs_region: None,
+            sqs_credentials: None,
+            sqs_fifo: false,
+        }
+    }
+
+    /// RabbitMQ: the topic exchange (`invoice.events` by default).
+    pub fn with_exchange(mut self, exchange: impl Into<String>) -> Self {
+        self.exchange = Some(exchange.into());
+        self
+    }
+
+    /// RabbitMQ: the connection's name, as the management UI shows it.
+    pub fn with_connection_name(mut self, name: impl Into<String>) -> Self {
+        self.connection_name = Some(name.into());
+        self
+    }
+
+    /// SQS: the server's URL (`http://127.0.0.1:5000` for a local one).
+    pub fn with_sqs_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sqs_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// SQS: the region (`us-east-1` by default).
+    pub fn with_sqs_region(mut self, region: impl Into<String>) -> Self {
+        self.sqs_region = Some(region.into());
+        self
+    }
+
+    /// SQS: static credentials.
+    pub fn with_sqs_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        self.sqs_credentials = Some((access_key_id.into(), secret.into()));
+        self
+    }
+
+    /// SQS: subscribed queues are FIFO queues (ordered per invoice, deduplicated by event
+    /// id).
+    pub fn with_sqs_fifo(mut self) -> Self {
+        self.sqs_fifo = true;
+        self
+    }
+
+    /// Connects.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] for a URL [`BrokerUrl::parse`] refuses, or SQS without an
+    /// endpoint (this build has no TLS client for AWS itself: give an endpoint, or build
+    /// `SqsBroker::new` over an SDK client of your own); [`Error::FeatureNotEnabled`] for
+    /// a scheme whose feature this build lacks; [`Error::Broker`] when the broker cannot
+    /// be reached.
+    pub async fn connect(self) -> Result<Broker> {
+        let kind = match BrokerUrl::parse(&self.url)? {
+            BrokerUrl::InProcess => Kind::InProcess(InProcessBroker::new()),
+            BrokerUrl::Amqp(url) => self.rabbitmq(url).await?,
+            BrokerUrl::Sqs => self.sqs()?,
+        };
+        Ok(Broker { kind })
+    }
+
+    #[cfg(feature = "rabbitmq")]
+    async fn rabbitmq(&self, url: String) -> Result<Kind> {
+        if url.starts_with("amqps://") && !cfg!(feature = "rabbitmq-tls") {
+            return Err(Error::FeatureNotEnabled {
+                scheme: "amqps",
+                feature: "rabbitmq-tls",
+            });
+        }
+        let mut builder = crate::RabbitMqBroker::builder(url);
+        if let Some(exchange) = &self.exchange {
+            builder = builder.with_exchange(exchange.clone());
+        }
+        if let Some(name) = &self.connection_name {
+            builder = builder.with_connection_name(name.clone());
+        }
+        Ok(Kind::RabbitMq(builder.build().await?))
+    }
+
+    #[cfg(not(feature = "rabbitmq"))]
+    async fn rabbitmq(&self, _: String) -> Result<Kind> {
+        Err(Error::FeatureNotEnabled {
+            scheme: "amqp",
+            feature: "rabbitmq",
+        })
+    }
+
+    #[cfg(feature = "sqs")]
+    fn sqs(&self) -> Result<Kind> {
+        let Some(endpoint) = &self.sqs_endpoint else {
+            return Err(Error::InvalidUrl {
+                scheme: "sqs".to_owned(),
+                reason: "SQS needs an endpoint in this build (no TLS client for AWS itself): \
+                         use with_sqs_endpoint, or SqsBroker::new over your own client"
+                    .to_owned(),
+            });
+        };
+        let mut builder = crate::SqsBroker::builder().with_endpoint(endpoint.clone());
+        if let Some(region) = &self.sqs_region {
+            builder = builder.with_region(region.clone());
+        }
+        if let Some((key, secret)) = &self.sqs_credentials {
+            builder = builder.with_credentials(key.clone(), secret.clone());
+        }
+        let broker = builder.build()?;
+        let publisher = broker.publisher();
+        let options = crate::QueueOptions {
+            fifo: self.sqs_fifo,
+            ..crate::QueueOptions::default()
+        };
+        Ok(Kind::Sqs {
+            broker,
+            publisher,
+            options,
+        })
+    }
+
+    #[cfg(not(feature = "sqs"))]
+    fn sqs(&self) -> Result<Kind> {
+        Err(Error::FeatureNotEnabled {
+            scheme: "sqs",
+            feature: "sqs",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_broker_and_errors_keep_passwords_out() {
+        assert_eq!(BrokerUrl::parse("inprocess").unwrap(), BrokerUrl::InProcess);
+        assert_eq!(BrokerUrl::parse("sqs://").unwrap(), BrokerUrl::Sqs);
+        let amqp = BrokerUrl::parse("amqps://user:secret@host/vhost").unwrap();
+        assert!(!format!("{amqp:?}").contains("secret"));
+        let err = BrokerUrl::parse("redis://user:secret@host").unwrap_err();
+        assert!(matches!(err, Error::InvalidUrl { .. }), "{err:?}");
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+}

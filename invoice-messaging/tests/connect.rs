@@ -1,0 +1,98 @@
+//! Brokers connected from a URL: on each backend, a `Broker` publishes and subscribes as
+//! the adapter does (the suite's publish, batch and fan-out functions through it).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use invoice_messaging::testing::{self, TestBroker};
+use invoice_messaging::{connect, Broker, BrokerBuilder, DeadLetter, Error, Publisher, Subscriber};
+use invoice_storage::testing::require_env;
+
+/// The suite's view of a `Broker` (without dead letters, which each adapter reads its
+/// own way and its own tests cover).
+struct Connected {
+    broker: Broker,
+    ordered: bool,
+}
+
+#[async_trait]
+impl TestBroker for Connected {
+    async fn publisher(&self) -> Arc<dyn Publisher> {
+        self.broker.publisher()
+    }
+
+    async fn subscriber(&self, queue: &str, patterns: &[&str]) -> Arc<dyn Subscriber> {
+        self.broker.subscribe(queue, patterns).await.unwrap()
+    }
+
+    async fn dead_letters(&self, _queue: &str) -> Vec<DeadLetter> {
+        unreachable!("not used by the functions run here")
+    }
+
+    fn orders_per_invoice(&self) -> bool {
+        self.ordered
+    }
+}
+
+async fn suite(broker: Broker, ordered: bool) {
+    let connected = Connected { broker, ordered };
+    testing::publish_and_receive(&connected).await;
+    testing::batch_arrives_complete_and_ordered(&connected).await;
+    testing::routing_fans_out_by_binding(&connected).await;
+}
+
+#[tokio::test]
+async fn inprocess_url_connects_the_in_process_broker() {
+    let broker = connect("inprocess:").await.unwrap();
+    assert_eq!(broker.backend(), "inprocess");
+    assert!(broker.in_process().is_some());
+    suite(broker, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amqp_url_connects_rabbitmq() {
+    let Some(url) = require_env("AMQP_URL", "amqp_url_connects_rabbitmq") else {
+        return;
+    };
+    let exchange = format!("connect-{}", uuid::Uuid::new_v4().simple());
+    let broker = BrokerBuilder::new(url)
+        .with_exchange(exchange)
+        .with_connection_name("connect-test")
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(broker.backend(), "rabbitmq");
+    suite(broker, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqs_url_connects_sqs_at_the_endpoint() {
+    let Some(endpoint) = require_env("AWS_ENDPOINT_URL", "sqs_url_connects_sqs_at_the_endpoint")
+    else {
+        return;
+    };
+    let broker = BrokerBuilder::new("sqs:")
+        .with_sqs_endpoint(endpoint)
+        .with_sqs_credentials("testing", "testing")
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(broker.backend(), "sqs");
+    suite(broker, false).await;
+}
+
+#[tokio::test]
+async fn unknown_urls_and_sqs_without_an_endpoint_are_refused() {
+    for url in ["kafka://localhost:9092", "", "rabbitmq"] {
+        let refused = connect(url).await;
+        assert!(
+            matches!(refused, Err(Error::InvalidUrl { .. })),
+            "{url}: {refused:?}"
+        );
+    }
+    let refused = connect("sqs:").await;
+    assert!(
+        matches!(refused, Err(Error::InvalidUrl { .. })),
+        "{refused:?}"
+    );
+}
