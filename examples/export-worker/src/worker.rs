@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use invoice_messaging::{
-    CancellationToken, ConsumerRunner, InProcessBroker, QueueOptions, RabbitMqBroker, RunnerStats,
-    SqsBroker, Subscriber,
+    BrokerBuilder, CancellationToken, ConsumerRunner, InProcessBroker, RunnerStats, Subscriber,
 };
 use invoice_storage::{
     DocumentStore, FsDocumentStore, InvoiceStore, S3DocumentStore, StoresBuilder,
@@ -68,36 +67,27 @@ impl Worker {
 pub async fn subscribe(
     messaging: &Messaging,
 ) -> anyhow::Result<(Arc<dyn Subscriber>, Option<InProcessBroker>)> {
-    Ok(match messaging {
-        Messaging::InProcess => {
-            let broker = InProcessBroker::new();
-            let subscriber = broker.subscribe(CONSUMER, &[BINDING])?;
-            (Arc::new(subscriber), Some(broker))
-        }
-        Messaging::Sqs { endpoint, queue } => {
-            let broker = SqsBroker::builder()
-                .with_endpoint(endpoint.clone())
-                .build()
-                .with_context(|| format!("AWS_ENDPOINT_URL {endpoint:?}"))?;
-            // SQS has no exchange: publishers must route `invoice.issued` to this queue.
-            let queue = broker
-                .declare_queue(queue, QueueOptions::default())
-                .await
-                .with_context(|| format!("declaring the SQS queue {queue:?} (QUEUE_NAME)"))?;
-            (Arc::new(broker.subscriber(&queue)), None)
-        }
-        Messaging::RabbitMq { url, queue } => {
-            let broker = RabbitMqBroker::builder(url.clone())
-                .with_connection_name(CONSUMER)
-                .build()
-                .await
-                .context("connecting to RabbitMQ at AMQP_URL")?;
-            let subscriber = broker.subscribe(queue, &[BINDING]).await.with_context(|| {
-                format!("subscribing the RabbitMQ queue {queue:?} (QUEUE_NAME)")
-            })?;
-            (Arc::new(subscriber), None)
-        }
-    })
+    let (builder, queue) = match messaging {
+        Messaging::InProcess => (BrokerBuilder::new("inprocess:"), CONSUMER),
+        // SQS has no exchange: publishers must route `invoice.issued` to this queue.
+        Messaging::Sqs { endpoint, queue } => (
+            BrokerBuilder::new("sqs:").with_sqs_endpoint(endpoint.clone()),
+            queue.as_str(),
+        ),
+        Messaging::RabbitMq { url, queue } => (
+            BrokerBuilder::new(url.clone()).with_connection_name(CONSUMER),
+            queue.as_str(),
+        ),
+    };
+    let broker = builder
+        .connect()
+        .await
+        .context("MESSAGING: cannot connect to the broker (AMQP_URL, AWS_ENDPOINT_URL)")?;
+    let subscriber = broker
+        .subscribe(queue, &[BINDING])
+        .await
+        .with_context(|| format!("subscribing the queue {queue:?} (QUEUE_NAME)"))?;
+    Ok((subscriber, broker.in_process().cloned()))
 }
 
 /// How long a load (and the start) waits for a PostgreSQL connection.

@@ -7,8 +7,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use invoice_core::EventEnvelope;
 use invoice_messaging::{
-    CancellationToken, ConsumerRunner, HandlerError, InProcessBroker, OutboxRelay, Publisher,
-    QueueOptions, RabbitMqBroker, SqsBroker, Subscriber, DEFAULT_EXCHANGE,
+    Broker, BrokerBuilder, CancellationToken, ConsumerRunner, HandlerError, OutboxRelay,
 };
 use invoice_storage::{
     ClientStore, DocumentStore, FsDocumentStore, InvoiceStore, OutboxStore, S3DocumentStore,
@@ -75,6 +74,24 @@ pub async fn stores(database: &str) -> anyhow::Result<Stores> {
         })
 }
 
+/// Connects the broker `MESSAGING` names.
+async fn broker(messaging: &Messaging) -> anyhow::Result<Broker> {
+    let builder = match messaging {
+        Messaging::InProcess => BrokerBuilder::new("inprocess:"),
+        Messaging::RabbitMq { url } => BrokerBuilder::new(url.clone()),
+        Messaging::Sqs { endpoint } => {
+            let Some(endpoint) = endpoint else {
+                bail!("MESSAGING=sqs needs AWS_ENDPOINT_URL in this build");
+            };
+            BrokerBuilder::new("sqs:").with_sqs_endpoint(endpoint.clone())
+        }
+    };
+    builder
+        .connect()
+        .await
+        .context("MESSAGING: cannot connect to the broker (AMQP_URL, AWS_ENDPOINT_URL)")
+}
+
 /// Builds the state and starts the relay and the WebSocket feed.
 pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
     let Stores {
@@ -106,41 +123,15 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
             Arc::new(store)
         }
     };
-    let (publisher, feed): (Arc<dyn Publisher>, Arc<dyn Subscriber>) = match &config.messaging {
-        Messaging::InProcess => {
-            let broker = InProcessBroker::new();
-            let feed = broker.subscribe("invoice-service.ws", &["invoice.#"])?;
-            (Arc::new(broker.publisher()), Arc::new(feed))
-        }
-        Messaging::Sqs { endpoint } => {
-            let Some(endpoint) = endpoint else {
-                bail!("MESSAGING=sqs needs AWS_ENDPOINT_URL in this build");
-            };
-            let broker = SqsBroker::builder()
-                .with_endpoint(endpoint.clone())
-                .build()?;
-            // SQS has no queues that die with their consumer: one shared queue, so with
-            // several instances each WebSocket client sees the events its instance got.
-            let queue = broker
-                .declare_queue("invoice-service-ws", QueueOptions::default())
-                .await
-                .context("declaring the SQS queue")?;
-            let publisher = broker.publisher();
-            publisher.route(&queue, &["invoice.#"]);
-            (Arc::new(publisher), Arc::new(broker.subscriber(&queue)))
-        }
-        Messaging::RabbitMq { url } => {
-            let broker = RabbitMqBroker::connect(url.clone(), DEFAULT_EXCHANGE)
-                .await
-                .context("AMQP_URL: cannot connect to RabbitMQ")?;
-            // A feed queue of this instance's own: every instance pushes every event to
-            // its WebSocket clients (a shared queue would split the events between them).
-            let feed = broker
-                .subscribe_feed("invoice-service.ws", &["invoice.#"])
-                .await?;
-            (Arc::new(broker.publisher()), Arc::new(feed))
-        }
-    };
+    let broker = broker(&config.messaging).await?;
+    // Where the broker has them (RabbitMQ), a feed queue of this instance's own: every
+    // instance pushes every event to its WebSocket clients. SQS has none: there it is one
+    // shared queue, and each instance's clients see the events its instance got.
+    let feed = broker
+        .subscribe_feed("invoice-service-ws", &["invoice.#"])
+        .await
+        .context("MESSAGING: subscribing the WebSocket feed")?;
+    let publisher = broker.publisher();
     let metrics = crate::metrics::install()?;
     let (events, _) = broadcast::channel(1024);
 
