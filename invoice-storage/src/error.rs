@@ -120,6 +120,31 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// [`Error::NotFound`] for the `what` with this id.
+    pub(crate) fn not_found(what: &'static str, id: impl std::fmt::Display) -> Self {
+        Self::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
+
+    /// [`Error::Conflict`]: the `what` with this id is at version `found`, not `expected`.
+    pub(crate) fn conflict(
+        what: &'static str,
+        id: impl std::fmt::Display,
+        expected: u64,
+        found: u64,
+    ) -> Self {
+        Self::Conflict {
+            what,
+            id: id.to_string(),
+            expected,
+            found,
+        }
+    }
+}
+
 /// The crate's result alias.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -31,13 +31,6 @@ impl InMemoryDocumentStore {
     }
 }
 
-fn not_found(key: &DocumentKey) -> Error {
-    Error::NotFound {
-        what: "document",
-        id: key.to_string(),
-    }
-}
-
 #[async_trait]
 impl DocumentStore for InMemoryDocumentStore {
     async fn put(
@@ -58,7 +51,7 @@ impl DocumentStore for InMemoryDocumentStore {
             .lock()
             .get(key)
             .cloned()
-            .ok_or_else(|| not_found(key))?;
+            .ok_or_else(|| Error::not_found("document", key))?;
         Ok((meta, body_from_bytes(bytes)))
     }
 
@@ -66,7 +59,7 @@ impl DocumentStore for InMemoryDocumentStore {
         self.lock()
             .get(key)
             .map(|(meta, _)| meta.clone())
-            .ok_or_else(|| not_found(key))
+            .ok_or_else(|| Error::not_found("document", key))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<DocumentMeta>> {

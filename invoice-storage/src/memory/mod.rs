@@ -113,7 +113,7 @@ impl State {
             .get(&id)
             .map(|row| &**row)
             .filter(|row| row.invoice.tenant() == tenant)
-            .ok_or_else(|| not_found(id))
+            .ok_or_else(|| Error::not_found("invoice", id))
     }
 
     fn check_events(&self, events: &[EventEnvelope]) -> Result<()> {
@@ -149,7 +149,7 @@ impl State {
     /// Replaces a stored invoice's row (its sequence stays).
     fn replace(&mut self, invoice: &Invoice, updated_at: Option<DateTime<Utc>>) -> Result<()> {
         let Some(stored) = self.invoices.get(&invoice.id()) else {
-            return Err(not_found(invoice.id()));
+            return Err(Error::not_found("invoice", invoice.id()));
         };
         // Without events the last change stays what it was.
         let updated_at = updated_at.or(stored.summary.updated_at);
@@ -260,22 +260,6 @@ impl State {
     }
 }
 
-fn not_found(id: InvoiceId) -> Error {
-    Error::NotFound {
-        what: "invoice",
-        id: id.to_string(),
-    }
-}
-
-fn conflict(id: InvoiceId, expected: u64, found: u64) -> Error {
-    Error::Conflict {
-        what: "invoice",
-        id: id.to_string(),
-        expected,
-        found,
-    }
-}
-
 #[async_trait]
 impl InvoiceStore for InMemoryStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
@@ -313,7 +297,12 @@ impl InvoiceStore for InMemoryStore {
         let mut state = self.lock();
         let found = state.row(invoice.tenant(), invoice.id())?.invoice.version();
         if found != expected_version {
-            return Err(conflict(invoice.id(), expected_version, found));
+            return Err(Error::conflict(
+                "invoice",
+                invoice.id(),
+                expected_version,
+                found,
+            ));
         }
         state.check_events(events)?;
         state.replace(invoice, last_change(events))?;
@@ -331,7 +320,12 @@ impl InvoiceStore for InMemoryStore {
         let mut state = self.lock();
         let stored = state.row(tenant, id)?;
         if stored.invoice.version() != expected_version {
-            return Err(conflict(id, expected_version, stored.invoice.version()));
+            return Err(Error::conflict(
+                "invoice",
+                id,
+                expected_version,
+                stored.invoice.version(),
+            ));
         }
         if stored.invoice.status() != InvoiceStatus::Draft {
             return Err(Error::NotAllowed {
@@ -361,7 +355,7 @@ impl InvoiceStore for InMemoryStore {
         let mut invoice = state.row(tenant, id)?.invoice.clone();
         if let Some(expected) = request.expected_version {
             if invoice.version() != expected {
-                return Err(conflict(id, expected, invoice.version()));
+                return Err(Error::conflict("invoice", id, expected, invoice.version()));
             }
         }
         let key = (tenant.clone(), request.series_key());
@@ -476,13 +470,6 @@ impl InboxStore for InMemoryStore {
     }
 }
 
-fn client_not_found(id: invoice_core::ClientId) -> Error {
-    Error::NotFound {
-        what: "client",
-        id: id.to_string(),
-    }
-}
-
 #[async_trait]
 impl ClientStore for InMemoryStore {
     async fn create_client(&self, client: &Client) -> Result<()> {
@@ -503,7 +490,7 @@ impl ClientStore for InMemoryStore {
             .get(&id)
             .filter(|c| c.tenant() == tenant)
             .cloned()
-            .ok_or_else(|| client_not_found(id))
+            .ok_or_else(|| Error::not_found("client", id))
     }
 
     async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
@@ -512,7 +499,7 @@ impl ClientStore for InMemoryStore {
             .clients
             .get_mut(&client.id())
             .filter(|c| c.tenant() == client.tenant())
-            .ok_or_else(|| client_not_found(client.id()))?;
+            .ok_or_else(|| Error::not_found("client", client.id()))?;
         if stored.version() != expected_version {
             return Err(Error::Conflict {
                 what: "client",
@@ -532,7 +519,7 @@ impl ClientStore for InMemoryStore {
                 state.clients.remove(&id);
                 Ok(())
             }
-            _ => Err(client_not_found(id)),
+            _ => Err(Error::not_found("client", id)),
         }
     }
 

@@ -269,22 +269,6 @@ impl PostgresStore {
     }
 }
 
-fn not_found(id: InvoiceId) -> Error {
-    Error::NotFound {
-        what: "invoice",
-        id: id.to_string(),
-    }
-}
-
-fn conflict(id: InvoiceId, expected: u64, found: u64) -> Error {
-    Error::Conflict {
-        what: "invoice",
-        id: id.to_string(),
-        expected,
-        found,
-    }
-}
-
 async fn insert_events(conn: &mut PgConnection, events: &[EventEnvelope]) -> Result<()> {
     // One row at a time, so that a duplicate names its own event id.
     for envelope in events {
@@ -551,7 +535,11 @@ impl InvoiceStore for PostgresStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(backend)?;
-        from_json(&body.ok_or_else(|| not_found(id))?, "invoice", &id)
+        from_json(
+            &body.ok_or_else(|| Error::not_found("invoice", id))?,
+            "invoice",
+            &id,
+        )
     }
 
     async fn update(
@@ -571,8 +559,10 @@ impl InvoiceStore for PostgresStore {
         {
             return Err(
                 match stored_version(&mut tx, invoice.tenant(), invoice.id()).await? {
-                    Some(found) => conflict(invoice.id(), expected_version, found),
-                    None => not_found(invoice.id()),
+                    Some(found) => {
+                        Error::conflict("invoice", invoice.id(), expected_version, found)
+                    }
+                    None => Error::not_found("invoice", invoice.id()),
                 },
             );
         }
@@ -596,12 +586,12 @@ impl InvoiceStore for PostgresStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(backend)?
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| Error::not_found("invoice", id))?;
         let version: i64 = row.try_get("version").map_err(backend)?;
         let status: String = row.try_get("status").map_err(backend)?;
         let found = to_u64(version, "invoice", &id)?;
         if found != expected_version {
-            return Err(conflict(id, expected_version, found));
+            return Err(Error::conflict("invoice", id, expected_version, found));
         }
         if status != invoice_core::InvoiceStatus::Draft.as_str() {
             return Err(Error::NotAllowed {
@@ -635,11 +625,11 @@ impl InvoiceStore for PostgresStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(backend)?
-        .ok_or_else(|| not_found(id))?;
+        .ok_or_else(|| Error::not_found("invoice", id))?;
         let mut invoice: Invoice = from_json(&body, "invoice", &id)?;
         if let Some(expected) = request.expected_version {
             if invoice.version() != expected {
-                return Err(conflict(id, expected, invoice.version()));
+                return Err(Error::conflict("invoice", id, expected, invoice.version()));
             }
         }
         let key = request.series_key();
@@ -802,13 +792,6 @@ impl InboxStore for PostgresStore {
     }
 }
 
-fn client_not_found(id: ClientId) -> Error {
-    Error::NotFound {
-        what: "client",
-        id: id.to_string(),
-    }
-}
-
 #[async_trait]
 impl ClientStore for PostgresStore {
     async fn create_client(&self, client: &Client) -> Result<()> {
@@ -842,7 +825,11 @@ impl ClientStore for PostgresStore {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(backend)?;
-        from_json(&body.ok_or_else(|| client_not_found(id))?, "client", &id)
+        from_json(
+            &body.ok_or_else(|| Error::not_found("client", id))?,
+            "client",
+            &id,
+        )
     }
 
     async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
@@ -876,7 +863,7 @@ impl ClientStore for PostgresStore {
                     expected: expected_version,
                     found: to_u64(found, "client", &client.id())?,
                 },
-                None => client_not_found(client.id()),
+                None => Error::not_found("client", client.id()),
             });
         }
         tx.commit().await.map_err(backend)
@@ -890,7 +877,7 @@ impl ClientStore for PostgresStore {
             .await
             .map_err(backend)?;
         if done.rows_affected() == 0 {
-            return Err(client_not_found(id));
+            return Err(Error::not_found("client", id));
         }
         Ok(())
     }

@@ -237,13 +237,6 @@ impl S3DocumentStore {
     }
 }
 
-fn not_found(key: &DocumentKey) -> Error {
-    Error::NotFound {
-        what: "document",
-        id: key.to_string(),
-    }
-}
-
 #[async_trait]
 impl DocumentStore for S3DocumentStore {
     async fn put(
@@ -288,7 +281,7 @@ impl DocumentStore for S3DocumentStore {
         {
             Ok(output) => output,
             Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => {
-                return Err(not_found(key))
+                return Err(Error::not_found("document", key))
             }
             Err(SdkError::ServiceError(e)) if e.err().is_invalid_object_state() => {
                 return Err(Error::NotAllowed {
@@ -330,7 +323,9 @@ impl DocumentStore for S3DocumentStore {
             .await
         {
             Ok(output) => output,
-            Err(SdkError::ServiceError(e)) if e.err().is_not_found() => return Err(not_found(key)),
+            Err(SdkError::ServiceError(e)) if e.err().is_not_found() => {
+                return Err(Error::not_found("document", key))
+            }
             Err(e) => return Err(backend(e)),
         };
         Ok(DocumentMeta {

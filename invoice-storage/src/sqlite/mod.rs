@@ -304,22 +304,6 @@ fn invoice_row(row: &Row<'_>, first: usize) -> Result<(i64, i64, Invoice)> {
     ))
 }
 
-fn not_found(id: InvoiceId) -> Error {
-    Error::NotFound {
-        what: "invoice",
-        id: id.to_string(),
-    }
-}
-
-fn conflict(id: InvoiceId, expected: u64, found: u64) -> Error {
-    Error::Conflict {
-        what: "invoice",
-        id: id.to_string(),
-        expected,
-        found,
-    }
-}
-
 /// An outbox row made ready on the caller's thread (its JSON written there), so that
 /// the writer thread only inserts it.
 struct OutboxRow {
@@ -482,7 +466,11 @@ impl InvoiceStore for SqliteStore {
                 .optional()
                 .map_err(backend)
         })?;
-        from_json(&body.ok_or_else(|| not_found(id))?, "invoice", &id)
+        from_json(
+            &body.ok_or_else(|| Error::not_found("invoice", id))?,
+            "invoice",
+            &id,
+        )
     }
 
     async fn update(
@@ -502,8 +490,8 @@ impl InvoiceStore for SqliteStore {
         self.write(move |connection| {
             if !overwrite(connection, values, Some(expected))? {
                 return Err(match stored_version(connection, &tenant, id)? {
-                    Some(found) => conflict(id, expected_version, found),
-                    None => not_found(id),
+                    Some(found) => Error::conflict("invoice", id, expected_version, found),
+                    None => Error::not_found("invoice", id),
                 });
             }
             insert_events(connection, &events)
@@ -529,10 +517,10 @@ impl InvoiceStore for SqliteStore {
                 })
                 .optional()
                 .map_err(backend)?
-                .ok_or_else(|| not_found(id))?;
+                .ok_or_else(|| Error::not_found("invoice", id))?;
             let found = to_u64(version, "invoice", &id)?;
             if found != expected_version {
-                return Err(conflict(id, expected_version, found));
+                return Err(Error::conflict("invoice", id, expected_version, found));
             }
             if status != invoice_core::InvoiceStatus::Draft.as_str() {
                 return Err(Error::NotAllowed {
@@ -567,11 +555,11 @@ impl InvoiceStore for SqliteStore {
                 .query_row((id.to_string(), tenant.as_str()), |row| row.get(0))
                 .optional()
                 .map_err(backend)?
-                .ok_or_else(|| not_found(id))?;
+                .ok_or_else(|| Error::not_found("invoice", id))?;
             let mut invoice: Invoice = from_json(&body, "invoice", &id)?;
             if let Some(expected) = request.expected_version {
                 if invoice.version() != expected {
-                    return Err(conflict(id, expected, invoice.version()));
+                    return Err(Error::conflict("invoice", id, expected, invoice.version()));
                 }
             }
             let key = request.series_key();
@@ -755,13 +743,6 @@ impl InboxStore for SqliteStore {
     }
 }
 
-fn client_not_found(id: ClientId) -> Error {
-    Error::NotFound {
-        what: "client",
-        id: id.to_string(),
-    }
-}
-
 #[async_trait]
 impl ClientStore for SqliteStore {
     async fn create_client(&self, client: &Client) -> Result<()> {
@@ -803,7 +784,11 @@ impl ClientStore for SqliteStore {
                 .optional()
                 .map_err(backend)
         })?;
-        from_json(&body.ok_or_else(|| client_not_found(id))?, "client", &id)
+        from_json(
+            &body.ok_or_else(|| Error::not_found("client", id))?,
+            "client",
+            &id,
+        )
     }
 
     async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
@@ -850,7 +835,7 @@ impl ClientStore for SqliteStore {
                     expected: expected_version,
                     found: to_u64(found, "client", &id)?,
                 },
-                None => client_not_found(id),
+                None => Error::not_found("client", id),
             })
         })
         .await
@@ -865,7 +850,7 @@ impl ClientStore for SqliteStore {
                 .execute((id.to_string(), tenant))
                 .map_err(backend)?;
             if deleted == 0 {
-                return Err(client_not_found(id));
+                return Err(Error::not_found("client", id));
             }
             Ok(())
         })
