@@ -1,0 +1,298 @@
+//! Building an [`Invoice`]: a draft, or an issued invoice as received.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::allowance_charge::AllowanceCharge;
+use crate::currency::Currency;
+use crate::delivery::{Delivery, InvoicePeriod};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
+use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
+use crate::line_item::LineItem;
+use crate::note::Note;
+use crate::party::Party;
+use crate::payment_means::PaymentMeans;
+use crate::rounding::RoundingPolicy;
+use crate::totals::Totals;
+
+use super::Invoice;
+
+/// Builds an [`Invoice`], as a draft or, for received and imported invoices, as issued.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, AllowanceCharge, CountryCode, Currency, Invoice, InvoiceBuilder,
+///     InvoiceId, InvoiceStatus, LineItem, Party, TenantId, UnitCode, Vat};
+/// use rust_decimal::Decimal;
+/// use uuid::Uuid;
+///
+/// let address = Address::new(CountryCode::new("NL")?).with_city("Utrecht");
+/// let (invoice, created) = Invoice::create(
+///     InvoiceBuilder::new(InvoiceId::from_uuid(Uuid::from_u128(7)), TenantId::new("acme")?,
+///         Currency::EUR, Party::new("Seller BV", address.clone()), Party::new("Buyer BV", address))
+///         .line(LineItem::new("1", "Paper", Decimal::new(10, 0), UnitCode::piece(),
+///             Decimal::new(450, 2), Vat::standard(Decimal::new(21, 0))))
+///         .allowance_charge(AllowanceCharge::charge(Decimal::new(500, 2))
+///             .with_vat(Vat::standard(Decimal::new(21, 0))).with_reason("Freight")),
+/// )?;
+/// assert_eq!(invoice.status(), InvoiceStatus::Draft);
+/// assert_eq!(created.name(), "created");
+/// assert_eq!(invoice.totals()?.payable_amount(), Decimal::new(6050, 2)); // (45 + 5) × 1.21
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct InvoiceBuilder {
+    invoice: Invoice,
+}
+
+impl InvoiceBuilder {
+    /// Starts a draft with its id, tenant, currency (BT-5), seller and buyer.
+    pub fn new(
+        id: InvoiceId,
+        tenant: TenantId,
+        currency: Currency,
+        seller: Party,
+        buyer: Party,
+    ) -> Self {
+        Self {
+            invoice: Invoice {
+                id,
+                tenant,
+                client: None,
+                number: None,
+                kind: InvoiceKind::Invoice,
+                status: InvoiceStatus::Draft,
+                issue_date: None,
+                due_date: None,
+                currency,
+                seller,
+                buyer,
+                buyer_reference: None,
+                payment_terms: None,
+                order_reference: None,
+                payment_means: Vec::new(),
+                delivery: None,
+                period: None,
+                lines: Vec::new(),
+                allowances_charges: Vec::new(),
+                notes: Vec::new(),
+                payments: Vec::new(),
+                prepaid_amount: Decimal::ZERO,
+                stated_rounding_amount: None,
+                rounding_policy: RoundingPolicy::en16931(),
+                version: 1,
+            },
+        }
+    }
+
+    /// Links the invoice to the tenant's client record.
+    pub fn client(mut self, client: ClientId) -> Self {
+        self.invoice.client = Some(client);
+        self
+    }
+
+    /// Makes it a credit note (BT-3 = 381) correcting `corrects`, when known.
+    pub fn credit_note(mut self, corrects: Option<InvoiceReference>) -> Self {
+        self.invoice.kind = InvoiceKind::CreditNote { corrects };
+        self
+    }
+
+    /// Sets the payment due date (BT-9).
+    pub fn due_date(mut self, date: NaiveDate) -> Self {
+        self.invoice.due_date = Some(date);
+        self
+    }
+
+    /// Sets the buyer reference (BT-10), such as a Leitweg-ID.
+    pub fn buyer_reference(mut self, reference: impl Into<String>) -> Self {
+        self.invoice.buyer_reference = Some(reference.into());
+        self
+    }
+
+    /// Sets the payment terms (BT-20).
+    pub fn payment_terms(mut self, terms: impl Into<String>) -> Self {
+        self.invoice.payment_terms = Some(terms.into());
+        self
+    }
+
+    /// Sets the purchase order reference (BT-13) the buyer issued.
+    pub fn order_reference(mut self, reference: impl Into<String>) -> Self {
+        self.invoice.order_reference = Some(reference.into());
+        self
+    }
+
+    /// Appends a way to pay (BG-16), such as a credit transfer to an IBAN.
+    pub fn payment_means(mut self, means: PaymentMeans) -> Self {
+        self.invoice.payment_means.push(means);
+        self
+    }
+
+    /// Sets the delivery information (BG-13).
+    pub fn delivery(mut self, delivery: Delivery) -> Self {
+        self.invoice.delivery = Some(delivery);
+        self
+    }
+
+    /// Sets the period the invoice covers (BG-14).
+    pub fn period(mut self, period: InvoicePeriod) -> Self {
+        self.invoice.period = Some(period);
+        self
+    }
+
+    /// Appends a line.
+    pub fn line(mut self, line: LineItem) -> Self {
+        self.invoice.lines.push(line);
+        self
+    }
+
+    /// Appends several lines. The first lines given as a `Vec` are kept in it, not
+    /// copied.
+    pub fn lines(mut self, lines: impl IntoIterator<Item = LineItem>) -> Self {
+        if self.invoice.lines.is_empty() {
+            // Collecting a `Vec`'s own iterator reuses its allocation.
+            self.invoice.lines = lines.into_iter().collect();
+        } else {
+            self.invoice.lines.extend(lines);
+        }
+        self
+    }
+
+    /// Appends a document-level allowance or charge (BG-20, BG-21).
+    pub fn allowance_charge(mut self, allowance_charge: AllowanceCharge) -> Self {
+        self.invoice.allowances_charges.push(allowance_charge);
+        self
+    }
+
+    /// Appends a note.
+    pub fn note(mut self, note: Note) -> Self {
+        self.invoice.notes.push(note);
+        self
+    }
+
+    /// Sets the amount already paid (BT-113).
+    pub fn prepaid_amount(mut self, amount: Decimal) -> Self {
+        self.invoice.prepaid_amount = amount;
+        self
+    }
+
+    /// Keeps the rounding amount a received invoice states (BT-114).
+    pub fn stated_rounding_amount(mut self, amount: Decimal) -> Self {
+        self.invoice.stated_rounding_amount = Some(amount);
+        self
+    }
+
+    /// Sets the rounding policy totals are computed under (EN 16931 unless set).
+    pub fn rounding_policy(mut self, policy: RoundingPolicy) -> Self {
+        self.invoice.rounding_policy = policy;
+        self
+    }
+
+    /// Marks the invoice as already issued with `number` on `issue_date`: for received
+    /// invoices and imports, which are not drafts.
+    pub fn issued(mut self, number: InvoiceNumber, issue_date: NaiveDate) -> Self {
+        self.invoice.number = Some(number);
+        self.invoice.issue_date = Some(issue_date);
+        self.invoice.status = InvoiceStatus::Issued;
+        self
+    }
+
+    /// The totals the invoice will have once built, under the rounding policy set so
+    /// far, without building it: what a reader checks a document's stated amounts
+    /// against while it may still change the policy.
+    ///
+    /// # Errors
+    ///
+    /// As [`Totals::compute`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use invoice_core::*;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let party = |name| Party::new(name, Address::new(CountryCode::new("DE").unwrap()));
+    /// let builder = InvoiceBuilder::new(
+    ///     InvoiceId::from_uuid(uuid::Uuid::nil()),
+    ///     TenantId::new("t")?,
+    ///     Currency::EUR,
+    ///     party("Seller"),
+    ///     party("Buyer"),
+    /// )
+    /// .line(LineItem::new(
+    ///     "1",
+    ///     "Widget",
+    ///     Decimal::new(3, 0),
+    ///     UnitCode::piece(),
+    ///     Decimal::new(1999, 2),
+    ///     Vat::standard(Decimal::new(19, 0)),
+    /// ));
+    /// let preview = builder.totals()?;
+    /// assert_eq!(preview.line_extension_amount(), Decimal::new(5997, 2));
+    /// assert_eq!(builder.build()?.totals()?, preview);
+    /// # Ok::<(), invoice_core::Error>(())
+    /// ```
+    pub fn totals(&self) -> Result<Totals> {
+        Totals::compute(&self.invoice, &self.invoice.rounding_policy)
+    }
+
+    /// Checks the input and returns the invoice at version 1.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLine`] for a line whose base quantity is not positive or whose id
+    /// is blank, or, in a draft, repeated; [`Error::InvalidAmount`] for a negative prepaid
+    /// amount.
+    ///
+    /// Repeated line ids are accepted in an invoice built as [`issued`](Self::issued):
+    /// EN 16931 has no rule that makes BT-126 unique, and official examples repeat it
+    /// (`CII-BR-CO-10-RoundingIssue.xml`), so a received invoice keeps its ids as stated.
+    pub fn build(self) -> Result<Invoice> {
+        let ids = if self.invoice.status.is_draft() {
+            LineIds::Unique
+        } else {
+            LineIds::AsStated
+        };
+        check_lines(&self.invoice.lines, ids)?;
+        if self.invoice.prepaid_amount < Decimal::ZERO {
+            return Err(Error::InvalidAmount {
+                value: self.invoice.prepaid_amount.to_string(),
+                reason: "the prepaid amount must not be negative",
+            });
+        }
+        Ok(self.invoice)
+    }
+}
+
+/// Whether line ids must be unique: in what we author, yes; in a received invoice, they
+/// are kept as stated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum LineIds {
+    Unique,
+    AsStated,
+}
+
+pub(super) fn check_lines(lines: &[LineItem], ids: LineIds) -> Result<()> {
+    // Only ids that must be unique are remembered.
+    let mut seen = std::collections::HashSet::with_capacity(match ids {
+        LineIds::Unique => lines.len(),
+        LineIds::AsStated => 0,
+    });
+    for (index, line) in lines.iter().enumerate() {
+        let reason = if line.base_quantity() <= Decimal::ZERO {
+            Some("base quantity must be positive".to_owned())
+        } else if line.id().trim().is_empty() {
+            Some("line id must not be blank".to_owned())
+        } else if ids == LineIds::Unique && !seen.insert(line.id()) {
+            Some(format!("line id {:?} is used twice", line.id()))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(Error::InvalidLine { index, reason });
+        }
+    }
+    Ok(())
+}
