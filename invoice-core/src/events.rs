@@ -8,7 +8,8 @@ use crate::currency::Currency;
 use crate::ids::{ClientId, EventId, InvoiceId, InvoiceNumber, TenantId};
 use crate::invoice::Invoice;
 use crate::lifecycle::InvoiceStatus;
-use crate::note::{Note, Payment};
+use crate::note::Note;
+use crate::payment::Payment;
 
 /// A compact snapshot of an invoice, carried by events so that consumers (an e-mail
 /// sender, a websocket push) need not load the invoice.

@@ -21,6 +21,7 @@ mod money;
 mod note;
 mod numbering;
 mod party;
+mod payment;
 mod payment_means;
 mod rounding;
 mod totals;
@@ -37,9 +38,10 @@ pub use invoice::{Invoice, InvoiceBuilder, InvoicePatch};
 pub use lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 pub use line_item::{LineItem, UnitCode};
 pub use money::{parse_decimal, Money};
-pub use note::{Note, Payment};
+pub use note::Note;
 pub use numbering::NumberSeries;
 pub use party::{Address, Contact, CountryCode, Party};
+pub use payment::Payment;
 pub use payment_means::PaymentMeans;
 pub use rounding::{
     round_half_away_from_zero, PriceBasis, RoundingMode, RoundingPolicy, TaxRounding,
