@@ -12,14 +12,14 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum Error {
     /// Writing to or reading from the underlying stream failed.
-    #[error("i/o error: {source}")]
+    #[error("i/o error")]
     Io {
         /// The I/O error.
         #[from]
         source: std::io::Error,
     },
     /// The CSV or JSON encoder failed.
-    #[error("{format} encoding failed: {source}")]
+    #[error("{format} encoding failed")]
     Encode {
         /// `"csv"` or `"json"`.
         format: &'static str,
@@ -27,7 +27,7 @@ pub enum Error {
         source: BoxError,
     },
     /// JSON input could not be decoded into the model.
-    #[error("invalid json: {source}")]
+    #[error("invalid json")]
     Json {
         /// The decoder's error.
         source: BoxError,
@@ -47,7 +47,7 @@ pub enum Error {
         field: &'static str,
     },
     /// The input is not well-formed XML.
-    #[error("malformed xml at {path}: {source}")]
+    #[error("malformed xml at {path}")]
     Malformed {
         /// The element path where parsing stopped.
         path: String,
@@ -115,6 +115,50 @@ mod tests {
     fn error_is_send_sync_and_static() {
         fn assert_bounds<T: std::error::Error + Send + Sync + 'static>() {}
         assert_bounds::<Error>();
+    }
+
+    /// An error that has a cause says its own part and leaves the cause to `source()`, so
+    /// that a printed chain (`{:#}` of anyhow, the CLI's report) names the cause once.
+    #[test]
+    fn a_cause_is_the_source_not_part_of_the_message() {
+        let cause = std::io::Error::other("disk on fire");
+        let errors = [
+            Error::from(std::io::Error::other("disk on fire")),
+            Error::Malformed {
+                path: "/Invoice".to_owned(),
+                source: Box::new(cause),
+            },
+            Error::Json {
+                source: Box::new(std::io::Error::other("disk on fire")),
+            },
+            Error::Encode {
+                format: "csv",
+                source: Box::new(std::io::Error::other("disk on fire")),
+            },
+        ];
+        for e in errors {
+            let chain = anyhow_like_chain(&e);
+            assert!(!e.to_string().contains("disk on fire"), "{e}");
+            assert_eq!(chain.matches("disk on fire").count(), 1, "{chain}");
+        }
+        let tenant = invoice_core::TenantId::new("t").unwrap();
+        let id = invoice_core::InvoiceId::from_uuid(uuid::Uuid::nil());
+        let options = crate::ImportOptions::new(id, tenant);
+        let read = crate::read_ubl_slice(b"<Invoice><cbc:ID>1</Invoice>", &options).unwrap_err();
+        assert!(matches!(read, Error::Malformed { .. }), "{read:?}");
+        assert!(std::error::Error::source(&read).is_some());
+    }
+
+    /// The message with its causes, joined as anyhow's `{:#}` joins them.
+    fn anyhow_like_chain(e: &dyn std::error::Error) -> String {
+        let mut out = e.to_string();
+        let mut source = e.source();
+        while let Some(cause) = source {
+            out.push_str(": ");
+            out.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        out
     }
 
     #[test]

@@ -79,10 +79,16 @@ impl From<invoice_export::Error> for FileError {
             | Error::InvalidValue { path, .. } => Some(path.clone()),
             _ => None,
         };
-        Self {
-            message: e.to_string(),
-            element,
+        // The message with its causes: the export error says what failed and where, its
+        // source why (each says only its own part, so the chain reads once).
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
         }
+        Self { message, element }
     }
 }
 
