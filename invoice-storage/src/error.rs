@@ -99,6 +99,15 @@ pub enum Error {
         /// The feature to enable.
         feature: &'static str,
     },
+    /// Settings an adapter cannot work with (a zero pool size, a malformed schema name,
+    /// bucket name or endpoint), refused before anything is contacted.
+    #[error("invalid {backend} settings: {reason}")]
+    InvalidConfig {
+        /// Backend name, such as `"s3"`.
+        backend: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
     /// A store could not be opened where it was asked to be: a missing folder, no
     /// permission, a file that is not a database.
     #[error("cannot open the {backend} store at {location}")]

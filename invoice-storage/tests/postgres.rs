@@ -116,7 +116,7 @@ async fn postgres_bad_url_or_unreachable_server_is_a_backend_error() {
     assert!(
         matches!(
             empty_schema,
-            Err(Error::Backend {
+            Err(Error::InvalidConfig {
                 backend: "postgres",
                 ..
             })

@@ -83,7 +83,7 @@ async fn s3_builder_rejects_bad_settings_with_typed_errors() {
     ] {
         assert!(matches!(
             builder.build(),
-            Err(Error::Backend { backend: "s3", .. })
+            Err(Error::InvalidConfig { backend: "s3", .. })
         ));
     }
 }

@@ -100,14 +100,14 @@ impl PostgresStoreBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Backend`] with backend `"postgres"` for a URL that does not parse, an
-    /// empty or over-long schema name, a zero pool size, or a server that cannot be
-    /// reached or refuses the login; [`Error::SchemaTooNew`] when a newer version of this
+    /// [`Error::InvalidConfig`] for an empty or over-long schema name or a zero pool size;
+    /// [`Error::Backend`] with backend `"postgres"` for a URL that does not parse or a
+    /// server that cannot be reached or refuses the login; [`Error::SchemaTooNew`] when a newer version of this
     /// library migrated the schema.
     pub async fn build(self) -> Result<PostgresStore> {
-        let invalid = |reason: String| Error::Backend {
+        let invalid = |reason: String| Error::InvalidConfig {
             backend: BACKEND,
-            source: reason.into(),
+            reason,
         };
         let options: PgConnectOptions = self.url.parse().map_err(backend_error(BACKEND))?;
         if self.max_connections == 0 {

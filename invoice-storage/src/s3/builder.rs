@@ -76,12 +76,12 @@ impl S3DocumentStoreBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::Backend`] with backend `"s3"` for a missing endpoint, an endpoint that is
-    /// not an `http://` or `https://` URL, or an invalid bucket name.
+    /// [`Error::InvalidConfig`] with backend `"s3"` for a missing endpoint, an endpoint that
+    /// is not an `http://` or `https://` URL, or an invalid bucket name.
     pub fn build(self) -> Result<S3DocumentStore> {
-        let invalid = |reason: String| Error::Backend {
+        let invalid = |reason: String| Error::InvalidConfig {
             backend: "s3",
-            source: reason.into(),
+            reason,
         };
         let endpoint = self.endpoint.ok_or_else(|| {
             invalid("an endpoint is required; use S3DocumentStore::new for AWS".to_owned())
