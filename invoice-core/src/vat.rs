@@ -9,6 +9,38 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A VAT category code (BT-118, BT-151), the subset of UNCL5305 that EN 16931 allows.
+///
+/// # Rules `Invoice::validate` checks for each category
+///
+/// For each category used by a line (BT-151), a document allowance (BT-95) or a document
+/// charge (BT-102), numbered as in the rule sets:
+///
+/// | rules | what is checked |
+/// |---|---|
+/// | -01 | the breakdown has exactly one row of the category (Z, E, AE, K, G, O) or at least one (S, L, M) |
+/// | -02, -03, -04 | a line, allowance or charge of the category needs the seller's VAT id (BT-31); AE also the buyer's VAT id or legal id, K the buyer's VAT id; O forbids both VAT ids |
+/// | -05, -06, -07 | the rate of each line, allowance and charge: S above 0; Z, E, AE, K, G and O 0 (O states no rate: 0 here); L and M 0 or more |
+/// | -08 | the row's taxable amount is Σ its line nets + its charges − its allowances (S, L, M within 1, the others exactly) |
+/// | -09 | the row's VAT: S, L, M taxable × rate within 1; the others 0 |
+/// | -10 | the row's exemption reason (BT-120/121): required for E, AE, K, G, O; forbidden for S, Z, L, M |
+///
+/// plus BR-O-11 to BR-O-14 (an invoice with an O row has nothing but O) and BR-B-01,
+/// BR-B-02 (split payment only between Italian parties, never beside S).
+///
+/// Category K's rules are BR-IC-*; L's and M's are BR-AF-* and BR-AG-*, as the current
+/// schematron numbers them (older releases used BR-IG-* and BR-IP-*).
+///
+/// A row's exemption reason is that of the first line of its group that has one, as
+/// [`TaxBreakdown::exemption`](crate::TaxBreakdown::exemption) takes it. The -08 and -09
+/// rules, which [`Totals`](crate::Totals) satisfies by construction, are a self-check like BR-CO-10 to
+/// BR-CO-16, and -08 runs only with net prices (see the calculation family). When the
+/// totals cannot be computed, the rows are rebuilt from the lines, allowances and charges
+/// with VAT, and the amount rules are skipped.
+///
+/// Only the seller's VAT id satisfies the seller rules: the model has neither a tax
+/// registration id (BT-32) nor a tax representative (BT-63), and the legal registration
+/// id (BT-30) does not count. Not checked: BR-IC-11 and BR-IC-12 (delivery date and
+/// deliver-to country), as the model has no delivery information.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum VatCategory {
