@@ -208,305 +208,6 @@ fn sum_of_nets_with(invoice: &Invoice, nets: &[Decimal], vat: &Vat) -> Result<De
         .try_fold(Decimal::ZERO, |sum, (_, net)| add(sum, *net))
 }
 
-/// What a policy decides for one invoice, read once.
-struct Rules {
-    /// The currency's minor units: line nets, group sums, allowances and charges.
-    dp: u32,
-    /// Where VAT is rounded (the policy's tax precision, else `dp`).
-    tax_dp: u32,
-    /// VAT rounded per line (and per document allowance or charge), then summed.
-    per_line: bool,
-    /// Prices include VAT: nets are derived from them, BT-114 makes up the difference.
-    gross_prices: bool,
-}
-
-/// The VAT breakdown rows being summed. While summing, a row's `taxable_amount` holds
-/// its taxable amount so far and its `tax_amount` the VAT rounded per line (used only
-/// under [`TaxRounding::PerLine`]).
-#[derive(Default)]
-struct Groups {
-    rows: Vec<TaxBreakdown>,
-    /// The row used last: lines tend to come in runs of one VAT rate.
-    last: usize,
-}
-
-impl Groups {
-    /// The row of `vat`, appended when there is none yet.
-    #[inline]
-    fn index(&mut self, vat: &Vat) -> usize {
-        if self.rows.capacity() == 0 {
-            // Room for four rows up front: the first push would allocate as much anyway.
-            self.rows.reserve(4);
-        }
-        group_index(&mut self.rows, &mut self.last, vat)
-    }
-
-    /// Takes `exemption` as the row's reason unless it has one: a line's reason comes
-    /// first, a group of document allowances and charges only takes theirs.
-    fn note_exemption(&mut self, g: usize, exemption: Option<&VatExemption>) {
-        let row = &mut self.rows[g];
-        if row.exemption.is_none() {
-            if let Some(exemption) = exemption {
-                row.exemption = Some(exemption.clone());
-            }
-        }
-    }
-}
-
-/// The sums of the line nets, overall and per group. The nets of simple lines (see
-/// `fixed_point`) are summed as integers, the others as `Decimal`s; [`finish`] brings the
-/// two together, so the fast path lives in this one type.
-///
-/// [`finish`]: LineSums::finish
-struct LineSums {
-    decimal: Decimal,
-    fixed: FixedSum,
-    fixed_groups: [FixedSum; FIXED_GROUPS],
-}
-
-impl LineSums {
-    fn new() -> Self {
-        Self {
-            decimal: Decimal::ZERO,
-            fixed: FixedSum::default(),
-            fixed_groups: [FixedSum::default(); FIXED_GROUPS],
-        }
-    }
-
-    /// Adds a simple line's net to the overall sum and to group `g` (below
-    /// `FIXED_GROUPS`), as integers.
-    fn add_fixed(&mut self, g: usize, net: Fixed, dp: u32) {
-        self.fixed.add(net, dp);
-        self.fixed_groups[g].add(net, dp);
-    }
-
-    /// Adds any other line's net to the overall sum and to its group's row.
-    fn add_decimal(&mut self, row: &mut TaxBreakdown, net: Decimal) -> Result<()> {
-        self.decimal = add(self.decimal, net)?;
-        row.taxable_amount = add(row.taxable_amount, net)?;
-        Ok(())
-    }
-
-    /// BT-106, with each group's integer sum added to its row.
-    fn finish(self, rows: &mut [TaxBreakdown], dp: u32) -> Result<Decimal> {
-        let extension_amount = add(self.decimal, self.fixed.to_decimal(dp)?)?;
-        for (row, sum) in rows.iter_mut().zip(self.fixed_groups) {
-            if sum.is_empty() {
-                continue;
-            }
-            let fixed = sum.to_decimal(dp)?;
-            // 0 + x is x in rust_decimal too; the common case skips its general path.
-            row.taxable_amount = if row.taxable_amount.is_zero() {
-                fixed
-            } else {
-                add(row.taxable_amount, fixed)?
-            };
-        }
-        Ok(extension_amount)
-    }
-}
-
-/// Step 1's result.
-struct LineNets {
-    /// BT-131 of each line, in line order.
-    nets: Vec<Decimal>,
-    /// BT-106.
-    extension_amount: Decimal,
-    /// With VAT-inclusive prices: what the buyer was shown for the lines.
-    gross_target: Decimal,
-}
-
-/// Step 2's result.
-struct DocumentSums {
-    /// BT-107.
-    allowance_total: Decimal,
-    /// BT-108.
-    charge_total: Decimal,
-    /// With VAT-inclusive prices: the shown charges minus the shown allowances.
-    gross_target: Decimal,
-}
-
-impl Rules {
-    fn of(invoice: &Invoice, policy: &RoundingPolicy) -> Self {
-        let dp = invoice.currency().minor_units();
-        Self {
-            dp,
-            tax_dp: policy.tax_precision().unwrap_or(dp),
-            per_line: policy.tax_rounding() == TaxRounding::PerLine,
-            gross_prices: policy.price_basis() == PriceBasis::Gross,
-        }
-    }
-
-    /// Step 1: each line's net (BT-131, from VAT-inclusive prices when the policy says
-    /// so), their sum (BT-106) and each group's share; VAT per line when rounded so.
-    fn line_nets(&self, invoice: &Invoice, groups: &mut Groups) -> Result<LineNets> {
-        let Rules {
-            dp,
-            tax_dp,
-            per_line,
-            gross_prices,
-        } = *self;
-        let mut nets = Vec::with_capacity(invoice.lines().len());
-        let mut sums = LineSums::new();
-        let mut gross_target = Decimal::ZERO;
-        for (index, line) in invoice.lines().iter().enumerate() {
-            let vat = line.vat();
-            let g = groups.index(&vat);
-            let fixed = if line.is_simple() {
-                Fixed::rounded_product(line.quantity(), line.price(), dp)
-            } else {
-                None
-            };
-            match fixed {
-                Some(fixed) if !gross_prices && g < FIXED_GROUPS => {
-                    sums.add_fixed(g, fixed, dp);
-                    nets.push(fixed.to_decimal());
-                    if per_line {
-                        let row = &mut groups.rows[g];
-                        let tax = tax_of(fixed.to_decimal(), vat.rate(), tax_dp)?;
-                        row.tax_amount = add(row.tax_amount, tax)?;
-                    }
-                }
-                _ => {
-                    let amount = match fixed {
-                        Some(fixed) => fixed.to_decimal(),
-                        None => Totals::line_amount(line, index, dp)?,
-                    };
-                    let net = if !gross_prices {
-                        amount
-                    } else if line.stated_net_amount().is_none() {
-                        gross_target = add(gross_target, amount)?;
-                        net_of_gross(amount, vat.rate(), dp)?
-                    } else {
-                        let gross = add(amount, tax_of(amount, vat.rate(), dp)?)?;
-                        gross_target = add(gross_target, gross)?;
-                        amount
-                    };
-                    nets.push(net);
-                    let row = &mut groups.rows[g];
-                    sums.add_decimal(row, net)?;
-                    if per_line {
-                        row.tax_amount = add(row.tax_amount, tax_of(net, vat.rate(), tax_dp)?)?;
-                    }
-                }
-            }
-            groups.note_exemption(g, line.exemption());
-        }
-        let extension_amount = sums.finish(&mut groups.rows, dp)?;
-        Ok(LineNets {
-            nets,
-            extension_amount,
-            gross_target,
-        })
-    }
-
-    /// Step 2: each document allowance and charge (a percentage without a stated base
-    /// applies to its group's line nets) into BT-107 or BT-108 and into its group.
-    fn allowances_charges(
-        &self,
-        invoice: &Invoice,
-        nets: &[Decimal],
-        groups: &mut Groups,
-    ) -> Result<DocumentSums> {
-        let Rules {
-            dp,
-            tax_dp,
-            per_line,
-            gross_prices,
-        } = *self;
-        let mut sums = DocumentSums {
-            allowance_total: Decimal::ZERO,
-            charge_total: Decimal::ZERO,
-            gross_target: Decimal::ZERO,
-        };
-        for ac in invoice.allowances_charges() {
-            let vat = ac.vat().ok_or_else(|| Error::InvalidField {
-                field: "document allowance or charge",
-                value: ac.reason().unwrap_or_default().to_owned(),
-                reason: "has no VAT category (BR-32, BR-37)",
-            })?;
-            let base = if ac.base_amount().is_none() {
-                sum_of_nets_with(invoice, nets, &vat)?
-            } else {
-                Decimal::ZERO
-            };
-            let stated = ac.resolved_amount(base, dp)?;
-            let amount = if gross_prices {
-                let signed = if ac.is_charge() { stated } else { -stated };
-                sums.gross_target = add(sums.gross_target, signed)?;
-                net_of_gross(stated, vat.rate(), dp)?
-            } else {
-                stated
-            };
-            let tax = if per_line {
-                tax_of(amount, vat.rate(), tax_dp)?
-            } else {
-                Decimal::ZERO
-            };
-            let g = groups.index(&vat);
-            groups.note_exemption(g, ac.exemption());
-            let row = &mut groups.rows[g];
-            if ac.is_charge() {
-                sums.charge_total = add(sums.charge_total, amount)?;
-                row.taxable_amount = add(row.taxable_amount, amount)?;
-                row.tax_amount = add(row.tax_amount, tax)?;
-            } else {
-                sums.allowance_total = add(sums.allowance_total, amount)?;
-                row.taxable_amount = sub(row.taxable_amount, amount)?;
-                row.tax_amount = sub(row.tax_amount, tax)?;
-            }
-        }
-        Ok(sums)
-    }
-
-    /// Step 3: each group's VAT, its taxable amount times its rate rounded (or the sum
-    /// of its per-line VAT), and BT-110, their sum.
-    fn tax_per_group(&self, rows: &mut [TaxBreakdown]) -> Result<Decimal> {
-        let mut tax_total = Decimal::ZERO;
-        let mut fixed_tax_total = FixedSum::default();
-        for row in rows {
-            if !self.per_line {
-                if let Some(tax) =
-                    Fixed::rounded_percentage(row.taxable_amount, row.rate, self.tax_dp)
-                {
-                    row.tax_amount = tax.to_decimal();
-                    fixed_tax_total.add(tax, self.tax_dp);
-                    continue;
-                }
-                row.tax_amount = tax_of(row.taxable_amount, row.rate, self.tax_dp)?;
-            }
-            tax_total = add(tax_total, row.tax_amount)?;
-        }
-        add(tax_total, fixed_tax_total.to_decimal(self.tax_dp)?)
-    }
-
-    /// BT-114: as stated, or what VAT-inclusive prices and cash rounding make it.
-    fn rounding_amount(
-        &self,
-        invoice: &Invoice,
-        policy: &RoundingPolicy,
-        tax_inclusive_amount: Decimal,
-        prepaid_amount: Decimal,
-        gross_target: Decimal,
-    ) -> Result<Decimal> {
-        let policy_rounds = self.gross_prices || policy.cash_increment().is_some();
-        let mut rounding_amount = if policy_rounds {
-            Decimal::ZERO
-        } else {
-            invoice.stated_rounding_amount().unwrap_or(Decimal::ZERO)
-        };
-        if self.gross_prices {
-            rounding_amount = sub(gross_target, tax_inclusive_amount)?;
-        }
-        if let Some(increment) = policy.cash_increment() {
-            let due = add(sub(tax_inclusive_amount, prepaid_amount)?, rounding_amount)?;
-            let rounded = RoundingMode::HalfAwayFromZero.round_to_increment(due, increment)?;
-            rounding_amount = add(rounding_amount, sub(rounded, due)?)?;
-        }
-        Ok(rounding_amount)
-    }
-}
-
 impl Totals {
     /// Computes the totals of `invoice` under `policy`.
     ///
@@ -519,43 +220,185 @@ impl Totals {
     /// with a zero base quantity, [`Error::InvalidField`] for a document allowance or
     /// charge without VAT (BR-32, BR-37).
     pub fn compute(invoice: &Invoice, policy: &RoundingPolicy) -> Result<Totals> {
-        let rules = Rules::of(invoice, policy);
-        let mut groups = Groups::default();
-        // 1. Line nets (BT-131), their sum (BT-106), each group's share of it.
-        let lines = rules.line_nets(invoice, &mut groups)?;
-        // 2. Document allowances and charges (BT-107, BT-108), each into its group.
-        let document = rules.allowances_charges(invoice, &lines.nets, &mut groups)?;
-        // 3. VAT per group (BT-117) and its sum (BT-110).
-        let tax_total = rules.tax_per_group(&mut groups.rows)?;
-        // 4. BT-109 and BT-112 to BT-115.
-        let tax_exclusive_amount = add(
-            sub(lines.extension_amount, document.allowance_total)?,
-            document.charge_total,
-        )?;
+        let dp = invoice.currency().minor_units();
+        let tax_dp = policy.tax_precision().unwrap_or(dp);
+        let per_line = policy.tax_rounding() == TaxRounding::PerLine;
+        let gross_prices = policy.price_basis() == PriceBasis::Gross;
+
+        // While summing, a row's `taxable_amount` holds its taxable amount so far and its
+        // `tax_amount` the VAT rounded per line (used only under `TaxRounding::PerLine`).
+        // Room for four groups up front: the first push would allocate as much anyway.
+        let mut groups: Vec<TaxBreakdown> = Vec::with_capacity(4);
+        let mut last = 0;
+        let mut line_net_amounts = Vec::with_capacity(invoice.lines().len());
+        let mut line_extension_amount = Decimal::ZERO;
+        // With VAT-inclusive prices: what the buyer was shown, the target payable amount.
+        let mut gross_target = Decimal::ZERO;
+
+        // The nets of simple lines (see `fixed_point`) are summed as integers, the
+        // others as `Decimal`s; the two parts meet after the loop.
+        let mut fixed_line_sum = FixedSum::default();
+        let mut fixed_group_sums = [FixedSum::default(); FIXED_GROUPS];
+
+        for (index, line) in invoice.lines().iter().enumerate() {
+            let vat = line.vat();
+            let g = group_index(&mut groups, &mut last, &vat);
+            let fixed = if line.is_simple() {
+                Fixed::rounded_product(line.quantity(), line.price(), dp)
+            } else {
+                None
+            };
+            match fixed {
+                Some(fixed) if !gross_prices && g < FIXED_GROUPS => {
+                    fixed_line_sum.add(fixed, dp);
+                    fixed_group_sums[g].add(fixed, dp);
+                    line_net_amounts.push(fixed.to_decimal());
+                    if per_line {
+                        let group = &mut groups[g];
+                        let tax = tax_of(fixed.to_decimal(), vat.rate(), tax_dp)?;
+                        group.tax_amount = add(group.tax_amount, tax)?;
+                    }
+                }
+                _ => {
+                    let amount = match fixed {
+                        Some(fixed) => fixed.to_decimal(),
+                        None => Self::line_amount(line, index, dp)?,
+                    };
+                    let net = if !gross_prices {
+                        amount
+                    } else if line.stated_net_amount().is_none() {
+                        gross_target = add(gross_target, amount)?;
+                        net_of_gross(amount, vat.rate(), dp)?
+                    } else {
+                        let gross = add(amount, tax_of(amount, vat.rate(), dp)?)?;
+                        gross_target = add(gross_target, gross)?;
+                        amount
+                    };
+                    line_net_amounts.push(net);
+                    line_extension_amount = add(line_extension_amount, net)?;
+                    let group = &mut groups[g];
+                    group.taxable_amount = add(group.taxable_amount, net)?;
+                    if per_line {
+                        group.tax_amount = add(group.tax_amount, tax_of(net, vat.rate(), tax_dp)?)?;
+                    }
+                }
+            }
+            let group = &mut groups[g];
+            if group.exemption.is_none() {
+                if let Some(exemption) = line.exemption() {
+                    group.exemption = Some(exemption.clone());
+                }
+            }
+        }
+        line_extension_amount = add(line_extension_amount, fixed_line_sum.to_decimal(dp)?)?;
+        for (group, sum) in groups.iter_mut().zip(fixed_group_sums) {
+            if sum.is_empty() {
+                continue;
+            }
+            let fixed = sum.to_decimal(dp)?;
+            // 0 + x is x in rust_decimal too; the common case skips its general path.
+            group.taxable_amount = if group.taxable_amount.is_zero() {
+                fixed
+            } else {
+                add(group.taxable_amount, fixed)?
+            };
+        }
+
+        let mut allowance_total = Decimal::ZERO;
+        let mut charge_total = Decimal::ZERO;
+        for ac in invoice.allowances_charges() {
+            let vat = ac.vat().ok_or_else(|| Error::InvalidField {
+                field: "document allowance or charge",
+                value: ac.reason().unwrap_or_default().to_owned(),
+                reason: "has no VAT category (BR-32, BR-37)",
+            })?;
+            // A percentage without a stated base applies to the group's line nets.
+            let base = if ac.base_amount().is_none() {
+                sum_of_nets_with(invoice, &line_net_amounts, &vat)?
+            } else {
+                Decimal::ZERO
+            };
+            let stated = ac.resolved_amount(base, dp)?;
+            let amount = if gross_prices {
+                let signed = if ac.is_charge() { stated } else { -stated };
+                gross_target = add(gross_target, signed)?;
+                net_of_gross(stated, vat.rate(), dp)?
+            } else {
+                stated
+            };
+            let tax = if per_line {
+                tax_of(amount, vat.rate(), tax_dp)?
+            } else {
+                Decimal::ZERO
+            };
+            let g = group_index(&mut groups, &mut last, &vat);
+            let group = &mut groups[g];
+            // A group made only of document allowances and charges takes its exemption
+            // reason from them; a line's reason comes first.
+            if group.exemption.is_none() {
+                if let Some(exemption) = ac.exemption() {
+                    group.exemption = Some(exemption.clone());
+                }
+            }
+            if ac.is_charge() {
+                charge_total = add(charge_total, amount)?;
+                group.taxable_amount = add(group.taxable_amount, amount)?;
+                group.tax_amount = add(group.tax_amount, tax)?;
+            } else {
+                allowance_total = add(allowance_total, amount)?;
+                group.taxable_amount = sub(group.taxable_amount, amount)?;
+                group.tax_amount = sub(group.tax_amount, tax)?;
+            }
+        }
+
+        let tax_exclusive_amount = add(sub(line_extension_amount, allowance_total)?, charge_total)?;
+        let mut tax_total = Decimal::ZERO;
+        let mut fixed_tax_total = FixedSum::default();
+        for group in &mut groups {
+            if !per_line {
+                if let Some(tax) =
+                    Fixed::rounded_percentage(group.taxable_amount, group.rate, tax_dp)
+                {
+                    group.tax_amount = tax.to_decimal();
+                    fixed_tax_total.add(tax, tax_dp);
+                    continue;
+                }
+                group.tax_amount = tax_of(group.taxable_amount, group.rate, tax_dp)?;
+            }
+            tax_total = add(tax_total, group.tax_amount)?;
+        }
+        tax_total = add(tax_total, fixed_tax_total.to_decimal(tax_dp)?)?;
         let tax_inclusive_amount = add(tax_exclusive_amount, tax_total)?;
         let prepaid_amount = invoice.prepaid_amount();
-        let gross_target = add(lines.gross_target, document.gross_target)?;
-        let rounding_amount = rules.rounding_amount(
-            invoice,
-            policy,
-            tax_inclusive_amount,
-            prepaid_amount,
-            gross_target,
-        )?;
+
+        let policy_rounds = gross_prices || policy.cash_increment().is_some();
+        let mut rounding_amount = if policy_rounds {
+            Decimal::ZERO
+        } else {
+            invoice.stated_rounding_amount().unwrap_or(Decimal::ZERO)
+        };
+        if gross_prices {
+            rounding_amount = sub(gross_target, tax_inclusive_amount)?;
+        }
+        if let Some(increment) = policy.cash_increment() {
+            let due = add(sub(tax_inclusive_amount, prepaid_amount)?, rounding_amount)?;
+            let rounded = RoundingMode::HalfAwayFromZero.round_to_increment(due, increment)?;
+            rounding_amount = add(rounding_amount, sub(rounded, due)?)?;
+        }
         let payable_amount = add(sub(tax_inclusive_amount, prepaid_amount)?, rounding_amount)?;
 
         Ok(Totals {
-            line_net_amounts: lines.nets,
-            line_extension_amount: lines.extension_amount,
-            allowance_total: document.allowance_total,
-            charge_total: document.charge_total,
+            line_net_amounts,
+            line_extension_amount,
+            allowance_total,
+            charge_total,
             tax_exclusive_amount,
             tax_total,
             tax_inclusive_amount,
             prepaid_amount,
             rounding_amount,
             payable_amount,
-            vat_breakdown: groups.rows,
+            vat_breakdown: groups,
         })
     }
 
