@@ -1,7 +1,7 @@
 //! Where the tests find the official EN 16931 example files.
 //!
-//! The library's unit tests and, through a `#[path]` module in `tests/common/mod.rs`, the
-//! integration tests compile this same file, so both look in the same place.
+//! The library's unit tests and, through `#[path]` modules, its integration tests and the
+//! invoice CLI's tests compile this same file, so all of them look in the same place.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -34,8 +34,14 @@ pub(crate) fn en16931_examples(test: &str) -> Option<PathBuf> {
         );
         return Some(dir);
     }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/einvoice");
-    if beside.is_dir() {
+    // The workspace root is the first folder above the crate that holds Cargo.lock,
+    // whichever crate of the workspace compiles this file.
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .map(|root| root.join("../shared/einvoice"))
+        .filter(|dir| dir.is_dir());
+    if let Some(beside) = beside {
         return Some(beside);
     }
     if std::env::var("TEST_REQUIRE_SERVICES").as_deref() == Ok("1") {

@@ -1,46 +1,7 @@
-//! What the integration tests share: where the official EN 16931 example files are.
+//! What the integration tests share: where the official EN 16931 example files are, found
+//! by the same file as invoice-export's tests use.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+#[path = "../../../../invoice-export/src/test_data.rs"]
+mod test_data;
 
-/// What a test that needs the examples says when they are not here.
-const MISSING: &str = "the official EN 16931 examples are not here; they come from the \
-     CEN/TC 434 repository ConnectingEurope/eInvoicing-EN16931 (run \
-     scripts/fetch-en16931-examples.sh, or set EN16931_EXAMPLES=<folder>)";
-
-/// The folder of the official EN 16931 examples (`cen/ubl/*.xml`, `cen/cii/*.xml`): the
-/// one `EN16931_EXAMPLES` names, or else `shared/einvoice` beside the workspace, where CI
-/// keeps them.
-///
-/// When neither is there, writes `SKIPPED <test>: the official EN 16931 examples are not
-/// here; …` to standard error (straight to the stream, so that libtest does not capture
-/// it) and returns `None`, so that a plain `cargo test` reports the test as skipped by
-/// name. When `TEST_REQUIRE_SERVICES=1` (as in CI), a skip is a failure: it panics instead.
-///
-/// # Panics
-///
-/// When `EN16931_EXAMPLES` names something that is not a folder, or when the examples are
-/// not here and `TEST_REQUIRE_SERVICES=1`.
-pub(crate) fn en16931_examples(test: &str) -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("EN16931_EXAMPLES").filter(|dir| !dir.is_empty()) {
-        let dir = PathBuf::from(dir);
-        assert!(
-            dir.is_dir(),
-            "{test}: EN16931_EXAMPLES={} is not a folder",
-            dir.display()
-        );
-        return Some(dir);
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/einvoice");
-    if beside.is_dir() {
-        return Some(beside);
-    }
-    if std::env::var("TEST_REQUIRE_SERVICES").as_deref() == Ok("1") {
-        panic!(
-            "{test}: the official EN 16931 examples are not here (set EN16931_EXAMPLES) \
-             but TEST_REQUIRE_SERVICES=1"
-        );
-    }
-    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {MISSING}");
-    None
-}
+pub(crate) use test_data::en16931_examples;
