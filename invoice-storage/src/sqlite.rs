@@ -166,6 +166,18 @@ impl SqliteStore {
         self.inner.readers.read(read)
     }
 
+    /// The JSON body `select` (by id and tenant) finds, if any.
+    fn body_by_id(&self, select: &str, id: String, tenant: &TenantId) -> Result<Option<String>> {
+        self.read(|connection| {
+            connection
+                .prepare_cached(select)
+                .map_err(backend)?
+                .query_row((id, tenant.as_str()), |row| row.get(0))
+                .optional()
+                .map_err(backend)
+        })
+    }
+
     /// Runs `job` in the writer's next transaction.
     async fn write<R, F>(&self, job: F) -> Result<R>
     where
@@ -458,14 +470,11 @@ impl InvoiceStore for SqliteStore {
     }
 
     async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice> {
-        let body: Option<String> = self.read(|connection| {
-            connection
-                .prepare_cached("SELECT body FROM invoices WHERE id = ? AND tenant = ?")
-                .map_err(backend)?
-                .query_row((id.to_string(), tenant.as_str()), |row| row.get(0))
-                .optional()
-                .map_err(backend)
-        })?;
+        let body = self.body_by_id(
+            "SELECT body FROM invoices WHERE id = ? AND tenant = ?",
+            id.to_string(),
+            tenant,
+        )?;
         from_json(
             &body.ok_or_else(|| Error::not_found("invoice", id))?,
             "invoice",
@@ -776,14 +785,11 @@ impl ClientStore for SqliteStore {
     }
 
     async fn get_client(&self, tenant: &TenantId, id: ClientId) -> Result<Client> {
-        let body: Option<String> = self.read(|connection| {
-            connection
-                .prepare_cached("SELECT body FROM clients WHERE id = ? AND tenant = ?")
-                .map_err(backend)?
-                .query_row((id.to_string(), tenant.as_str()), |row| row.get(0))
-                .optional()
-                .map_err(backend)
-        })?;
+        let body = self.body_by_id(
+            "SELECT body FROM clients WHERE id = ? AND tenant = ?",
+            id.to_string(),
+            tenant,
+        )?;
         from_json(
             &body.ok_or_else(|| Error::not_found("client", id))?,
             "client",
