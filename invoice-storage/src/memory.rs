@@ -501,12 +501,12 @@ impl ClientStore for InMemoryStore {
             .filter(|c| c.tenant() == client.tenant())
             .ok_or_else(|| Error::not_found("client", client.id()))?;
         if stored.version() != expected_version {
-            return Err(Error::Conflict {
-                what: "client",
-                id: client.id().to_string(),
-                expected: expected_version,
-                found: stored.version(),
-            });
+            return Err(Error::conflict(
+                "client",
+                client.id(),
+                expected_version,
+                stored.version(),
+            ));
         }
         *stored = client.clone();
         Ok(())

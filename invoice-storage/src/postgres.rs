@@ -857,12 +857,12 @@ impl ClientStore for PostgresStore {
                     .await
                     .map_err(backend)?;
             return Err(match found {
-                Some(found) => Error::Conflict {
-                    what: "client",
-                    id: client.id().to_string(),
-                    expected: expected_version,
-                    found: to_u64(found, "client", &client.id())?,
-                },
+                Some(found) => Error::conflict(
+                    "client",
+                    client.id(),
+                    expected_version,
+                    to_u64(found, "client", &client.id())?,
+                ),
                 None => Error::not_found("client", client.id()),
             });
         }

@@ -835,12 +835,12 @@ impl ClientStore for SqliteStore {
                 .optional()
                 .map_err(backend)?;
             Err(match found {
-                Some(found) => Error::Conflict {
-                    what: "client",
-                    id: id.to_string(),
-                    expected: expected_version,
-                    found: to_u64(found, "client", &id)?,
-                },
+                Some(found) => Error::conflict(
+                    "client",
+                    id,
+                    expected_version,
+                    to_u64(found, "client", &id)?,
+                ),
                 None => Error::not_found("client", id),
             })
         })
