@@ -4,7 +4,7 @@
 mod read;
 mod write;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use read::Cii;
 pub use read::{read_cii, read_cii_slice};
 pub use write::write_cii;

@@ -12,6 +12,9 @@ mod cii;
 #[cfg(feature = "csv")]
 mod csv;
 mod error;
+#[cfg(all(any(test, feature = "fuzzing"), feature = "ubl", feature = "cii"))]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(any(feature = "ubl", feature = "cii"))]
 mod import;
 #[cfg(feature = "json")]

@@ -3,7 +3,7 @@
 mod read;
 mod write;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use read::Ubl;
 pub use read::{read_ubl, read_ubl_slice};
 pub use write::write_ubl;

@@ -23,57 +23,45 @@ fn options() -> ImportOptions {
     )
 }
 
-/// The readers of one syntax: the public ones (from a reader, from a slice), the pass
-/// alone and the tree alone.
+/// One syntax: its folder name and its readers.
+#[derive(Clone, Copy)]
 struct Syntax {
     name: &'static str,
-    public: fn(&[u8], &ImportOptions) -> Result<Invoice>,
-    slice: fn(&[u8], &ImportOptions) -> Result<Invoice>,
-    streamed: fn(&str, &ImportOptions) -> Option<Invoice>,
-    tree: fn(&str, &ImportOptions) -> Result<Invoice>,
+    readers: crate::fuzzing::Syntax,
+}
+
+impl Syntax {
+    fn public(self, bytes: &[u8], options: &ImportOptions) -> Result<Invoice> {
+        match self.readers {
+            crate::fuzzing::Syntax::Ubl => crate::read_ubl(bytes, options),
+            crate::fuzzing::Syntax::Cii => crate::read_cii(bytes, options),
+        }
+    }
+
+    fn streamed(self, text: &str, options: &ImportOptions) -> Option<Invoice> {
+        self.readers.streamed(text, options)
+    }
+
+    fn tree(self, text: &str, options: &ImportOptions) -> Result<Invoice> {
+        self.readers.tree(text, options)
+    }
 }
 
 const UBL: Syntax = Syntax {
     name: "ubl",
-    public: |bytes, options| crate::read_ubl(bytes, options),
-    slice: crate::read_ubl_slice,
-    streamed: super::read_streamed::<crate::ubl::Ubl>,
-    tree: super::read_tree::<crate::ubl::Ubl>,
+    readers: crate::fuzzing::Syntax::Ubl,
 };
 
 const CII: Syntax = Syntax {
     name: "cii",
-    public: |bytes, options| crate::read_cii(bytes, options),
-    slice: crate::read_cii_slice,
-    streamed: super::read_streamed::<crate::cii::Cii>,
-    tree: super::read_tree::<crate::cii::Cii>,
+    readers: crate::fuzzing::Syntax::Cii,
 };
 
-/// Whether the public reader and the pass agree with the tree on `text`; whether the
-/// pass took it.
+/// Whether the public readers and the pass agree with the tree on `text` (the check the
+/// differential fuzz target runs); whether the pass took it.
 fn compare(syntax: &Syntax, text: &str, what: &str) -> bool {
-    let reference = (syntax.tree)(text, &options());
-    for public in [syntax.public, syntax.slice] {
-        let public = public(text.as_bytes(), &options());
-        match (&reference, &public) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}: the invoices differ"),
-            (Err(a), Err(b)) => {
-                assert_eq!(a.to_string(), b.to_string(), "{what}: the errors differ")
-            }
-            _ => panic!("{what}: the tree gives {reference:?}, the reader {public:?}"),
-        }
-    }
-    match (syntax.streamed)(text, &options()) {
-        Some(streamed) => {
-            assert_eq!(
-                reference.as_ref().ok(),
-                Some(&streamed),
-                "{what}: the pass gives an invoice where the tree gives another or an error"
-            );
-            true
-        }
-        None => false,
-    }
+    crate::fuzzing::readers_agree(syntax.readers, text.as_bytes(), &options())
+        .unwrap_or_else(|disagreement| panic!("{what}: {disagreement}"))
 }
 
 #[test]
@@ -98,7 +86,7 @@ fn official_examples_read_the_same_and_take_the_streaming_pass() {
             } else {
                 // Only a document the tree refuses may be declined.
                 assert!(
-                    (syntax.tree)(&text, &options()).is_err(),
+                    syntax.tree(&text, &options()).is_err(),
                     "{what}: declined"
                 );
             }
@@ -358,29 +346,29 @@ fn limits_hold_inside_streamed_lines() {
         );
         assert!(
             matches!(
-                (syntax.public)(deep.as_bytes(), &options()),
+                syntax.public(deep.as_bytes(), &options()),
                 Err(Error::TooDeep { limit: 64, .. })
             ),
             "{file}: nesting in a line"
         );
         assert!(
-            (syntax.streamed)(&deep, &options()).is_none(),
+            syntax.streamed(&deep, &options()).is_none(),
             "{file}: the pass took it"
         );
         let elements = elements(&text).len();
         let tight = options().with_limits(ReadLimits::new().with_max_elements(elements - 1));
         let enough = options().with_limits(ReadLimits::new().with_max_elements(elements));
         assert!(matches!(
-            (syntax.public)(text.as_bytes(), &tight),
+            syntax.public(text.as_bytes(), &tight),
             Err(Error::TooManyElements { .. })
         ));
         assert!(
-            (syntax.streamed)(&text, &tight).is_none(),
+            syntax.streamed(&text, &tight).is_none(),
             "{file}: the pass took it"
         );
-        assert!((syntax.public)(text.as_bytes(), &enough).is_ok(), "{file}");
+        assert!(syntax.public(text.as_bytes(), &enough).is_ok(), "{file}");
         assert!(
-            (syntax.streamed)(&text, &enough).is_some(),
+            syntax.streamed(&text, &enough).is_some(),
             "{file}: the pass declined"
         );
     }

@@ -10,7 +10,6 @@
 
 use std::io::Write;
 
-use quick_xml::escape::escape;
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
@@ -34,6 +33,49 @@ fn first_non_xml_char(value: &str) -> Option<char> {
     } else {
         None
     }
+}
+
+/// Where an escaped value goes: element text, or an attribute value in double quotes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quoted {
+    Text,
+    Attribute,
+}
+
+/// Appends `value` escaped so that a reader gets it back exactly: markup characters as
+/// entities, and the characters a parser would otherwise normalize as character
+/// references: CR everywhere (a parser turns it into LF), and tab and LF in attribute
+/// values (a parser turns them into spaces).
+fn push_escaped(out: &mut Vec<u8>, value: &str, quoted: Quoted) {
+    let special = |b: u8| match b {
+        b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r' => true,
+        b'\t' | b'\n' => quoted == Quoted::Attribute,
+        _ => false,
+    };
+    let bytes = value.as_bytes();
+    if !bytes.iter().any(|&b| special(b)) {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !special(b) {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&apos;",
+            b'\r' => b"&#xD;",
+            b'\t' => b"&#x9;",
+            _ => b"&#xA;",
+        });
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
 }
 
 /// Appends `value` exactly as its `Display` writes it: sign, all digits of its scale.
@@ -163,7 +205,7 @@ impl<W: Write> XmlWriter<W> {
             self.buf.push(b' ');
             self.buf.extend_from_slice(key.as_bytes());
             self.buf.extend_from_slice(b"=\"");
-            self.buf.extend_from_slice(escape(*value).as_bytes());
+            push_escaped(&mut self.buf, value, Quoted::Attribute);
             self.buf.push(b'"');
         }
         self.buf.push(b'>');
@@ -205,7 +247,7 @@ impl<W: Write> XmlWriter<W> {
             Self::check(name, value)?;
         }
         self.open(name, attrs);
-        self.buf.extend_from_slice(escape(text).as_bytes());
+        push_escaped(&mut self.buf, text, Quoted::Text);
         self.after_text = true;
         self.close(name);
         self.flush_chunk()
@@ -334,6 +376,23 @@ mod tests {
         ));
         // Tabs, line breaks and the rest of Unicode are fine.
         assert!(w.leaf("cbc:Note", "a\tb\r\nc € \u{FFFD} 𝄞").is_ok());
+    }
+
+    #[test]
+    fn what_a_parser_would_normalize_is_written_as_references() {
+        let out = written(|w| {
+            w.leaf_with(
+                "a",
+                &[("x", "tab\tlf\ncr\r\"'")],
+                "cr\r lf\n tab\t <&>\"'",
+            )
+        });
+        assert_eq!(
+            out.trim(),
+            "<a x=\"tab&#x9;lf&#xA;cr&#xD;&quot;&apos;\">cr&#xD; lf\n tab\t &lt;&amp;&gt;&quot;&apos;</a>"
+        );
+        // Plain text is copied as it is.
+        assert_eq!(written(|w| w.leaf("b", "plain € text")).trim(), "<b>plain € text</b>");
     }
 
     #[test]

@@ -16,6 +16,8 @@ use uuid::Uuid;
 #[path = "../../src/test_data.rs"]
 pub(crate) mod test_data;
 
+pub mod stated;
+
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
