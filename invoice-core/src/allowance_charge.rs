@@ -24,15 +24,18 @@ pub enum AllowanceChargeAmount {
     /// A fixed amount (BT-92, BT-99, BT-136, BT-141).
     Fixed {
         /// The amount, without VAT.
+        #[serde(deserialize_with = "crate::decimal_serde::plain")]
         amount: Decimal,
     },
     /// A percentage of a base amount (BT-94 × BT-93).
     Percentage {
         /// The percentage, `10` for 10 %.
+        #[serde(deserialize_with = "crate::decimal_serde::plain")]
         percent: Decimal,
         /// The base amount. When absent, a line allowance/charge takes the line's
         /// quantity × price, and a document one the sum of the line nets with its VAT.
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
         base: Option<Decimal>,
     },
 }

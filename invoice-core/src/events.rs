@@ -31,8 +31,10 @@ pub struct InvoiceSnapshot {
     /// The invoice currency.
     pub currency: Currency,
     /// BT-115.
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     pub payable_amount: Decimal,
     /// BT-115 minus recorded payments.
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     pub amount_due: Decimal,
     /// The issue date, once issued.
     pub issue_date: Option<NaiveDate>,

@@ -73,8 +73,10 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     payments: Vec<Payment>,
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     prepaid_amount: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
     stated_rounding_amount: Option<Decimal>,
     #[serde(default)]
     rounding_policy: RoundingPolicy,

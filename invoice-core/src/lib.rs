@@ -10,6 +10,7 @@
 
 mod allowance_charge;
 mod currency;
+pub mod decimal_serde;
 mod delivery;
 mod error;
 mod events;

@@ -129,12 +129,16 @@ pub struct LineItem {
     name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     description: Option<String>,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     quantity: Decimal,
     unit: UnitCode,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     price: Decimal,
     #[serde(default = "one", skip_serializing_if = "is_one")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     base_quantity: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
     gross_price: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     allowances_charges: Vec<AllowanceCharge>,
@@ -142,6 +146,7 @@ pub struct LineItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exemption: Option<VatExemption>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
     stated_net_amount: Option<Decimal>,
 }
 

@@ -27,6 +27,7 @@ use crate::rounding::RoundingMode;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     amount: Decimal,
     currency: Currency,
 }

@@ -11,6 +11,7 @@ use crate::ids::PaymentId;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Payment {
     id: PaymentId,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     amount: Decimal,
     date: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]

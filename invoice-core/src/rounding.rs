@@ -138,6 +138,7 @@ pub struct RoundingPolicy {
     #[serde(default)]
     prices: PriceBasis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
     cash_increment: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tax_precision: Option<u32>,

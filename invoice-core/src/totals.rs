@@ -21,8 +21,11 @@ const FIXED_GROUPS: usize = 8;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TaxBreakdown {
     category: VatCategory,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     rate: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     taxable_amount: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     tax_amount: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exemption: Option<VatExemption>,
@@ -97,15 +100,25 @@ impl TaxBreakdown {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Totals {
+    #[serde(deserialize_with = "crate::decimal_serde::plain_vec")]
     line_net_amounts: Vec<Decimal>,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     line_extension_amount: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     allowance_total: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     charge_total: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     tax_exclusive_amount: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     tax_total: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     tax_inclusive_amount: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     prepaid_amount: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     rounding_amount: Decimal,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     payable_amount: Decimal,
     vat_breakdown: Vec<TaxBreakdown>,
 }

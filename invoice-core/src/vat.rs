@@ -180,6 +180,7 @@ impl FromStr for VatCategory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Vat {
     category: VatCategory,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
     rate: Decimal,
 }
 

@@ -101,12 +101,16 @@ pub struct InvoiceSummary {
     /// The due date (BT-9).
     pub due_date: Option<NaiveDate>,
     /// Total without VAT (BT-109).
+    #[serde(deserialize_with = "invoice_core::decimal_serde::plain")]
     pub net_amount: Decimal,
     /// Total VAT (BT-110).
+    #[serde(deserialize_with = "invoice_core::decimal_serde::plain")]
     pub vat_amount: Decimal,
     /// Total with VAT (BT-112).
+    #[serde(deserialize_with = "invoice_core::decimal_serde::plain")]
     pub gross_amount: Decimal,
     /// What is still due: the amount due for payment (BT-115) minus recorded payments.
+    #[serde(deserialize_with = "invoice_core::decimal_serde::plain")]
     pub amount_due: Decimal,
     /// The stored version.
     pub version: u64,

@@ -481,3 +481,32 @@ async fn the_flow_runs_on_postgresql() {
     let tenant = format!("svc-{}", uuid::Uuid::new_v4().simple());
     flow_on(&api, &tenant).await;
 }
+
+/// Found by the `decimal` fuzz target: `rust_decimal` parsed `_` separators recursively,
+/// so a price of `1` and 300 000 underscores overflowed the stack of the worker reading
+/// the body and aborted the service. Such an amount is now a 400 naming the field, as
+/// any other amount that is not a plain decimal.
+#[tokio::test]
+async fn an_amount_of_many_underscores_is_refused_not_a_crash() {
+    let api = api().await;
+    let underscores = format!("1{}", "_".repeat(300_000));
+    let mut body = draft_body();
+    body["lines"][0]["price"] = Value::from(underscores.clone());
+    let (status, error) = api.json("POST", "/invoices", "acme", Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error"]["details"][0]["field"], "lines[0].price");
+
+    let (status, created) = api.json("POST", "/invoices", "acme", Some(draft_body())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    let (status, error) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/payments"),
+            "acme",
+            Some(json!({ "amount": underscores })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error["error"]["details"][0]["field"], "amount");
+}

@@ -475,6 +475,7 @@ pub async fn issue(
 #[serde(deny_unknown_fields)]
 pub struct PaymentBody {
     #[schema(value_type = String, example = "100.00")]
+    #[serde(deserialize_with = "invoice_core::decimal_serde::plain")]
     amount: invoice_core::Decimal,
     date: Option<NaiveDate>,
     reference: Option<String>,
