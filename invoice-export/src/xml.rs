@@ -27,6 +27,11 @@ pub(crate) use writer::XmlWriter;
 /// whole, to report its errors with their paths. The limits apply to each parse, so
 /// reading costs at most twice what one parse within them costs.
 ///
+/// Memory: reading a document of `n` bytes from a slice holds at most 256 KiB plus 32
+/// bytes per input byte at its peak, the invoice it returns included; a reader also keeps
+/// a copy of the input. The `read_ubl` and `read_cii` fuzz targets check this bound on
+/// every input they run.
+///
 /// # Examples
 ///
 /// ```

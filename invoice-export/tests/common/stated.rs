@@ -12,7 +12,9 @@ pub fn compare(original: &Invoice, back: &Invoice) -> Result<(), String> {
     let (expected, expected_notes) = as_stated(original);
     let (actual, actual_notes) = as_stated(back);
     if expected_notes != actual_notes {
-        return Err(format!("notes {expected_notes:?} came back as {actual_notes:?}"));
+        return Err(format!(
+            "notes {expected_notes:?} came back as {actual_notes:?}"
+        ));
     }
     if !same(&expected, &actual) {
         return Err(format!(
@@ -78,4 +80,3 @@ fn same(a: &Value, b: &Value) -> bool {
         _ => a == b,
     }
 }
-
