@@ -115,7 +115,10 @@ mod tests {
             underscores()
         );
         let error = serde_json::from_str::<LineItem>(&json).unwrap_err();
-        assert!(error.to_string().contains("not a plain decimal number"), "{error}");
+        assert!(
+            error.to_string().contains("not a plain decimal number"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -126,7 +129,10 @@ mod tests {
         .unwrap();
         assert_eq!(line.quantity().to_string(), "-2.500");
         assert_eq!(line.price().to_string(), "7");
-        assert_eq!(line.gross_price().map(|p| p.to_string()), Some("8.1".to_owned()));
+        assert_eq!(
+            line.gross_price().map(|p| p.to_string()),
+            Some("8.1".to_owned())
+        );
         // What serialization writes reads back.
         let again: LineItem = serde_json::from_str(&serde_json::to_string(&line).unwrap()).unwrap();
         assert_eq!(again, line);

@@ -96,11 +96,7 @@ pub fn readers_agree(
     }
 }
 
-fn same(
-    what: &str,
-    a: &Result<Invoice>,
-    b: &Result<Invoice>,
-) -> std::result::Result<(), String> {
+fn same(what: &str, a: &Result<Invoice>, b: &Result<Invoice>) -> std::result::Result<(), String> {
     match (a, b) {
         (Ok(x), Ok(y)) if x == y => Ok(()),
         (Err(x), Err(y)) if x.to_string() == y.to_string() => Ok(()),

@@ -389,7 +389,8 @@ prop_compose! {
 }
 
 fn check(original: &Invoice, back: &Invoice, syntax: &str) -> Result<(), TestCaseError> {
-    common::stated::compare(original, back).map_err(|e| TestCaseError::fail(format!("{syntax}: {e}")))
+    common::stated::compare(original, back)
+        .map_err(|e| TestCaseError::fail(format!("{syntax}: {e}")))
 }
 
 /// Runs `body` on generated invoices in a thread with a large stack: the generator's
@@ -457,7 +458,17 @@ fn a_carriage_return_in_text_survives_both_syntaxes() {
     json["lines"][0]["name"] = Value::from("one\r\ntwo\rthree");
     let invoice: Invoice = serde_json::from_value(json).unwrap();
     let ubl = write_ubl(Vec::new(), &invoice).unwrap();
-    check(&invoice, &read_ubl(ubl.as_slice(), &options()).unwrap(), "UBL").unwrap();
+    check(
+        &invoice,
+        &read_ubl(ubl.as_slice(), &options()).unwrap(),
+        "UBL",
+    )
+    .unwrap();
     let cii = write_cii(Vec::new(), &invoice).unwrap();
-    check(&invoice, &read_cii(cii.as_slice(), &options()).unwrap(), "CII").unwrap();
+    check(
+        &invoice,
+        &read_cii(cii.as_slice(), &options()).unwrap(),
+        "CII",
+    )
+    .unwrap();
 }

@@ -496,7 +496,9 @@ async fn an_amount_of_many_underscores_is_refused_not_a_crash() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error["error"]["details"][0]["field"], "lines[0].price");
 
-    let (status, created) = api.json("POST", "/invoices", "acme", Some(draft_body())).await;
+    let (status, created) = api
+        .json("POST", "/invoices", "acme", Some(draft_body()))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
     let id = created["invoice"]["id"].as_str().unwrap().to_owned();
     let (status, error) = api

@@ -85,10 +85,7 @@ fn official_examples_read_the_same_and_take_the_streaming_pass() {
                 taken += 1;
             } else {
                 // Only a document the tree refuses may be declined.
-                assert!(
-                    syntax.tree(&text, &options()).is_err(),
-                    "{what}: declined"
-                );
+                assert!(syntax.tree(&text, &options()).is_err(), "{what}: declined");
             }
         }
     }

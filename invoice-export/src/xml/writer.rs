@@ -380,19 +380,17 @@ mod tests {
 
     #[test]
     fn what_a_parser_would_normalize_is_written_as_references() {
-        let out = written(|w| {
-            w.leaf_with(
-                "a",
-                &[("x", "tab\tlf\ncr\r\"'")],
-                "cr\r lf\n tab\t <&>\"'",
-            )
-        });
+        let out =
+            written(|w| w.leaf_with("a", &[("x", "tab\tlf\ncr\r\"'")], "cr\r lf\n tab\t <&>\"'"));
         assert_eq!(
             out.trim(),
             "<a x=\"tab&#x9;lf&#xA;cr&#xD;&quot;&apos;\">cr&#xD; lf\n tab\t &lt;&amp;&gt;&quot;&apos;</a>"
         );
         // Plain text is copied as it is.
-        assert_eq!(written(|w| w.leaf("b", "plain € text")).trim(), "<b>plain € text</b>");
+        assert_eq!(
+            written(|w| w.leaf("b", "plain € text")).trim(),
+            "<b>plain € text</b>"
+        );
     }
 
     #[test]
