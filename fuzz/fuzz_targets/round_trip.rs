@@ -2,8 +2,8 @@
 //! same invoice as far as a document carries it (the round-trip proptest's comparison),
 //! JSON gives it exactly, and the CSV rows read back with the `csv` crate hold every
 //! text cell unchanged, but for a leading `'` before a cell that would start a formula.
-//! A writer may refuse an invoice only for a character XML 1.0 cannot carry, with
-//! `Error::InvalidValue`.
+//! A writer may refuse an invoice only with `Error::InvalidValue`, for a character XML 1.0
+//! cannot carry or for lines of one VAT group that state different exemption reasons.
 #![no_main]
 
 use arbitrary::Unstructured;
@@ -61,8 +61,35 @@ fn xml(
                 "{syntax}: refused without a character XML cannot carry: {reason}"
             );
         }
+        Err(Error::InvalidValue { reason, .. }) if reason.contains("one per group") => {
+            assert!(
+                differing_exemptions(invoice),
+                "{syntax}: refused for exemptions that agree: {reason}"
+            );
+        }
         Err(e) => panic!("{syntax}: a valid invoice is refused: {e:?}"),
     }
+}
+
+/// Whether two lines or document allowances and charges of one VAT group (category and
+/// rate) state different exemptions, which a document cannot carry.
+fn differing_exemptions(invoice: &Invoice) -> bool {
+    let stated: Vec<_> = invoice
+        .lines()
+        .iter()
+        .filter_map(|l| Some((l.vat(), l.exemption()?)))
+        .chain(
+            invoice
+                .allowances_charges()
+                .iter()
+                .filter_map(|ac| Some((ac.vat()?, ac.exemption()?))),
+        )
+        .collect();
+    stated.iter().any(|(v, e)| {
+        stated
+            .iter()
+            .any(|(w, f)| v.category() == w.category() && v.rate() == w.rate() && e != f)
+    })
 }
 
 /// The invoice's JSON, where all its text is.

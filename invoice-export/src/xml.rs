@@ -15,7 +15,7 @@ mod writer;
 
 pub(crate) use scan::{Position, StartTag};
 pub(crate) use tree::{Doc, El, Subtrees};
-pub(crate) use writer::XmlWriter;
+pub(crate) use writer::{one_exemption_per_group, XmlWriter};
 
 /// Limits a reader enforces on untrusted input.
 ///

@@ -174,3 +174,50 @@ fn every_vat_category_exports_in_both_syntaxes_and_reads_back() {
         }
     }
 }
+
+/// Found by the round-trip fuzz target: two exempt lines of one VAT group with different
+/// reasons were written with the first reason only, and read back with it on both. A
+/// document states one reason per group, so the writers now refuse the invoice.
+#[test]
+fn lines_of_one_group_with_different_exemption_reasons_are_refused() {
+    let exempt = Vat::new(VatCategory::Exempt, dec!(0));
+    let line = |id: &str, reason: &str| {
+        LineItem::new(id, "Book", dec!(1), UnitCode::piece(), dec!(10), exempt)
+            .with_exemption(VatExemption::reason(reason).with_code("VATEX-EU-132"))
+    };
+    let build = |second: &str| {
+        InvoiceBuilder::new(
+            InvoiceId::from_uuid(Uuid::from_u128(9)),
+            TenantId::new("t").unwrap(),
+            Currency::EUR,
+            party("Seller Ltd", "DE", Some("DE123456789")),
+            party("Buyer Ltd", "DE", None),
+        )
+        .issued(InvoiceNumber::new("X-1").unwrap(), date(2026, 1, 1))
+        .line(line("1", "Books"))
+        .line(line("2", second))
+        .build()
+        .unwrap()
+    };
+    let differing = build("Medical");
+    for written in [
+        write_ubl(Vec::new(), &differing).map(drop),
+        write_cii(Vec::new(), &differing).map(drop),
+    ] {
+        match written {
+            Err(invoice_export::Error::InvalidValue { value, reason, .. }) => {
+                assert!(value.contains("Medical"), "{value}");
+                assert!(
+                    reason.contains("E 0") && reason.contains("Books"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // The same reason on both lines is written, once.
+    let same = build("Books");
+    let ubl = String::from_utf8(write_ubl(Vec::new(), &same).unwrap()).unwrap();
+    assert_eq!(ubl.matches("<cbc:TaxExemptionReason>Books<").count(), 1);
+    assert!(write_cii(Vec::new(), &same).is_ok());
+}

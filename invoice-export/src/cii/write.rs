@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::{GUIDELINE_ID, NS_QDT, NS_RAM, NS_RSM, NS_UDT};
 use crate::error::{Error, Result};
-use crate::xml::XmlWriter;
+use crate::xml::{one_exemption_per_group, XmlWriter};
 
 /// Writes `invoice` as a UN/CEFACT CII D16B `CrossIndustryInvoice` under the EN 16931
 /// guideline ([`GUIDELINE_ID`]), as the Factur-X / ZUGFeRD
@@ -24,7 +24,9 @@ use crate::xml::XmlWriter;
 /// # Errors
 ///
 /// [`Error::Incomplete`] for an invoice without number or issue date (a draft);
-/// [`Error::Invoice`] when the totals cannot be computed; [`Error::Io`] when writing fails.
+/// [`Error::Invoice`] when the totals cannot be computed; [`Error::InvalidValue`] for a
+/// character XML 1.0 cannot carry, or for lines of one VAT group that state different
+/// exemption reasons (a document has one per group); [`Error::Io`] when writing fails.
 ///
 /// # Examples
 ///
@@ -50,6 +52,10 @@ use crate::xml::XmlWriter;
 /// ```
 pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     let totals = invoice.totals()?;
+    one_exemption_per_group(
+        invoice,
+        "ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax",
+    )?;
     let number = invoice.number().ok_or(Error::Incomplete {
         field: "a number (BT-1)",
     })?;

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::{CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE, PROFILE_ID};
 use crate::error::{Error, Result};
-use crate::xml::XmlWriter;
+use crate::xml::{one_exemption_per_group, XmlWriter};
 
 /// Writes `invoice` as a UBL 2.1 Invoice, or CreditNote for a credit note, following
 /// Peppol BIS Billing 3.0 (CustomizationID and ProfileID of [`CUSTOMIZATION_ID`] and
@@ -20,15 +20,17 @@ use crate::xml::XmlWriter;
 /// the invoice's rounding policy, so they always agree with the lines.
 ///
 /// Mapping choices: the party's e-mail is its electronic address (`EndpointID` with
-/// scheme `EM`); the VAT exemption reason of a breakdown group comes from its first line
-/// (or document allowance/charge) that has one; a credit note's due date goes into its
+/// scheme `EM`); the VAT exemption reason of a breakdown group is the one its lines (and
+/// document allowances/charges) state, which must be the same for all of them; a credit note's due date goes into its
 /// first payment means (UBL's CreditNote has no `DueDate`) and is left out when it has
 /// none; percentages without a stated base are written without `BaseAmount`.
 ///
 /// # Errors
 ///
 /// [`Error::Incomplete`] for an invoice without number or issue date (a draft);
-/// [`Error::Invoice`] when the totals cannot be computed; [`Error::Io`] when writing fails.
+/// [`Error::Invoice`] when the totals cannot be computed; [`Error::InvalidValue`] for a
+/// character XML 1.0 cannot carry, or for lines of one VAT group that state different
+/// exemption reasons (a document has one per group); [`Error::Io`] when writing fails.
 ///
 /// # Examples
 ///
@@ -55,6 +57,7 @@ use crate::xml::XmlWriter;
 /// ```
 pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     let totals = invoice.totals()?;
+    one_exemption_per_group(invoice, "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory")?;
     let number = invoice.number().ok_or(Error::Incomplete {
         field: "a number (BT-1)",
     })?;

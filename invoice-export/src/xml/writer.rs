@@ -10,6 +10,7 @@
 
 use std::io::Write;
 
+use invoice_core::{Invoice, Vat, VatExemption};
 use rust_decimal::Decimal;
 
 use crate::error::{Error, Result};
@@ -32,6 +33,53 @@ fn first_non_xml_char(value: &str) -> Option<char> {
         value.chars().find(|c| !is_xml_char(*c))
     } else {
         None
+    }
+}
+
+/// Refuses an invoice whose lines or document allowances and charges of one VAT group
+/// (category and rate) state different exemption reasons: a document states one reason
+/// per group (BT-120, BT-121), so writing it would silently keep only the first. `path`
+/// names the group's element in the syntax being written.
+pub(crate) fn one_exemption_per_group(invoice: &Invoice, path: &str) -> Result<()> {
+    let lines = invoice
+        .lines()
+        .iter()
+        .filter_map(|l| l.exemption().map(|e| (l.vat(), e)));
+    let document = invoice
+        .allowances_charges()
+        .iter()
+        .filter_map(|ac| Some((ac.vat()?, ac.exemption()?)));
+    let mut first: Vec<(Vat, &VatExemption)> = Vec::new();
+    for (vat, exemption) in lines.chain(document) {
+        let group = |v: &Vat| v.category() == vat.category() && v.rate() == vat.rate();
+        match first.iter().find(|(v, _)| group(v)) {
+            None => first.push((vat, exemption)),
+            Some((_, stated)) if *stated == exemption => {}
+            Some((_, stated)) => {
+                return Err(Error::InvalidValue {
+                    path: path.to_owned(),
+                    value: describe(exemption),
+                    reason: format!(
+                        "VAT group {} {} already states the exemption {}; a document \
+                         states one per group (BT-120, BT-121)",
+                        vat.category().code(),
+                        vat.rate(),
+                        describe(stated)
+                    ),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An exemption as code and text, for a message.
+fn describe(exemption: &VatExemption) -> String {
+    match (exemption.reason_code(), exemption.reason_text()) {
+        (Some(code), Some(text)) => format!("{code} {text:?}"),
+        (Some(code), None) => code.to_owned(),
+        (None, Some(text)) => format!("{text:?}"),
+        (None, None) => "(empty)".to_owned(),
     }
 }
 
