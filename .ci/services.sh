@@ -58,6 +58,10 @@ start_moto() {
         _wait_for moto curl -fs -o /dev/null http://127.0.0.1:5000/moto-api/
     fi
     export AWS_ENDPOINT_URL="${AWS_ENDPOINT_URL:-http://127.0.0.1:5000}"
+    # What the SDK's default chain reads (the tests of s3:// and sqs: without an endpoint).
+    export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-testing}"
+    export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-testing}"
+    export AWS_REGION="${AWS_REGION:-us-east-1}"
 }
 
 start_smtp_sink() {

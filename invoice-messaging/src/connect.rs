@@ -6,6 +6,7 @@
 //! | `inprocess:` | [`InProcessBroker`] (this process only) | always |
 //! | `amqp://…`, `amqps://…` | `RabbitMqBroker` (durable topic exchange) | `rabbitmq` (`amqps` needs `rabbitmq-tls`) |
 //! | `sqs:` | `SqsBroker` at the endpoint [`BrokerBuilder::with_sqs_endpoint`] gives | `sqs` |
+//! | `sqs:`, no endpoint | `SqsBroker` on AWS itself: TLS, the SDK's default credential chain and region | `aws` |
 //!
 //! A [`Broker`] hands out a [`Publisher`] and [`Subscriber`]s the same way whatever it
 //! runs on. The library reads no environment.
@@ -308,16 +309,16 @@ impl BrokerBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUrl`] for a URL [`BrokerUrl::parse`] refuses, or SQS without an
-    /// endpoint (this build has no TLS client for AWS itself: give an endpoint, or build
-    /// `SqsBroker::new` over an SDK client of your own); [`Error::FeatureNotEnabled`] for
-    /// a scheme whose feature this build lacks; [`Error::Broker`] when the broker cannot
-    /// be reached.
+    /// [`Error::InvalidUrl`] for a URL [`BrokerUrl::parse`] refuses;
+    /// [`Error::FeatureNotEnabled`] for a scheme whose feature this build lacks, and for
+    /// SQS without an endpoint (AWS itself, through `SqsBroker::from_aws_defaults` with
+    /// the `aws` feature); [`Error::Config`] when AWS's default chain finds no region;
+    /// [`Error::Broker`] when the broker cannot be reached.
     pub async fn connect(self) -> Result<Broker> {
         let kind = match BrokerUrl::parse(&self.url)? {
             BrokerUrl::InProcess => Kind::InProcess(InProcessBroker::new()),
             BrokerUrl::Amqp(url) => self.rabbitmq(url).await?,
-            BrokerUrl::Sqs => self.sqs()?,
+            BrokerUrl::Sqs => self.sqs().await?,
         };
         Ok(Broker { kind })
     }
@@ -349,23 +350,20 @@ impl BrokerBuilder {
     }
 
     #[cfg(feature = "sqs")]
-    fn sqs(&self) -> Result<Kind> {
-        let Some(endpoint) = &self.sqs_endpoint else {
-            return Err(Error::InvalidUrl {
-                scheme: "sqs".to_owned(),
-                reason: "SQS needs an endpoint in this build (no TLS client for AWS itself): \
-                         use with_sqs_endpoint, or SqsBroker::new over your own client"
-                    .to_owned(),
-            });
+    async fn sqs(&self) -> Result<Kind> {
+        let broker = match &self.sqs_endpoint {
+            Some(endpoint) => {
+                let mut builder = crate::SqsBroker::builder().with_endpoint(endpoint.clone());
+                if let Some(region) = &self.sqs_region {
+                    builder = builder.with_region(region.clone());
+                }
+                if let Some((key, secret)) = &self.sqs_credentials {
+                    builder = builder.with_credentials(key.clone(), secret.clone());
+                }
+                builder.build()?
+            }
+            None => sqs_on_aws().await?,
         };
-        let mut builder = crate::SqsBroker::builder().with_endpoint(endpoint.clone());
-        if let Some(region) = &self.sqs_region {
-            builder = builder.with_region(region.clone());
-        }
-        if let Some((key, secret)) = &self.sqs_credentials {
-            builder = builder.with_credentials(key.clone(), secret.clone());
-        }
-        let broker = builder.build()?;
         let publisher = broker.publisher();
         let options = crate::QueueOptions {
             fifo: self.sqs_fifo,
@@ -379,12 +377,26 @@ impl BrokerBuilder {
     }
 
     #[cfg(not(feature = "sqs"))]
-    fn sqs(&self) -> Result<Kind> {
+    async fn sqs(&self) -> Result<Kind> {
         Err(Error::FeatureNotEnabled {
             scheme: "sqs",
             feature: "sqs",
         })
     }
+}
+
+/// SQS without an endpoint: AWS itself, with the SDK's default configuration.
+#[cfg(feature = "aws")]
+async fn sqs_on_aws() -> Result<crate::SqsBroker> {
+    crate::SqsBroker::from_aws_defaults().await
+}
+
+#[cfg(all(feature = "sqs", not(feature = "aws")))]
+async fn sqs_on_aws() -> Result<crate::SqsBroker> {
+    Err(Error::FeatureNotEnabled {
+        scheme: "sqs without an endpoint (AWS itself)",
+        feature: "aws",
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! sends each event to every queue whose pattern matches its routing key: fan-out to
 //! several checker queues is a route per queue.
 
+#[cfg(feature = "aws")]
+mod aws_defaults;
 mod builder;
 mod publisher;
 mod subscriber;

@@ -82,7 +82,7 @@ async fn sqs_url_connects_sqs_at_the_endpoint() {
 }
 
 #[tokio::test]
-async fn unknown_urls_and_sqs_without_an_endpoint_are_refused() {
+async fn unknown_urls_are_refused() {
     for url in ["kafka://localhost:9092", "", "rabbitmq"] {
         let refused = connect(url).await;
         assert!(
@@ -90,9 +90,25 @@ async fn unknown_urls_and_sqs_without_an_endpoint_are_refused() {
             "{url}: {refused:?}"
         );
     }
-    let refused = connect("sqs:").await;
-    assert!(
-        matches!(refused, Err(Error::InvalidUrl { .. })),
-        "{refused:?}"
-    );
+}
+
+/// `sqs:` without an endpoint is AWS itself: the SDK's default chain. Here the chain
+/// finds moto through `AWS_ENDPOINT_URL` and the credentials and region through
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_REGION` (`.ci/services.sh` sets
+/// them), so the broker passes the suite only if it really took its settings from the
+/// chain. The test never runs without `AWS_ENDPOINT_URL`, so it cannot reach AWS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqs_url_without_an_endpoint_uses_the_aws_default_chain() {
+    let name = "sqs_url_without_an_endpoint_uses_the_aws_default_chain";
+    for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] {
+        if require_env(var, name).is_none() {
+            return;
+        }
+    }
+    let Some(_endpoint) = require_env("AWS_ENDPOINT_URL", name) else {
+        return;
+    };
+    let broker = connect("sqs:").await.unwrap();
+    assert_eq!(broker.backend(), "sqs");
+    suite(broker, false).await;
 }

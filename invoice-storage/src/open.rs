@@ -290,6 +290,7 @@ impl StoresBuilder {
 /// | `memory:` | [`InMemoryDocumentStore`](crate::InMemoryDocumentStore) | always |
 /// | `file:PATH`, `file://PATH`, `file:///ABSOLUTE/PATH` | `FsDocumentStore` (folder created if missing) | `fs` |
 /// | `s3://BUCKET` | `S3DocumentStore` at the endpoint [`DocumentsBuilder::with_s3_endpoint`] gives | `s3` |
+/// | `s3://BUCKET`, no endpoint | `S3DocumentStore` on AWS itself: TLS, the SDK's default credential chain and region | `aws` |
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DocumentsUrl {
@@ -448,11 +449,11 @@ impl DocumentsBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidUrl`] for a URL [`DocumentsUrl::parse`] refuses, or S3 without an
-    /// endpoint (this build has no TLS client for AWS itself: give an endpoint, or build
-    /// `S3DocumentStore::new` over an SDK client of your own); [`Error::FeatureNotEnabled`]
-    /// for a scheme whose feature this build lacks; the store's own errors when it cannot
-    /// be opened.
+    /// [`Error::InvalidUrl`] for a URL [`DocumentsUrl::parse`] refuses;
+    /// [`Error::FeatureNotEnabled`] for a scheme whose feature this build lacks, and for
+    /// S3 without an endpoint (AWS itself, through
+    /// [`S3DocumentStore::from_aws_defaults`](crate::S3DocumentStore) with the `aws`
+    /// feature); the store's own errors when it cannot be opened.
     pub async fn open(self) -> Result<Arc<dyn DocumentStore>> {
         match DocumentsUrl::parse(&self.url)? {
             DocumentsUrl::Memory => Ok(Arc::new(crate::InMemoryDocumentStore::new())),
@@ -464,12 +465,7 @@ impl DocumentsBuilder {
     #[cfg(feature = "s3")]
     async fn open_s3(&self, bucket: String) -> Result<Arc<dyn DocumentStore>> {
         let Some(endpoint) = &self.s3_endpoint else {
-            return Err(Error::InvalidUrl {
-                url: self.url.clone(),
-                reason: "S3 needs an endpoint in this build (no TLS client for AWS itself): \
-                         use with_s3_endpoint, or S3DocumentStore::new over your own client"
-                    .to_owned(),
-            });
+            return self.open_s3_on_aws(bucket).await;
         };
         let mut builder = crate::S3DocumentStore::builder(bucket).with_endpoint(endpoint);
         if let Some(region) = &self.s3_region {
@@ -483,6 +479,24 @@ impl DocumentsBuilder {
             store.ensure_bucket().await?;
         }
         Ok(Arc::new(store))
+    }
+
+    /// S3 without an endpoint: AWS itself, with the SDK's default configuration.
+    #[cfg(feature = "aws")]
+    async fn open_s3_on_aws(&self, bucket: String) -> Result<Arc<dyn DocumentStore>> {
+        let store = crate::S3DocumentStore::from_aws_defaults(bucket).await?;
+        if self.s3_create_bucket {
+            store.ensure_bucket().await?;
+        }
+        Ok(Arc::new(store))
+    }
+
+    #[cfg(all(feature = "s3", not(feature = "aws")))]
+    async fn open_s3_on_aws(&self, _: String) -> Result<Arc<dyn DocumentStore>> {
+        Err(Error::FeatureNotEnabled {
+            scheme: "s3 without an endpoint (AWS itself)",
+            feature: "aws",
+        })
     }
 
     #[cfg(not(feature = "s3"))]

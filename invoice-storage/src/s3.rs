@@ -6,6 +6,8 @@
 //! `DEEP_ARCHIVE`; reading such an object before it is restored is
 //! [`Error::NotAllowed`].
 
+#[cfg(feature = "aws")]
+mod aws_defaults;
 mod builder;
 
 pub use builder::S3DocumentStoreBuilder;

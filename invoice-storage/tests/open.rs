@@ -110,12 +110,34 @@ async fn document_urls_open_stores_that_pass_the_document_suite() {
     let folder = invoice_storage::open_documents(&url).await.unwrap();
     testing::documents_put_get_head_list_delete(folder.as_ref()).await;
     assert!(dir.path().join("archive").is_dir(), "{url} made no folder");
+}
 
-    let no_endpoint = invoice_storage::open_documents("s3://invoice-archive").await;
-    assert!(
-        matches!(no_endpoint, Err(Error::InvalidUrl { .. })),
-        "{no_endpoint:?}"
-    );
+/// `s3://BUCKET` without an endpoint is AWS itself: the SDK's default chain. Here the
+/// chain finds moto through `AWS_ENDPOINT_URL` and the credentials and region through
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_REGION` (`.ci/services.sh` sets
+/// them), so the store passes the suite only if it really took its settings from the
+/// chain. The test never runs without `AWS_ENDPOINT_URL`, so it cannot reach AWS.
+#[tokio::test]
+async fn s3_url_without_an_endpoint_uses_the_aws_default_chain() {
+    let name = "s3_url_without_an_endpoint_uses_the_aws_default_chain";
+    for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] {
+        if require_env(var, name).is_none() {
+            return;
+        }
+    }
+    let Some(_endpoint) = require_env("AWS_ENDPOINT_URL", name) else {
+        return;
+    };
+    let bucket = format!("chain-{}", uuid::Uuid::new_v4().simple());
+    let documents = invoice_storage::DocumentsBuilder::new(format!("s3://{bucket}"))
+        .with_s3_bucket_created()
+        .open()
+        .await
+        .unwrap();
+    testing::documents_put_get_head_list_delete(documents.as_ref()).await;
+
+    let bad = invoice_storage::open_documents("s3://Not_A_Bucket").await;
+    assert!(matches!(bad, Err(Error::InvalidConfig { .. })), "{bad:?}");
 }
 
 #[tokio::test]

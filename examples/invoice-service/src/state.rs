@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use invoice_core::EventEnvelope;
 use invoice_messaging::{
     Broker, BrokerBuilder, CancellationToken, ConsumerRunner, HandlerError, OutboxRelay,
@@ -79,12 +79,11 @@ async fn broker(messaging: &Messaging) -> anyhow::Result<Broker> {
     let builder = match messaging {
         Messaging::InProcess => BrokerBuilder::new("inprocess:"),
         Messaging::RabbitMq { url } => BrokerBuilder::new(url.clone()),
-        Messaging::Sqs { endpoint } => {
-            let Some(endpoint) = endpoint else {
-                bail!("MESSAGING=sqs needs AWS_ENDPOINT_URL in this build");
-            };
-            BrokerBuilder::new("sqs:").with_sqs_endpoint(endpoint.clone())
-        }
+        // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
+        Messaging::Sqs { endpoint: None } => BrokerBuilder::new("sqs:"),
+        Messaging::Sqs {
+            endpoint: Some(endpoint),
+        } => BrokerBuilder::new("sqs:").with_sqs_endpoint(endpoint.clone()),
     };
     builder
         .connect()
@@ -107,15 +106,18 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
                 .with_context(|| format!("DOCUMENTS_DIR {}", dir.display()))?,
         ),
         Documents::S3 { bucket, endpoint } => {
-            let Some(endpoint) = endpoint else {
-                bail!("DOCUMENTS=s3 needs AWS_ENDPOINT_URL in this build");
+            let store = match endpoint {
+                Some(endpoint) => S3DocumentStore::builder(bucket.clone())
+                    .with_endpoint(endpoint.clone())
+                    .build()
+                    .with_context(|| {
+                        format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
+                    })?,
+                // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
+                None => S3DocumentStore::from_aws_defaults(bucket.clone())
+                    .await
+                    .with_context(|| format!("S3_BUCKET {bucket:?} on AWS"))?,
             };
-            let store = S3DocumentStore::builder(bucket.clone())
-                .with_endpoint(endpoint.clone())
-                .build()
-                .with_context(|| {
-                    format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
-                })?;
             store
                 .ensure_bucket()
                 .await

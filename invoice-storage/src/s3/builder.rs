@@ -91,17 +91,7 @@ impl S3DocumentStoreBuilder {
                 "endpoint {endpoint:?} is not an http(s) URL"
             )));
         }
-        let bucket_ok = (3..=63).contains(&self.bucket.len())
-            && self
-                .bucket
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-        if !bucket_ok {
-            return Err(invalid(format!(
-                "bucket name {:?} is not valid",
-                self.bucket
-            )));
-        }
+        check_bucket(&self.bucket)?;
         let (key, secret) = self
             .access_key
             .unwrap_or_else(|| ("anonymous".to_owned(), "anonymous".to_owned()));
@@ -117,5 +107,22 @@ impl S3DocumentStoreBuilder {
             aws_sdk_s3::Client::from_conf(config),
             self.bucket,
         ))
+    }
+}
+
+/// [`Error::InvalidConfig`] unless `bucket` is a valid S3 bucket name: 3 to 63 lower-case
+/// letters, digits, `-` and `.`.
+pub(super) fn check_bucket(bucket: &str) -> Result<()> {
+    let ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidConfig {
+            backend: "s3",
+            reason: format!("bucket name {bucket:?} is not valid"),
+        })
     }
 }
