@@ -12,10 +12,10 @@ use invoice_storage::StoreUrl;
 pub enum Messaging {
     /// Inside this process (`MESSAGING=inprocess`, the default).
     InProcess,
-    /// SQS at `AWS_ENDPOINT_URL`, queue `QUEUE_NAME`.
+    /// SQS at `AWS_ENDPOINT_URL` (or AWS itself), queue `QUEUE_NAME`.
     Sqs {
-        /// The local server's URL.
-        endpoint: String,
+        /// A local server's URL; AWS when absent.
+        endpoint: Option<String>,
         /// The queue this worker consumes (created with its dead-letter queue).
         queue: String,
     },
@@ -48,12 +48,12 @@ pub enum Documents {
         /// The folder.
         dir: PathBuf,
     },
-    /// An S3 bucket (`DOCUMENTS=s3`, `S3_BUCKET`, `AWS_ENDPOINT_URL`).
+    /// An S3 bucket (`DOCUMENTS=s3`, `S3_BUCKET`, at `AWS_ENDPOINT_URL` or on AWS itself).
     S3 {
         /// The bucket, created if missing.
         bucket: String,
-        /// The local server's URL.
-        endpoint: String,
+        /// A local server's URL; AWS when absent.
+        endpoint: Option<String>,
     },
 }
 
@@ -87,9 +87,9 @@ impl Config {
         let messaging = match var("MESSAGING").as_deref() {
             None | Some("inprocess") => Messaging::InProcess,
             Some("sqs") => Messaging::Sqs {
-                // The SQS adapter speaks plain HTTP to a local server only (no TLS client).
-                endpoint: var("AWS_ENDPOINT_URL")
-                    .context("MESSAGING=sqs needs AWS_ENDPOINT_URL")?,
+                // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default credential
+                // chain and region.
+                endpoint: var("AWS_ENDPOINT_URL"),
                 queue,
             },
             Some("rabbitmq") => Messaging::RabbitMq {
@@ -106,7 +106,8 @@ impl Config {
             },
             Some("s3") => Documents::S3 {
                 bucket: var("S3_BUCKET").context("DOCUMENTS=s3 needs S3_BUCKET")?,
-                endpoint: var("AWS_ENDPOINT_URL").context("DOCUMENTS=s3 needs AWS_ENDPOINT_URL")?,
+                // Without AWS_ENDPOINT_URL: AWS itself, as for SQS.
+                endpoint: var("AWS_ENDPOINT_URL"),
             },
             Some(other) => bail!("DOCUMENTS {other:?}: expected fs or s3"),
         };
@@ -155,7 +156,7 @@ mod tests {
         assert_eq!(
             c.messaging,
             Messaging::Sqs {
-                endpoint: "http://127.0.0.1:5000".to_owned(),
+                endpoint: Some("http://127.0.0.1:5000".to_owned()),
                 queue: DEFAULT_QUEUE.to_owned()
             }
         );
@@ -163,7 +164,7 @@ mod tests {
             c.documents,
             Documents::S3 {
                 bucket: "archive".to_owned(),
-                endpoint: "http://127.0.0.1:5000".to_owned()
+                endpoint: Some("http://127.0.0.1:5000".to_owned())
             }
         );
         let url = "postgres://postgres@127.0.0.1:5432/test";
@@ -178,19 +179,38 @@ mod tests {
         for (vars, needle) in [
             (vec![("MESSAGING", "kafka")], "MESSAGING"),
             (vec![("MESSAGING", "rabbitmq")], "AMQP_URL"),
-            (vec![("MESSAGING", "sqs")], "AWS_ENDPOINT_URL"),
             (vec![("QUEUE_NAME", "")], "QUEUE_NAME"),
             (vec![("DOCUMENTS", "ftp")], "DOCUMENTS"),
             (vec![("DOCUMENTS", "s3")], "S3_BUCKET"),
-            (
-                vec![("DOCUMENTS", "s3"), ("S3_BUCKET", "b")],
-                "AWS_ENDPOINT_URL",
-            ),
             (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (vec![("DATABASE_URL", "sqlite:")], "DATABASE_URL"),
         ] {
             let err = config(&vars).unwrap_err();
             assert!(format!("{err:#}").contains(needle), "{err:#}");
         }
+    }
+
+    #[test]
+    fn sqs_and_s3_without_an_endpoint_are_aws_itself() {
+        let c = config(&[
+            ("MESSAGING", "sqs"),
+            ("DOCUMENTS", "s3"),
+            ("S3_BUCKET", "b"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.messaging,
+            Messaging::Sqs {
+                endpoint: None,
+                queue: DEFAULT_QUEUE.to_owned()
+            }
+        );
+        assert_eq!(
+            c.documents,
+            Documents::S3 {
+                bucket: "b".to_owned(),
+                endpoint: None
+            }
+        );
     }
 }

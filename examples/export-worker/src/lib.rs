@@ -28,9 +28,10 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` (+ `AWS_ENDPOINT_URL`) or `rabbitmq` (+ `AMQP_URL`) |
+//! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` or `rabbitmq` (+ `AMQP_URL`) |
+//! | `AWS_ENDPOINT_URL` | unset | for `sqs` and `s3`: an S3- and SQS-compatible server such as moto at `http://127.0.0.1:5000`; without it, AWS itself through the SDK's default credential chain and region |
 //! | `QUEUE_NAME` | `export-worker` | the SQS or RabbitMQ queue consumed |
-//! | `DOCUMENTS` | `fs` | `fs` (+ `DOCUMENTS_DIR`, default `invoice-documents`) or `s3` (+ `S3_BUCKET`, `AWS_ENDPOINT_URL`) |
+//! | `DOCUMENTS` | `fs` | `fs` (+ `DOCUMENTS_DIR`, default `invoice-documents`) or `s3` (+ `S3_BUCKET`) |
 //! | `DATABASE_URL` | `memory` | where invoices are loaded from: `memory`, `sqlite:FILE` or `postgres://…`, the database `invoice-service` writes |
 //!
 //! Redelivered events need no inbox: an issued invoice is frozen, so archiving it again

@@ -70,10 +70,15 @@ pub async fn subscribe(
     let (builder, queue) = match messaging {
         Messaging::InProcess => (BrokerBuilder::new("inprocess:"), CONSUMER),
         // SQS has no exchange: publishers must route `invoice.issued` to this queue.
-        Messaging::Sqs { endpoint, queue } => (
-            BrokerBuilder::new("sqs:").with_sqs_endpoint(endpoint.clone()),
-            queue.as_str(),
-        ),
+        // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
+        Messaging::Sqs { endpoint, queue } => {
+            let builder = BrokerBuilder::new("sqs:");
+            let builder = match endpoint {
+                Some(endpoint) => builder.with_sqs_endpoint(endpoint.clone()),
+                None => builder,
+            };
+            (builder, queue.as_str())
+        }
         Messaging::RabbitMq { url, queue } => (
             BrokerBuilder::new(url.clone()).with_connection_name(CONSUMER),
             queue.as_str(),
@@ -120,7 +125,7 @@ pub async fn invoices(database: &str) -> anyhow::Result<Arc<dyn InvoiceStore>> {
 ///
 /// # Errors
 ///
-/// When the folder cannot be created or the S3 server refuses.
+/// When the folder cannot be created, AWS's default chain finds no region, or S3 refuses.
 pub async fn documents(documents: &Documents) -> anyhow::Result<Arc<dyn DocumentStore>> {
     Ok(match documents {
         Documents::Fs { dir } => Arc::new(
@@ -129,12 +134,18 @@ pub async fn documents(documents: &Documents) -> anyhow::Result<Arc<dyn Document
                 .with_context(|| format!("DOCUMENTS_DIR {}", dir.display()))?,
         ),
         Documents::S3 { bucket, endpoint } => {
-            let store = S3DocumentStore::builder(bucket.clone())
-                .with_endpoint(endpoint.clone())
-                .build()
-                .with_context(|| {
-                    format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
-                })?;
+            let store = match endpoint {
+                Some(endpoint) => S3DocumentStore::builder(bucket.clone())
+                    .with_endpoint(endpoint.clone())
+                    .build()
+                    .with_context(|| {
+                        format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
+                    })?,
+                // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
+                None => S3DocumentStore::from_aws_defaults(bucket.clone())
+                    .await
+                    .with_context(|| format!("S3_BUCKET {bucket:?} on AWS"))?,
+            };
             store
                 .ensure_bucket()
                 .await

@@ -19,7 +19,7 @@ async fn bucket(test: &str) -> Option<Arc<dyn DocumentStore>> {
     let endpoint = require_env("AWS_ENDPOINT_URL", test)?;
     let documents = Documents::S3 {
         bucket: BUCKET.to_owned(),
-        endpoint,
+        endpoint: Some(endpoint),
     };
     Some(worker::documents(&documents).await.unwrap())
 }

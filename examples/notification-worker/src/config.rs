@@ -13,10 +13,10 @@ pub enum Messaging {
     /// Inside this process (`MESSAGING=inprocess`, the default). Nothing else publishes
     /// into it, so `main` plays a short demo.
     InProcess,
-    /// SQS at `AWS_ENDPOINT_URL`, queue `QUEUE_NAME`.
+    /// SQS at `AWS_ENDPOINT_URL` (or AWS itself), queue `QUEUE_NAME`.
     Sqs {
-        /// The local server's URL.
-        endpoint: String,
+        /// A local server's URL; AWS when absent.
+        endpoint: Option<String>,
         /// The queue this worker consumes (created with its dead-letter queue).
         queue: String,
     },
@@ -87,9 +87,9 @@ impl Config {
         let messaging = match var("MESSAGING").as_deref() {
             None | Some("inprocess") => Messaging::InProcess,
             Some("sqs") => Messaging::Sqs {
-                // The SQS adapter speaks plain HTTP to a local server only (no TLS client).
-                endpoint: var("AWS_ENDPOINT_URL")
-                    .context("MESSAGING=sqs needs AWS_ENDPOINT_URL")?,
+                // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default credential
+                // chain and region.
+                endpoint: var("AWS_ENDPOINT_URL"),
                 queue,
             },
             Some("rabbitmq") => Messaging::RabbitMq {
@@ -207,7 +207,13 @@ mod tests {
             ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
         ])
         .unwrap();
-        assert!(matches!(c.messaging, Messaging::Sqs { queue, .. } if queue == DEFAULT_QUEUE));
+        assert_eq!(
+            c.messaging,
+            Messaging::Sqs {
+                endpoint: Some("http://127.0.0.1:5000".to_owned()),
+                queue: DEFAULT_QUEUE.to_owned()
+            }
+        );
     }
 
     #[test]
@@ -243,7 +249,6 @@ mod tests {
         for (vars, needle) in [
             (vec![("MESSAGING", "kafka")], "MESSAGING"),
             (vec![("MESSAGING", "rabbitmq")], "AMQP_URL"),
-            (vec![("MESSAGING", "sqs")], "AWS_ENDPOINT_URL"),
             (vec![("QUEUE_NAME", "")], "QUEUE_NAME"),
             (vec![("SMTP_URL", "http://127.0.0.1:2525")], "SMTP_URL"),
             (vec![("MAIL_FROM", "not an address")], "MAIL_FROM"),
@@ -253,5 +258,17 @@ mod tests {
             let err = config(&vars).unwrap_err();
             assert!(format!("{err:#}").contains(needle), "{err:#}");
         }
+    }
+
+    #[test]
+    fn sqs_without_an_endpoint_is_aws_itself() {
+        let c = config(&[("MESSAGING", "sqs")]).unwrap();
+        assert_eq!(
+            c.messaging,
+            Messaging::Sqs {
+                endpoint: None,
+                queue: DEFAULT_QUEUE.to_owned()
+            }
+        );
     }
 }

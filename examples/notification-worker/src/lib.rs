@@ -24,7 +24,8 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
-//! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` (+ `AWS_ENDPOINT_URL`) or `rabbitmq` (+ `AMQP_URL`) |
+//! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` or `rabbitmq` (+ `AMQP_URL`) |
+//! | `AWS_ENDPOINT_URL` | unset | for `sqs`: an SQS-compatible server such as moto at `http://127.0.0.1:5000`; without it, AWS itself through the SDK's default credential chain and region |
 //! | `QUEUE_NAME` | `notification-worker` | the SQS or RabbitMQ queue consumed |
 //! | `SMTP_URL` | unset: mail is logged | `smtp://host:port`, plain SMTP without TLS or AUTH |
 //! | `MAIL_FROM` | `Invoices <invoices@localhost>` | the sender |

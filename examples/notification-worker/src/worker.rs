@@ -102,10 +102,16 @@ pub async fn subscribe(
             (Arc::new(subscriber), Some(broker))
         }
         Messaging::Sqs { endpoint, queue } => {
-            let broker = SqsBroker::builder()
-                .with_endpoint(endpoint.clone())
-                .build()
-                .with_context(|| format!("AWS_ENDPOINT_URL {endpoint:?}"))?;
+            let broker = match endpoint {
+                Some(endpoint) => SqsBroker::builder()
+                    .with_endpoint(endpoint.clone())
+                    .build()
+                    .with_context(|| format!("SQS at AWS_ENDPOINT_URL {endpoint:?}"))?,
+                // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
+                None => SqsBroker::from_aws_defaults()
+                    .await
+                    .context("SQS on AWS (AWS_ENDPOINT_URL unset)")?,
+            };
             // SQS has no exchange: publishers must route `invoice.#` to this queue.
             let queue = broker
                 .declare_queue(queue, QueueOptions::default())
