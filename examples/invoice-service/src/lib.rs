@@ -14,9 +14,10 @@
 //! ```
 //!
 //! It prints a development token. Point it at real services with `DATABASE_URL`,
-//! `MESSAGING=rabbitmq|sqs` (+ `AMQP_URL` / `AWS_ENDPOINT_URL`), `DOCUMENTS=s3`
-//! (+ `S3_BUCKET` and `AWS_ENDPOINT_URL`), `JWT_SECRET` and `BIND` (the workspace README's
-//! Configuration table has them all).
+//! `MESSAGING=rabbitmq|sqs` (+ `AMQP_URL`), `DOCUMENTS=s3` (+ `S3_BUCKET`), `JWT_SECRET`
+//! and `BIND`; SQS and S3 are AWS itself through the SDK's default credential chain, or a
+//! local server at `AWS_ENDPOINT_URL` (the workspace README's Configuration table has them
+//! all).
 
 pub mod app;
 pub mod auth;
