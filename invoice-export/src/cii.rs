@@ -4,7 +4,7 @@
 mod read;
 mod write;
 
-#[cfg(any(test, feature = "fuzzing"))]
+#[cfg(any(all(test, feature = "ubl", feature = "cii"), feature = "fuzzing"))]
 pub(crate) use read::Cii;
 pub use read::{read_cii, read_cii_slice};
 pub use write::write_cii;

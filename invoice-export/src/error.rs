@@ -141,6 +141,11 @@ mod tests {
             assert!(!e.to_string().contains("disk on fire"), "{e}");
             assert_eq!(chain.matches("disk on fire").count(), 1, "{chain}");
         }
+    }
+
+    #[cfg(feature = "ubl")]
+    #[test]
+    fn a_malformed_document_keeps_its_cause_as_the_source() {
         let tenant = invoice_core::TenantId::new("t").unwrap();
         let id = invoice_core::InvoiceId::from_uuid(uuid::Uuid::nil());
         let options = crate::ImportOptions::new(id, tenant);

@@ -23,7 +23,7 @@ pub(crate) use fields::{text_of, AllowanceChargeFields, LineFields, Located, Vat
 pub(crate) use stream::{
     document_lines, read_document_text, DocumentSyntax, Field, LineSyntax, Part, StreamedLines,
 };
-#[cfg(any(test, feature = "fuzzing"))]
+#[cfg(any(all(test, feature = "ubl", feature = "cii"), feature = "fuzzing"))]
 pub(crate) use stream::{read_streamed, read_tree};
 
 /// What an import needs besides the document: the id and tenant the invoice gets, and

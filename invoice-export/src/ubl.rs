@@ -3,7 +3,7 @@
 mod read;
 mod write;
 
-#[cfg(any(test, feature = "fuzzing"))]
+#[cfg(any(all(test, feature = "ubl", feature = "cii"), feature = "fuzzing"))]
 pub(crate) use read::Ubl;
 pub use read::{read_ubl, read_ubl_slice};
 pub use write::write_ubl;

@@ -30,7 +30,8 @@ pub(crate) enum Part {
     /// A line allowance or charge, which may repeat.
     AllowanceCharge,
     /// An element inside an allowance or charge that only holds others (`n < 16`),
-    /// read once per allowance or charge.
+    /// read once per allowance or charge (CII's only).
+    #[cfg_attr(not(feature = "cii"), allow(dead_code))]
     AllowanceChargeGroup(u8),
     /// A value, read once per line (or per allowance or charge).
     Value(Field),

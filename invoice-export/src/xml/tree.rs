@@ -532,6 +532,7 @@ impl<'d, 'a> El<'d, 'a> {
 
     /// Where the element stands in document order among those in the tree: the same
     /// index is the same element.
+    #[cfg_attr(not(feature = "cii"), allow(dead_code))]
     pub(crate) fn index(&self) -> usize {
         self.id
     }
@@ -642,6 +643,7 @@ impl<'d, 'a> El<'d, 'a> {
     }
 
     /// The trimmed text of a child that must be there and not be empty.
+    #[cfg_attr(not(feature = "cii"), allow(dead_code))]
     pub(crate) fn req_text(&self, qname: &'static str) -> Result<&'d str> {
         let child = self.req(qname)?;
         let text = child.text();
