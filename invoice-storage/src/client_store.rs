@@ -119,7 +119,7 @@ impl Client {
         Ok(self)
     }
 
-    /// The same client with its version increased, ready for [`ClientStore::update_client`].
+    /// The same client with its version increased, ready for [`ClientStore::update`].
     pub fn next_version(mut self) -> Self {
         self.version += 1;
         self
@@ -203,7 +203,38 @@ pub struct ClientPage {
     pub total: u64,
 }
 
-/// Stores clients, tenant-scoped like [`InvoiceStore`](crate::InvoiceStore).
+/// Stores clients, tenant-scoped like [`InvoiceStore`](crate::InvoiceStore), with methods
+/// named like its own: a service gets each store as a separate view
+/// ([`Stores`](crate::Stores) `{ invoices, clients, .. }`), so `stores.clients.get(&tenant, id)`
+/// reads like `stores.invoices.get(&tenant, id)`.
+///
+/// The adapters implement both traits, so on an adapter itself, with both traits in scope,
+/// `store.get(..)` is ambiguous (E0034): name the trait, as in
+/// `ClientStore::get(&store, &tenant, id)`. Through `dyn ClientStore` no name is needed.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+///
+/// use invoice_core::{ClientId, TenantId};
+/// use invoice_storage::{Client, ClientStore, InMemoryStore, InvoiceQuery, InvoiceStore};
+/// use uuid::Uuid;
+///
+/// let store = InMemoryStore::new();
+/// let tenant = TenantId::new("acme")?;
+/// let client = Client::new(ClientId::from_uuid(Uuid::from_u128(1)), tenant.clone(), "Kunde AG")?;
+/// ClientStore::create(&store, &client).await?;
+/// assert_eq!(ClientStore::get(&store, &tenant, client.id()).await?, client);
+/// assert!(InvoiceStore::list(&store, &tenant, &InvoiceQuery::new()).await?.items.is_empty());
+///
+/// let clients: Arc<dyn ClientStore> = Arc::new(store);
+/// assert_eq!(clients.list(&tenant, None, 0, 10).await?.total, 1);
+/// # Ok(())
+/// # }
+/// ```
 #[async_trait]
 pub trait ClientStore: Debug + Send + Sync + 'static {
     /// Saves a new client.
@@ -211,28 +242,28 @@ pub trait ClientStore: Debug + Send + Sync + 'static {
     /// # Errors
     ///
     /// [`Error::AlreadyExists`] when the id is taken.
-    async fn create_client(&self, client: &Client) -> Result<()>;
+    async fn create(&self, client: &Client) -> Result<()>;
 
     /// Loads a client.
     ///
     /// # Errors
     ///
     /// [`Error::NotFound`] when the tenant has no such client.
-    async fn get_client(&self, tenant: &TenantId, id: ClientId) -> Result<Client>;
+    async fn get(&self, tenant: &TenantId, id: ClientId) -> Result<Client>;
 
     /// Replaces a client whose stored version is `expected_version`.
     ///
     /// # Errors
     ///
     /// [`Error::Conflict`], [`Error::NotFound`].
-    async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()>;
+    async fn update(&self, client: &Client, expected_version: u64) -> Result<()>;
 
     /// Deletes a client.
     ///
     /// # Errors
     ///
     /// [`Error::NotFound`].
-    async fn delete_client(&self, tenant: &TenantId, id: ClientId) -> Result<()>;
+    async fn delete(&self, tenant: &TenantId, id: ClientId) -> Result<()>;
 
     /// Lists the tenant's clients by name; `text` filters on the name, ignoring case.
     ///
@@ -240,7 +271,7 @@ pub trait ClientStore: Debug + Send + Sync + 'static {
     ///
     /// [`Error::InvalidQuery`] for a page size of 0 or over
     /// [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE).
-    async fn list_clients(
+    async fn list(
         &self,
         tenant: &TenantId,
         text: Option<&str>,

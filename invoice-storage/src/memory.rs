@@ -472,7 +472,7 @@ impl InboxStore for InMemoryStore {
 
 #[async_trait]
 impl ClientStore for InMemoryStore {
-    async fn create_client(&self, client: &Client) -> Result<()> {
+    async fn create(&self, client: &Client) -> Result<()> {
         let mut state = self.lock();
         if state.clients.contains_key(&client.id()) {
             return Err(Error::AlreadyExists {
@@ -484,7 +484,7 @@ impl ClientStore for InMemoryStore {
         Ok(())
     }
 
-    async fn get_client(&self, tenant: &TenantId, id: invoice_core::ClientId) -> Result<Client> {
+    async fn get(&self, tenant: &TenantId, id: invoice_core::ClientId) -> Result<Client> {
         self.lock()
             .clients
             .get(&id)
@@ -493,7 +493,7 @@ impl ClientStore for InMemoryStore {
             .ok_or_else(|| Error::not_found("client", id))
     }
 
-    async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
+    async fn update(&self, client: &Client, expected_version: u64) -> Result<()> {
         let mut state = self.lock();
         let stored = state
             .clients
@@ -512,7 +512,7 @@ impl ClientStore for InMemoryStore {
         Ok(())
     }
 
-    async fn delete_client(&self, tenant: &TenantId, id: invoice_core::ClientId) -> Result<()> {
+    async fn delete(&self, tenant: &TenantId, id: invoice_core::ClientId) -> Result<()> {
         let mut state = self.lock();
         match state.clients.get(&id) {
             Some(c) if c.tenant() == tenant => {
@@ -523,7 +523,7 @@ impl ClientStore for InMemoryStore {
         }
     }
 
-    async fn list_clients(
+    async fn list(
         &self,
         tenant: &TenantId,
         text: Option<&str>,

@@ -794,7 +794,7 @@ impl InboxStore for PostgresStore {
 
 #[async_trait]
 impl ClientStore for PostgresStore {
-    async fn create_client(&self, client: &Client) -> Result<()> {
+    async fn create(&self, client: &Client) -> Result<()> {
         let inserted = sqlx::query(
             "INSERT INTO clients (id, tenant, name, name_folded, version, body) \
              VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
@@ -817,7 +817,7 @@ impl ClientStore for PostgresStore {
         }
     }
 
-    async fn get_client(&self, tenant: &TenantId, id: ClientId) -> Result<Client> {
+    async fn get(&self, tenant: &TenantId, id: ClientId) -> Result<Client> {
         let body: Option<String> =
             sqlx::query_scalar("SELECT body::text FROM clients WHERE id = $1 AND tenant = $2")
                 .bind(id.as_uuid())
@@ -832,7 +832,7 @@ impl ClientStore for PostgresStore {
         )
     }
 
-    async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
+    async fn update(&self, client: &Client, expected_version: u64) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         let done = sqlx::query(
             "UPDATE clients SET name = $3, name_folded = $4, version = $5, body = $6::jsonb \
@@ -869,7 +869,7 @@ impl ClientStore for PostgresStore {
         tx.commit().await.map_err(backend)
     }
 
-    async fn delete_client(&self, tenant: &TenantId, id: ClientId) -> Result<()> {
+    async fn delete(&self, tenant: &TenantId, id: ClientId) -> Result<()> {
         let done = sqlx::query("DELETE FROM clients WHERE id = $1 AND tenant = $2")
             .bind(id.as_uuid())
             .bind(tenant.as_str())
@@ -882,7 +882,7 @@ impl ClientStore for PostgresStore {
         Ok(())
     }
 
-    async fn list_clients(
+    async fn list(
         &self,
         tenant: &TenantId,
         text: Option<&str>,

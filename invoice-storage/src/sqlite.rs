@@ -754,7 +754,7 @@ impl InboxStore for SqliteStore {
 
 #[async_trait]
 impl ClientStore for SqliteStore {
-    async fn create_client(&self, client: &Client) -> Result<()> {
+    async fn create(&self, client: &Client) -> Result<()> {
         let id = client.id();
         let row = (
             id.to_string(),
@@ -784,7 +784,7 @@ impl ClientStore for SqliteStore {
         .await
     }
 
-    async fn get_client(&self, tenant: &TenantId, id: ClientId) -> Result<Client> {
+    async fn get(&self, tenant: &TenantId, id: ClientId) -> Result<Client> {
         let body = self.body_by_id(
             "SELECT body FROM clients WHERE id = ? AND tenant = ?",
             id.to_string(),
@@ -797,7 +797,7 @@ impl ClientStore for SqliteStore {
         )
     }
 
-    async fn update_client(&self, client: &Client, expected_version: u64) -> Result<()> {
+    async fn update(&self, client: &Client, expected_version: u64) -> Result<()> {
         let id = client.id();
         let tenant = client.tenant().as_str().to_owned();
         let values = (
@@ -847,7 +847,7 @@ impl ClientStore for SqliteStore {
         .await
     }
 
-    async fn delete_client(&self, tenant: &TenantId, id: ClientId) -> Result<()> {
+    async fn delete(&self, tenant: &TenantId, id: ClientId) -> Result<()> {
         let tenant = tenant.as_str().to_owned();
         self.write(move |connection| {
             let deleted = connection
@@ -863,7 +863,7 @@ impl ClientStore for SqliteStore {
         .await
     }
 
-    async fn list_clients(
+    async fn list(
         &self,
         tenant: &TenantId,
         text: Option<&str>,

@@ -21,37 +21,37 @@ pub async fn clients_crud_pages_and_isolation(store: &dyn ClientStore) {
             ))
             .with_phone("+49 30 1")
             .with_address(Address::new(CountryCode::new("DE").unwrap()).with_city("Berlin"));
-        store.create_client(&client).await.unwrap();
+        store.create(&client).await.unwrap();
         ids.push(client);
     }
     let first = ids[0].clone();
-    assert_eq!(store.get_client(&a, first.id()).await.unwrap(), first);
+    assert_eq!(store.get(&a, first.id()).await.unwrap(), first);
     assert!(matches!(
-        store.create_client(&first).await,
+        store.create(&first).await,
         Err(Error::AlreadyExists { .. })
     ));
     assert!(matches!(
-        store.get_client(&b, first.id()).await,
+        store.get(&b, first.id()).await,
         Err(Error::NotFound { .. })
     ));
     assert!(matches!(
-        store.delete_client(&b, first.id()).await,
+        store.delete(&b, first.id()).await,
         Err(Error::NotFound { .. })
     ));
-    assert_eq!(store.list_clients(&b, None, 0, 10).await.unwrap().total, 0);
+    assert_eq!(store.list(&b, None, 0, 10).await.unwrap().total, 0);
 
     let renamed = first
         .clone()
         .rename("Delta Holding AG")
         .unwrap()
         .next_version();
-    store.update_client(&renamed, 1).await.unwrap();
+    store.update(&renamed, 1).await.unwrap();
     assert_eq!(
-        store.get_client(&a, first.id()).await.unwrap().name(),
+        store.get(&a, first.id()).await.unwrap().name(),
         "Delta Holding AG"
     );
     assert!(matches!(
-        store.update_client(&renamed, 1).await,
+        store.update(&renamed, 1).await,
         Err(Error::Conflict {
             expected: 1,
             found: 2,
@@ -59,20 +59,20 @@ pub async fn clients_crud_pages_and_isolation(store: &dyn ClientStore) {
         })
     ));
 
-    let page = store.list_clients(&a, None, 0, 3).await.unwrap();
+    let page = store.list(&a, None, 0, 3).await.unwrap();
     assert_eq!(page.total, 4);
     let names: Vec<_> = page.items.iter().map(|c| c.name().to_owned()).collect();
     assert_eq!(names.len(), 3);
-    let rest = store.list_clients(&a, None, 1, 3).await.unwrap();
+    let rest = store.list(&a, None, 1, 3).await.unwrap();
     assert_eq!(rest.items.len(), 1);
-    let found = store.list_clients(&a, Some("ALPHA"), 0, 10).await.unwrap();
+    let found = store.list(&a, Some("ALPHA"), 0, 10).await.unwrap();
     assert_eq!(found.total, 1);
     assert_eq!(found.items[0].name(), "alpha GmbH");
-    assert!(store.list_clients(&a, None, 0, 0).await.is_err());
+    assert!(store.list(&a, None, 0, 0).await.is_err());
 
-    store.delete_client(&a, first.id()).await.unwrap();
+    store.delete(&a, first.id()).await.unwrap();
     assert!(matches!(
-        store.get_client(&a, first.id()).await,
+        store.get(&a, first.id()).await,
         Err(Error::NotFound { .. })
     ));
 }

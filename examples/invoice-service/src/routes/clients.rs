@@ -71,7 +71,7 @@ pub async fn create(
     ValidJson(body): ValidJson<ClientBody>,
 ) -> Result<(StatusCode, Json<Client>), AppError> {
     let client = to_client(ClientId::from_uuid(Uuid::new_v4()), tenant, body)?;
-    state.clients.create_client(&client).await?;
+    state.clients.create(&client).await?;
     Ok((StatusCode::CREATED, Json(client)))
 }
 
@@ -82,7 +82,7 @@ pub async fn get(
     Tenant(tenant): Tenant,
     Path(id): Path<String>,
 ) -> Result<Json<Client>, AppError> {
-    Ok(Json(state.clients.get_client(&tenant, parse(&id)?).await?))
+    Ok(Json(state.clients.get(&tenant, parse(&id)?).await?))
 }
 
 /// Replaces a client (its version must be unchanged since read: `If-Match` optional).
@@ -94,16 +94,13 @@ pub async fn replace(
     ValidJson(body): ValidJson<ClientBody>,
 ) -> Result<Json<Client>, AppError> {
     let id = parse(&id)?;
-    let current = state.clients.get_client(&tenant, id).await?;
+    let current = state.clients.get(&tenant, id).await?;
     let mut client = to_client(id, tenant, body)?;
     for _ in 1..current.version() {
         client = client.next_version();
     }
     let client = client.next_version();
-    state
-        .clients
-        .update_client(&client, current.version())
-        .await?;
+    state.clients.update(&client, current.version()).await?;
     Ok(Json(client))
 }
 
@@ -114,7 +111,7 @@ pub async fn delete(
     Tenant(tenant): Tenant,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    state.clients.delete_client(&tenant, parse(&id)?).await?;
+    state.clients.delete(&tenant, parse(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -149,7 +146,7 @@ pub async fn list(
 ) -> Result<Json<ClientListPage>, AppError> {
     let page = state
         .clients
-        .list_clients(&tenant, p.q.as_deref(), p.page, p.size)
+        .list(&tenant, p.q.as_deref(), p.page, p.size)
         .await?;
     Ok(Json(ClientListPage {
         content: page.items,
@@ -173,7 +170,7 @@ pub async fn contact_info(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
 ) -> Result<Json<Vec<ContactInfo>>, AppError> {
-    let page = state.clients.list_clients(&tenant, None, 0, 100).await?;
+    let page = state.clients.list(&tenant, None, 0, 100).await?;
     Ok(Json(
         page.items
             .into_iter()

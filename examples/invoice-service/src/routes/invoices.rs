@@ -135,7 +135,7 @@ pub async fn create(
         (Some(buyer), _) => buyer,
         (None, Some(client)) => state
             .clients
-            .get_client(&tenant, client)
+            .get(&tenant, client)
             .await?
             .to_party()
             .ok_or_else(|| AppError::bad_request("the client has no address; give a buyer"))?,
