@@ -27,17 +27,26 @@ fi
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$PWD/target}"
 cargo fuzz build -s none -O --features service
 
+# The official EN 16931 examples, where they are, seed the two XML readers at run time
+# (they are EUPL-licensed and not kept in the corpora): EN16931_EXAMPLES, as for the tests.
+examples="${EN16931_EXAMPLES:-}"
 for target in "${targets[@]}"; do
     dict=()
+    seeds=()
     case "$target" in
-        read_ubl) dict=(-dict=dict/ubl.dict) ;;
-        read_cii) dict=(-dict=dict/cii.dict) ;;
+        read_ubl) dict=(-dict=dict/ubl.dict); syntax=ubl ;;
+        read_cii) dict=(-dict=dict/cii.dict); syntax=cii ;;
+        *) syntax= ;;
     esac
+    if [ -n "$syntax" ] && [ -n "$examples" ] && [ -d "$examples/cen/$syntax" ]; then
+        seeds=("$examples/cen/$syntax")
+    fi
     scratch=$(mktemp -d)
     mkdir -p "artifacts/$target"
     echo "== $target: ${seconds}s over corpus/$target"
     status=0
-    cargo fuzz run -s none -O --features service "$target" "$scratch" "corpus/$target" -- \
+    cargo fuzz run -s none -O --features service "$target" "$scratch" "corpus/$target" \
+        "${seeds[@]}" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 "${dict[@]}" >"$scratch.log" 2>&1 || status=$?
     if [ "$status" -ne 0 ]; then
