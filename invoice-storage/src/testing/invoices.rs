@@ -409,7 +409,7 @@ pub async fn keyset_pages_are_stable_while_rows_are_inserted(store: &dyn Invoice
 }
 
 /// A listing's rows are the invoices' summaries, read from the store: the same fields
-/// and amounts as [`InvoiceSummary::of`] computes from the stored invoice, the last
+/// and amounts as [`InvoiceSummary::of`](crate::InvoiceSummary::of) computes from the stored invoice, the last
 /// change the newest event's time; whole invoices list in the same order, and
 /// [`invoices`](crate::invoices) walks every one of them.
 pub async fn summaries_match_the_invoices(store: &dyn InvoiceStore) {
