@@ -2,7 +2,6 @@
 
 use rust_decimal::Decimal;
 
-use crate::currency::Currency;
 use crate::lifecycle::InvoiceStatus;
 use crate::validation::Violation;
 
@@ -17,14 +16,6 @@ pub enum Error {
     UnknownCurrency {
         /// The code as given.
         code: String,
-    },
-    /// Two amounts in different currencies were combined.
-    #[error("currency mismatch: {left} and {right}")]
-    CurrencyMismatch {
-        /// Currency of the left operand.
-        left: Currency,
-        /// Currency of the right operand.
-        right: Currency,
     },
     /// A decimal operation overflowed (the numbers exceed 96 bits of mantissa).
     #[error("arithmetic overflow")]

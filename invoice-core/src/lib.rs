@@ -10,6 +10,7 @@
 
 mod allowance_charge;
 mod currency;
+mod decimal;
 pub mod decimal_serde;
 mod delivery;
 mod error;
@@ -18,7 +19,6 @@ mod ids;
 mod invoice;
 mod lifecycle;
 mod line_item;
-mod money;
 mod note;
 mod numbering;
 mod party;
@@ -31,6 +31,7 @@ mod vat;
 
 pub use allowance_charge::{AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind};
 pub use currency::Currency;
+pub use decimal::parse_decimal;
 pub use delivery::{Delivery, InvoicePeriod};
 pub use error::{Error, Result};
 pub use events::{EventEnvelope, InvoiceEvent, InvoiceSnapshot};
@@ -38,7 +39,6 @@ pub use ids::{ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, Te
 pub use invoice::{Invoice, InvoiceBuilder, InvoicePatch};
 pub use lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 pub use line_item::{LineItem, UnitCode};
-pub use money::{parse_decimal, Money};
 pub use note::Note;
 pub use numbering::NumberSeries;
 pub use party::{Address, Contact, CountryCode, Party};
