@@ -77,7 +77,7 @@ struct Rabbit {
 async fn rabbit(url: &str) -> Rabbit {
     let exchange = format!("bench-{}", uuid::Uuid::new_v4().simple());
     let broker = RabbitMqBroker::builder(url)
-        .with_exchange(exchange.as_str())
+        .exchange(exchange.as_str())
         .build()
         .await
         .unwrap();

@@ -82,7 +82,7 @@ fn storage(c: &mut Criterion) {
     let rt = Runtime::new().unwrap();
     let schema = format!("bench_create_{}", Uuid::new_v4().simple());
     let store = rt
-        .block_on(PostgresStore::builder(&url).with_schema(&schema).build())
+        .block_on(PostgresStore::builder(&url).schema(&schema).build())
         .unwrap();
     let pool = rt.block_on(raw_pool(&url, &schema));
     let tenant = TenantId::new("bench").unwrap();
@@ -124,7 +124,7 @@ fn storage(c: &mut Criterion) {
     let list_store = Arc::new(
         rt.block_on(
             PostgresStore::builder(&url)
-                .with_schema("bench_list_100k")
+                .schema("bench_list_100k")
                 .build(),
         )
         .unwrap(),

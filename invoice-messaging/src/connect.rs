@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `inprocess:` | [`InProcessBroker`] (this process only) | always |
 //! | `amqp://…`, `amqps://…` | `RabbitMqBroker` (durable topic exchange) | `rabbitmq` (`amqps` needs `rabbitmq-tls`) |
-//! | `sqs:` | `SqsBroker` at the endpoint [`BrokerBuilder::with_sqs_endpoint`] gives | `sqs` |
+//! | `sqs:` | `SqsBroker` at the endpoint [`BrokerBuilder::sqs_endpoint`] gives | `sqs` |
 //! | `sqs:`, no endpoint | `SqsBroker` on AWS itself: TLS, the SDK's default credential chain and region | `aws` |
 //!
 //! A [`Broker`] hands out a [`Publisher`] and [`Subscriber`]s the same way whatever it
@@ -221,7 +221,7 @@ pub async fn connect(url: &str) -> Result<Broker> {
 /// use invoice_messaging::BrokerBuilder;
 ///
 /// let broker = BrokerBuilder::new("sqs:")
-///     .with_sqs_endpoint("http://127.0.0.1:5000")
+///     .sqs_endpoint("http://127.0.0.1:5000")
 ///     .connect()
 ///     .await?;
 /// # let _ = broker;
@@ -265,31 +265,31 @@ impl BrokerBuilder {
     }
 
     /// RabbitMQ: the topic exchange (`invoice.events` by default).
-    pub fn with_exchange(mut self, exchange: impl Into<String>) -> Self {
+    pub fn exchange(mut self, exchange: impl Into<String>) -> Self {
         self.exchange = Some(exchange.into());
         self
     }
 
     /// RabbitMQ: the connection's name, as the management UI shows it.
-    pub fn with_connection_name(mut self, name: impl Into<String>) -> Self {
+    pub fn connection_name(mut self, name: impl Into<String>) -> Self {
         self.connection_name = Some(name.into());
         self
     }
 
     /// SQS: the server's URL (`http://127.0.0.1:5000` for a local one).
-    pub fn with_sqs_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+    pub fn sqs_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.sqs_endpoint = Some(endpoint.into());
         self
     }
 
     /// SQS: the region (`us-east-1` by default).
-    pub fn with_sqs_region(mut self, region: impl Into<String>) -> Self {
+    pub fn sqs_region(mut self, region: impl Into<String>) -> Self {
         self.sqs_region = Some(region.into());
         self
     }
 
     /// SQS: static credentials.
-    pub fn with_sqs_credentials(
+    pub fn sqs_credentials(
         mut self,
         access_key_id: impl Into<String>,
         secret: impl Into<String>,
@@ -300,7 +300,7 @@ impl BrokerBuilder {
 
     /// SQS: subscribed queues are FIFO queues (ordered per invoice, deduplicated by event
     /// id).
-    pub fn with_sqs_fifo(mut self) -> Self {
+    pub fn sqs_fifo(mut self) -> Self {
         self.sqs_fifo = true;
         self
     }
@@ -333,10 +333,10 @@ impl BrokerBuilder {
         }
         let mut builder = crate::RabbitMqBroker::builder(url);
         if let Some(exchange) = &self.exchange {
-            builder = builder.with_exchange(exchange.clone());
+            builder = builder.exchange(exchange.clone());
         }
         if let Some(name) = &self.connection_name {
-            builder = builder.with_connection_name(name.clone());
+            builder = builder.connection_name(name.clone());
         }
         Ok(Kind::RabbitMq(builder.build().await?))
     }
@@ -353,12 +353,12 @@ impl BrokerBuilder {
     async fn sqs(&self) -> Result<Kind> {
         let broker = match &self.sqs_endpoint {
             Some(endpoint) => {
-                let mut builder = crate::SqsBroker::builder().with_endpoint(endpoint.clone());
+                let mut builder = crate::SqsBroker::builder().endpoint(endpoint.clone());
                 if let Some(region) = &self.sqs_region {
-                    builder = builder.with_region(region.clone());
+                    builder = builder.region(region.clone());
                 }
                 if let Some((key, secret)) = &self.sqs_credentials {
-                    builder = builder.with_credentials(key.clone(), secret.clone());
+                    builder = builder.credentials(key.clone(), secret.clone());
                 }
                 builder.build()?
             }

@@ -160,7 +160,7 @@ impl RabbitMqBroker {
     ///
     /// As [`RabbitMqBrokerBuilder::build`].
     pub async fn connect(url: impl Into<String>, exchange: impl Into<String>) -> Result<Self> {
-        Self::builder(url).with_exchange(exchange).build().await
+        Self::builder(url).exchange(exchange).build().await
     }
 
     pub(crate) fn new(settings: Arc<Settings>, publisher: RabbitMqPublisher) -> Self {

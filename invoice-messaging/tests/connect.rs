@@ -56,8 +56,8 @@ async fn amqp_url_connects_rabbitmq() {
     };
     let exchange = format!("connect-{}", uuid::Uuid::new_v4().simple());
     let broker = BrokerBuilder::new(url)
-        .with_exchange(exchange)
-        .with_connection_name("connect-test")
+        .exchange(exchange)
+        .connection_name("connect-test")
         .connect()
         .await
         .unwrap();
@@ -72,8 +72,8 @@ async fn sqs_url_connects_sqs_at_the_endpoint() {
         return;
     };
     let broker = BrokerBuilder::new("sqs:")
-        .with_sqs_endpoint(endpoint)
-        .with_sqs_credentials("testing", "testing")
+        .sqs_endpoint(endpoint)
+        .sqs_credentials("testing", "testing")
         .connect()
         .await
         .unwrap();

@@ -23,8 +23,8 @@ fn fresh_exchange() -> String {
 
 async fn broker(url: &str) -> RabbitMqBroker {
     RabbitMqBroker::builder(url)
-        .with_exchange(fresh_exchange())
-        .with_confirm_timeout(Duration::from_secs(10))
+        .exchange(fresh_exchange())
+        .confirm_timeout(Duration::from_secs(10))
         .build()
         .await
         .unwrap()

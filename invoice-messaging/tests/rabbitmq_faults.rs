@@ -107,8 +107,8 @@ async fn publishing_and_consuming_resume_after_all_connections_are_closed() {
     };
     let _serial = SERIAL.lock().await;
     let broker = RabbitMqBroker::builder(&url)
-        .with_exchange(fresh("faults"))
-        .with_confirm_timeout(Duration::from_secs(10))
+        .exchange(fresh("faults"))
+        .confirm_timeout(Duration::from_secs(10))
         .build()
         .await
         .unwrap();
@@ -287,8 +287,8 @@ async fn ten_thousand_events_survive_closed_connections_and_a_broker_restart_exa
 
     // The outbox: 100 invoices with 100 events each, in PostgreSQL.
     let outbox = PostgresStore::builder(&database_url)
-        .with_schema(format!("{schema}_outbox"))
-        .with_max_connections(4)
+        .schema(format!("{schema}_outbox"))
+        .max_connections(4)
         .build()
         .await
         .unwrap();
@@ -300,10 +300,10 @@ async fn ten_thousand_events_survive_closed_connections_and_a_broker_restart_exa
     }
     assert_eq!(sent.len(), EVENTS);
     let broker = RabbitMqBroker::builder(&amqp_url)
-        .with_exchange(fresh("faults"))
-        .with_prefetch(64)
-        .with_confirm_timeout(Duration::from_secs(10))
-        .with_reconnect_timeout(Duration::from_secs(120))
+        .exchange(fresh("faults"))
+        .prefetch(64)
+        .confirm_timeout(Duration::from_secs(10))
+        .reconnect_timeout(Duration::from_secs(120))
         .build()
         .await
         .unwrap();
@@ -522,12 +522,12 @@ async fn crash_test_child_relay() {
     });
     let (schema, exchange) = spec.split_once(' ').unwrap();
     let outbox = PostgresStore::builder(std::env::var("DATABASE_URL").unwrap())
-        .with_schema(schema)
+        .schema(schema)
         .build()
         .await
         .unwrap();
     let broker = RabbitMqBroker::builder(std::env::var("AMQP_URL").unwrap())
-        .with_exchange(exchange)
+        .exchange(exchange)
         .build()
         .await
         .unwrap();
@@ -557,8 +557,8 @@ async fn a_relay_killed_between_publish_and_mark_loses_and_doubles_nothing() {
     let pool = side_effects(&database_url, &schema).await;
     let outbox_schema = format!("{schema}_outbox");
     let outbox = PostgresStore::builder(&database_url)
-        .with_schema(outbox_schema.as_str())
-        .with_max_connections(2)
+        .schema(outbox_schema.as_str())
+        .max_connections(2)
         .build()
         .await
         .unwrap();
@@ -570,8 +570,8 @@ async fn a_relay_killed_between_publish_and_mark_loses_and_doubles_nothing() {
     }
 
     let broker = RabbitMqBroker::builder(&amqp_url)
-        .with_exchange(fresh("crash"))
-        .with_prefetch(64)
+        .exchange(fresh("crash"))
+        .prefetch(64)
         .build()
         .await
         .unwrap();

@@ -22,8 +22,8 @@ struct Sqs {
 impl Sqs {
     fn new(endpoint: &str, fifo: bool) -> Self {
         let broker = SqsBroker::builder()
-            .with_endpoint(endpoint)
-            .with_credentials("testing", "testing")
+            .endpoint(endpoint)
+            .credentials("testing", "testing")
             .build()
             .unwrap();
         let publisher = broker.publisher();
@@ -165,11 +165,11 @@ async fn sqs_builder_and_declare_reject_bad_settings() {
         Err(Error::Config { .. })
     ));
     assert!(matches!(
-        SqsBroker::builder().with_endpoint("localhost:5000").build(),
+        SqsBroker::builder().endpoint("localhost:5000").build(),
         Err(Error::Config { .. })
     ));
     let broker = SqsBroker::builder()
-        .with_endpoint("http://127.0.0.1:9")
+        .endpoint("http://127.0.0.1:9")
         .build()
         .unwrap();
     assert!(matches!(

@@ -171,8 +171,8 @@ pub async fn open_stores(url: &str) -> Result<Stores> {
 /// use invoice_storage::StoresBuilder;
 ///
 /// let stores = StoresBuilder::new("postgres://app@db.internal/invoices")
-///     .with_postgres_max_connections(16)
-///     .with_postgres_acquire_timeout(Duration::from_secs(10))
+///     .postgres_max_connections(16)
+///     .postgres_acquire_timeout(Duration::from_secs(10))
 ///     .open()
 ///     .await?;
 /// # let _ = stores;
@@ -201,27 +201,27 @@ impl StoresBuilder {
         }
     }
 
-    /// SQLite: the read connections kept open (`SqliteStoreBuilder::with_read_connections`).
-    pub fn with_sqlite_read_connections(mut self, count: usize) -> Self {
+    /// SQLite: the read connections kept open (`SqliteStoreBuilder::read_connections`).
+    pub fn sqlite_read_connections(mut self, count: usize) -> Self {
         self.sqlite_read_connections = Some(count);
         self
     }
 
     /// PostgreSQL: the largest pool size.
-    pub fn with_postgres_max_connections(mut self, max: u32) -> Self {
+    pub fn postgres_max_connections(mut self, max: u32) -> Self {
         self.postgres_max_connections = Some(max);
         self
     }
 
     /// PostgreSQL: how long a call (and the opening) waits for a connection; a wrong URL
     /// shows after this long.
-    pub fn with_postgres_acquire_timeout(mut self, timeout: Duration) -> Self {
+    pub fn postgres_acquire_timeout(mut self, timeout: Duration) -> Self {
         self.postgres_acquire_timeout = Some(timeout);
         self
     }
 
     /// PostgreSQL: the schema the tables live in (created if missing).
-    pub fn with_postgres_schema(mut self, schema: impl Into<String>) -> Self {
+    pub fn postgres_schema(mut self, schema: impl Into<String>) -> Self {
         self.postgres_schema = Some(schema.into());
         self
     }
@@ -246,7 +246,7 @@ impl StoresBuilder {
     async fn open_sqlite(&self, path: PathBuf) -> Result<Stores> {
         let mut builder = crate::SqliteStore::builder(path);
         if let Some(count) = self.sqlite_read_connections {
-            builder = builder.with_read_connections(count);
+            builder = builder.read_connections(count);
         }
         Ok(Stores::of(builder.build().await?))
     }
@@ -263,13 +263,13 @@ impl StoresBuilder {
     async fn open_postgres(&self, url: String) -> Result<Stores> {
         let mut builder = crate::PostgresStore::builder(url);
         if let Some(max) = self.postgres_max_connections {
-            builder = builder.with_max_connections(max);
+            builder = builder.max_connections(max);
         }
         if let Some(timeout) = self.postgres_acquire_timeout {
-            builder = builder.with_acquire_timeout(timeout);
+            builder = builder.acquire_timeout(timeout);
         }
         if let Some(schema) = &self.postgres_schema {
-            builder = builder.with_schema(schema.clone());
+            builder = builder.schema(schema.clone());
         }
         Ok(Stores::of(builder.build().await?))
     }
@@ -289,7 +289,7 @@ impl StoresBuilder {
 /// |---|---|---|
 /// | `memory:` | [`InMemoryDocumentStore`](crate::InMemoryDocumentStore) | always |
 /// | `file:PATH`, `file://PATH`, `file:///ABSOLUTE/PATH` | `FsDocumentStore` (folder created if missing) | `fs` |
-/// | `s3://BUCKET` | `S3DocumentStore` at the endpoint [`DocumentsBuilder::with_s3_endpoint`] gives | `s3` |
+/// | `s3://BUCKET` | `S3DocumentStore` at the endpoint [`DocumentsBuilder::s3_endpoint`] gives | `s3` |
 /// | `s3://BUCKET`, no endpoint | `S3DocumentStore` on AWS itself: TLS, the SDK's default credential chain and region | `aws` |
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -386,8 +386,8 @@ pub async fn open_documents(url: &str) -> Result<Arc<dyn DocumentStore>> {
 /// use invoice_storage::DocumentsBuilder;
 ///
 /// let documents = DocumentsBuilder::new("s3://invoice-archive")
-///     .with_s3_endpoint("http://127.0.0.1:5000")
-///     .with_s3_bucket_created()
+///     .s3_endpoint("http://127.0.0.1:5000")
+///     .s3_bucket_created()
 ///     .open()
 ///     .await?;
 /// # let _ = documents;
@@ -417,19 +417,19 @@ impl DocumentsBuilder {
     }
 
     /// S3: the server's URL (`http://127.0.0.1:5000` for a local one).
-    pub fn with_s3_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+    pub fn s3_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.s3_endpoint = Some(endpoint.into());
         self
     }
 
     /// S3: the region (`us-east-1` by default).
-    pub fn with_s3_region(mut self, region: impl Into<String>) -> Self {
+    pub fn s3_region(mut self, region: impl Into<String>) -> Self {
         self.s3_region = Some(region.into());
         self
     }
 
     /// S3: static credentials.
-    pub fn with_s3_credentials(
+    pub fn s3_credentials(
         mut self,
         access_key_id: impl Into<String>,
         secret: impl Into<String>,
@@ -440,7 +440,7 @@ impl DocumentsBuilder {
 
     /// S3: creates the bucket at open when it does not exist (for local servers and first
     /// runs).
-    pub fn with_s3_bucket_created(mut self) -> Self {
+    pub fn s3_bucket_created(mut self) -> Self {
         self.s3_create_bucket = true;
         self
     }
@@ -467,12 +467,12 @@ impl DocumentsBuilder {
         let Some(endpoint) = &self.s3_endpoint else {
             return self.open_s3_on_aws(bucket).await;
         };
-        let mut builder = crate::S3DocumentStore::builder(bucket).with_endpoint(endpoint);
+        let mut builder = crate::S3DocumentStore::builder(bucket).endpoint(endpoint);
         if let Some(region) = &self.s3_region {
-            builder = builder.with_region(region);
+            builder = builder.region(region);
         }
         if let Some((key, secret)) = &self.s3_credentials {
-            builder = builder.with_credentials(key, secret);
+            builder = builder.credentials(key, secret);
         }
         let store = builder.build()?;
         if self.s3_create_bucket {

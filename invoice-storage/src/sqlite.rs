@@ -4,7 +4,7 @@
 //! # Where the work runs
 //!
 //! - **Reads** run on the calling task's own thread, on a connection from a small pool
-//!   (see [`SqliteStoreBuilder::with_read_connections`]), with prepared statements
+//!   (see [`SqliteStoreBuilder::read_connections`]), with prepared statements
 //!   cached: a read by id costs what SQLite and the JSON decoding cost, and no hand-off
 //!   to another thread. In WAL mode readers see the last committed state and never wait
 //!   for the writer.

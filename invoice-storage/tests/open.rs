@@ -51,7 +51,7 @@ async fn sqlite_url_opens_and_creates_the_file() {
     let path = dir.path().join("opened.db");
     let url = format!("sqlite://{}", path.display());
     let stores = StoresBuilder::new(&url)
-        .with_sqlite_read_connections(2)
+        .sqlite_read_connections(2)
         .open()
         .await
         .unwrap();
@@ -82,8 +82,8 @@ async fn postgres_url_opens_a_postgres_store() {
     };
     let schema = format!("test_open_{}", uuid::Uuid::new_v4().simple());
     let stores = StoresBuilder::new(&url)
-        .with_postgres_schema(&schema)
-        .with_postgres_max_connections(2)
+        .postgres_schema(&schema)
+        .postgres_max_connections(2)
         .open()
         .await
         .unwrap();
@@ -130,7 +130,7 @@ async fn s3_url_without_an_endpoint_uses_the_aws_default_chain() {
     };
     let bucket = format!("chain-{}", uuid::Uuid::new_v4().simple());
     let documents = invoice_storage::DocumentsBuilder::new(format!("s3://{bucket}"))
-        .with_s3_bucket_created()
+        .s3_bucket_created()
         .open()
         .await
         .unwrap();
@@ -148,9 +148,9 @@ async fn s3_url_opens_a_bucket_at_the_endpoint() {
     };
     let bucket = format!("open-{}", uuid::Uuid::new_v4().simple());
     let documents = invoice_storage::DocumentsBuilder::new(format!("s3://{bucket}"))
-        .with_s3_endpoint(endpoint)
-        .with_s3_credentials("testing", "testing")
-        .with_s3_bucket_created()
+        .s3_endpoint(endpoint)
+        .s3_credentials("testing", "testing")
+        .s3_bucket_created()
         .open()
         .await
         .unwrap();

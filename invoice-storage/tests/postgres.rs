@@ -15,8 +15,8 @@ fn fresh_schema() -> String {
 
 async fn store_in(url: &str, schema: &str) -> PostgresStore {
     PostgresStore::builder(url)
-        .with_schema(schema)
-        .with_max_connections(8)
+        .schema(schema)
+        .max_connections(8)
         .build()
         .await
         .unwrap()
@@ -96,7 +96,7 @@ async fn postgres_bad_url_or_unreachable_server_is_a_backend_error() {
     );
     // Port 1 on the loopback: nothing listens there, the connection is refused at once.
     let unreachable = PostgresStore::builder("postgres://postgres@127.0.0.1:1/test")
-        .with_acquire_timeout(Duration::from_secs(1))
+        .acquire_timeout(Duration::from_secs(1))
         .build()
         .await;
     assert!(
@@ -110,7 +110,7 @@ async fn postgres_bad_url_or_unreachable_server_is_a_backend_error() {
         "{unreachable:?}"
     );
     let empty_schema = PostgresStore::builder("postgres://postgres@127.0.0.1:1/test")
-        .with_schema("")
+        .schema("")
         .build()
         .await;
     assert!(
@@ -174,10 +174,7 @@ async fn postgres_refuses_a_schema_migrated_by_a_newer_library() {
     .await
     .unwrap();
 
-    let reopened = PostgresStore::builder(&url)
-        .with_schema(&schema)
-        .build()
-        .await;
+    let reopened = PostgresStore::builder(&url).schema(&schema).build().await;
     match reopened {
         Err(Error::SchemaTooNew {
             backend: "postgres",

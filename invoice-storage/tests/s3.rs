@@ -10,9 +10,9 @@ use invoice_storage::{
 async fn fresh_store(endpoint: &str) -> S3DocumentStore {
     let bucket = format!("test-{}", uuid::Uuid::new_v4().simple());
     let store = S3DocumentStore::builder(bucket)
-        .with_endpoint(endpoint)
-        .with_region("us-east-1")
-        .with_credentials("testing", "testing")
+        .endpoint(endpoint)
+        .region("us-east-1")
+        .credentials("testing", "testing")
         .build()
         .unwrap();
     store.ensure_bucket().await.unwrap();
@@ -78,8 +78,8 @@ async fn s3_multipart_upload_round_trips_and_keeps_the_storage_class() {
 async fn s3_builder_rejects_bad_settings_with_typed_errors() {
     for builder in [
         S3DocumentStore::builder("bucket"),
-        S3DocumentStore::builder("bucket").with_endpoint("127.0.0.1:5000"),
-        S3DocumentStore::builder("Bad_Bucket").with_endpoint("http://127.0.0.1:5000"),
+        S3DocumentStore::builder("bucket").endpoint("127.0.0.1:5000"),
+        S3DocumentStore::builder("Bad_Bucket").endpoint("http://127.0.0.1:5000"),
     ] {
         assert!(matches!(
             builder.build(),
@@ -91,7 +91,7 @@ async fn s3_builder_rejects_bad_settings_with_typed_errors() {
 #[tokio::test]
 async fn s3_unreachable_server_is_a_typed_error() {
     let store = S3DocumentStore::builder("bucket")
-        .with_endpoint("http://127.0.0.1:9")
+        .endpoint("http://127.0.0.1:9")
         .build()
         .unwrap();
     let key = DocumentKey::new("a/b").unwrap();

@@ -17,8 +17,8 @@ async fn s3_streams_200_mb_in_bounded_memory() {
     };
     let bucket = format!("large-{}", uuid::Uuid::new_v4().simple());
     let store = S3DocumentStore::builder(bucket)
-        .with_endpoint(endpoint)
-        .with_credentials("testing", "testing")
+        .endpoint(endpoint)
+        .credentials("testing", "testing")
         .build()
         .unwrap();
     store.ensure_bucket().await.unwrap();

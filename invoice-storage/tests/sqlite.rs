@@ -64,7 +64,7 @@ async fn sqlite_unopenable_file_is_an_open_error() {
         "{opened:?}"
     );
     let no_readers = SqliteStore::builder(new_file(&dir))
-        .with_read_connections(0)
+        .read_connections(0)
         .build()
         .await;
     assert!(
@@ -228,7 +228,7 @@ async fn sqlite_a_failed_write_fails_alone_in_its_batch() {
     let dir = tempfile::tempdir().unwrap();
     let path = new_file(&dir);
     let store = SqliteStore::builder(&path)
-        .with_busy_timeout(Duration::from_secs(10))
+        .busy_timeout(Duration::from_secs(10))
         .build()
         .await
         .unwrap();

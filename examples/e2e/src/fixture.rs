@@ -112,7 +112,7 @@ async fn clean_up(
 ) {
     if !queues.is_empty() {
         match RabbitMqBroker::builder(amqp_url)
-            .with_connection_name("invoice-e2e")
+            .connection_name("invoice-e2e")
             .build()
             .await
         {

@@ -41,8 +41,8 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
     // The schema is created and migrated here, before the processes start, so that they
     // find it (they would migrate it, but CREATE SCHEMA is not theirs to run).
     PostgresStore::builder(servers.database_url.as_str())
-        .with_schema(run.schema.as_str())
-        .with_max_connections(1)
+        .schema(run.schema.as_str())
+        .max_connections(1)
         .build()
         .await
         .unwrap()
@@ -192,7 +192,7 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
 
     // (b) CSV and UBL archived under the seed's key convention, in deep archive.
     let archive = S3DocumentStore::builder(run.bucket.as_str())
-        .with_endpoint(servers.aws_endpoint_url.as_str())
+        .endpoint(servers.aws_endpoint_url.as_str())
         .build()
         .unwrap();
     for (key, content_type) in [

@@ -74,13 +74,13 @@ pub async fn subscribe(
         Messaging::Sqs { endpoint, queue } => {
             let builder = BrokerBuilder::new("sqs:");
             let builder = match endpoint {
-                Some(endpoint) => builder.with_sqs_endpoint(endpoint.clone()),
+                Some(endpoint) => builder.sqs_endpoint(endpoint.clone()),
                 None => builder,
             };
             (builder, queue.as_str())
         }
         Messaging::RabbitMq { url, queue } => (
-            BrokerBuilder::new(url.clone()).with_connection_name(CONSUMER),
+            BrokerBuilder::new(url.clone()).connection_name(CONSUMER),
             queue.as_str(),
         ),
     };
@@ -108,7 +108,7 @@ pub async fn invoices(database: &str) -> anyhow::Result<Arc<dyn InvoiceStore>> {
     // A refused PostgreSQL connection is retried until the acquire timeout: a short one
     // makes a wrong DATABASE_URL show at start.
     let stores = StoresBuilder::new(database)
-        .with_postgres_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+        .postgres_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
         .open()
         .await
         .with_context(|| {
@@ -136,7 +136,7 @@ pub async fn documents(documents: &Documents) -> anyhow::Result<Arc<dyn Document
         Documents::S3 { bucket, endpoint } => {
             let store = match endpoint {
                 Some(endpoint) => S3DocumentStore::builder(bucket.clone())
-                    .with_endpoint(endpoint.clone())
+                    .endpoint(endpoint.clone())
                     .build()
                     .with_context(|| {
                         format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")

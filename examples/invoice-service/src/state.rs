@@ -62,7 +62,7 @@ pub async fn stores(database: &str) -> anyhow::Result<Stores> {
     // A refused PostgreSQL connection is retried until the acquire timeout: a short one
     // makes a wrong DATABASE_URL show at start.
     StoresBuilder::new(database)
-        .with_postgres_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+        .postgres_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
         .open()
         .await
         .with_context(|| {
@@ -83,7 +83,7 @@ async fn broker(messaging: &Messaging) -> anyhow::Result<Broker> {
         Messaging::Sqs { endpoint: None } => BrokerBuilder::new("sqs:"),
         Messaging::Sqs {
             endpoint: Some(endpoint),
-        } => BrokerBuilder::new("sqs:").with_sqs_endpoint(endpoint.clone()),
+        } => BrokerBuilder::new("sqs:").sqs_endpoint(endpoint.clone()),
     };
     builder
         .connect()
@@ -108,7 +108,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         Documents::S3 { bucket, endpoint } => {
             let store = match endpoint {
                 Some(endpoint) => S3DocumentStore::builder(bucket.clone())
-                    .with_endpoint(endpoint.clone())
+                    .endpoint(endpoint.clone())
                     .build()
                     .with_context(|| {
                         format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")

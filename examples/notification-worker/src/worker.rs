@@ -104,7 +104,7 @@ pub async fn subscribe(
         Messaging::Sqs { endpoint, queue } => {
             let broker = match endpoint {
                 Some(endpoint) => SqsBroker::builder()
-                    .with_endpoint(endpoint.clone())
+                    .endpoint(endpoint.clone())
                     .build()
                     .with_context(|| format!("SQS at AWS_ENDPOINT_URL {endpoint:?}"))?,
                 // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
@@ -121,7 +121,7 @@ pub async fn subscribe(
         }
         Messaging::RabbitMq { url, queue } => {
             let broker = RabbitMqBroker::builder(url.clone())
-                .with_connection_name(CONSUMER)
+                .connection_name(CONSUMER)
                 .build()
                 .await
                 .context("connecting to RabbitMQ at AMQP_URL")?;

@@ -21,9 +21,9 @@ use crate::error::{Error, Result};
 /// use invoice_messaging::RabbitMqBroker;
 ///
 /// let broker = RabbitMqBroker::builder("amqp://guest:guest@127.0.0.1:5672/%2f")
-///     .with_exchange("billing.events")
-///     .with_prefetch(50)
-///     .with_confirm_timeout(Duration::from_secs(10))
+///     .exchange("billing.events")
+///     .prefetch(50)
+///     .confirm_timeout(Duration::from_secs(10))
 ///     .build()
 ///     .await?;
 /// assert_eq!(broker.exchange(), "billing.events");
@@ -66,34 +66,34 @@ impl RabbitMqBrokerBuilder {
 
     /// The topic exchange events are published to; its dead-letter exchange is
     /// `<exchange>.dlx`.
-    pub fn with_exchange(mut self, exchange: impl Into<String>) -> Self {
+    pub fn exchange(mut self, exchange: impl Into<String>) -> Self {
         self.settings.exchange = exchange.into();
         self
     }
 
     /// How many unacknowledged deliveries one subscriber may hold (`basic.qos`); at least
     /// the runner's concurrency, or handlers wait for deliveries.
-    pub fn with_prefetch(mut self, prefetch: u16) -> Self {
+    pub fn prefetch(mut self, prefetch: u16) -> Self {
         self.settings.prefetch = prefetch;
         self
     }
 
     /// How long a publish waits for the broker's confirms before it fails with
     /// [`Error::NotConfirmed`].
-    pub fn with_confirm_timeout(mut self, timeout: Duration) -> Self {
+    pub fn confirm_timeout(mut self, timeout: Duration) -> Self {
         self.settings.confirm_timeout = timeout;
         self
     }
 
     /// How long one connection attempt may take.
-    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.connect_timeout = timeout;
         self
     }
 
     /// The wait between a subscriber's reconnect attempts: from `initial`, doubling up to
     /// `max`, with jitter.
-    pub fn with_reconnect_backoff(mut self, initial: Duration, max: Duration) -> Self {
+    pub fn reconnect_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.settings.reconnect_initial = initial;
         self.settings.reconnect_max = max;
         self
@@ -101,14 +101,14 @@ impl RabbitMqBrokerBuilder {
 
     /// How long a subscriber keeps trying to reconnect before
     /// [`Subscriber::next`](crate::Subscriber::next) fails with [`Error::Broker`].
-    pub fn with_reconnect_timeout(mut self, timeout: Duration) -> Self {
+    pub fn reconnect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.reconnect_timeout = timeout;
         self
     }
 
     /// The prefix of the connection names the broker shows (`<name>-publisher`,
     /// `<name>-subscriber-<queue>`).
-    pub fn with_connection_name(mut self, name: impl Into<String>) -> Self {
+    pub fn connection_name(mut self, name: impl Into<String>) -> Self {
         self.settings.connection_name = name.into();
         self
     }
@@ -192,23 +192,19 @@ mod tests {
             let reason = config_error(RabbitMqBrokerBuilder::new(bad)).await;
             assert!(!reason.contains("s3cret"), "{reason}");
         }
+        assert!(config_error(RabbitMqBrokerBuilder::new(url).exchange(""))
+            .await
+            .contains("empty"));
         assert!(
-            config_error(RabbitMqBrokerBuilder::new(url).with_exchange(""))
-                .await
-                .contains("empty")
-        );
-        assert!(
-            config_error(RabbitMqBrokerBuilder::new(url).with_exchange("x".repeat(252)))
+            config_error(RabbitMqBrokerBuilder::new(url).exchange("x".repeat(252)))
                 .await
                 .contains("255")
         );
+        assert!(config_error(RabbitMqBrokerBuilder::new(url).prefetch(0))
+            .await
+            .contains("prefetch"));
         assert!(
-            config_error(RabbitMqBrokerBuilder::new(url).with_prefetch(0))
-                .await
-                .contains("prefetch")
-        );
-        assert!(
-            config_error(RabbitMqBrokerBuilder::new(url).with_confirm_timeout(Duration::ZERO))
+            config_error(RabbitMqBrokerBuilder::new(url).confirm_timeout(Duration::ZERO))
                 .await
                 .contains("confirm timeout")
         );

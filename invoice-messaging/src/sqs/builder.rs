@@ -15,8 +15,8 @@ use crate::error::{Error, Result};
 /// use invoice_messaging::SqsBroker;
 ///
 /// let broker = SqsBroker::builder()
-///     .with_endpoint("http://127.0.0.1:5000")
-///     .with_credentials("testing", "testing")
+///     .endpoint("http://127.0.0.1:5000")
+///     .credentials("testing", "testing")
 ///     .build()?;
 /// # Ok::<(), invoice_messaging::Error>(())
 /// ```
@@ -35,19 +35,19 @@ impl SqsBrokerBuilder {
     }
 
     /// The server's URL.
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
     }
 
     /// The region.
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
     }
 
     /// Static credentials.
-    pub fn with_credentials(mut self, key: impl Into<String>, secret: impl Into<String>) -> Self {
+    pub fn credentials(mut self, key: impl Into<String>, secret: impl Into<String>) -> Self {
         self.credentials = Some((key.into(), secret.into()));
         self
     }

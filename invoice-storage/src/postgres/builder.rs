@@ -24,8 +24,8 @@ const MAX_IDENTIFIER_BYTES: usize = 63;
 /// use invoice_storage::PostgresStore;
 ///
 /// let store = PostgresStore::builder("postgres://postgres@127.0.0.1:5432/invoices")
-///     .with_schema("billing")
-///     .with_max_connections(16)
+///     .schema("billing")
+///     .max_connections(16)
 ///     .build()
 ///     .await?;
 /// # let _ = store;
@@ -70,20 +70,20 @@ impl PostgresStoreBuilder {
 
     /// Keeps every table in schema `name`, created if missing: each connection's
     /// `search_path` is set to it alone. Lets several stores (or tests) share a database.
-    pub fn with_schema(mut self, name: impl Into<String>) -> Self {
+    pub fn schema(mut self, name: impl Into<String>) -> Self {
         self.schema = Some(name.into());
         self
     }
 
     /// The largest number of pooled connections (at least 1).
-    pub fn with_max_connections(mut self, max: u32) -> Self {
+    pub fn max_connections(mut self, max: u32) -> Self {
         self.max_connections = max;
         self
     }
 
     /// How long a call waits for a connection, including the first one in
     /// [`build`](Self::build), before it fails with [`Error::Backend`].
-    pub fn with_acquire_timeout(mut self, timeout: Duration) -> Self {
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
         self
     }

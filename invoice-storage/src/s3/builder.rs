@@ -16,9 +16,9 @@ use crate::error::{Error, Result};
 /// use invoice_storage::S3DocumentStore;
 ///
 /// let store = S3DocumentStore::builder("invoices")
-///     .with_endpoint("http://127.0.0.1:5000")
-///     .with_region("us-east-1")
-///     .with_credentials("testing", "testing")
+///     .endpoint("http://127.0.0.1:5000")
+///     .region("us-east-1")
+///     .credentials("testing", "testing")
 ///     .build()?;
 /// # Ok::<(), invoice_storage::Error>(())
 /// ```
@@ -45,19 +45,19 @@ impl S3DocumentStoreBuilder {
     }
 
     /// The server's URL, such as `http://127.0.0.1:5000`.
-    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
     }
 
     /// The region.
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+    pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = region.into();
         self
     }
 
     /// Static credentials.
-    pub fn with_credentials(
+    pub fn credentials(
         mut self,
         access_key_id: impl Into<String>,
         secret: impl Into<String>,
@@ -67,7 +67,7 @@ impl S3DocumentStoreBuilder {
     }
 
     /// Path-style (`host/bucket/key`, the default here) or virtual-host-style addressing.
-    pub fn with_path_style(mut self, path_style: bool) -> Self {
+    pub fn path_style(mut self, path_style: bool) -> Self {
         self.path_style = path_style;
         self
     }

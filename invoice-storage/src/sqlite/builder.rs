@@ -47,9 +47,9 @@ impl SqliteSynchronous {
 /// use invoice_storage::{SqliteStore, SqliteSynchronous};
 ///
 /// let store = SqliteStore::builder("invoices.db")
-///     .with_read_connections(8)
-///     .with_synchronous(SqliteSynchronous::Full)
-///     .with_busy_timeout(Duration::from_secs(10))
+///     .read_connections(8)
+///     .synchronous(SqliteSynchronous::Full)
+///     .busy_timeout(Duration::from_secs(10))
 ///     .build()
 ///     .await?;
 /// # let _ = store;
@@ -82,7 +82,7 @@ impl SqliteStoreBuilder {
 
     /// How many read connections the store keeps open between reads (at least 1). Reads
     /// beyond that many at once open a connection for the read and close it after.
-    pub fn with_read_connections(mut self, count: usize) -> Self {
+    pub fn read_connections(mut self, count: usize) -> Self {
         self.read_connections = count;
         self
     }
@@ -90,13 +90,13 @@ impl SqliteStoreBuilder {
     /// How long a write waits for a writer in another process (or a reader's checkpoint)
     /// before it fails with [`Error::Backend`] ("database is locked"). Writers of one
     /// store never wait on each other this way: they share its writer thread.
-    pub fn with_busy_timeout(mut self, timeout: Duration) -> Self {
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
         self.busy_timeout = timeout;
         self
     }
 
     /// The durability of a write when its call returns; see [`SqliteSynchronous`].
-    pub fn with_synchronous(mut self, synchronous: SqliteSynchronous) -> Self {
+    pub fn synchronous(mut self, synchronous: SqliteSynchronous) -> Self {
         self.synchronous = synchronous;
         self
     }
