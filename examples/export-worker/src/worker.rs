@@ -9,7 +9,7 @@ use invoice_messaging::{
     BrokerBuilder, CancellationToken, ConsumerRunner, InProcessBroker, RunnerStats, Subscriber,
 };
 use invoice_storage::{
-    DocumentStore, FsDocumentStore, InvoiceStore, S3DocumentStore, StoresBuilder,
+    DocumentStore, DocumentsBuilder, FsDocumentStore, InvoiceStore, StoresBuilder,
 };
 
 use crate::archive::Archiver;
@@ -134,23 +134,15 @@ pub async fn documents(documents: &Documents) -> anyhow::Result<Arc<dyn Document
                 .with_context(|| format!("DOCUMENTS_DIR {}", dir.display()))?,
         ),
         Documents::S3 { bucket, endpoint } => {
-            let store = match endpoint {
-                Some(endpoint) => S3DocumentStore::builder(bucket.clone())
-                    .endpoint(endpoint.clone())
-                    .build()
-                    .with_context(|| {
-                        format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
-                    })?,
-                // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
-                None => S3DocumentStore::from_aws_defaults(bucket.clone())
-                    .await
-                    .with_context(|| format!("S3_BUCKET {bucket:?} on AWS"))?,
-            };
-            store
-                .ensure_bucket()
-                .await
-                .with_context(|| format!("S3_BUCKET {bucket:?}: cannot create or reach it"))?;
-            Arc::new(store)
+            // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
+            let mut builder = DocumentsBuilder::new(format!("s3://{bucket}")).s3_bucket_created();
+            if let Some(endpoint) = endpoint {
+                builder = builder.s3_endpoint(endpoint.clone());
+            }
+            let at = endpoint.as_deref().unwrap_or("AWS");
+            builder.open().await.with_context(|| {
+                format!("S3_BUCKET {bucket:?} at {at}: cannot open or create it")
+            })?
         }
     })
 }

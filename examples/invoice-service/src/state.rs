@@ -10,7 +10,7 @@ use invoice_messaging::{
     Broker, BrokerBuilder, CancellationToken, ConsumerRunner, HandlerError, OutboxRelay,
 };
 use invoice_storage::{
-    ClientStore, DocumentStore, FsDocumentStore, InvoiceStore, OutboxStore, S3DocumentStore,
+    ClientStore, DocumentStore, DocumentsBuilder, FsDocumentStore, InvoiceStore, OutboxStore,
     Stores, StoresBuilder,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -106,23 +106,15 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
                 .with_context(|| format!("DOCUMENTS_DIR {}", dir.display()))?,
         ),
         Documents::S3 { bucket, endpoint } => {
-            let store = match endpoint {
-                Some(endpoint) => S3DocumentStore::builder(bucket.clone())
-                    .endpoint(endpoint.clone())
-                    .build()
-                    .with_context(|| {
-                        format!("S3_BUCKET {bucket:?} at AWS_ENDPOINT_URL {endpoint:?}")
-                    })?,
-                // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
-                None => S3DocumentStore::from_aws_defaults(bucket.clone())
-                    .await
-                    .with_context(|| format!("S3_BUCKET {bucket:?} on AWS"))?,
-            };
-            store
-                .ensure_bucket()
-                .await
-                .with_context(|| format!("S3_BUCKET {bucket:?}: cannot create or reach it"))?;
-            Arc::new(store)
+            // Without AWS_ENDPOINT_URL: AWS itself, with the SDK's default chain.
+            let mut builder = DocumentsBuilder::new(format!("s3://{bucket}")).s3_bucket_created();
+            if let Some(endpoint) = endpoint {
+                builder = builder.s3_endpoint(endpoint.clone());
+            }
+            let at = endpoint.as_deref().unwrap_or("AWS");
+            builder.open().await.with_context(|| {
+                format!("S3_BUCKET {bucket:?} at {at}: cannot open or create it")
+            })?
         }
     };
     let broker = broker(&config.messaging).await?;
