@@ -221,38 +221,67 @@ fn sum_of_nets_with(invoice: &Invoice, nets: &[Decimal], vat: &Vat) -> Result<De
         .try_fold(Decimal::ZERO, |sum, (_, net)| add(sum, *net))
 }
 
-impl Totals {
-    /// Computes the totals of `invoice` under `policy`.
-    ///
-    /// Amounts are rounded half away from zero to the currency's minor units; VAT to the
-    /// policy's tax precision when it sets one.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Overflow`] when an amount overflows, [`Error::InvalidLine`] for a line
-    /// with a zero base quantity, [`Error::InvalidField`] for a document allowance or
-    /// charge without VAT (BR-32, BR-37).
-    pub fn compute(invoice: &Invoice, policy: &RoundingPolicy) -> Result<Totals> {
-        let dp = invoice.currency().minor_units();
-        let tax_dp = policy.tax_precision().unwrap_or(dp);
-        let per_line = policy.tax_rounding() == TaxRounding::PerLine;
-        let gross_prices = policy.price_basis() == PriceBasis::Gross;
+/// What the rounding policy decides for one invoice, read once before the steps.
+#[derive(Clone, Copy)]
+struct Rules {
+    /// The currency's minor units: amounts round to this many places.
+    dp: u32,
+    /// The places VAT amounts round to (the policy's tax precision, else `dp`).
+    tax_dp: u32,
+    /// VAT rounded per line and summed, instead of once per group (BR-CO-17).
+    per_line: bool,
+    /// Prices include VAT, so nets are derived from gross amounts.
+    gross_prices: bool,
+}
 
-        // While summing, a row's `taxable_amount` holds its taxable amount so far and its
-        // `tax_amount` the VAT rounded per line (used only under `TaxRounding::PerLine`).
+impl Rules {
+    #[inline(always)]
+    fn of(invoice: &Invoice, policy: &RoundingPolicy) -> Rules {
+        let dp = invoice.currency().minor_units();
+        Rules {
+            dp,
+            tax_dp: policy.tax_precision().unwrap_or(dp),
+            per_line: policy.tax_rounding() == TaxRounding::PerLine,
+            gross_prices: policy.price_basis() == PriceBasis::Gross,
+        }
+    }
+}
+
+/// Step 1, the lines: each line's net amount (BT-131), their sum BT-106 (BR-CO-10), and
+/// per VAT group the lines' part of its taxable amount (BR-S-08 and its siblings).
+///
+/// While summing, a group's `taxable_amount` holds its taxable amount so far and its
+/// `tax_amount` the VAT rounded per line (used only under `TaxRounding::PerLine`).
+struct LineSums {
+    groups: Vec<TaxBreakdown>,
+    /// The group used last, tried first by [`group_index`].
+    last: usize,
+    line_net_amounts: Vec<Decimal>,
+    line_extension_amount: Decimal,
+    /// With VAT-inclusive prices: what the buyer was shown, the target payable amount.
+    gross_target: Decimal,
+}
+
+impl LineSums {
+    #[inline(always)]
+    fn of(invoice: &Invoice, rules: Rules) -> Result<LineSums> {
+        let Rules {
+            dp,
+            tax_dp,
+            per_line,
+            gross_prices,
+        } = rules;
         // Room for four groups up front: the first push would allocate as much anyway.
         let mut groups: Vec<TaxBreakdown> = Vec::with_capacity(4);
         let mut last = 0;
         let mut line_net_amounts = Vec::with_capacity(invoice.lines().len());
         let mut line_extension_amount = Decimal::ZERO;
-        // With VAT-inclusive prices: what the buyer was shown, the target payable amount.
         let mut gross_target = Decimal::ZERO;
 
         // The nets of simple lines (see `fixed_point`) are summed as integers, the
         // others as `Decimal`s; the two parts meet after the loop.
         let mut fixed_line_sum = FixedSum::default();
         let mut fixed_group_sums = [FixedSum::default(); FIXED_GROUPS];
-
         for (index, line) in invoice.lines().iter().enumerate() {
             let vat = line.vat();
             let g = group_index(&mut groups, &mut last, &vat);
@@ -275,7 +304,7 @@ impl Totals {
                 _ => {
                     let amount = match fixed {
                         Some(fixed) => fixed.to_decimal(),
-                        None => Self::line_amount(line, index, dp)?,
+                        None => line_amount(line, index, dp)?,
                     };
                     let net = if !gross_prices {
                         amount
@@ -316,9 +345,35 @@ impl Totals {
                 add(group.taxable_amount, fixed)?
             };
         }
+        Ok(LineSums {
+            groups,
+            last,
+            line_net_amounts,
+            line_extension_amount,
+            gross_target,
+        })
+    }
+}
 
+/// Step 2, the document allowances (BT-107, BR-CO-11) and charges (BT-108, BR-CO-12),
+/// each added to or taken from the taxable amount of its VAT group.
+struct DocumentAllowancesCharges {
+    allowance_total: Decimal,
+    charge_total: Decimal,
+    /// Step 1's gross target with the document's allowances and charges applied.
+    gross_target: Decimal,
+}
+
+impl DocumentAllowancesCharges {
+    #[inline(always)]
+    fn apply(
+        invoice: &Invoice,
+        rules: Rules,
+        sums: &mut LineSums,
+    ) -> Result<DocumentAllowancesCharges> {
         let mut allowance_total = Decimal::ZERO;
         let mut charge_total = Decimal::ZERO;
+        let mut gross_target = sums.gross_target;
         for ac in invoice.allowances_charges() {
             let vat = ac.vat().ok_or_else(|| Error::InvalidField {
                 field: "document allowance or charge",
@@ -327,25 +382,25 @@ impl Totals {
             })?;
             // A percentage without a stated base applies to the group's line nets.
             let base = if ac.base_amount().is_none() {
-                sum_of_nets_with(invoice, &line_net_amounts, &vat)?
+                sum_of_nets_with(invoice, &sums.line_net_amounts, &vat)?
             } else {
                 Decimal::ZERO
             };
-            let stated = ac.resolved_amount(base, dp)?;
-            let amount = if gross_prices {
+            let stated = ac.resolved_amount(base, rules.dp)?;
+            let amount = if rules.gross_prices {
                 let signed = if ac.is_charge() { stated } else { -stated };
                 gross_target = add(gross_target, signed)?;
-                net_of_gross(stated, vat.rate(), dp)?
+                net_of_gross(stated, vat.rate(), rules.dp)?
             } else {
                 stated
             };
-            let tax = if per_line {
-                tax_of(amount, vat.rate(), tax_dp)?
+            let tax = if rules.per_line {
+                tax_of(amount, vat.rate(), rules.tax_dp)?
             } else {
                 Decimal::ZERO
             };
-            let g = group_index(&mut groups, &mut last, &vat);
-            let group = &mut groups[g];
+            let g = group_index(&mut sums.groups, &mut sums.last, &vat);
+            let group = &mut sums.groups[g];
             // A group made only of document allowances and charges takes its exemption
             // reason from them; a line's reason comes first.
             if group.exemption.is_none() {
@@ -363,35 +418,73 @@ impl Totals {
                 group.tax_amount = sub(group.tax_amount, tax)?;
             }
         }
+        Ok(DocumentAllowancesCharges {
+            allowance_total,
+            charge_total,
+            gross_target,
+        })
+    }
+}
 
-        let tax_exclusive_amount = add(sub(line_extension_amount, allowance_total)?, charge_total)?;
-        let mut tax_total = Decimal::ZERO;
-        let mut fixed_tax_total = FixedSum::default();
-        for group in &mut groups {
-            if !per_line {
-                if let Some(tax) =
-                    Fixed::rounded_percentage(group.taxable_amount, group.rate, tax_dp)
-                {
-                    group.tax_amount = tax.to_decimal();
-                    fixed_tax_total.add(tax, tax_dp);
-                    continue;
-                }
-                group.tax_amount = tax_of(group.taxable_amount, group.rate, tax_dp)?;
+/// Step 3: each group's VAT (BT-117), its taxable amount times its rate rounded half away
+/// from zero (BR-S-09 and its siblings, BR-CO-17), or under `TaxRounding::PerLine` the
+/// sum of the per-line VAT; returns their sum, BT-110 (BR-CO-14).
+#[inline(always)]
+fn vat_of_groups(groups: &mut [TaxBreakdown], rules: Rules) -> Result<Decimal> {
+    let mut tax_total = Decimal::ZERO;
+    let mut fixed_tax_total = FixedSum::default();
+    for group in groups.iter_mut() {
+        if !rules.per_line {
+            if let Some(tax) =
+                Fixed::rounded_percentage(group.taxable_amount, group.rate, rules.tax_dp)
+            {
+                group.tax_amount = tax.to_decimal();
+                fixed_tax_total.add(tax, rules.tax_dp);
+                continue;
             }
-            tax_total = add(tax_total, group.tax_amount)?;
+            group.tax_amount = tax_of(group.taxable_amount, group.rate, rules.tax_dp)?;
         }
-        tax_total = add(tax_total, fixed_tax_total.to_decimal(tax_dp)?)?;
+        tax_total = add(tax_total, group.tax_amount)?;
+    }
+    add(tax_total, fixed_tax_total.to_decimal(rules.tax_dp)?)
+}
+
+/// Step 4, the document totals: BT-109 (BR-CO-13), BT-112 (BR-CO-15), BT-113 as stated,
+/// BT-114 by the policy or as stated, and BT-115 (BR-CO-16).
+struct DocumentAmounts {
+    tax_exclusive_amount: Decimal,
+    tax_inclusive_amount: Decimal,
+    prepaid_amount: Decimal,
+    rounding_amount: Decimal,
+    payable_amount: Decimal,
+}
+
+impl DocumentAmounts {
+    #[inline(always)]
+    fn of(
+        invoice: &Invoice,
+        policy: &RoundingPolicy,
+        rules: Rules,
+        sums: &LineSums,
+        document: &DocumentAllowancesCharges,
+        tax_total: Decimal,
+    ) -> Result<DocumentAmounts> {
+        let tax_exclusive_amount = add(
+            sub(sums.line_extension_amount, document.allowance_total)?,
+            document.charge_total,
+        )?;
         let tax_inclusive_amount = add(tax_exclusive_amount, tax_total)?;
         let prepaid_amount = invoice.prepaid_amount();
 
-        let policy_rounds = gross_prices || policy.cash_increment().is_some();
+        let policy_rounds = rules.gross_prices || policy.cash_increment().is_some();
         let mut rounding_amount = if policy_rounds {
             Decimal::ZERO
         } else {
             invoice.stated_rounding_amount().unwrap_or(Decimal::ZERO)
         };
-        if gross_prices {
-            rounding_amount = sub(gross_target, tax_inclusive_amount)?;
+        if rules.gross_prices {
+            // With VAT-inclusive prices, what the buyer was shown is the amount to pay.
+            rounding_amount = sub(document.gross_target, tax_inclusive_amount)?;
         }
         if let Some(increment) = policy.cash_increment() {
             let due = add(sub(tax_inclusive_amount, prepaid_amount)?, rounding_amount)?;
@@ -399,36 +492,66 @@ impl Totals {
             rounding_amount = add(rounding_amount, sub(rounded, due)?)?;
         }
         let payable_amount = add(sub(tax_inclusive_amount, prepaid_amount)?, rounding_amount)?;
-
-        Ok(Totals {
-            line_net_amounts,
-            line_extension_amount,
-            allowance_total,
-            charge_total,
+        Ok(DocumentAmounts {
             tax_exclusive_amount,
-            tax_total,
             tax_inclusive_amount,
             prepaid_amount,
             rounding_amount,
             payable_amount,
-            vat_breakdown: groups,
         })
     }
+}
 
-    /// The amount of a line in `Decimal` arithmetic: `round(quantity × price)` for a
-    /// simple line the integer path could not take, otherwise from its stated net, base
-    /// quantity and line allowances and charges; errors name the line's index.
-    fn line_amount(line: &LineItem, index: usize, dp: u32) -> Result<Decimal> {
-        if line.is_simple() {
-            return line
-                .quantity()
-                .checked_mul(line.price())
-                .map(|gross| RoundingMode::HalfAwayFromZero.round(gross, dp))
-                .ok_or(Error::Overflow);
-        }
-        line.net_amount(dp).map_err(|e| match e {
-            Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },
-            other => other,
+/// The amount of a line in `Decimal` arithmetic: `round(quantity × price)` for a simple
+/// line the integer path could not take, otherwise from its stated net, base quantity and
+/// line allowances and charges; errors name the line's index.
+fn line_amount(line: &LineItem, index: usize, dp: u32) -> Result<Decimal> {
+    if line.is_simple() {
+        return line
+            .quantity()
+            .checked_mul(line.price())
+            .map(|gross| RoundingMode::HalfAwayFromZero.round(gross, dp))
+            .ok_or(Error::Overflow);
+    }
+    line.net_amount(dp).map_err(|e| match e {
+        Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },
+        other => other,
+    })
+}
+
+impl Totals {
+    /// Computes the totals of `invoice` under `policy`.
+    ///
+    /// Amounts are rounded half away from zero to the currency's minor units; VAT to the
+    /// policy's tax precision when it sets one. The computation runs in four steps:
+    /// 1. the lines: each net (BT-131), their sum (BT-106), each VAT group's share;
+    /// 2. the document allowances (BT-107) and charges (BT-108), into their groups;
+    /// 3. the VAT of each group (BT-117) and its sum (BT-110);
+    /// 4. the document totals (BT-109, BT-112 to BT-115).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when an amount overflows, [`Error::InvalidLine`] for a line
+    /// with a zero base quantity, [`Error::InvalidField`] for a document allowance or
+    /// charge without VAT (BR-32, BR-37).
+    pub fn compute(invoice: &Invoice, policy: &RoundingPolicy) -> Result<Totals> {
+        let rules = Rules::of(invoice, policy);
+        let mut sums = LineSums::of(invoice, rules)?;
+        let document = DocumentAllowancesCharges::apply(invoice, rules, &mut sums)?;
+        let tax_total = vat_of_groups(&mut sums.groups, rules)?;
+        let amounts = DocumentAmounts::of(invoice, policy, rules, &sums, &document, tax_total)?;
+        Ok(Totals {
+            line_net_amounts: sums.line_net_amounts,
+            line_extension_amount: sums.line_extension_amount,
+            allowance_total: document.allowance_total,
+            charge_total: document.charge_total,
+            tax_exclusive_amount: amounts.tax_exclusive_amount,
+            tax_total,
+            tax_inclusive_amount: amounts.tax_inclusive_amount,
+            prepaid_amount: amounts.prepaid_amount,
+            rounding_amount: amounts.rounding_amount,
+            payable_amount: amounts.payable_amount,
+            vat_breakdown: sums.groups,
         })
     }
 
