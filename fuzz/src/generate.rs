@@ -9,9 +9,9 @@ use arbitrary::{Result, Unstructured};
 use chrono::{NaiveDate, TimeZone, Utc};
 use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
-    Currency, Decimal, Delivery, Invoice, InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod,
-    InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans, TenantId, UnitCode, Vat,
-    VatExemption,
+    Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
+    InvoiceNumber, InvoicePeriod, InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans,
+    Specification, TenantId, UnitCode, Vat, VatExemption,
 };
 use uuid::Uuid;
 
@@ -102,9 +102,18 @@ fn party(u: &mut Unstructured<'_>) -> Result<Party> {
     }
     if let Some(l) = opt_text(u)? {
         p = p.with_legal_id(l);
+        if u.arbitrary()? {
+            p = p.with_legal_id_scheme(code(u, DIGITS, 4)?);
+        }
     }
     if let Some(e) = opt_text(u)? {
-        p = p.with_email(e);
+        p = if u.arbitrary()? {
+            p.with_email(e)
+        } else {
+            p.with_electronic_address(
+                ElectronicAddress::new(code(u, DIGITS, 4)?, e).expect("a scheme and a value"),
+            )
+        };
     }
     let (name, phone, email) = (opt_text(u)?, opt_text(u)?, opt_text(u)?);
     if name.is_some() || phone.is_some() || email.is_some() {
@@ -288,6 +297,15 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
     }
     if let Some(t) = opt_text(u)? {
         b = b.payment_terms(t);
+    }
+    match u.int_in_range(0..=3u8)? {
+        0 => {}
+        1 => b = b.specification(Specification::peppol_bis_billing_3()),
+        2 => b = b.specification(Specification::xrechnung_3()),
+        _ => {
+            let process = opt_text(u)?;
+            b = b.specification(Specification::new(text(u)?, process).expect("a specification"));
+        }
     }
     if u.arbitrary()? {
         let mut p = InvoicePeriod::new();

@@ -24,6 +24,7 @@ use crate::party::Party;
 use crate::payment::Payment;
 use crate::payment_means::PaymentMeans;
 use crate::rounding::RoundingPolicy;
+use crate::specification::Specification;
 use crate::totals::Totals;
 use crate::validation::{self, Severity, Violation};
 
@@ -50,6 +51,8 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     due_date: Option<NaiveDate>,
     currency: Currency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    specification: Option<Specification>,
     seller: Party,
     buyer: Party,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -415,6 +418,12 @@ impl Invoice {
     /// The buyer (BG-7).
     pub fn buyer(&self) -> &Party {
         &self.buyer
+    }
+
+    /// The specification (BT-24) and business process (BT-23) stated for the invoice;
+    /// `None` means plain EN 16931.
+    pub fn specification(&self) -> Option<&Specification> {
+        self.specification.as_ref()
     }
 
     /// The buyer reference (BT-10).

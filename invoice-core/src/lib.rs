@@ -25,6 +25,7 @@ mod party;
 mod payment;
 mod payment_means;
 mod rounding;
+pub mod specification;
 mod totals;
 mod validation;
 mod vat;
@@ -41,13 +42,14 @@ pub use lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 pub use line_item::{LineItem, UnitCode};
 pub use note::Note;
 pub use numbering::NumberSeries;
-pub use party::{Address, Contact, CountryCode, Party};
+pub use party::{Address, Contact, CountryCode, ElectronicAddress, Party};
 pub use payment::Payment;
 pub use payment_means::PaymentMeans;
 pub use rounding::{
     round_half_away_from_zero, PriceBasis, RoundingMode, RoundingPolicy, TaxRounding,
 };
 pub use rust_decimal::Decimal;
+pub use specification::Specification;
 pub use totals::{TaxBreakdown, Totals};
 pub use validation::{Severity, Violation};
 pub use vat::{Vat, VatCategory, VatExemption};

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+mod electronic_address;
+
+pub use electronic_address::ElectronicAddress;
+
 /// An ISO 3166-1 alpha-2 country code such as `DE` (two upper-case ASCII letters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -219,7 +223,10 @@ pub struct Party {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     legal_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
+    legal_id_scheme: Option<String>,
+    /// Stored as `email` before the scheme was kept; read from either key.
+    #[serde(default, skip_serializing_if = "Option::is_none", alias = "email")]
+    electronic_address: Option<ElectronicAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     contact: Option<Contact>,
 }
@@ -235,7 +242,8 @@ impl Party {
             identifier_scheme: None,
             vat_id: None,
             legal_id: None,
-            email: None,
+            legal_id_scheme: None,
+            electronic_address: None,
             contact: None,
         }
     }
@@ -272,9 +280,24 @@ impl Party {
         self
     }
 
-    /// Sets the e-mail address invoices are sent to (electronic address, BT-34/BT-49).
+    /// Sets the ISO 6523 scheme of the legal registration identifier (BT-30-1/BT-47-1),
+    /// such as `0184` for a Danish CVR number or `0007` for a Swedish organisation number.
+    pub fn with_legal_id_scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.legal_id_scheme = Some(scheme.into());
+        self
+    }
+
+    /// Sets the e-mail address invoices are sent to: the electronic address (BT-34/BT-49)
+    /// in scheme `EM`. An empty string clears the electronic address.
     pub fn with_email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
+        self.electronic_address = ElectronicAddress::email(email).ok();
+        self
+    }
+
+    /// Sets the electronic address (BT-34/BT-49) with its scheme, such as a Peppol
+    /// participant id: `ElectronicAddress::new("0088", "7300010000001")`.
+    pub fn with_electronic_address(mut self, address: ElectronicAddress) -> Self {
+        self.electronic_address = Some(address);
         self
     }
 
@@ -324,9 +347,22 @@ impl Party {
         self.legal_id.as_deref()
     }
 
-    /// The e-mail address.
+    /// The ISO 6523 scheme of the legal registration identifier (BT-30-1/BT-47-1).
+    pub fn legal_id_scheme(&self) -> Option<&str> {
+        self.legal_id_scheme.as_deref()
+    }
+
+    /// The e-mail address: the electronic address when its scheme is `EM`.
     pub fn email(&self) -> Option<&str> {
-        self.email.as_deref()
+        self.electronic_address
+            .as_ref()
+            .filter(|a| a.is_email())
+            .map(ElectronicAddress::value)
+    }
+
+    /// The electronic address (BT-34/BT-49) with its scheme.
+    pub fn electronic_address(&self) -> Option<&ElectronicAddress> {
+        self.electronic_address.as_ref()
     }
 
     /// The contact.
@@ -367,5 +403,22 @@ mod tests {
         );
         let json = serde_json::to_string(&p).unwrap();
         assert_eq!(serde_json::from_str::<Party>(&json).unwrap(), p);
+    }
+
+    #[test]
+    fn a_party_stored_with_an_email_reads_it_as_its_electronic_address() {
+        let old = r#"{"name":"B","address":{"country":"SE"},"email":"ap@b.example"}"#;
+        let party: Party = serde_json::from_str(old).unwrap();
+        assert_eq!(party.email(), Some("ap@b.example"));
+        assert_eq!(party.electronic_address().unwrap().scheme(), "EM");
+        let peppol =
+            party.with_electronic_address(ElectronicAddress::new("0007", "5567321707").unwrap());
+        assert_eq!(peppol.email(), None);
+        let json = serde_json::to_string(&peppol).unwrap();
+        assert!(
+            json.contains(r#""electronic_address":{"scheme":"0007","value":"5567321707"}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Party>(&json).unwrap(), peppol);
     }
 }

@@ -259,3 +259,43 @@ pub(crate) fn finish(
     }
     Ok(builder.rounding_policy(RoundingPolicy::en16931()).build()?)
 }
+
+/// The electronic address (BT-34/BT-49) in `el`, an element whose text is the address
+/// and whose `schemeID` attribute its scheme (UBL's `cbc:EndpointID`, CII's
+/// `ram:URIID`); `None` when the element is empty.
+///
+/// # Errors
+///
+/// [`crate::Error::Missing`] for an address without its scheme (BR-62, BR-63): the model
+/// keeps the two together and will not drop the address silently.
+pub(crate) fn electronic_address(
+    el: &crate::xml::El<'_, '_>,
+) -> Result<Option<invoice_core::ElectronicAddress>> {
+    let value = el.text();
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    let scheme = el.attr("schemeID").unwrap_or_default();
+    if scheme.trim().is_empty() {
+        return Err(crate::Error::Missing {
+            path: format!("{}/@schemeID", el.path()),
+        });
+    }
+    invoice_core::ElectronicAddress::new(scheme, value)
+        .map(Some)
+        .map_err(|e| el.invalid(value, e))
+}
+
+/// The specification (BT-24) and business process (BT-23) a document states (the
+/// builder keeps plain EN 16931 as no specification, which is how it is written).
+pub(crate) fn specification(
+    identifier: &crate::xml::El<'_, '_>,
+    process: Option<&str>,
+) -> Result<Option<invoice_core::Specification>> {
+    let spec = invoice_core::Specification::new(
+        identifier.text(),
+        process.filter(|p| !p.trim().is_empty()).map(str::to_owned),
+    )
+    .map_err(|e| identifier.invalid(identifier.text(), e))?;
+    Ok(Some(spec))
+}

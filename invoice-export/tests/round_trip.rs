@@ -22,9 +22,9 @@ mod common;
 use chrono::{NaiveDate, TimeZone, Utc};
 use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
-    Currency, Decimal, Delivery, Invoice, InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod,
-    InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans, TenantId, UnitCode, Vat,
-    VatExemption,
+    Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
+    InvoiceNumber, InvoicePeriod, InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans,
+    Specification, TenantId, UnitCode, Vat, VatExemption,
 };
 use invoice_export::{read_cii, read_ubl, write_cii, write_ubl, ImportOptions};
 use proptest::prelude::*;
@@ -95,12 +95,12 @@ fn party() -> BoxedStrategy<Party> {
         address(3),
         opt_text(),
         proptest::option::of((text(), proptest::option::of("[0-9]{4}"))),
-        opt_text(),
-        opt_text(),
+        proptest::option::of((text(), proptest::option::of("[0-9]{4}"))),
+        proptest::option::of((text(), proptest::option::of("EM|[0-9]{4}"))),
         proptest::option::of((opt_text(), opt_text(), opt_text())),
     )
         .prop_map(
-            |(name, trading, address, vat_id, identifier, legal, email, contact)| {
+            |(name, trading, address, vat_id, identifier, legal, endpoint, contact)| {
                 let mut p = Party::new(name, address);
                 if let Some(t) = trading {
                     p = p.with_trading_name(t);
@@ -114,11 +114,20 @@ fn party() -> BoxedStrategy<Party> {
                         p = p.with_identifier_scheme(scheme);
                     }
                 }
-                if let Some(l) = legal {
-                    p = p.with_legal_id(l);
+                if let Some((id, scheme)) = legal {
+                    p = p.with_legal_id(id);
+                    if let Some(scheme) = scheme {
+                        p = p.with_legal_id_scheme(scheme);
+                    }
                 }
-                if let Some(e) = email {
-                    p = p.with_email(e);
+                match endpoint {
+                    Some((address, None)) => p = p.with_email(address),
+                    Some((address, Some(scheme))) => {
+                        p = p.with_electronic_address(
+                            ElectronicAddress::new(scheme, address).unwrap(),
+                        )
+                    }
+                    None => {}
                 }
                 if let Some((name, phone, email)) = contact {
                     if name.is_some() || phone.is_some() || email.is_some() {
@@ -309,6 +318,7 @@ prop_compose! {
         buyer_reference in opt_text(),
         order_reference in opt_text(),
         payment_terms in opt_text(),
+        specification in proptest::option::of((text(), opt_text())),
         period in proptest::option::of((proptest::option::of(date()), proptest::option::of(date()))),
         delivery in proptest::option::of((proptest::option::of(date()), opt_text(), proptest::option::of(address(3)))),
         first_means in proptest::option::of(payment_means(true)),
@@ -352,6 +362,9 @@ prop_compose! {
         if let Some(r) = buyer_reference { b = b.buyer_reference(r); }
         if let Some(r) = order_reference { b = b.order_reference(r); }
         if let Some(t) = payment_terms { b = b.payment_terms(t); }
+        if let Some((identifier, process)) = specification {
+            b = b.specification(Specification::new(identifier, process).unwrap());
+        }
         if let Some((start, end)) = period {
             let mut p = InvoicePeriod::new();
             if let Some(s) = start { p = p.with_start(s); }

@@ -14,6 +14,7 @@ use crate::note::Note;
 use crate::party::Party;
 use crate::payment_means::PaymentMeans;
 use crate::rounding::RoundingPolicy;
+use crate::specification::Specification;
 use crate::totals::Totals;
 
 use super::Invoice;
@@ -68,6 +69,7 @@ impl InvoiceBuilder {
                 issue_date: None,
                 due_date: None,
                 currency,
+                specification: None,
                 seller,
                 buyer,
                 buyer_reference: None,
@@ -103,6 +105,15 @@ impl InvoiceBuilder {
     /// Sets the payment due date (BT-9).
     pub fn due_date(mut self, date: NaiveDate) -> Self {
         self.invoice.due_date = Some(date);
+        self
+    }
+
+    /// Sets the specification the invoice follows (BT-24) and its business process
+    /// (BT-23), such as [`Specification::peppol_bis_billing_3`] for an invoice meant for
+    /// Peppol. Without one, or with plain EN 16931 ([`Specification::en16931`]), the
+    /// invoice states none and [`Invoice::specification`] is `None`.
+    pub fn specification(mut self, specification: Specification) -> Self {
+        self.invoice.specification = (!specification.is_plain_en16931()).then_some(specification);
         self
     }
 

@@ -11,9 +11,9 @@ use invoice_core::{
 use super::{DATE, NS_RSM};
 use crate::error::{Error, Result};
 use crate::import::{
-    document_lines, finish, read_document_text, text_of, AllowanceChargeFields, DocumentSyntax,
-    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
-    VatFields,
+    document_lines, electronic_address, finish, read_document_text, specification, text_of,
+    AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields, LineSyntax, Located,
+    Part, StatedBreakdown, StreamedLines, VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -119,6 +119,19 @@ impl DocumentSyntax for Cii {
         let mut builder = options
             .builder(currency, seller, buyer)
             .issued(number, issue_date);
+        if let Some(context) = root.child("rsm:ExchangedDocumentContext") {
+            if let Some(guideline) = context
+                .child("ram:GuidelineSpecifiedDocumentContextParameter")
+                .and_then(|g| g.child("ram:ID"))
+            {
+                let process = context
+                    .child("ram:BusinessProcessSpecifiedDocumentContextParameter")
+                    .and_then(|p| p.opt_text("ram:ID"));
+                if let Some(spec) = specification(&guideline, process)? {
+                    builder = builder.specification(spec);
+                }
+            }
+        }
         for (index, note) in document.children("ram:IncludedNote").enumerate() {
             let content = note
                 .child("ram:Content")
@@ -269,8 +282,11 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         (None, None) => {}
     }
     if let Some(legal) = el.child("ram:SpecifiedLegalOrganization") {
-        if let Some(id) = legal.opt_text("ram:ID") {
-            party = party.with_legal_id(id);
+        if let Some(id) = legal.child("ram:ID").filter(|id| !id.text().is_empty()) {
+            party = party.with_legal_id(id.text());
+            if let Some(scheme) = id.attr("schemeID").filter(|s| !s.is_empty()) {
+                party = party.with_legal_id_scheme(scheme);
+            }
         }
         if let Some(trading) = legal.opt_text("ram:TradingBusinessName") {
             party = party.with_trading_name(trading);
@@ -289,8 +305,8 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         .child("ram:URIUniversalCommunication")
         .and_then(|u| u.child("ram:URIID"))
     {
-        if uri.attr("schemeID") == Some("EM") && !uri.text().is_empty() {
-            party = party.with_email(uri.text());
+        if let Some(address) = electronic_address(&uri)? {
+            party = party.with_electronic_address(address);
         }
     }
     if let Some(contact) = el.child("ram:DefinedTradeContact") {

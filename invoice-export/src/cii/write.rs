@@ -9,13 +9,16 @@ use invoice_core::{
 };
 use rust_decimal::Decimal;
 
-use super::{GUIDELINE_ID, NS_QDT, NS_RAM, NS_RSM, NS_UDT};
+use super::{NS_QDT, NS_RAM, NS_RSM, NS_UDT};
 use crate::error::{Error, Result};
 use crate::xml::{one_exemption_per_group, XmlWriter};
 
-/// Writes `invoice` as a UN/CEFACT CII D16B `CrossIndustryInvoice` under the EN 16931
-/// guideline ([`GUIDELINE_ID`]), as the Factur-X / ZUGFeRD
-/// EN 16931 profile and XRechnung expect, streaming to `out`; returns `out`.
+/// Writes `invoice` as a UN/CEFACT CII D16B `CrossIndustryInvoice`, streaming to `out`;
+/// returns `out`. The guideline (BT-24) and business process (BT-23) are the invoice's
+/// [`Specification`](invoice_core::Specification); an invoice that states none is
+/// written under the plain EN 16931 guideline ([`GUIDELINE_ID`](crate::CII_GUIDELINE_ID)),
+/// which is what the Factur-X / ZUGFeRD EN 16931 profile expects. XRechnung documents
+/// state [`Specification::xrechnung_3`](invoice_core::Specification::xrechnung_3).
 ///
 /// Totals and the VAT breakdown come from `invoice-core`, as for UBL. CII has one
 /// payment reference (BT-83) and one payment terms block per document: the first
@@ -75,9 +78,15 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
             ("xmlns:qdt", NS_QDT),
         ],
     )?;
+    let specification = invoice.specification().cloned().unwrap_or_default();
     xml.start("rsm:ExchangedDocumentContext")?;
+    if let Some(process) = specification.business_process() {
+        xml.start("ram:BusinessProcessSpecifiedDocumentContextParameter")?;
+        xml.leaf("ram:ID", process)?;
+        xml.end("ram:BusinessProcessSpecifiedDocumentContextParameter")?;
+    }
     xml.start("ram:GuidelineSpecifiedDocumentContextParameter")?;
-    xml.leaf("ram:ID", GUIDELINE_ID)?;
+    xml.leaf("ram:ID", specification.identifier())?;
     xml.end("ram:GuidelineSpecifiedDocumentContextParameter")?;
     xml.end("rsm:ExchangedDocumentContext")?;
 
@@ -328,7 +337,12 @@ fn party<W: Write>(xml: &mut XmlWriter<W>, element: &str, party: &Party) -> Resu
     xml.leaf("ram:Name", party.name())?;
     if party.legal_id().is_some() || party.trading_name().is_some() {
         xml.start("ram:SpecifiedLegalOrganization")?;
-        xml.opt_leaf("ram:ID", party.legal_id())?;
+        if let Some(id) = party.legal_id() {
+            match party.legal_id_scheme() {
+                Some(scheme) => xml.leaf_with("ram:ID", &[("schemeID", scheme)], id)?,
+                None => xml.leaf("ram:ID", id)?,
+            }
+        }
         xml.opt_leaf("ram:TradingBusinessName", party.trading_name())?;
         xml.end("ram:SpecifiedLegalOrganization")?;
     }
@@ -348,9 +362,13 @@ fn party<W: Write>(xml: &mut XmlWriter<W>, element: &str, party: &Party) -> Resu
         xml.end("ram:DefinedTradeContact")?;
     }
     write_address(xml, party.address())?;
-    if let Some(email) = party.email() {
+    if let Some(address) = party.electronic_address() {
         xml.start("ram:URIUniversalCommunication")?;
-        xml.leaf_with("ram:URIID", &[("schemeID", "EM")], email)?;
+        xml.leaf_with(
+            "ram:URIID",
+            &[("schemeID", address.scheme())],
+            address.value(),
+        )?;
         xml.end("ram:URIUniversalCommunication")?;
     }
     if let Some(vat_id) = party.vat_id() {

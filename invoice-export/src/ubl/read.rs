@@ -11,9 +11,9 @@ use invoice_core::{
 use super::{NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
 use crate::import::{
-    document_lines, finish, read_document_text, text_of, AllowanceChargeFields, DocumentSyntax,
-    Field, ImportOptions, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
-    VatFields,
+    document_lines, electronic_address, finish, read_document_text, specification, text_of,
+    AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields, LineSyntax, Located,
+    Part, StatedBreakdown, StreamedLines, VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -139,6 +139,12 @@ impl DocumentSyntax for Ubl {
         let mut builder = options
             .builder(currency, seller, buyer)
             .issued(number, issue_date);
+        if let Some(customization) = root.child("cbc:CustomizationID") {
+            let process = root.opt_text("cbc:ProfileID");
+            if let Some(spec) = specification(&customization, process)? {
+                builder = builder.specification(spec);
+            }
+        }
 
         let due = match root.child("cbc:DueDate") {
             Some(due) => Some(due.date(DATE)?),
@@ -306,13 +312,17 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
     }
     if let Some(legal_id) = el
         .child("cac:PartyLegalEntity")
-        .and_then(|l| l.opt_text("cbc:CompanyID"))
+        .and_then(|l| l.child("cbc:CompanyID"))
+        .filter(|id| !id.text().is_empty())
     {
-        party = party.with_legal_id(legal_id);
+        party = party.with_legal_id(legal_id.text());
+        if let Some(scheme) = legal_id.attr("schemeID").filter(|s| !s.is_empty()) {
+            party = party.with_legal_id_scheme(scheme);
+        }
     }
     if let Some(endpoint) = el.child("cbc:EndpointID") {
-        if endpoint.attr("schemeID") == Some("EM") && !endpoint.text().is_empty() {
-            party = party.with_email(endpoint.text());
+        if let Some(address) = electronic_address(&endpoint)? {
+            party = party.with_electronic_address(address);
         }
     }
     if let Some(contact) = el.child("cac:Contact") {

@@ -8,19 +8,21 @@ use invoice_core::{
 };
 use rust_decimal::Decimal;
 
-use super::{CUSTOMIZATION_ID, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE, PROFILE_ID};
+use super::{NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
 use crate::xml::{one_exemption_per_group, XmlWriter};
 
-/// Writes `invoice` as a UBL 2.1 Invoice, or CreditNote for a credit note, following
-/// Peppol BIS Billing 3.0 (CustomizationID and ProfileID of [`CUSTOMIZATION_ID`] and
-/// [`PROFILE_ID`]), streaming to `out`; returns `out`.
+/// Writes `invoice` as a UBL 2.1 Invoice, or CreditNote for a credit note, streaming to
+/// `out`; returns `out`. `CustomizationID` and `ProfileID` (BT-24, BT-23) are the
+/// invoice's [`Specification`](invoice_core::Specification), plain EN 16931 without a
+/// `ProfileID` when it states none; an invoice meant for Peppol states
+/// [`Specification::peppol_bis_billing_3`](invoice_core::Specification::peppol_bis_billing_3).
 ///
 /// Totals (BG-22) and the VAT breakdown (BG-23) are computed by `invoice-core` under
 /// the invoice's rounding policy, so they always agree with the lines.
 ///
-/// Mapping choices: the party's e-mail is its electronic address (`EndpointID` with
-/// scheme `EM`); the VAT exemption reason of a breakdown group is the one its lines (and
+/// Mapping choices: the party's electronic address is its `EndpointID` with its scheme;
+/// the VAT exemption reason of a breakdown group is the one its lines (and
 /// document allowances/charges) state, which must be the same for all of them; a credit note's due date goes into its
 /// first payment means (UBL's CreditNote has no `DueDate`) and is left out when it has
 /// none; percentages without a stated base are written without `BaseAmount`.
@@ -92,8 +94,11 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         root,
         &[("xmlns", ns), ("xmlns:cac", NS_CAC), ("xmlns:cbc", NS_CBC)],
     )?;
-    w.xml.leaf("cbc:CustomizationID", CUSTOMIZATION_ID)?;
-    w.xml.leaf("cbc:ProfileID", PROFILE_ID)?;
+    let specification = invoice.specification().cloned().unwrap_or_default();
+    w.xml
+        .leaf("cbc:CustomizationID", specification.identifier())?;
+    w.xml
+        .opt_leaf("cbc:ProfileID", specification.business_process())?;
     w.xml.leaf("cbc:ID", number.as_str())?;
     w.xml.display_with("cbc:IssueDate", &[], issue_date)?;
     if !credit {
@@ -255,8 +260,12 @@ impl<W: Write> Ubl<W> {
     fn party(&mut self, party: &Party) -> Result<()> {
         let xml = &mut self.xml;
         xml.start("cac:Party")?;
-        if let Some(email) = party.email() {
-            xml.leaf_with("cbc:EndpointID", &[("schemeID", "EM")], email)?;
+        if let Some(address) = party.electronic_address() {
+            xml.leaf_with(
+                "cbc:EndpointID",
+                &[("schemeID", address.scheme())],
+                address.value(),
+            )?;
         }
         if let Some(id) = party.identifier() {
             xml.start("cac:PartyIdentification")?;
@@ -280,7 +289,12 @@ impl<W: Write> Ubl<W> {
         }
         xml.start("cac:PartyLegalEntity")?;
         xml.leaf("cbc:RegistrationName", party.name())?;
-        xml.opt_leaf("cbc:CompanyID", party.legal_id())?;
+        if let Some(id) = party.legal_id() {
+            match party.legal_id_scheme() {
+                Some(scheme) => xml.leaf_with("cbc:CompanyID", &[("schemeID", scheme)], id)?,
+                None => xml.leaf("cbc:CompanyID", id)?,
+            }
+        }
         xml.end("cac:PartyLegalEntity")?;
         if let Some(contact) = party.contact() {
             xml.start("cac:Contact")?;
