@@ -11,7 +11,7 @@ use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
     Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
     InvoiceNumber, InvoicePeriod, InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans,
-    Specification, TenantId, UnitCode, Vat, VatExemption,
+    Specification, TenantId, UnitCode, Vat, VatAccounting, VatExemption,
 };
 use uuid::Uuid;
 
@@ -297,6 +297,17 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
     }
     if let Some(t) = opt_text(u)? {
         b = b.payment_terms(t);
+    }
+    if u.arbitrary()? {
+        // An accounting currency other than the invoice's (CII cannot state an equal one).
+        let code = *u.choose(&["EUR", "SEK", "JPY", "KWD"])?;
+        if code != currency.code() {
+            let rate = decimal(u, 1..=2_000_000, 5)?;
+            let accounting = Currency::from_code(code).expect("a currency");
+            b = b.vat_accounting(
+                VatAccounting::with_exchange_rate(accounting, rate).expect("a positive rate"),
+            );
+        }
     }
     match u.int_in_range(0..=3u8)? {
         0 => {}

@@ -27,6 +27,7 @@ use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
 use crate::validation::{self, Severity, Violation};
+use crate::vat_accounting::VatAccounting;
 
 /// An invoice or credit note: the aggregate every command goes through.
 ///
@@ -53,6 +54,8 @@ pub struct Invoice {
     currency: Currency,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     specification: Option<Specification>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vat_accounting: Option<VatAccounting>,
     seller: Party,
     buyer: Party,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -424,6 +427,27 @@ impl Invoice {
     /// `None` means plain EN 16931.
     pub fn specification(&self) -> Option<&Specification> {
         self.specification.as_ref()
+    }
+
+    /// The VAT accounting currency (BT-6) and the basis of the VAT total in it, when
+    /// the invoice states one.
+    pub fn vat_accounting(&self) -> Option<&VatAccounting> {
+        self.vat_accounting.as_ref()
+    }
+
+    /// The VAT total in the VAT accounting currency (BT-111), with that currency.
+    ///
+    /// # Errors
+    ///
+    /// As [`Invoice::totals`], or [`Error::Overflow`] converting.
+    pub fn vat_accounting_total(&self) -> Result<Option<(Currency, Decimal)>> {
+        match &self.vat_accounting {
+            None => Ok(None),
+            Some(accounting) => {
+                let total = accounting.vat_total(self.totals()?.tax_total())?;
+                Ok(Some((accounting.currency(), total)))
+            }
+        }
     }
 
     /// The buyer reference (BT-10).

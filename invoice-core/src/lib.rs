@@ -29,6 +29,7 @@ pub mod specification;
 mod totals;
 mod validation;
 mod vat;
+mod vat_accounting;
 
 pub use allowance_charge::{AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind};
 pub use currency::Currency;
@@ -53,6 +54,7 @@ pub use specification::Specification;
 pub use totals::{TaxBreakdown, Totals};
 pub use validation::{Severity, Violation};
 pub use vat::{Vat, VatCategory, VatExemption};
+pub use vat_accounting::{VatAccounting, VatAccountingBasis};
 
 /// The workspace README's Rust examples, compiled and run with this crate's doctests (it
 /// has the dev-dependencies they use). Only under `cfg(doctest)`: a build of the packaged

@@ -299,3 +299,31 @@ pub(crate) fn specification(
     .map_err(|e| identifier.invalid(identifier.text(), e))?;
     Ok(Some(spec))
 }
+
+/// The VAT accounting currency a document states (`code`, UBL's `cbc:TaxCurrencyCode`,
+/// CII's `ram:TaxCurrencyCode`) with the VAT total in it (BT-111): the first of
+/// `vat_totals` (the document's VAT total amounts) whose `currencyID` is that currency.
+/// When the accounting currency is the invoice's own, that is BT-110 itself.
+///
+/// # Errors
+///
+/// [`crate::Error::InvalidValue`] for an unknown currency code or a bad amount;
+/// [`crate::Error::Missing`] when no VAT total is stated in the accounting currency
+/// (BR-53).
+pub(crate) fn vat_accounting<'d, 'a: 'd>(
+    code: &crate::xml::El<'d, 'a>,
+    mut vat_totals: impl Iterator<Item = crate::xml::El<'d, 'a>>,
+    missing_path: impl FnOnce() -> String,
+) -> Result<invoice_core::VatAccounting> {
+    let currency =
+        invoice_core::Currency::from_code(code.text()).map_err(|e| code.invalid(code.text(), e))?;
+    let total = vat_totals
+        .find(|amount| amount.attr("currencyID") == Some(currency.code()))
+        .ok_or_else(|| crate::Error::Missing {
+            path: missing_path(),
+        })?;
+    Ok(invoice_core::VatAccounting::stated(
+        currency,
+        total.decimal()?,
+    ))
+}

@@ -24,7 +24,7 @@ use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
     Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
     InvoiceNumber, InvoicePeriod, InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans,
-    Specification, TenantId, UnitCode, Vat, VatExemption,
+    Specification, TenantId, UnitCode, Vat, VatAccounting, VatExemption,
 };
 use invoice_export::{read_cii, read_ubl, write_cii, write_ubl, ImportOptions};
 use proptest::prelude::*;
@@ -319,6 +319,7 @@ prop_compose! {
         order_reference in opt_text(),
         payment_terms in opt_text(),
         specification in proptest::option::of((text(), opt_text())),
+        accounting in proptest::option::of((prop::sample::select(vec!["EUR", "SEK", "JPY", "KWD"]), decimal(1..2_000_000, 5))),
         period in proptest::option::of((proptest::option::of(date()), proptest::option::of(date()))),
         delivery in proptest::option::of((proptest::option::of(date()), opt_text(), proptest::option::of(address(3)))),
         first_means in proptest::option::of(payment_means(true)),
@@ -362,6 +363,11 @@ prop_compose! {
         if let Some(r) = buyer_reference { b = b.buyer_reference(r); }
         if let Some(r) = order_reference { b = b.order_reference(r); }
         if let Some(t) = payment_terms { b = b.payment_terms(t); }
+        // An accounting currency other than the invoice's (CII cannot state an equal one).
+        if let Some((code, rate)) = accounting.filter(|(code, _)| *code != currency.code()) {
+            let accounting_currency = Currency::from_code(code).unwrap();
+            b = b.vat_accounting(VatAccounting::with_exchange_rate(accounting_currency, rate).unwrap());
+        }
         if let Some((identifier, process)) = specification {
             b = b.specification(Specification::new(identifier, process).unwrap());
         }

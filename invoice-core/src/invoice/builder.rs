@@ -16,6 +16,7 @@ use crate::payment_means::PaymentMeans;
 use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
+use crate::vat_accounting::VatAccounting;
 
 use super::Invoice;
 
@@ -70,6 +71,7 @@ impl InvoiceBuilder {
                 due_date: None,
                 currency,
                 specification: None,
+                vat_accounting: None,
                 seller,
                 buyer,
                 buyer_reference: None,
@@ -114,6 +116,14 @@ impl InvoiceBuilder {
     /// invoice states none and [`Invoice::specification`] is `None`.
     pub fn specification(mut self, specification: Specification) -> Self {
         self.invoice.specification = (!specification.is_plain_en16931()).then_some(specification);
+        self
+    }
+
+    /// Sets the VAT accounting currency (BT-6) and how the VAT total in it (BT-111) is
+    /// found: [`VatAccounting::with_exchange_rate`] when authoring,
+    /// [`VatAccounting::stated`] for what a received document states.
+    pub fn vat_accounting(mut self, accounting: VatAccounting) -> Self {
+        self.invoice.vat_accounting = Some(accounting);
         self
     }
 

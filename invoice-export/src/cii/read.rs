@@ -12,8 +12,8 @@ use super::{DATE, NS_RSM};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, electronic_address, finish, read_document_text, specification, text_of,
-    AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields, LineSyntax, Located,
-    Part, StatedBreakdown, StreamedLines, VatFields,
+    vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields,
+    LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -240,8 +240,20 @@ impl DocumentSyntax for Cii {
                 exemption: exemption(&tax),
             });
         }
-        if let Some(sums) = settlement.child("ram:SpecifiedTradeSettlementHeaderMonetarySummation")
-        {
+        let sums = settlement.child("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
+        if let Some(code) = settlement.child("ram:TaxCurrencyCode") {
+            let amounts = sums
+                .iter()
+                .flat_map(|sums| sums.children("ram:TaxTotalAmount"));
+            let accounting = vat_accounting(&code, amounts, || {
+                format!(
+                    "{}/ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:TaxTotalAmount[@currencyID]",
+                    settlement.path()
+                )
+            })?;
+            builder = builder.vat_accounting(accounting);
+        }
+        if let Some(sums) = sums {
             if let Some(prepaid) = sums.opt_decimal("ram:TotalPrepaidAmount")? {
                 builder = builder.prepaid_amount(prepaid);
             }

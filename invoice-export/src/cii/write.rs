@@ -150,6 +150,14 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         "ram:PaymentReference",
         first_means.and_then(|m| m.remittance_information()),
     )?;
+    // CII states BT-6 only when it differs from the invoice currency (its BR-53 refuses
+    // an equal one); UBL may state it either way.
+    if let Some(accounting) = invoice
+        .vat_accounting()
+        .filter(|a| a.currency() != currency)
+    {
+        xml.leaf("ram:TaxCurrencyCode", accounting.currency().code())?;
+    }
     xml.leaf("ram:InvoiceCurrencyCode", currency.code())?;
     for means in invoice.payment_means() {
         xml.start("ram:SpecifiedTradeSettlementPaymentMeans")?;
@@ -463,6 +471,17 @@ fn monetary_summation<W: Write>(
         &[("currencyID", invoice.currency().code())],
         totals.tax_total(),
     )?;
+    // BT-111, when the VAT accounting currency is not the invoice's own.
+    if let Some((currency, total)) = invoice
+        .vat_accounting_total()?
+        .filter(|(c, _)| *c != invoice.currency())
+    {
+        xml.value_with(
+            "ram:TaxTotalAmount",
+            &[("currencyID", currency.code())],
+            total,
+        )?;
+    }
     if !totals.rounding_amount().is_zero() || invoice.stated_rounding_amount().is_some() {
         xml.value_with("ram:RoundingAmount", &[], totals.rounding_amount())?;
     }

@@ -12,8 +12,8 @@ use super::{NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, electronic_address, finish, read_document_text, specification, text_of,
-    AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields, LineSyntax, Located,
-    Part, StatedBreakdown, StreamedLines, VatFields,
+    vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields,
+    LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -234,6 +234,15 @@ impl DocumentSyntax for Ubl {
         let mut document_acs = Vec::new();
         for el in root.children("cac:AllowanceCharge") {
             document_acs.push(allowance_charge(el, true)?.stated()?);
+        }
+        if let Some(code) = root.child("cbc:TaxCurrencyCode") {
+            let amounts = root
+                .children("cac:TaxTotal")
+                .filter_map(|t| t.child("cbc:TaxAmount"));
+            let accounting = vat_accounting(&code, amounts, || {
+                format!("{}/cac:TaxTotal/cbc:TaxAmount[@currencyID]", root.path())
+            })?;
+            builder = builder.vat_accounting(accounting);
         }
         let mut breakdown = Vec::new();
         for total in root.children("cac:TaxTotal") {

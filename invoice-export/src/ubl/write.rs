@@ -112,6 +112,11 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         w.xml.leaf("cbc:Note", note.text())?;
     }
     w.xml.leaf("cbc:DocumentCurrencyCode", currency.code())?;
+    let accounting = invoice.vat_accounting_total()?;
+    if let Some((accounting_currency, _)) = accounting {
+        w.xml
+            .leaf("cbc:TaxCurrencyCode", accounting_currency.code())?;
+    }
     w.xml
         .opt_leaf("cbc:BuyerReference", invoice.buyer_reference())?;
     if let Some(period) = invoice.period() {
@@ -223,6 +228,17 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         w.allowance_charge(ac, ac.resolved_amount(base, dp)?, vat)?;
     }
     w.tax_total(&totals)?;
+    // BT-111: a TaxTotal of its own, with no breakdown, in the accounting currency; in
+    // the invoice's own currency BT-110 already states it.
+    if let Some((accounting_currency, total)) = accounting.filter(|(c, _)| *c != currency) {
+        w.xml.start("cac:TaxTotal")?;
+        w.xml.value_with(
+            "cbc:TaxAmount",
+            &[("currencyID", accounting_currency.code())],
+            total,
+        )?;
+        w.xml.end("cac:TaxTotal")?;
+    }
     w.monetary_total(invoice, &totals)?;
     for (line, net) in invoice.lines().iter().zip(totals.line_net_amounts()) {
         w.line(line, *net, line_element, quantity_element)?;

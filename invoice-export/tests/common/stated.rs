@@ -41,6 +41,12 @@ fn as_stated(invoice: &Invoice) -> (Value, Vec<String>) {
     let mut value = serde_json::to_value(invoice).unwrap();
     let object = value.as_object_mut().unwrap();
     object.remove("notes");
+    // A document states the VAT total in the accounting currency (BT-111), not the
+    // exchange rate it came from.
+    if let Some((currency, total)) = invoice.vat_accounting_total().unwrap() {
+        object["vat_accounting"] =
+            serde_json::json!({ "currency": currency.code(), "total": total.to_string() });
+    }
     for (line, net) in object["lines"].as_array_mut().unwrap().iter_mut().zip(nets) {
         line["stated_net_amount"] = Value::String(net.normalize().to_string());
     }
