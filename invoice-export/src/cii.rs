@@ -6,7 +6,7 @@ mod write;
 
 #[cfg(any(all(test, feature = "ubl", feature = "cii"), feature = "fuzzing"))]
 pub(crate) use read::Cii;
-pub use read::{read_cii, read_cii_slice};
+pub use read::{read_cii, read_cii_slice, read_cii_with_warnings};
 pub use write::write_cii;
 
 /// BT-24: the EN 16931 guideline, which the Factur-X EN 16931 profile also uses.

@@ -21,7 +21,8 @@ mod stream_tests;
 
 pub(crate) use fields::{text_of, AllowanceChargeFields, LineFields, Located, VatFields};
 pub(crate) use stream::{
-    document_lines, read_document_text, DocumentSyntax, Field, LineSyntax, Part, StreamedLines,
+    document_lines, read_document_text, read_reporting, DocumentSyntax, Field, LineSyntax, Part,
+    StreamedLines,
 };
 #[cfg(any(all(test, feature = "ubl", feature = "cii"), feature = "fuzzing"))]
 pub(crate) use stream::{read_streamed, read_tree};
@@ -326,4 +327,35 @@ pub(crate) fn vat_accounting<'d, 'a: 'd>(
         currency,
         total.decimal()?,
     ))
+}
+
+/// Something a reader noticed in a document it read without failing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ImportWarning {
+    /// An element the model has no place for, at `path` (with everything inside it):
+    /// what it states is not in the invoice read.
+    Unmapped {
+        /// The element's path, such as `/Invoice/cac:ProjectReference`.
+        path: String,
+    },
+}
+
+impl std::fmt::Display for ImportWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportWarning::Unmapped { path } => write!(f, "{path}: not mapped, not kept"),
+        }
+    }
+}
+
+/// An invoice read from a document, with the warnings its reading gave.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Imported {
+    /// The invoice.
+    pub invoice: Invoice,
+    /// What the reader noticed, in document order: today the elements it did not map.
+    pub warnings: Vec<ImportWarning>,
 }

@@ -33,18 +33,20 @@ pub use crate::csv::{
     INVOICE_COLUMNS, LINE_COLUMNS,
 };
 #[cfg(feature = "cii")]
-pub use cii::{read_cii, read_cii_slice, write_cii, GUIDELINE_ID as CII_GUIDELINE_ID};
+pub use cii::{
+    read_cii, read_cii_slice, read_cii_with_warnings, write_cii, GUIDELINE_ID as CII_GUIDELINE_ID,
+};
 pub use error::{Error, Result};
 #[cfg(any(feature = "ubl", feature = "cii"))]
-pub use import::ImportOptions;
+pub use import::{ImportOptions, ImportWarning, Imported};
 #[cfg(feature = "json")]
 pub use json::{
     read_invoice_json, write_invoice_json, write_invoice_json_pretty, write_invoices_jsonl,
 };
 #[cfg(feature = "ubl")]
 pub use ubl::{
-    read_ubl, read_ubl_slice, write_ubl, CUSTOMIZATION_ID as UBL_CUSTOMIZATION_ID,
-    PROFILE_ID as UBL_PROFILE_ID,
+    read_ubl, read_ubl_slice, read_ubl_with_warnings, write_ubl,
+    CUSTOMIZATION_ID as UBL_CUSTOMIZATION_ID, PROFILE_ID as UBL_PROFILE_ID,
 };
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use xml::ReadLimits;

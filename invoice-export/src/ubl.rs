@@ -5,7 +5,7 @@ mod write;
 
 #[cfg(any(all(test, feature = "ubl", feature = "cii"), feature = "fuzzing"))]
 pub(crate) use read::Ubl;
-pub use read::{read_ubl, read_ubl_slice};
+pub use read::{read_ubl, read_ubl_slice, read_ubl_with_warnings};
 pub use write::write_ubl;
 
 /// BT-24: EN 16931 compliant, Peppol BIS Billing 3.0.

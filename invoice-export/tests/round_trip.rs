@@ -26,7 +26,10 @@ use invoice_core::{
     InvoiceNumber, InvoicePeriod, InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans,
     Specification, TenantId, UnitCode, Vat, VatAccounting, VatExemption,
 };
-use invoice_export::{read_cii, read_ubl, write_cii, write_ubl, ImportOptions};
+use invoice_export::{
+    read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
+    ImportOptions,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
@@ -443,6 +446,22 @@ fn cii_import_of_the_export_is_the_same_invoice() {
         let xml = write_cii(Vec::new(), invoice).unwrap();
         let back = read_cii(xml.as_slice(), &options()).unwrap();
         check(invoice, &back, "CII")
+    });
+}
+
+/// The readers map everything the writers write: reading our own export with
+/// warnings gives none, and the same invoice as the plain reader.
+#[test]
+fn our_exports_leave_nothing_unmapped() {
+    run(|invoice| {
+        let ubl = write_ubl(Vec::new(), invoice).unwrap();
+        let imported = read_ubl_with_warnings(&ubl, &options()).unwrap();
+        prop_assert!(imported.warnings.is_empty(), "UBL: {:?}", imported.warnings);
+        check(invoice, &imported.invoice, "UBL")?;
+        let cii = write_cii(Vec::new(), invoice).unwrap();
+        let imported = read_cii_with_warnings(&cii, &options()).unwrap();
+        prop_assert!(imported.warnings.is_empty(), "CII: {:?}", imported.warnings);
+        check(invoice, &imported.invoice, "CII")
     });
 }
 

@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use invoice_core::{Decimal, Invoice, InvoiceId, TenantId, Totals};
-use invoice_export::{read_cii, read_ubl, write_cii, write_ubl, ImportOptions};
+use invoice_export::{
+    read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
+    ImportOptions, ImportWarning,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -311,4 +314,82 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
         }
     }
     lost
+}
+
+/// Elements the readers map since issue 16; a warning about one of them is a regression.
+const MAPPED_NOW: [&str; 8] = [
+    "EndpointID",
+    "URIUniversalCommunication",
+    "CustomizationID",
+    "ProfileID",
+    "GuidelineSpecifiedDocumentContextParameter",
+    "BusinessProcessSpecifiedDocumentContextParameter",
+    "TaxCurrencyCode",
+    "PartyLegalEntity/cbc:CompanyID",
+];
+
+/// Every official example read with warnings: the same invoice as the plain reader,
+/// and a list of what the model does not keep, counted per element (indices dropped)
+/// on stderr, where CI logs show it.
+#[test]
+fn every_official_example_reports_what_it_does_not_map() {
+    let Some(examples) =
+        common::test_data::en16931_examples("every_official_example_reports_what_it_does_not_map")
+    else {
+        return;
+    };
+    let text = std::fs::read_to_string(EXPECTED_TOTALS).unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    let mut per_element = std::collections::BTreeMap::<String, usize>::new();
+    let mut documents_with_warnings = 0;
+    for (file, entry) in all["invoices"].as_object().unwrap() {
+        let bytes = std::fs::read(examples.join(file)).unwrap();
+        let cii = entry["syntax"] == "cii";
+        let imported = if cii {
+            read_cii_with_warnings(&bytes, &options())
+        } else {
+            read_ubl_with_warnings(&bytes, &options())
+        }
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let plain = if cii {
+            read_cii(bytes.as_slice(), &options())
+        } else {
+            read_ubl(bytes.as_slice(), &options())
+        }
+        .unwrap();
+        assert_eq!(imported.invoice, plain, "{file}: the two readings differ");
+        if !imported.warnings.is_empty() {
+            documents_with_warnings += 1;
+        }
+        for warning in &imported.warnings {
+            let ImportWarning::Unmapped { path } = warning else {
+                continue;
+            };
+            for mapped in MAPPED_NOW {
+                assert!(!path.contains(mapped), "{file}: {path} is mapped");
+            }
+            let mut element = String::new();
+            let mut in_index = false;
+            for c in path.chars() {
+                match c {
+                    '[' => in_index = true,
+                    ']' => in_index = false,
+                    c if !in_index => element.push(c),
+                    _ => {}
+                }
+            }
+            *per_element.entry(element).or_default() += 1;
+        }
+    }
+    let mut report = std::io::stderr().lock();
+    let total: usize = per_element.values().sum();
+    let _ = writeln!(
+        report,
+        "unmapped: {total} elements in {documents_with_warnings} of {} documents, {} distinct",
+        all["invoices"].as_object().unwrap().len(),
+        per_element.len()
+    );
+    for (element, count) in &per_element {
+        let _ = writeln!(report, "  {count:4}  {element}");
+    }
 }

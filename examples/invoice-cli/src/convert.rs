@@ -67,7 +67,7 @@ fn convert(
             "stdout".to_owned()
         }
     };
-    let text = format!(
+    let mut text = format!(
         "{}: {} {} to {}, {} bytes to {destination}\n",
         path.display(),
         doc.syntax.name().to_uppercase(),
@@ -75,12 +75,20 @@ fn convert(
         to.name(),
         bytes.len(),
     );
+    // What the source states and the model does not keep is not in the output.
+    for warning in &doc.warnings {
+        text.push_str(&format!("  warning: {warning}\n"));
+    }
     let mut entry = Map::new();
     entry.insert("syntax".to_owned(), doc.syntax.name().into());
     entry.insert("document".to_owned(), doc.root.clone().into());
     entry.insert("to".to_owned(), to.name().into());
     entry.insert("output".to_owned(), destination.into());
     entry.insert("bytes".to_owned(), bytes.len().into());
+    entry.insert(
+        "warnings".to_owned(),
+        serde_json::to_value(&doc.warnings).unwrap_or_default(),
+    );
     Ok(FileReport {
         status: Status::Ok,
         text,

@@ -6,7 +6,9 @@ use std::io::Read;
 use std::path::Path;
 
 use invoice_core::{Invoice, InvoiceId, TenantId};
-use invoice_export::{read_cii_slice, read_ubl_slice, ImportOptions};
+use invoice_export::{
+    read_cii_with_warnings, read_ubl_with_warnings, ImportOptions, ImportWarning,
+};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use serde::Serialize;
@@ -101,6 +103,8 @@ pub(crate) struct Document {
     /// The document text, without a byte order mark.
     pub(crate) text: String,
     pub(crate) invoice: Invoice,
+    /// What the reader did not map: elements of the document the invoice leaves out.
+    pub(crate) warnings: Vec<ImportWarning>,
 }
 
 /// The import options for every file: the id and tenant an imported invoice gets do not
@@ -122,9 +126,9 @@ pub(crate) fn load(path: &Path, options: &ImportOptions) -> Result<Document, Fil
         })
         .map_err(|e| FileError::new(format!("cannot read the file: {e}")))?;
     let (syntax, root) = detect(&bytes)?;
-    let invoice = match syntax {
-        Syntax::Ubl => read_ubl_slice(&bytes, options)?,
-        Syntax::Cii => read_cii_slice(&bytes, options)?,
+    let imported = match syntax {
+        Syntax::Ubl => read_ubl_with_warnings(&bytes, options)?,
+        Syntax::Cii => read_cii_with_warnings(&bytes, options)?,
     };
     // The importer accepted the bytes, so they are UTF-8; this only drops the BOM.
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -134,7 +138,8 @@ pub(crate) fn load(path: &Path, options: &ImportOptions) -> Result<Document, Fil
         syntax,
         root,
         text,
-        invoice,
+        invoice: imported.invoice,
+        warnings: imported.warnings,
     })
 }
 

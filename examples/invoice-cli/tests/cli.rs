@@ -215,6 +215,46 @@ fn convert_to_the_other_syntax_and_back_keeps_the_totals() {
 }
 
 #[test]
+fn convert_reports_what_the_model_does_not_keep() {
+    let Some(cen) = Cen::find("convert_reports_what_the_model_does_not_keep") else {
+        return;
+    };
+    let source = fs::read_to_string(cen.file("ubl/ubl-tc434-example3.xml")).unwrap();
+    let with_cost = source.replacen(
+        "<cbc:DocumentCurrencyCode>",
+        "<cbc:AccountingCost>4217:2323</cbc:AccountingCost><cbc:DocumentCurrencyCode>",
+        1,
+    );
+    assert_ne!(source, with_cost);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("with-cost.xml");
+    fs::write(&file, with_cost).unwrap();
+    let text = invoice()
+        .args(["convert", "--to", "cii"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        stderr.contains("  warning: /Invoice/cbc:AccountingCost: not mapped, not kept\n"),
+        "{stderr}"
+    );
+    let json = invoice()
+        .args(["--format", "json", "convert", "--to", "cii"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let warnings = &json_of(&json.stderr)["files"][0]["warnings"];
+    assert!(
+        warnings.as_array().unwrap().contains(
+            &serde_json::json!({ "kind": "unmapped", "path": "/Invoice/cbc:AccountingCost" })
+        ),
+        "{warnings}"
+    );
+}
+
+#[test]
 fn convert_writes_json_and_csv_to_stdout_and_reports_on_stderr() {
     let Some(cen) = Cen::find("convert_writes_json_and_csv_to_stdout_and_reports_on_stderr") else {
         return;

@@ -11,9 +11,9 @@ use invoice_core::{
 use super::{DATE, NS_RSM};
 use crate::error::{Error, Result};
 use crate::import::{
-    document_lines, electronic_address, finish, read_document_text, specification, text_of,
-    vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields,
-    LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
+    document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
+    text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, Imported,
+    LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -76,12 +76,65 @@ pub fn read_cii_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> 
     read_document_text::<Cii>(input_text(input, options.limits())?, options)
 }
 
+/// Reads a CII document as [`read_cii_slice`] does, and reports every element the
+/// model has no place for ([`ImportWarning::Unmapped`], with its path): what the
+/// invoice read leaves out of the document, never dropped without a word. The
+/// document is read as an element tree (the reference reader), without the streaming
+/// pass.
+///
+/// # Errors
+///
+/// As [`read_cii`].
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, CountryCode, Currency, InvoiceBuilder, InvoiceId, InvoiceNumber,
+///     LineItem, Party, TenantId, UnitCode, Vat};
+/// use invoice_export::{read_cii_with_warnings, ImportOptions, ImportWarning};
+/// use rust_decimal::Decimal;
+///
+/// let de = Address::new(CountryCode::new("DE")?);
+/// let invoice = InvoiceBuilder::new(InvoiceId::from_uuid(uuid::Uuid::from_u128(1)), TenantId::new("acme")?, Currency::EUR,
+///         Party::new("Seller", de.clone()).with_vat_id("DE123456789"), Party::new("Buyer", de))
+///     .issued(InvoiceNumber::new("INV-1")?, chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+///     .line(LineItem::new("1", "Tea", Decimal::new(2, 0), UnitCode::piece(),
+///         Decimal::new(450, 2), Vat::standard(Decimal::new(19, 0))))
+///     .build()?;
+/// let mut document = String::from_utf8(invoice_export::write_cii(Vec::new(), &invoice)?)?;
+/// // An element the model does not map.
+/// document = document.replacen("<ram:InvoiceCurrencyCode>", "<ram:CreditorReferenceID>DE98ZZZ09999999999</ram:CreditorReferenceID><ram:InvoiceCurrencyCode>", 1);
+/// let options = ImportOptions::new(InvoiceId::from_uuid(uuid::Uuid::from_u128(1)), TenantId::new("acme")?);
+/// let imported = read_cii_with_warnings(document.as_bytes(), &options)?;
+/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:CreditorReferenceID".into() }]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_cii_with_warnings(input: &[u8], options: &ImportOptions) -> Result<Imported> {
+    read_reporting::<Cii>(input_text(input, options.limits())?, options)
+}
+
 /// CII as the readers share it.
 #[derive(Debug)]
 pub(crate) struct Cii;
 
 impl DocumentSyntax for Cii {
     type Lines = CiiLines;
+
+    /// BT-106…BT-115 (the header monetary summation) and the breakdown's taxable amounts
+    /// (BT-116, `ram:BasisAmount`): recomputed, and checked by `Invoice::validate`
+    /// against the lines; the fixed `VAT` type codes; the price discount and the gross
+    /// price's repeated base quantity.
+    const DERIVED: &'static [&'static str] = &[
+        "SpecifiedTradeSettlementHeaderMonetarySummation/*",
+        "ApplicableHeaderTradeSettlement/ApplicableTradeTax/BasisAmount",
+        // The type of a VAT category is always `VAT` (no business term).
+        "ApplicableTradeTax/TypeCode",
+        "CategoryTradeTax/TypeCode",
+        // The price discount (BT-147) is the gross price (BT-148) less the net price,
+        // and the gross price's base quantity repeats the net price's (BT-149).
+        "GrossPriceProductTradePrice/AppliedTradeAllowanceCharge",
+        "GrossPriceProductTradePrice/BasisQuantity",
+    ];
 
     /// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
     /// them, else from the tree.

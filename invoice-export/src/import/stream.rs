@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use invoice_core::{Invoice, LineItem};
 
 use super::fields::{AllowanceChargeFields, LineFields, Located, Streamed, VatFields};
-use super::ImportOptions;
+use super::{ImportOptions, ImportWarning, Imported};
 use crate::error::Result;
 use crate::xml::{Doc, El, Position, StartTag, Subtrees};
 
@@ -487,6 +487,45 @@ pub(crate) trait DocumentSyntax {
         options: &ImportOptions,
         streamed: Option<StreamedLines<'a>>,
     ) -> Result<Invoice>;
+
+    /// Elements the model derives rather than keeps (document totals, breakdown sums,
+    /// fixed codes), as the local names at the end of their path (`TaxTotal/TaxAmount`),
+    /// `*` standing for every child (`LegalMonetaryTotal/*`): not reading them loses
+    /// nothing, so they are not reported as unmapped.
+    const DERIVED: &'static [&'static str];
+}
+
+/// Whether the local names at the end of `el`'s path are those of `pattern`
+/// (`Price/AllowanceCharge/Amount`), where a last name `*` matches any element.
+fn ends_with(el: El<'_, '_>, pattern: &str) -> bool {
+    let mut current = Some(el);
+    for (i, name) in pattern.rsplit('/').enumerate() {
+        match current {
+            Some(e) if (i == 0 && name == "*") || e.local_name() == name => {
+                current = e.parent();
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Reads `text` as a tree, recording which elements the reader looked at; every element
+/// it did not (and the model does not derive) becomes an [`ImportWarning::Unmapped`].
+pub(crate) fn read_reporting<D: DocumentSyntax>(
+    text: &str,
+    options: &ImportOptions,
+) -> Result<Imported> {
+    let mut doc = Doc::parse(text, options.limits())?;
+    doc.track_visits();
+    let invoice = D::read_document(&doc, options, None)?;
+    let warnings = doc
+        .unvisited()
+        .into_iter()
+        .filter(|el| !D::DERIVED.iter().any(|pattern| ends_with(*el, pattern)))
+        .map(|el| ImportWarning::Unmapped { path: el.path() })
+        .collect();
+    Ok(Imported { invoice, warnings })
 }
 
 /// Reads `text` with its lines taken by the streaming pass and the rest from an element

@@ -11,9 +11,9 @@ use invoice_core::{
 use super::{NS_CREDIT_NOTE, NS_INVOICE};
 use crate::error::{Error, Result};
 use crate::import::{
-    document_lines, electronic_address, finish, read_document_text, specification, text_of,
-    vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, LineFields,
-    LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
+    document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
+    text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, Imported,
+    LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -86,12 +86,65 @@ pub fn read_ubl_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> 
     read_document_text::<Ubl>(input_text(input, options.limits())?, options)
 }
 
+/// Reads a UBL document as [`read_ubl_slice`] does, and reports every element the
+/// model has no place for ([`ImportWarning::Unmapped`], with its path): what the
+/// invoice read leaves out of the document, never dropped without a word. The
+/// document is read as an element tree (the reference reader), without the streaming
+/// pass.
+///
+/// # Errors
+///
+/// As [`read_ubl`].
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, CountryCode, Currency, InvoiceBuilder, InvoiceId, InvoiceNumber,
+///     LineItem, Party, TenantId, UnitCode, Vat};
+/// use invoice_export::{read_ubl_with_warnings, ImportOptions, ImportWarning};
+/// use rust_decimal::Decimal;
+///
+/// let de = Address::new(CountryCode::new("DE")?);
+/// let invoice = InvoiceBuilder::new(InvoiceId::from_uuid(uuid::Uuid::from_u128(1)), TenantId::new("acme")?, Currency::EUR,
+///         Party::new("Seller", de.clone()).with_vat_id("DE123456789"), Party::new("Buyer", de))
+///     .issued(InvoiceNumber::new("INV-1")?, chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+///     .line(LineItem::new("1", "Tea", Decimal::new(2, 0), UnitCode::piece(),
+///         Decimal::new(450, 2), Vat::standard(Decimal::new(19, 0))))
+///     .build()?;
+/// let mut document = String::from_utf8(invoice_export::write_ubl(Vec::new(), &invoice)?)?;
+/// // An element the model does not map.
+/// document = document.replacen("<cbc:DocumentCurrencyCode>", "<cbc:AccountingCost>4217:2323:2323</cbc:AccountingCost><cbc:DocumentCurrencyCode>", 1);
+/// let options = ImportOptions::new(InvoiceId::from_uuid(uuid::Uuid::from_u128(1)), TenantId::new("acme")?);
+/// let imported = read_ubl_with_warnings(document.as_bytes(), &options)?;
+/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/Invoice/cbc:AccountingCost".into() }]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_ubl_with_warnings(input: &[u8], options: &ImportOptions) -> Result<Imported> {
+    read_reporting::<Ubl>(input_text(input, options.limits())?, options)
+}
+
 /// UBL as the readers share it.
 #[derive(Debug)]
 pub(crate) struct Ubl;
 
 impl DocumentSyntax for Ubl {
     type Lines = UblLines;
+
+    /// BT-106…BT-115 (`cac:LegalMonetaryTotal`), BT-110 (`cac:TaxTotal/cbc:TaxAmount`) and
+    /// the breakdown's taxable amounts (BT-116): recomputed, and checked by
+    /// `Invoice::validate` against the lines; the fixed `VAT` tax schemes; the price
+    /// discount, which the gross and net prices give.
+    const DERIVED: &'static [&'static str] = &[
+        "LegalMonetaryTotal/*",
+        "TaxTotal/TaxAmount",
+        "TaxSubtotal/TaxableAmount",
+        // The tax scheme of a VAT category is always `VAT` (no business term).
+        "TaxCategory/TaxScheme",
+        "ClassifiedTaxCategory/TaxScheme",
+        // The price discount (BT-147) is the gross price (BT-148) less the net price.
+        "Price/AllowanceCharge/ChargeIndicator",
+        "Price/AllowanceCharge/Amount",
+    ];
 
     /// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
     /// them, else from the tree.

@@ -2,6 +2,7 @@
 //! and cursors on it whose lookups name the path of what is missing or invalid.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::io::BufRead as _;
 
 use chrono::NaiveDate;
@@ -49,6 +50,8 @@ pub(crate) struct Doc<'a> {
     /// Elements handed over to a [`Subtrees`] instead of added: they count against
     /// the element limit all the same.
     handed_over: usize,
+    /// With [`Doc::track_visits`]: per element, whether a lookup has returned it.
+    visits: Option<Vec<Cell<bool>>>,
 }
 
 /// What takes over subtrees of a document while the rest becomes an element tree: a
@@ -134,6 +137,7 @@ impl<'a> Doc<'a> {
             nodes: Vec::with_capacity(elements),
             attrs: Vec::with_capacity(elements / 5),
             handed_over: 0,
+            visits: None,
         };
         // Open elements, innermost last.
         let mut stack: Vec<usize> = Vec::new();
@@ -504,6 +508,36 @@ impl<'a> Doc<'a> {
         El { doc: self, id: 0 }
     }
 
+    /// From now on, records which elements lookups ([`El::children`] and those built on
+    /// it) return, for [`Doc::unvisited`]. The root counts as visited.
+    pub(crate) fn track_visits(&mut self) {
+        let visits: Vec<Cell<bool>> = (0..self.nodes.len()).map(|_| Cell::new(false)).collect();
+        if let Some(root) = visits.first() {
+            root.set(true);
+        }
+        self.visits = Some(visits);
+    }
+
+    fn visit(&self, id: usize) {
+        if let Some(visit) = self.visits.as_ref().and_then(|v| v.get(id)) {
+            visit.set(true);
+        }
+    }
+
+    /// The elements no lookup returned although their parent's was, in document order
+    /// (what is inside them is left out: the outermost one names it); empty unless
+    /// visits are tracked.
+    pub(crate) fn unvisited(&self) -> Vec<El<'_, 'a>> {
+        let Some(visits) = &self.visits else {
+            return Vec::new();
+        };
+        let visited = |id: usize| visits.get(id).is_some_and(Cell::get);
+        (1..self.nodes.len())
+            .filter(|&id| !visited(id) && visited(self.nodes[id].parent))
+            .map(|id| self.element(id))
+            .collect()
+    }
+
     /// The element `id`.
     fn element(&self, id: usize) -> El<'_, 'a> {
         El { doc: self, id }
@@ -611,7 +645,10 @@ impl<'d, 'a> El<'d, 'a> {
                 .map(|next| (n.next_sibling, next))
         })
         .filter(move |(_, n)| n.local_name() == wanted)
-        .map(move |(id, _)| El { doc, id })
+        .map(move |(id, _)| {
+            doc.visit(id);
+            El { doc, id }
+        })
     }
 
     /// The first child named like `qname`.
