@@ -10,8 +10,9 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
     Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
-    InvoiceNumber, InvoicePeriod, InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans,
-    Specification, TenantId, UnitCode, Vat, VatAccounting, VatExemption,
+    InvoiceNumber, InvoicePeriod, InvoiceReference, ItemAttribute, ItemClassification, LineDetails,
+    LineItem, Note, NoteId, Party, PaymentMeans, SchemedId, Specification, TenantId, UnitCode, Vat,
+    VatAccounting, VatExemption,
 };
 use uuid::Uuid;
 
@@ -207,7 +208,58 @@ fn line(u: &mut Unstructured<'_>, index: usize) -> Result<LineItem> {
     for _ in 0..u.int_in_range(0..=1)? {
         l = l.with_allowance_charge(allowance_charge(u)?);
     }
+    if u.arbitrary()? {
+        l = l.with_details(details(u)?);
+    }
     Ok(l)
+}
+
+/// A line's details (BT-127, BG-26, BT-132, BT-133, BT-155 to BT-159, BG-32).
+fn details(u: &mut Unstructured<'_>) -> Result<LineDetails> {
+    let mut d = LineDetails::new();
+    if let Some(t) = opt_text(u)? {
+        d = d.with_note(t);
+    }
+    if let Some(t) = opt_text(u)? {
+        d = d.with_order_line_reference(t);
+    }
+    if let Some(t) = opt_text(u)? {
+        d = d.with_accounting_reference(t);
+    }
+    if let Some(t) = opt_text(u)? {
+        d = d.with_seller_item_id(t);
+    }
+    if let Some(t) = opt_text(u)? {
+        d = d.with_buyer_item_id(t);
+    }
+    // A period states at least one date (BR-CO-20).
+    if let Some(start) = opt(u, date)? {
+        let mut p = InvoicePeriod::new().with_start(start);
+        if let Some(end) = opt(u, date)?.filter(|e| *e >= start) {
+            p = p.with_end(end);
+        }
+        d = d.with_period(p);
+    }
+    if let Some(id) = opt_text(u)? {
+        let scheme = code(u, DIGITS, 4)?;
+        d = d.with_standard_item_id(SchemedId::new(id, scheme).expect("an id and a scheme"));
+    }
+    for _ in 0..u.int_in_range(0..=2)? {
+        let mut c =
+            ItemClassification::new(text(u)?, code(u, UPPER, 3)?).expect("a code and a list");
+        if u.arbitrary()? {
+            c = c.with_list_version(code(u, DIGITS, 2)?);
+        }
+        d = d.with_classification(c);
+    }
+    if u.arbitrary()? {
+        let country = *u.choose(&["DE", "FR", "SE", "NO", "IT"])?;
+        d = d.with_origin_country(CountryCode::new(country).expect("a country"));
+    }
+    for _ in 0..u.int_in_range(0..=2)? {
+        d = d.with_attribute(ItemAttribute::new(text(u)?, text(u)?));
+    }
+    Ok(d)
 }
 
 fn payment_means(u: &mut Unstructured<'_>, first: bool) -> Result<PaymentMeans> {

@@ -40,7 +40,9 @@ pub use events::{EventEnvelope, InvoiceEvent, InvoiceSnapshot};
 pub use ids::{ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, TenantId};
 pub use invoice::{Invoice, InvoiceBuilder, InvoicePatch};
 pub use lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
-pub use line_item::{LineItem, UnitCode};
+pub use line_item::{
+    ItemAttribute, ItemClassification, LineDetails, LineItem, SchemedId, UnitCode,
+};
 pub use note::Note;
 pub use numbering::NumberSeries;
 pub use party::{Address, Contact, CountryCode, ElectronicAddress, Party};

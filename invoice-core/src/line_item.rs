@@ -11,6 +11,10 @@ use crate::error::{overflow, Error, Result};
 use crate::rounding::RoundingMode;
 use crate::vat::{Vat, VatExemption};
 
+mod details;
+
+pub use details::{ItemAttribute, ItemClassification, LineDetails, SchemedId};
+
 /// A UN/ECE Recommendation 20/21 unit code (BT-130), such as `C62` (one) or `HUR` (hour).
 ///
 /// The format is checked (1 to 3 upper-case letters or digits); whether the code is in the
@@ -148,6 +152,9 @@ pub struct LineItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
     stated_net_amount: Option<Decimal>,
+    /// Boxed: most lines have none, and the totals walk lines by the thousand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    details: Option<Box<LineDetails>>,
 }
 
 impl LineItem {
@@ -174,6 +181,7 @@ impl LineItem {
             vat,
             exemption: None,
             stated_net_amount: None,
+            details: None,
         }
     }
 
@@ -207,6 +215,18 @@ impl LineItem {
     pub fn with_exemption(mut self, exemption: VatExemption) -> Self {
         self.exemption = Some(exemption);
         self
+    }
+
+    /// Sets what the line states besides its amounts (note, period, references, item
+    /// identifiers, classifications, attributes); empty details are no details.
+    pub fn with_details(mut self, details: LineDetails) -> Self {
+        self.details = (!details.is_empty()).then(|| Box::new(details));
+        self
+    }
+
+    /// What the line states besides its amounts, when it states any.
+    pub fn details(&self) -> Option<&LineDetails> {
+        self.details.as_deref()
     }
 
     /// Keeps the net amount a received invoice states (BT-131) instead of computing it.

@@ -23,8 +23,9 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
     Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
-    InvoiceNumber, InvoicePeriod, InvoiceReference, LineItem, Note, NoteId, Party, PaymentMeans,
-    Specification, TenantId, UnitCode, Vat, VatAccounting, VatExemption,
+    InvoiceNumber, InvoicePeriod, InvoiceReference, ItemAttribute, ItemClassification, LineDetails,
+    LineItem, Note, NoteId, Party, PaymentMeans, SchemedId, Specification, TenantId, UnitCode, Vat,
+    VatAccounting, VatExemption,
 };
 use invoice_export::{
     read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
@@ -210,6 +211,74 @@ fn allowance_charge(with_vat: Option<Vat>) -> BoxedStrategy<AllowanceCharge> {
         .boxed()
 }
 
+/// A line's details (BT-127, BG-26, BT-132, BT-133, BT-155 to BT-159, BG-32).
+fn details() -> BoxedStrategy<LineDetails> {
+    (
+        (opt_text(), opt_text(), opt_text(), opt_text(), opt_text()),
+        proptest::option::of((date(), proptest::option::of(date()))),
+        proptest::option::of((text(), "[0-9]{4}")),
+        prop::collection::vec(
+            (text(), "[A-Z]{2,3}", proptest::option::of("[0-9]{1,4}")),
+            0..3,
+        ),
+        proptest::option::of("DE|FR|SE|NO|IT"),
+        prop::collection::vec((text(), text()), 0..3),
+    )
+        .prop_map(
+            |(
+                (note, order_line, accounting, seller_id, buyer_id),
+                period,
+                standard,
+                classes,
+                origin,
+                attributes,
+            )| {
+                let mut d = LineDetails::new();
+                if let Some(n) = note {
+                    d = d.with_note(n);
+                }
+                if let Some(o) = order_line {
+                    d = d.with_order_line_reference(o);
+                }
+                if let Some(a) = accounting {
+                    d = d.with_accounting_reference(a);
+                }
+                if let Some(id) = seller_id {
+                    d = d.with_seller_item_id(id);
+                }
+                if let Some(id) = buyer_id {
+                    d = d.with_buyer_item_id(id);
+                }
+                // A period states at least one date (BR-CO-20).
+                if let Some((start, end)) = period {
+                    let mut p = InvoicePeriod::new().with_start(start);
+                    if let Some(end) = end.filter(|e| *e >= start) {
+                        p = p.with_end(end);
+                    }
+                    d = d.with_period(p);
+                }
+                if let Some((id, scheme)) = standard {
+                    d = d.with_standard_item_id(SchemedId::new(id, scheme).unwrap());
+                }
+                for (code, list, version) in classes {
+                    let mut c = ItemClassification::new(code, list).unwrap();
+                    if let Some(v) = version {
+                        c = c.with_list_version(v);
+                    }
+                    d = d.with_classification(c);
+                }
+                if let Some(country) = origin {
+                    d = d.with_origin_country(CountryCode::new(&country).unwrap());
+                }
+                for (name, value) in attributes {
+                    d = d.with_attribute(ItemAttribute::new(name, value));
+                }
+                d
+            },
+        )
+        .boxed()
+}
+
 fn line(index: usize) -> BoxedStrategy<LineItem> {
     (
         text(),
@@ -225,6 +294,7 @@ fn line(index: usize) -> BoxedStrategy<LineItem> {
         proptest::option::of(decimal(0..100, 2)),
         vat(),
         prop::collection::vec(allowance_charge(None), 0..2),
+        proptest::option::of(details()),
     )
         .prop_map(
             move |(
@@ -237,6 +307,7 @@ fn line(index: usize) -> BoxedStrategy<LineItem> {
                 gross_extra,
                 (vat, exemption),
                 acs,
+                details,
             )| {
                 let mut l = LineItem::new(
                     (index + 1).to_string(),
@@ -258,6 +329,9 @@ fn line(index: usize) -> BoxedStrategy<LineItem> {
                 }
                 for ac in acs {
                     l = l.with_allowance_charge(ac);
+                }
+                if let Some(details) = details {
+                    l = l.with_details(details);
                 }
                 l
             },

@@ -271,7 +271,8 @@ fn every_official_example_imports_and_totals_to_the_cent() {
 
 /// The identifying terms of `original` that `back` (read from a re-export) lost or
 /// changed: the specification and process (BT-24, BT-23), the VAT accounting currency
-/// and the VAT total in it (BT-6, BT-111), and per party the electronic
+/// and the VAT total in it (BT-6, BT-111), each line's details (BT-127, BG-26, BT-132,
+/// BT-133, BT-155 to BT-159, BG-32), and per party the electronic
 /// address with its scheme (BT-34/BT-49), the legal registration id with its scheme
 /// (BT-30/BT-47) and the party identifier with its scheme (BT-29/BT-46).
 ///
@@ -293,6 +294,16 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
     let b = back.vat_accounting_total().unwrap();
     if a != b {
         lost.push(format!("VAT accounting (BT-6, BT-111) {a:?} became {b:?}"));
+    }
+    for (line, (a, b)) in original.lines().iter().zip(back.lines()).enumerate() {
+        if a.details() != b.details() {
+            lost.push(format!(
+                "line {} details {:?} became {:?}",
+                line + 1,
+                a.details(),
+                b.details()
+            ));
+        }
     }
     for (role, a, b) in [
         ("seller", original.seller(), back.seller()),

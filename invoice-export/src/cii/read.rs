@@ -5,7 +5,8 @@ use std::io::Read;
 
 use invoice_core::{
     Address, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber, InvoicePeriod,
-    InvoiceReference, Party, PaymentMeans, VatExemption,
+    InvoiceReference, ItemAttribute, ItemClassification, LineDetails, Party, PaymentMeans,
+    SchemedId, VatExemption,
 };
 
 use super::{DATE, NS_RSM};
@@ -221,14 +222,7 @@ impl DocumentSyntax for Cii {
         }
 
         if let Some(period) = settlement.child("ram:BillingSpecifiedPeriod") {
-            let mut p = InvoicePeriod::new();
-            if let Some(start) = period.child("ram:StartDateTime") {
-                p = p.with_start(date(&start)?);
-            }
-            if let Some(end) = period.child("ram:EndDateTime") {
-                p = p.with_end(date(&end)?);
-            }
-            builder = builder.period(p);
+            builder = builder.period(billing_period(&period)?);
         }
         if let Some(el) = transaction.child("ram:ApplicableHeaderTradeDelivery") {
             let mut delivery = Delivery::new();
@@ -534,7 +528,98 @@ fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
             .children("ram:SpecifiedTradeAllowanceCharge")
             .map(|ac| allowance_charge(ac, false))
             .collect::<Result<_>>()?,
+        details: line_details(&el, &product, &agreement, &settlement)?,
     })
+}
+
+/// A `ram:BillingSpecifiedPeriod` (BG-14, BG-26): its start and end dates.
+fn billing_period(period: &El<'_, '_>) -> Result<InvoicePeriod> {
+    let mut p = InvoicePeriod::new();
+    if let Some(start) = period.child("ram:StartDateTime") {
+        p = p.with_start(date(&start)?);
+    }
+    if let Some(end) = period.child("ram:EndDateTime") {
+        p = p.with_end(date(&end)?);
+    }
+    Ok(p)
+}
+
+/// What a line states besides its amounts (BT-127, BG-26, BT-132, BT-133, BT-155 to
+/// BT-159, BG-32).
+fn line_details(
+    line: &El<'_, '_>,
+    product: &El<'_, '_>,
+    agreement: &El<'_, '_>,
+    settlement: &El<'_, '_>,
+) -> Result<LineDetails> {
+    let mut details = LineDetails::new();
+    if let Some(note) = line
+        .child("ram:AssociatedDocumentLineDocument")
+        .and_then(|d| d.child("ram:IncludedNote"))
+        .and_then(|n| n.opt_text("ram:Content"))
+    {
+        details = details.with_note(note);
+    }
+    if let Some(period) = settlement.child("ram:BillingSpecifiedPeriod") {
+        details = details.with_period(billing_period(&period)?);
+    }
+    if let Some(order_line) = agreement
+        .child("ram:BuyerOrderReferencedDocument")
+        .and_then(|r| r.opt_text("ram:LineID"))
+    {
+        details = details.with_order_line_reference(order_line);
+    }
+    if let Some(account) = settlement
+        .child("ram:ReceivableSpecifiedTradeAccountingAccount")
+        .and_then(|a| a.opt_text("ram:ID"))
+    {
+        details = details.with_accounting_reference(account);
+    }
+    if let Some(id) = product.opt_text("ram:SellerAssignedID") {
+        details = details.with_seller_item_id(id);
+    }
+    if let Some(id) = product.opt_text("ram:BuyerAssignedID") {
+        details = details.with_buyer_item_id(id);
+    }
+    if let Some(id) = product
+        .child("ram:GlobalID")
+        .filter(|id| !id.text().is_empty())
+    {
+        let scheme = id.attr("schemeID").unwrap_or_default();
+        let standard = SchemedId::new(id.text(), scheme).map_err(|e| id.invalid(id.text(), e))?;
+        details = details.with_standard_item_id(standard);
+    }
+    for characteristic in product.children("ram:ApplicableProductCharacteristic") {
+        let name = characteristic
+            .child("ram:Description")
+            .map(|n| n.text())
+            .unwrap_or_default();
+        let value = characteristic
+            .child("ram:Value")
+            .map(|v| v.text())
+            .unwrap_or_default();
+        details = details.with_attribute(ItemAttribute::new(name, value));
+    }
+    for code in product
+        .children("ram:DesignatedProductClassification")
+        .filter_map(|c| c.child("ram:ClassCode"))
+    {
+        let list = code.attr("listID").unwrap_or_default();
+        let mut class =
+            ItemClassification::new(code.text(), list).map_err(|e| code.invalid(code.text(), e))?;
+        if let Some(version) = code.attr("listVersionID").filter(|v| !v.is_empty()) {
+            class = class.with_list_version(version);
+        }
+        details = details.with_classification(class);
+    }
+    if let Some(code) = product
+        .child("ram:OriginTradeCountry")
+        .and_then(|c| c.child("ram:ID"))
+    {
+        let country = CountryCode::new(code.text()).map_err(|e| code.invalid(code.text(), e))?;
+        details = details.with_origin_country(country);
+    }
+    Ok(details)
 }
 
 /// Where CII's lines stand (`ram:IncludedSupplyChainTradeLineItem`, children of the
@@ -582,6 +667,21 @@ impl LineSyntax for CiiLines {
             (Part::Line, b"SpecifiedLineTradeDelivery") => Part::Group(DELIVERY),
             (Part::Line, b"SpecifiedLineTradeSettlement") => Part::Group(SETTLEMENT),
             (Part::Group(LINE_DOCUMENT), b"LineID") => Part::Value(Field::Id),
+            (Part::Group(LINE_DOCUMENT), b"IncludedNote") => Part::Declined,
+            (
+                Part::Group(PRODUCT),
+                b"GlobalID"
+                | b"SellerAssignedID"
+                | b"BuyerAssignedID"
+                | b"ApplicableProductCharacteristic"
+                | b"DesignatedProductClassification"
+                | b"OriginTradeCountry",
+            ) => Part::Declined,
+            (Part::Group(AGREEMENT), b"BuyerOrderReferencedDocument") => Part::Declined,
+            (
+                Part::Group(SETTLEMENT),
+                b"BillingSpecifiedPeriod" | b"ReceivableSpecifiedTradeAccountingAccount",
+            ) => Part::Declined,
             (Part::Group(PRODUCT), b"Name") => Part::Value(Field::Name),
             (Part::Group(PRODUCT), b"Description") => Part::Value(Field::Description),
             (Part::Group(AGREEMENT), b"GrossPriceProductTradePrice") => Part::Group(GROSS_PRICE),

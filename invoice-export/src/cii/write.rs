@@ -4,8 +4,8 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 use invoice_core::{
-    Address, AllowanceCharge, AllowanceChargeAmount, Invoice, InvoiceKind, LineItem, Party, Totals,
-    Vat, VatCategory, VatExemption,
+    Address, AllowanceCharge, AllowanceChargeAmount, Invoice, InvoiceKind, InvoicePeriod,
+    LineDetails, LineItem, Party, Totals, Vat, VatCategory, VatExemption,
 };
 use rust_decimal::Decimal;
 
@@ -190,14 +190,7 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         )?;
     }
     if let Some(period) = invoice.period() {
-        xml.start("ram:BillingSpecifiedPeriod")?;
-        if let Some(start) = period.start() {
-            date(&mut xml, "ram:StartDateTime", "udt:DateTimeString", start)?;
-        }
-        if let Some(end) = period.end() {
-            date(&mut xml, "ram:EndDateTime", "udt:DateTimeString", end)?;
-        }
-        xml.end("ram:BillingSpecifiedPeriod")?;
+        billing_period(&mut xml, period)?;
     }
     for ac in invoice.allowances_charges() {
         let base = match (ac.amount(), ac.vat()) {
@@ -393,18 +386,47 @@ fn write_line<W: Write>(
     net: Decimal,
     dp: u32,
 ) -> Result<()> {
+    let details = line.details();
     xml.start("ram:IncludedSupplyChainTradeLineItem")?;
     xml.start("ram:AssociatedDocumentLineDocument")?;
     xml.leaf("ram:LineID", line.id())?;
+    if let Some(note) = details.and_then(LineDetails::note) {
+        xml.start("ram:IncludedNote")?;
+        xml.leaf("ram:Content", note)?;
+        xml.end("ram:IncludedNote")?;
+    }
     xml.end("ram:AssociatedDocumentLineDocument")?;
     xml.start("ram:SpecifiedTradeProduct")?;
+    if let Some(standard) = details.and_then(LineDetails::standard_item_id) {
+        xml.leaf_with(
+            "ram:GlobalID",
+            &[("schemeID", standard.scheme())],
+            standard.id(),
+        )?;
+    }
+    xml.opt_leaf(
+        "ram:SellerAssignedID",
+        details.and_then(LineDetails::seller_item_id),
+    )?;
+    xml.opt_leaf(
+        "ram:BuyerAssignedID",
+        details.and_then(LineDetails::buyer_item_id),
+    )?;
     xml.leaf("ram:Name", line.name())?;
     xml.opt_leaf("ram:Description", line.description())?;
+    if let Some(details) = details {
+        product_details(xml, details)?;
+    }
     xml.end("ram:SpecifiedTradeProduct")?;
 
     let unit = [("unitCode", line.unit().as_str())];
     let base_quantity = (line.base_quantity() != Decimal::ONE).then(|| line.base_quantity());
     xml.start("ram:SpecifiedLineTradeAgreement")?;
+    if let Some(order_line) = details.and_then(LineDetails::order_line_reference) {
+        xml.start("ram:BuyerOrderReferencedDocument")?;
+        xml.leaf("ram:LineID", order_line)?;
+        xml.end("ram:BuyerOrderReferencedDocument")?;
+    }
     if let Some(gross) = line.gross_price() {
         let discount = gross
             .checked_sub(line.price())
@@ -434,6 +456,9 @@ fn write_line<W: Write>(
 
     xml.start("ram:SpecifiedLineTradeSettlement")?;
     trade_tax(xml, line.vat(), None, None)?;
+    if let Some(period) = details.and_then(LineDetails::period) {
+        billing_period(xml, period)?;
+    }
     if !line.allowances_charges().is_empty() {
         let base = line.price_amount(dp)?;
         for ac in line.allowances_charges() {
@@ -443,8 +468,51 @@ fn write_line<W: Write>(
     xml.start("ram:SpecifiedTradeSettlementLineMonetarySummation")?;
     xml.value_with("ram:LineTotalAmount", &[], net)?;
     xml.end("ram:SpecifiedTradeSettlementLineMonetarySummation")?;
+    if let Some(reference) = details.and_then(LineDetails::accounting_reference) {
+        xml.start("ram:ReceivableSpecifiedTradeAccountingAccount")?;
+        xml.leaf("ram:ID", reference)?;
+        xml.end("ram:ReceivableSpecifiedTradeAccountingAccount")?;
+    }
     xml.end("ram:SpecifiedLineTradeSettlement")?;
     xml.end("ram:IncludedSupplyChainTradeLineItem")
+}
+
+/// A `ram:BillingSpecifiedPeriod` (BG-14, BG-26).
+fn billing_period<W: Write>(xml: &mut XmlWriter<W>, period: &InvoicePeriod) -> Result<()> {
+    xml.start("ram:BillingSpecifiedPeriod")?;
+    if let Some(start) = period.start() {
+        date(xml, "ram:StartDateTime", "udt:DateTimeString", start)?;
+    }
+    if let Some(end) = period.end() {
+        date(xml, "ram:EndDateTime", "udt:DateTimeString", end)?;
+    }
+    xml.end("ram:BillingSpecifiedPeriod")
+}
+
+/// The item's attributes, classifications and origin (BG-32, BT-158, BT-159), in the
+/// order CII's `ram:SpecifiedTradeProduct` takes them after its description.
+fn product_details<W: Write>(xml: &mut XmlWriter<W>, details: &LineDetails) -> Result<()> {
+    for attribute in details.attributes() {
+        xml.start("ram:ApplicableProductCharacteristic")?;
+        xml.leaf("ram:Description", attribute.name())?;
+        xml.leaf("ram:Value", attribute.value())?;
+        xml.end("ram:ApplicableProductCharacteristic")?;
+    }
+    for class in details.classifications() {
+        xml.start("ram:DesignatedProductClassification")?;
+        let mut attributes = vec![("listID", class.list())];
+        if let Some(version) = class.list_version() {
+            attributes.push(("listVersionID", version));
+        }
+        xml.leaf_with("ram:ClassCode", &attributes, class.code())?;
+        xml.end("ram:DesignatedProductClassification")?;
+    }
+    if let Some(country) = details.origin_country() {
+        xml.start("ram:OriginTradeCountry")?;
+        xml.leaf("ram:ID", country.as_str())?;
+        xml.end("ram:OriginTradeCountry")?;
+    }
+    Ok(())
 }
 
 fn monetary_summation<W: Write>(

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::fmt::Display;
 
-use invoice_core::{AllowanceChargeKind, LineItem, UnitCode, Vat, VatCategory};
+use invoice_core::{AllowanceChargeKind, LineDetails, LineItem, UnitCode, Vat, VatCategory};
 use rust_decimal::Decimal;
 
 use super::StatedAllowanceCharge;
@@ -178,6 +178,9 @@ pub(crate) struct LineFields<'t, L> {
     pub(crate) gross: Option<Located<'t, L>>,
     /// BG-27, BG-28.
     pub(crate) allowances_charges: Vec<AllowanceChargeFields<'t, L>>,
+    /// BT-127, BG-26, BT-132, BT-133, BT-155…BT-159, BG-32: read by the tree only (the
+    /// streaming pass declines a line that states any).
+    pub(crate) details: LineDetails,
 }
 
 impl<L: Locate> LineFields<'_, L> {
@@ -199,7 +202,8 @@ impl<L: Locate> LineFields<'_, L> {
         let price = self.price.required_decimal()?;
         // The texts move into the line: an owned one (with a reference resolved) is not
         // copied again.
-        let mut line = LineItem::new(self.id.text, self.name.text, quantity, unit, price, vat);
+        let mut line = LineItem::new(self.id.text, self.name.text, quantity, unit, price, vat)
+            .with_details(self.details);
         if let Some(description) = self.description.filter(|d| !d.is_empty()) {
             line = line.with_description(description);
         }

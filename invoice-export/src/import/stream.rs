@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use invoice_core::{Invoice, LineItem};
+use invoice_core::{Invoice, LineDetails, LineItem};
 
 use super::fields::{AllowanceChargeFields, LineFields, Located, Streamed, VatFields};
 use super::{ImportOptions, ImportWarning, Imported};
@@ -24,6 +24,9 @@ pub(crate) enum Part {
     Line,
     /// Not read: it and everything in it are skipped.
     Skipped,
+    /// Read by the tree reader but not by this pass (a line's details, such as item
+    /// identifiers): meeting one declines the document, which the tree then reads.
+    Declined,
     /// An element that only holds others, numbered by the syntax (`n < 16`), read once
     /// per line.
     Group(u8),
@@ -95,7 +98,7 @@ impl Part {
         match self {
             Part::Group(n) | Part::AllowanceChargeGroup(n) => Some(1 << (16 + u32::from(n))),
             Part::Value(field) => Some(1 << field as u32),
-            Part::Line | Part::Skipped | Part::AllowanceCharge => None,
+            Part::Line | Part::Skipped | Part::Declined | Part::AllowanceCharge => None,
         }
     }
 
@@ -180,6 +183,7 @@ impl<'a> PartialLine<'a> {
             base_quantity: self.base_quantity.take().map(located),
             gross: self.gross.take().map(located),
             allowances_charges,
+            details: LineDetails::default(),
         })
     }
 
@@ -393,6 +397,10 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
         match part {
             Part::Skipped => {
                 self.skipping = 1;
+                return;
+            }
+            Part::Declined => {
+                self.declined = true;
                 return;
             }
             Part::AllowanceCharge => {

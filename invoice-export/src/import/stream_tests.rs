@@ -72,6 +72,7 @@ fn official_examples_read_the_same_and_take_the_streaming_pass() {
         return;
     };
     let mut taken = 0;
+    let mut with_details = 0;
     let mut all = 0;
     for syntax in [UBL, CII] {
         let dir = examples.join("cen").join(syntax.name);
@@ -84,13 +85,34 @@ fn official_examples_read_the_same_and_take_the_streaming_pass() {
             if compare(&syntax, &text, &what) {
                 taken += 1;
             } else {
-                // Only a document the tree refuses may be declined.
-                assert!(syntax.tree(&text, &options()).is_err(), "{what}: declined");
+                // Only a document the tree refuses, or whose lines state details the
+                // pass does not read (item identifiers, attributes, line notes...), may
+                // be declined.
+                match syntax.tree(&text, &options()) {
+                    Err(_) => {}
+                    Ok(invoice) => {
+                        assert!(
+                            invoice.lines().iter().any(|l| l.details().is_some()),
+                            "{what}: declined"
+                        );
+                        with_details += 1;
+                    }
+                }
             }
         }
     }
     assert!(all >= 30, "only {all} examples found");
-    assert_eq!(taken, all, "the pass declined official examples");
+    assert_eq!(
+        taken + with_details,
+        all,
+        "the pass declined official examples without line details"
+    );
+    // Through stderr's handle, which libtest does not capture.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "streaming pass: {taken} of {all} examples taken, {with_details} declined for line details"
+    );
 }
 
 /// Where an element stands: the start of its start tag, the end of its end tag, and

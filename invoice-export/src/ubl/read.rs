@@ -5,7 +5,8 @@ use std::io::Read;
 
 use invoice_core::{
     Address, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber, InvoicePeriod,
-    InvoiceReference, Party, PaymentMeans, VatExemption,
+    InvoiceReference, ItemAttribute, ItemClassification, LineDetails, Party, PaymentMeans,
+    SchemedId, VatExemption,
 };
 
 use super::{NS_CREDIT_NOTE, NS_INVOICE};
@@ -237,14 +238,7 @@ impl DocumentSyntax for Ubl {
             builder = builder.credit_note(corrects);
         }
         if let Some(period) = root.child("cac:InvoicePeriod") {
-            let mut p = InvoicePeriod::new();
-            if let Some(start) = period.child("cbc:StartDate") {
-                p = p.with_start(start.date(DATE)?);
-            }
-            if let Some(end) = period.child("cbc:EndDate") {
-                p = p.with_end(end.date(DATE)?);
-            }
-            builder = builder.period(p);
+            builder = builder.period(invoice_period(&period)?);
         }
         if let Some(el) = root.child("cac:Delivery") {
             let mut delivery = Delivery::new();
@@ -545,7 +539,93 @@ fn line<'d, 'a>(el: El<'d, 'a>, quantity_name: &'static str) -> Result<LineField
             .children("cac:AllowanceCharge")
             .map(|ac| allowance_charge(ac, false))
             .collect::<Result<_>>()?,
+        details: line_details(&el, &item)?,
     })
+}
+
+/// A `cac:InvoicePeriod` (BG-14, BG-26): its start and end dates.
+fn invoice_period(period: &El<'_, '_>) -> Result<InvoicePeriod> {
+    let mut p = InvoicePeriod::new();
+    if let Some(start) = period.child("cbc:StartDate") {
+        p = p.with_start(start.date(DATE)?);
+    }
+    if let Some(end) = period.child("cbc:EndDate") {
+        p = p.with_end(end.date(DATE)?);
+    }
+    Ok(p)
+}
+
+/// What a line states besides its amounts (BT-127, BG-26, BT-132, BT-133, BT-155 to
+/// BT-159, BG-32).
+fn line_details(line: &El<'_, '_>, item: &El<'_, '_>) -> Result<LineDetails> {
+    let mut details = LineDetails::new();
+    if let Some(note) = line.opt_text("cbc:Note") {
+        details = details.with_note(note);
+    }
+    if let Some(cost) = line.opt_text("cbc:AccountingCost") {
+        details = details.with_accounting_reference(cost);
+    }
+    if let Some(period) = line.child("cac:InvoicePeriod") {
+        details = details.with_period(invoice_period(&period)?);
+    }
+    if let Some(order_line) = line
+        .child("cac:OrderLineReference")
+        .and_then(|r| r.opt_text("cbc:LineID"))
+    {
+        details = details.with_order_line_reference(order_line);
+    }
+    if let Some(id) = item
+        .child("cac:BuyersItemIdentification")
+        .and_then(|i| i.opt_text("cbc:ID"))
+    {
+        details = details.with_buyer_item_id(id);
+    }
+    if let Some(id) = item
+        .child("cac:SellersItemIdentification")
+        .and_then(|i| i.opt_text("cbc:ID"))
+    {
+        details = details.with_seller_item_id(id);
+    }
+    if let Some(id) = item
+        .child("cac:StandardItemIdentification")
+        .and_then(|i| i.child("cbc:ID"))
+        .filter(|id| !id.text().is_empty())
+    {
+        let scheme = id.attr("schemeID").unwrap_or_default();
+        let standard = SchemedId::new(id.text(), scheme).map_err(|e| id.invalid(id.text(), e))?;
+        details = details.with_standard_item_id(standard);
+    }
+    if let Some(code) = item
+        .child("cac:OriginCountry")
+        .and_then(|c| c.child("cbc:IdentificationCode"))
+    {
+        let country = CountryCode::new(code.text()).map_err(|e| code.invalid(code.text(), e))?;
+        details = details.with_origin_country(country);
+    }
+    for code in item
+        .children("cac:CommodityClassification")
+        .filter_map(|c| c.child("cbc:ItemClassificationCode"))
+    {
+        let list = code.attr("listID").unwrap_or_default();
+        let mut class =
+            ItemClassification::new(code.text(), list).map_err(|e| code.invalid(code.text(), e))?;
+        if let Some(version) = code.attr("listVersionID").filter(|v| !v.is_empty()) {
+            class = class.with_list_version(version);
+        }
+        details = details.with_classification(class);
+    }
+    for property in item.children("cac:AdditionalItemProperty") {
+        let name = property
+            .child("cbc:Name")
+            .map(|n| n.text())
+            .unwrap_or_default();
+        let value = property
+            .child("cbc:Value")
+            .map(|v| v.text())
+            .unwrap_or_default();
+        details = details.with_attribute(ItemAttribute::new(name, value));
+    }
+    Ok(details)
 }
 
 /// Where UBL's lines stand (`cac:InvoiceLine`, or `cac:CreditNoteLine` in a credit
@@ -585,6 +665,19 @@ impl LineSyntax for UblLines {
             (Part::Line, b"AllowanceCharge") => Part::AllowanceCharge,
             (Part::Line, b"Item") => Part::Group(ITEM),
             (Part::Line, b"Price") => Part::Group(PRICE),
+            (
+                Part::Line,
+                b"Note" | b"AccountingCost" | b"InvoicePeriod" | b"OrderLineReference",
+            ) => Part::Declined,
+            (
+                Part::Group(ITEM),
+                b"BuyersItemIdentification"
+                | b"SellersItemIdentification"
+                | b"StandardItemIdentification"
+                | b"OriginCountry"
+                | b"CommodityClassification"
+                | b"AdditionalItemProperty",
+            ) => Part::Declined,
             (Part::Group(ITEM), b"Name") => Part::Value(Field::Name),
             (Part::Group(ITEM), b"Description") => Part::Value(Field::Description),
             (Part::Group(ITEM), b"ClassifiedTaxCategory") => Part::Group(TAX_CATEGORY),

@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use invoice_core::{
-    Address, AllowanceCharge, AllowanceChargeAmount, Currency, Invoice, InvoiceKind, LineItem,
-    Party, Totals, Vat, VatCategory,
+    Address, AllowanceCharge, AllowanceChargeAmount, Currency, Invoice, InvoiceKind, InvoicePeriod,
+    LineDetails, LineItem, Party, Totals, Vat, VatCategory,
 };
 use rust_decimal::Decimal;
 
@@ -415,16 +415,82 @@ impl<W: Write> Ubl<W> {
         self.xml.end("cac:LegalMonetaryTotal")
     }
 
+    /// An invoicing period (BG-14, BG-26); nothing when it states no date.
+    fn period(&mut self, period: &InvoicePeriod) -> Result<()> {
+        if period.start().is_none() && period.end().is_none() {
+            return Ok(());
+        }
+        self.xml.start("cac:InvoicePeriod")?;
+        if let Some(start) = period.start() {
+            self.xml.display_with("cbc:StartDate", &[], start)?;
+        }
+        if let Some(end) = period.end() {
+            self.xml.display_with("cbc:EndDate", &[], end)?;
+        }
+        self.xml.end("cac:InvoicePeriod")
+    }
+
+    /// The item's identifiers, origin and classifications (BT-155 to BT-159), in the
+    /// order UBL's `cac:Item` takes them.
+    fn item_identification(&mut self, details: &LineDetails) -> Result<()> {
+        let xml = &mut self.xml;
+        for (element, id) in [
+            ("cac:BuyersItemIdentification", details.buyer_item_id()),
+            ("cac:SellersItemIdentification", details.seller_item_id()),
+        ] {
+            if let Some(id) = id {
+                xml.start(element)?;
+                xml.leaf("cbc:ID", id)?;
+                xml.end(element)?;
+            }
+        }
+        if let Some(standard) = details.standard_item_id() {
+            xml.start("cac:StandardItemIdentification")?;
+            xml.leaf_with("cbc:ID", &[("schemeID", standard.scheme())], standard.id())?;
+            xml.end("cac:StandardItemIdentification")?;
+        }
+        if let Some(country) = details.origin_country() {
+            xml.start("cac:OriginCountry")?;
+            xml.leaf("cbc:IdentificationCode", country.as_str())?;
+            xml.end("cac:OriginCountry")?;
+        }
+        for class in details.classifications() {
+            xml.start("cac:CommodityClassification")?;
+            let mut attributes = vec![("listID", class.list())];
+            if let Some(version) = class.list_version() {
+                attributes.push(("listVersionID", version));
+            }
+            xml.leaf_with("cbc:ItemClassificationCode", &attributes, class.code())?;
+            xml.end("cac:CommodityClassification")?;
+        }
+        Ok(())
+    }
+
     fn line(&mut self, line: &LineItem, net: Decimal, element: &str, quantity: &str) -> Result<()> {
         let dp = self.currency.minor_units();
         self.xml.start(element)?;
         self.xml.leaf("cbc:ID", line.id())?;
+        let details = line.details();
+        self.xml
+            .opt_leaf("cbc:Note", details.and_then(LineDetails::note))?;
         self.xml.value_with(
             quantity,
             &[("unitCode", line.unit().as_str())],
             line.quantity(),
         )?;
         self.amount("cbc:LineExtensionAmount", net)?;
+        if let Some(details) = details {
+            self.xml
+                .opt_leaf("cbc:AccountingCost", details.accounting_reference())?;
+            if let Some(period) = details.period() {
+                self.period(period)?;
+            }
+            if let Some(order_line) = details.order_line_reference() {
+                self.xml.start("cac:OrderLineReference")?;
+                self.xml.leaf("cbc:LineID", order_line)?;
+                self.xml.end("cac:OrderLineReference")?;
+            }
+        }
         if !line.allowances_charges().is_empty() {
             let base = line.price_amount(dp)?;
             for ac in line.allowances_charges() {
@@ -434,7 +500,16 @@ impl<W: Write> Ubl<W> {
         self.xml.start("cac:Item")?;
         self.xml.opt_leaf("cbc:Description", line.description())?;
         self.xml.leaf("cbc:Name", line.name())?;
+        if let Some(details) = details {
+            self.item_identification(details)?;
+        }
         self.tax_category("cac:ClassifiedTaxCategory", line.vat(), None)?;
+        for attribute in details.map(LineDetails::attributes).unwrap_or_default() {
+            self.xml.start("cac:AdditionalItemProperty")?;
+            self.xml.leaf("cbc:Name", attribute.name())?;
+            self.xml.leaf("cbc:Value", attribute.value())?;
+            self.xml.end("cac:AdditionalItemProperty")?;
+        }
         self.xml.end("cac:Item")?;
         self.xml.start("cac:Price")?;
         self.amount("cbc:PriceAmount", line.price())?;
