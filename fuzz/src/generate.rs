@@ -8,11 +8,12 @@
 use arbitrary::{Result, Unstructured};
 use chrono::{NaiveDate, TimeZone, Utc};
 use invoice_core::{
-    Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
-    Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
-    InvoiceNumber, InvoicePeriod, InvoiceReference, ItemAttribute, ItemClassification, LineDetails,
-    LineItem, Note, NoteId, Party, PaymentMeans, SchemedId, Specification, TenantId, UnitCode, Vat,
-    VatAccounting, VatExemption,
+    Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Attachment, Contact,
+    CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
+    InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
+    ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, PaymentMeans,
+    SchemedId, Specification, SupportingDocument, TenantId, UnitCode, Vat, VatAccounting,
+    VatExemption,
 };
 use uuid::Uuid;
 
@@ -214,6 +215,55 @@ fn line(u: &mut Unstructured<'_>, index: usize) -> Result<LineItem> {
     Ok(l)
 }
 
+/// The document references (BT-11, BT-12, BT-14 to BT-19, BG-24).
+fn references(u: &mut Unstructured<'_>) -> Result<DocumentReferences> {
+    let mut r = DocumentReferences::new();
+    type Setter = fn(DocumentReferences, String) -> DocumentReferences;
+    let setters: [Setter; 7] = [
+        |r, t| r.with_project(t),
+        |r, t| r.with_contract(t),
+        |r, t| r.with_sales_order(t),
+        |r, t| r.with_receiving_advice(t),
+        |r, t| r.with_despatch_advice(t),
+        |r, t| r.with_tender_or_lot(t),
+        |r, t| r.with_accounting_reference(t),
+    ];
+    for set in setters {
+        if let Some(t) = opt_text(u)? {
+            r = set(r, t);
+        }
+    }
+    if let Some(id) = opt_text(u)? {
+        let scheme = if u.arbitrary()? {
+            Some(code(u, UPPER, 3)?)
+        } else {
+            None
+        };
+        r = r.with_invoiced_object(InvoicedObject::new(id, scheme));
+    }
+    for _ in 0..u.int_in_range(0..=2)? {
+        let mut d = SupportingDocument::new(text(u)?).expect("a reference");
+        if let Some(t) = opt_text(u)? {
+            d = d.with_description(t);
+        }
+        if u.arbitrary()? {
+            d = d.with_uri(format!("https://example.com/{}", code(u, DIGITS, 4)?));
+        }
+        if u.arbitrary()? {
+            let mime = *u.choose(&["application/pdf", "image/png", "text/csv"])?;
+            let file = Attachment::new(
+                code(u, UPPER, 8)?,
+                mime,
+                format!("{}.bin", code(u, DIGITS, 3)?),
+            )
+            .expect("a MIME code and a file name");
+            d = d.with_attachment(file);
+        }
+        r = r.with_supporting_document(d);
+    }
+    Ok(r)
+}
+
 /// A line's details (BT-127, BG-26, BT-132, BT-133, BT-155 to BT-159, BG-32).
 fn details(u: &mut Unstructured<'_>) -> Result<LineDetails> {
     let mut d = LineDetails::new();
@@ -344,7 +394,8 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
     if let Some(r) = opt_text(u)? {
         b = b.buyer_reference(r);
     }
-    if let Some(r) = opt_text(u)? {
+    // `NA` beside a sales order is UBL's "no purchase order" (see the UBL writer).
+    if let Some(r) = opt_text(u)?.filter(|r| r != "NA") {
         b = b.order_reference(r);
     }
     if let Some(t) = opt_text(u)? {
@@ -361,6 +412,7 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
             );
         }
     }
+    b = b.references(references(u)?);
     match u.int_in_range(0..=3u8)? {
         0 => {}
         1 => b = b.specification(Specification::peppol_bis_billing_3()),

@@ -23,6 +23,7 @@ use crate::note::Note;
 use crate::party::Party;
 use crate::payment::Payment;
 use crate::payment_means::PaymentMeans;
+use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
@@ -64,6 +65,8 @@ pub struct Invoice {
     payment_terms: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     order_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "DocumentReferences::is_empty")]
+    references: DocumentReferences,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     payment_means: Vec<PaymentMeans>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -448,6 +451,12 @@ impl Invoice {
                 Ok(Some((accounting.currency(), total)))
             }
         }
+    }
+
+    /// The references besides BT-10 and BT-13: project, contract, sales order,
+    /// advices, tender, invoiced object, accounting reference, supporting documents.
+    pub fn references(&self) -> &DocumentReferences {
+        &self.references
     }
 
     /// The buyer reference (BT-10).

@@ -24,6 +24,7 @@ mod numbering;
 mod party;
 mod payment;
 mod payment_means;
+mod references;
 mod rounding;
 pub mod specification;
 mod totals;
@@ -48,6 +49,7 @@ pub use numbering::NumberSeries;
 pub use party::{Address, Contact, CountryCode, ElectronicAddress, Party};
 pub use payment::Payment;
 pub use payment_means::PaymentMeans;
+pub use references::{Attachment, DocumentReferences, InvoicedObject, SupportingDocument};
 pub use rounding::{
     round_half_away_from_zero, PriceBasis, RoundingMode, RoundingPolicy, TaxRounding,
 };

@@ -12,6 +12,16 @@ pub use write::write_cii;
 /// BT-24: the EN 16931 guideline, which the Factur-X EN 16931 profile also uses.
 pub const GUIDELINE_ID: &str = "urn:cen.eu:en16931:2017";
 
+/// The `ram:TypeCode` (UNTDID 1001) of an additional referenced document that is a
+/// supporting document (BG-24).
+pub(crate) const SUPPORTING_DOCUMENT: &str = "916";
+/// ... that holds the tender or lot reference (BT-17).
+pub(crate) const TENDER: &str = "50";
+/// ... that holds the invoiced object identifier (BT-18).
+pub(crate) const INVOICED_OBJECT: &str = "130";
+/// The `ram:Name` written for a project (BT-11): CII requires one, EN 16931 has none.
+pub(crate) const PROJECT_NAME: &str = "Project reference";
+
 pub(crate) const NS_RSM: &str = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
 pub(crate) const NS_RAM: &str =
     "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100";

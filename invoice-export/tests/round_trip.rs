@@ -21,11 +21,12 @@ mod common;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use invoice_core::{
-    Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Contact, CountryCode,
-    Currency, Decimal, Delivery, ElectronicAddress, Invoice, InvoiceBuilder, InvoiceId,
-    InvoiceNumber, InvoicePeriod, InvoiceReference, ItemAttribute, ItemClassification, LineDetails,
-    LineItem, Note, NoteId, Party, PaymentMeans, SchemedId, Specification, TenantId, UnitCode, Vat,
-    VatAccounting, VatExemption,
+    Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Attachment, Contact,
+    CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
+    InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
+    ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, PaymentMeans,
+    SchemedId, Specification, SupportingDocument, TenantId, UnitCode, Vat, VatAccounting,
+    VatExemption,
 };
 use invoice_export::{
     read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
@@ -208,6 +209,77 @@ fn allowance_charge(with_vat: Option<Vat>) -> BoxedStrategy<AllowanceCharge> {
             }
             ac
         })
+        .boxed()
+}
+
+/// The document references (BT-11, BT-12, BT-14 to BT-19, BG-24).
+fn references() -> BoxedStrategy<DocumentReferences> {
+    (
+        (opt_text(), opt_text(), opt_text(), opt_text(), opt_text()),
+        (opt_text(), opt_text()),
+        proptest::option::of((text(), proptest::option::of("[A-Z]{3}"))),
+        prop::collection::vec(
+            (
+                text(),
+                opt_text(),
+                proptest::option::of("https://example\\.com/[a-z]{1,8}"),
+                proptest::option::of((
+                    "[A-Za-z0-9+/]{4,16}",
+                    "application/pdf|image/png|text/csv",
+                    "[a-z]{1,8}\\.(pdf|png|csv)",
+                )),
+            ),
+            0..3,
+        ),
+    )
+        .prop_map(
+            |(
+                (project, contract, sales, receiving, despatch),
+                (tender, accounting),
+                object,
+                documents,
+            )| {
+                let mut r = DocumentReferences::new();
+                if let Some(t) = project {
+                    r = r.with_project(t);
+                }
+                if let Some(t) = contract {
+                    r = r.with_contract(t);
+                }
+                if let Some(t) = sales {
+                    r = r.with_sales_order(t);
+                }
+                if let Some(t) = receiving {
+                    r = r.with_receiving_advice(t);
+                }
+                if let Some(t) = despatch {
+                    r = r.with_despatch_advice(t);
+                }
+                if let Some(t) = tender {
+                    r = r.with_tender_or_lot(t);
+                }
+                if let Some(t) = accounting {
+                    r = r.with_accounting_reference(t);
+                }
+                if let Some((id, scheme)) = object {
+                    r = r.with_invoiced_object(InvoicedObject::new(id, scheme));
+                }
+                for (id, description, uri, file) in documents {
+                    let mut d = SupportingDocument::new(id).unwrap();
+                    if let Some(t) = description {
+                        d = d.with_description(t);
+                    }
+                    if let Some(u) = uri {
+                        d = d.with_uri(u);
+                    }
+                    if let Some((content, mime, name)) = file {
+                        d = d.with_attachment(Attachment::new(content, mime, name).unwrap());
+                    }
+                    r = r.with_supporting_document(d);
+                }
+                r
+            },
+        )
         .boxed()
 }
 
@@ -396,6 +468,7 @@ prop_compose! {
         order_reference in opt_text(),
         payment_terms in opt_text(),
         specification in proptest::option::of((text(), opt_text())),
+        references in references(),
         accounting in proptest::option::of((prop::sample::select(vec!["EUR", "SEK", "JPY", "KWD"]), decimal(1..2_000_000, 5))),
         period in proptest::option::of((proptest::option::of(date()), proptest::option::of(date()))),
         delivery in proptest::option::of((proptest::option::of(date()), opt_text(), proptest::option::of(address(3)))),
@@ -445,6 +518,7 @@ prop_compose! {
             let accounting_currency = Currency::from_code(code).unwrap();
             b = b.vat_accounting(VatAccounting::with_exchange_rate(accounting_currency, rate).unwrap());
         }
+        b = b.references(references);
         if let Some((identifier, process)) = specification {
             b = b.specification(Specification::new(identifier, process).unwrap());
         }

@@ -13,6 +13,7 @@ use crate::line_item::LineItem;
 use crate::note::Note;
 use crate::party::Party;
 use crate::payment_means::PaymentMeans;
+use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
@@ -77,6 +78,7 @@ impl InvoiceBuilder {
                 buyer_reference: None,
                 payment_terms: None,
                 order_reference: None,
+                references: DocumentReferences::default(),
                 payment_means: Vec::new(),
                 delivery: None,
                 period: None,
@@ -142,6 +144,13 @@ impl InvoiceBuilder {
     /// Sets the purchase order reference (BT-13) the buyer issued.
     pub fn order_reference(mut self, reference: impl Into<String>) -> Self {
         self.invoice.order_reference = Some(reference.into());
+        self
+    }
+
+    /// Sets the references besides BT-10 and BT-13 (project, contract, sales order,
+    /// advices, tender, invoiced object, accounting reference, supporting documents).
+    pub fn references(mut self, references: DocumentReferences) -> Self {
+        self.invoice.references = references;
         self
     }
 

@@ -4,12 +4,13 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use invoice_core::{
-    Address, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber, InvoicePeriod,
-    InvoiceReference, ItemAttribute, ItemClassification, LineDetails, Party, PaymentMeans,
-    SchemedId, VatExemption,
+    Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
+    InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
+    ItemClassification, LineDetails, Party, PaymentMeans, SchemedId, SupportingDocument,
+    VatExemption,
 };
 
-use super::{DATE, NS_RSM};
+use super::{DATE, INVOICED_OBJECT, NS_RSM, TENDER};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
@@ -124,7 +125,7 @@ impl DocumentSyntax for Cii {
     /// BT-106…BT-115 (the header monetary summation) and the breakdown's taxable amounts
     /// (BT-116, `ram:BasisAmount`): recomputed, and checked by `Invoice::validate`
     /// against the lines; the fixed `VAT` type codes; the price discount and the gross
-    /// price's repeated base quantity.
+    /// price's repeated base quantity; the project name CII requires.
     const DERIVED: &'static [&'static str] = &[
         "SpecifiedTradeSettlementHeaderMonetarySummation/*",
         "ApplicableHeaderTradeSettlement/ApplicableTradeTax/BasisAmount",
@@ -135,6 +136,8 @@ impl DocumentSyntax for Cii {
         // and the gross price's base quantity repeats the net price's (BT-149).
         "GrossPriceProductTradePrice/AppliedTradeAllowanceCharge",
         "GrossPriceProductTradePrice/BasisQuantity",
+        // CII requires a project name; EN 16931 has only the project reference (BT-11).
+        "SpecifiedProcuringProject/Name",
     ];
 
     /// The invoice in `doc`, with its lines from `streamed` when the streaming pass read
@@ -204,6 +207,8 @@ impl DocumentSyntax for Cii {
         {
             builder = builder.order_reference(order);
         }
+        let delivery = transaction.child("ram:ApplicableHeaderTradeDelivery");
+        builder = builder.references(references(&agreement, delivery.as_ref(), &settlement)?);
         if credit {
             let corrects = match settlement.child("ram:InvoiceReferencedDocument") {
                 Some(reference) => {
@@ -530,6 +535,79 @@ fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
             .collect::<Result<_>>()?,
         details: line_details(&el, &product, &agreement, &settlement)?,
     })
+}
+
+/// The document references besides BT-10 and BT-13, from the header's agreement,
+/// delivery and settlement.
+fn references<'d, 'a>(
+    agreement: &El<'d, 'a>,
+    delivery: Option<&El<'d, 'a>>,
+    settlement: &El<'d, 'a>,
+) -> Result<DocumentReferences> {
+    fn id_in<'d>(parent: Option<&El<'d, '_>>, element: &'static str) -> Option<&'d str> {
+        parent
+            .and_then(|p| p.child(element))
+            .and_then(|r| r.opt_text("ram:IssuerAssignedID"))
+    }
+    let mut references = DocumentReferences::new();
+    if let Some(id) = id_in(Some(agreement), "ram:SellerOrderReferencedDocument") {
+        references = references.with_sales_order(id);
+    }
+    if let Some(id) = id_in(Some(agreement), "ram:ContractReferencedDocument") {
+        references = references.with_contract(id);
+    }
+    if let Some(id) = agreement
+        .child("ram:SpecifiedProcuringProject")
+        .and_then(|p| p.opt_text("ram:ID"))
+    {
+        references = references.with_project(id);
+    }
+    if let Some(id) = id_in(delivery, "ram:DespatchAdviceReferencedDocument") {
+        references = references.with_despatch_advice(id);
+    }
+    if let Some(id) = id_in(delivery, "ram:ReceivingAdviceReferencedDocument") {
+        references = references.with_receiving_advice(id);
+    }
+    if let Some(id) = settlement
+        .child("ram:ReceivableSpecifiedTradeAccountingAccount")
+        .and_then(|a| a.opt_text("ram:ID"))
+    {
+        references = references.with_accounting_reference(id);
+    }
+    for document in agreement.children("ram:AdditionalReferencedDocument") {
+        let id = document.req("ram:IssuerAssignedID")?;
+        match document.opt_text("ram:TypeCode") {
+            Some(TENDER) => references = references.with_tender_or_lot(id.text()),
+            Some(INVOICED_OBJECT) => {
+                let scheme = document.opt_text("ram:ReferenceTypeCode");
+                references = references.with_invoiced_object(InvoicedObject::new(
+                    id.text(),
+                    scheme.map(str::to_owned),
+                ));
+            }
+            _ => {
+                let mut supporting =
+                    SupportingDocument::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+                if let Some(uri) = document.opt_text("ram:URIID") {
+                    supporting = supporting.with_uri(uri);
+                }
+                if let Some(name) = document.opt_text("ram:Name") {
+                    supporting = supporting.with_description(name);
+                }
+                if let Some(file) = document.child("ram:AttachmentBinaryObject") {
+                    let file = Attachment::new(
+                        file.text(),
+                        file.attr("mimeCode").unwrap_or_default(),
+                        file.attr("filename").unwrap_or_default(),
+                    )
+                    .map_err(|e| file.invalid("", e))?;
+                    supporting = supporting.with_attachment(file);
+                }
+                references = references.with_supporting_document(supporting);
+            }
+        }
+    }
+    Ok(references)
 }
 
 /// A `ram:BillingSpecifiedPeriod` (BG-14, BG-26): its start and end dates.

@@ -4,12 +4,14 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 use invoice_core::{
-    Address, AllowanceCharge, AllowanceChargeAmount, Invoice, InvoiceKind, InvoicePeriod,
-    LineDetails, LineItem, Party, Totals, Vat, VatCategory, VatExemption,
+    Address, AllowanceCharge, AllowanceChargeAmount, DocumentReferences, Invoice, InvoiceKind,
+    InvoicePeriod, LineDetails, LineItem, Party, Totals, Vat, VatCategory, VatExemption,
 };
 use rust_decimal::Decimal;
 
-use super::{NS_QDT, NS_RAM, NS_RSM, NS_UDT};
+use super::{
+    INVOICED_OBJECT, NS_QDT, NS_RAM, NS_RSM, NS_UDT, PROJECT_NAME, SUPPORTING_DOCUMENT, TENDER,
+};
 use crate::error::{Error, Result};
 use crate::xml::{one_exemption_per_group, XmlWriter};
 
@@ -115,10 +117,29 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     xml.opt_leaf("ram:BuyerReference", invoice.buyer_reference())?;
     party(&mut xml, "ram:SellerTradeParty", invoice.seller())?;
     party(&mut xml, "ram:BuyerTradeParty", invoice.buyer())?;
-    if let Some(order) = invoice.order_reference() {
-        xml.start("ram:BuyerOrderReferencedDocument")?;
-        xml.leaf("ram:IssuerAssignedID", order)?;
-        xml.end("ram:BuyerOrderReferencedDocument")?;
+    let references = invoice.references();
+    referenced_document(
+        &mut xml,
+        "ram:SellerOrderReferencedDocument",
+        references.sales_order(),
+    )?;
+    referenced_document(
+        &mut xml,
+        "ram:BuyerOrderReferencedDocument",
+        invoice.order_reference(),
+    )?;
+    referenced_document(
+        &mut xml,
+        "ram:ContractReferencedDocument",
+        references.contract(),
+    )?;
+    additional_references(&mut xml, references)?;
+    if let Some(project) = references.project() {
+        xml.start("ram:SpecifiedProcuringProject")?;
+        xml.leaf("ram:ID", project)?;
+        // CII requires a project name, which EN 16931 does not have.
+        xml.leaf("ram:Name", PROJECT_NAME)?;
+        xml.end("ram:SpecifiedProcuringProject")?;
     }
     xml.end("ram:ApplicableHeaderTradeAgreement")?;
     xml.start("ram:ApplicableHeaderTradeDelivery")?;
@@ -142,6 +163,16 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
             xml.end("ram:ActualDeliverySupplyChainEvent")?;
         }
     }
+    referenced_document(
+        &mut xml,
+        "ram:DespatchAdviceReferencedDocument",
+        references.despatch_advice(),
+    )?;
+    referenced_document(
+        &mut xml,
+        "ram:ReceivingAdviceReferencedDocument",
+        references.receiving_advice(),
+    )?;
     xml.end("ram:ApplicableHeaderTradeDelivery")?;
 
     xml.start("ram:ApplicableHeaderTradeSettlement")?;
@@ -228,10 +259,69 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         }
         xml.end("ram:InvoiceReferencedDocument")?;
     }
+    if let Some(account) = references.accounting_reference() {
+        xml.start("ram:ReceivableSpecifiedTradeAccountingAccount")?;
+        xml.leaf("ram:ID", account)?;
+        xml.end("ram:ReceivableSpecifiedTradeAccountingAccount")?;
+    }
     xml.end("ram:ApplicableHeaderTradeSettlement")?;
     xml.end("rsm:SupplyChainTradeTransaction")?;
     xml.end("rsm:CrossIndustryInvoice")?;
     xml.finish()
+}
+
+/// A referenced document holding only its `ram:IssuerAssignedID`, when there is one.
+fn referenced_document<W: Write>(
+    xml: &mut XmlWriter<W>,
+    element: &str,
+    id: Option<&str>,
+) -> Result<()> {
+    if let Some(id) = id {
+        xml.start(element)?;
+        xml.leaf("ram:IssuerAssignedID", id)?;
+        xml.end(element)?;
+    }
+    Ok(())
+}
+
+/// The header's `ram:AdditionalReferencedDocument`s: supporting documents (BG-24, type
+/// 916), the tender or lot (BT-17, type 50) and the invoiced object (BT-18, type 130).
+fn additional_references<W: Write>(
+    xml: &mut XmlWriter<W>,
+    references: &DocumentReferences,
+) -> Result<()> {
+    for document in references.supporting_documents() {
+        xml.start("ram:AdditionalReferencedDocument")?;
+        xml.leaf("ram:IssuerAssignedID", document.id())?;
+        xml.opt_leaf("ram:URIID", document.uri())?;
+        xml.leaf("ram:TypeCode", SUPPORTING_DOCUMENT)?;
+        xml.opt_leaf("ram:Name", document.description())?;
+        if let Some(file) = document.attachment() {
+            xml.leaf_with(
+                "ram:AttachmentBinaryObject",
+                &[
+                    ("mimeCode", file.mime_code()),
+                    ("filename", file.filename()),
+                ],
+                file.content_base64(),
+            )?;
+        }
+        xml.end("ram:AdditionalReferencedDocument")?;
+    }
+    if let Some(tender) = references.tender_or_lot() {
+        xml.start("ram:AdditionalReferencedDocument")?;
+        xml.leaf("ram:IssuerAssignedID", tender)?;
+        xml.leaf("ram:TypeCode", TENDER)?;
+        xml.end("ram:AdditionalReferencedDocument")?;
+    }
+    if let Some(object) = references.invoiced_object() {
+        xml.start("ram:AdditionalReferencedDocument")?;
+        xml.leaf("ram:IssuerAssignedID", object.id())?;
+        xml.leaf("ram:TypeCode", INVOICED_OBJECT)?;
+        xml.opt_leaf("ram:ReferenceTypeCode", object.scheme())?;
+        xml.end("ram:AdditionalReferencedDocument")?;
+    }
+    Ok(())
 }
 
 /// Σ line nets with `vat`: the default base of a document percentage.

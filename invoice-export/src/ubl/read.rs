@@ -4,12 +4,13 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use invoice_core::{
-    Address, Contact, CountryCode, Currency, Delivery, Invoice, InvoiceNumber, InvoicePeriod,
-    InvoiceReference, ItemAttribute, ItemClassification, LineDetails, Party, PaymentMeans,
-    SchemedId, VatExemption,
+    Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
+    InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
+    ItemClassification, LineDetails, Party, PaymentMeans, SchemedId, SupportingDocument,
+    VatExemption,
 };
 
-use super::{NS_CREDIT_NOTE, NS_INVOICE};
+use super::{INVOICED_OBJECT, NO_ORDER, NS_CREDIT_NOTE, NS_INVOICE, PROJECT};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
@@ -114,10 +115,10 @@ pub fn read_ubl_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> 
 ///     .build()?;
 /// let mut document = String::from_utf8(invoice_export::write_ubl(Vec::new(), &invoice)?)?;
 /// // An element the model does not map.
-/// document = document.replacen("<cbc:DocumentCurrencyCode>", "<cbc:AccountingCost>4217:2323:2323</cbc:AccountingCost><cbc:DocumentCurrencyCode>", 1);
+/// document = document.replacen("<cbc:DocumentCurrencyCode>", "<cbc:TaxPointDate>2026-01-05</cbc:TaxPointDate><cbc:DocumentCurrencyCode>", 1);
 /// let options = ImportOptions::new(InvoiceId::from_uuid(uuid::Uuid::from_u128(1)), TenantId::new("acme")?);
 /// let imported = read_ubl_with_warnings(document.as_bytes(), &options)?;
-/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/Invoice/cbc:AccountingCost".into() }]);
+/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/Invoice/cbc:TaxPointDate".into() }]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_ubl_with_warnings(input: &[u8], options: &ImportOptions) -> Result<Imported> {
@@ -221,12 +222,15 @@ impl DocumentSyntax for Ubl {
         if let Some(reference) = root.opt_text("cbc:BuyerReference") {
             builder = builder.buyer_reference(reference);
         }
-        if let Some(order) = root
-            .child("cac:OrderReference")
-            .and_then(|o| o.opt_text("cbc:ID"))
-        {
-            builder = builder.order_reference(order);
+        let order = root.child("cac:OrderReference");
+        let sales_order = order.and_then(|o| o.opt_text("cbc:SalesOrderID"));
+        if let Some(id) = order.and_then(|o| o.opt_text("cbc:ID")) {
+            // `NA` beside a sales order stands for no purchase order (see the writer).
+            if !(id == NO_ORDER && sales_order.is_some()) {
+                builder = builder.order_reference(id);
+            }
         }
+        builder = builder.references(references(&root, sales_order)?);
         if credit {
             let corrects = match root
                 .child("cac:BillingReference")
@@ -541,6 +545,73 @@ fn line<'d, 'a>(el: El<'d, 'a>, quantity_name: &'static str) -> Result<LineField
             .collect::<Result<_>>()?,
         details: line_details(&el, &item)?,
     })
+}
+
+/// The document references besides BT-10 and BT-13, with the sales order `sales_order`
+/// the caller read from `cac:OrderReference`.
+fn references(root: &El<'_, '_>, sales_order: Option<&str>) -> Result<DocumentReferences> {
+    let id_of = |element: &'static str| root.child(element).and_then(|r| r.opt_text("cbc:ID"));
+    let mut references = DocumentReferences::new();
+    if let Some(cost) = root.opt_text("cbc:AccountingCost") {
+        references = references.with_accounting_reference(cost);
+    }
+    if let Some(order) = sales_order {
+        references = references.with_sales_order(order);
+    }
+    if let Some(id) = id_of("cac:DespatchDocumentReference") {
+        references = references.with_despatch_advice(id);
+    }
+    if let Some(id) = id_of("cac:ReceiptDocumentReference") {
+        references = references.with_receiving_advice(id);
+    }
+    if let Some(id) = id_of("cac:OriginatorDocumentReference") {
+        references = references.with_tender_or_lot(id);
+    }
+    if let Some(id) = id_of("cac:ContractDocumentReference") {
+        references = references.with_contract(id);
+    }
+    if let Some(id) = id_of("cac:ProjectReference") {
+        references = references.with_project(id);
+    }
+    for document in root.children("cac:AdditionalDocumentReference") {
+        let id = document.req("cbc:ID")?;
+        match document.opt_text("cbc:DocumentTypeCode") {
+            Some(INVOICED_OBJECT) => {
+                let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
+                references = references.with_invoiced_object(InvoicedObject::new(
+                    id.text(),
+                    scheme.map(str::to_owned),
+                ));
+            }
+            Some(PROJECT) => references = references.with_project(id.text()),
+            _ => {
+                let mut supporting =
+                    SupportingDocument::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+                if let Some(description) = document.opt_text("cbc:DocumentDescription") {
+                    supporting = supporting.with_description(description);
+                }
+                if let Some(attachment) = document.child("cac:Attachment") {
+                    if let Some(file) = attachment.child("cbc:EmbeddedDocumentBinaryObject") {
+                        let file = Attachment::new(
+                            file.text(),
+                            file.attr("mimeCode").unwrap_or_default(),
+                            file.attr("filename").unwrap_or_default(),
+                        )
+                        .map_err(|e| file.invalid("", e))?;
+                        supporting = supporting.with_attachment(file);
+                    }
+                    if let Some(uri) = attachment
+                        .child("cac:ExternalReference")
+                        .and_then(|r| r.opt_text("cbc:URI"))
+                    {
+                        supporting = supporting.with_uri(uri);
+                    }
+                }
+                references = references.with_supporting_document(supporting);
+            }
+        }
+    }
+    Ok(references)
 }
 
 /// A `cac:InvoicePeriod` (BG-14, BG-26): its start and end dates.

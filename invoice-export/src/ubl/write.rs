@@ -3,12 +3,12 @@
 use std::io::Write;
 
 use invoice_core::{
-    Address, AllowanceCharge, AllowanceChargeAmount, Currency, Invoice, InvoiceKind, InvoicePeriod,
-    LineDetails, LineItem, Party, Totals, Vat, VatCategory,
+    Address, AllowanceCharge, AllowanceChargeAmount, Currency, DocumentReferences, Invoice,
+    InvoiceKind, InvoicePeriod, LineDetails, LineItem, Party, Totals, Vat, VatCategory,
 };
 use rust_decimal::Decimal;
 
-use super::{NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE};
+use super::{INVOICED_OBJECT, NO_ORDER, NS_CAC, NS_CBC, NS_CREDIT_NOTE, NS_INVOICE, PROJECT};
 use crate::error::{Error, Result};
 use crate::xml::{one_exemption_per_group, XmlWriter};
 
@@ -117,6 +117,9 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         w.xml
             .leaf("cbc:TaxCurrencyCode", accounting_currency.code())?;
     }
+    let references = invoice.references();
+    w.xml
+        .opt_leaf("cbc:AccountingCost", references.accounting_reference())?;
     w.xml
         .opt_leaf("cbc:BuyerReference", invoice.buyer_reference())?;
     if let Some(period) = invoice.period() {
@@ -129,9 +132,14 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         }
         w.xml.end("cac:InvoicePeriod")?;
     }
-    if let Some(order) = invoice.order_reference() {
+    if invoice.order_reference().is_some() || references.sales_order().is_some() {
         w.xml.start("cac:OrderReference")?;
-        w.xml.leaf("cbc:ID", order)?;
+        // UBL requires the order's ID; a sales order alone goes with `NA` (as Peppol
+        // does), which the reader takes for no purchase order.
+        w.xml
+            .leaf("cbc:ID", invoice.order_reference().unwrap_or(NO_ORDER))?;
+        w.xml
+            .opt_leaf("cbc:SalesOrderID", references.sales_order())?;
         w.xml.end("cac:OrderReference")?;
     }
     if let InvoiceKind::CreditNote {
@@ -147,6 +155,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         w.xml.end("cac:InvoiceDocumentReference")?;
         w.xml.end("cac:BillingReference")?;
     }
+    w.references(references, credit)?;
     w.xml.start("cac:AccountingSupplierParty")?;
     w.party(invoice.seller())?;
     w.xml.end("cac:AccountingSupplierParty")?;
@@ -268,6 +277,85 @@ struct Ubl<W: Write> {
 }
 
 impl<W: Write> Ubl<W> {
+    /// The document references after the billing reference, in the order of the root
+    /// element's schema: UBL's CreditNote has no `ProjectReference` (BT-11 goes into an
+    /// `AdditionalDocumentReference` of type 50 there) and takes the tender reference
+    /// (BT-17) after the additional references.
+    fn references(&mut self, references: &DocumentReferences, credit: bool) -> Result<()> {
+        let xml = &mut self.xml;
+        for (element, id) in [
+            (
+                "cac:DespatchDocumentReference",
+                references.despatch_advice(),
+            ),
+            (
+                "cac:ReceiptDocumentReference",
+                references.receiving_advice(),
+            ),
+        ] {
+            reference(xml, element, id)?;
+        }
+        if !credit {
+            reference(
+                xml,
+                "cac:OriginatorDocumentReference",
+                references.tender_or_lot(),
+            )?;
+        }
+        reference(xml, "cac:ContractDocumentReference", references.contract())?;
+        if let Some(object) = references.invoiced_object() {
+            xml.start("cac:AdditionalDocumentReference")?;
+            match object.scheme() {
+                Some(scheme) => xml.leaf_with("cbc:ID", &[("schemeID", scheme)], object.id())?,
+                None => xml.leaf("cbc:ID", object.id())?,
+            }
+            xml.leaf("cbc:DocumentTypeCode", INVOICED_OBJECT)?;
+            xml.end("cac:AdditionalDocumentReference")?;
+        }
+        if credit {
+            if let Some(project) = references.project() {
+                xml.start("cac:AdditionalDocumentReference")?;
+                xml.leaf("cbc:ID", project)?;
+                xml.leaf("cbc:DocumentTypeCode", PROJECT)?;
+                xml.end("cac:AdditionalDocumentReference")?;
+            }
+        }
+        for document in references.supporting_documents() {
+            xml.start("cac:AdditionalDocumentReference")?;
+            xml.leaf("cbc:ID", document.id())?;
+            xml.opt_leaf("cbc:DocumentDescription", document.description())?;
+            if document.attachment().is_some() || document.uri().is_some() {
+                xml.start("cac:Attachment")?;
+                if let Some(file) = document.attachment() {
+                    xml.leaf_with(
+                        "cbc:EmbeddedDocumentBinaryObject",
+                        &[
+                            ("mimeCode", file.mime_code()),
+                            ("filename", file.filename()),
+                        ],
+                        file.content_base64(),
+                    )?;
+                }
+                if let Some(uri) = document.uri() {
+                    xml.start("cac:ExternalReference")?;
+                    xml.leaf("cbc:URI", uri)?;
+                    xml.end("cac:ExternalReference")?;
+                }
+                xml.end("cac:Attachment")?;
+            }
+            xml.end("cac:AdditionalDocumentReference")?;
+        }
+        if credit {
+            reference(
+                xml,
+                "cac:OriginatorDocumentReference",
+                references.tender_or_lot(),
+            )
+        } else {
+            reference(xml, "cac:ProjectReference", references.project())
+        }
+    }
+
     fn amount(&mut self, name: &str, value: Decimal) -> Result<()> {
         self.xml
             .value_with(name, &[("currencyID", self.currency.code())], value)
@@ -553,6 +641,16 @@ fn write_address<W: Write>(xml: &mut XmlWriter<W>, element: &str, address: &Addr
     xml.leaf("cbc:IdentificationCode", address.country().as_str())?;
     xml.end("cac:Country")?;
     xml.end(element)
+}
+
+/// A reference element holding only its `cbc:ID`, when there is one.
+fn reference<W: Write>(xml: &mut XmlWriter<W>, element: &str, id: Option<&str>) -> Result<()> {
+    if let Some(id) = id {
+        xml.start(element)?;
+        xml.leaf("cbc:ID", id)?;
+        xml.end(element)?;
+    }
+    Ok(())
 }
 
 fn tax_scheme<W: Write>(xml: &mut XmlWriter<W>) -> Result<()> {
