@@ -12,8 +12,8 @@ use invoice_core::{
     CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
     InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
     ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, PaymentMeans,
-    SchemedId, Specification, SupportingDocument, TenantId, UnitCode, Vat, VatAccounting,
-    VatExemption,
+    SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId, UnitCode, Vat,
+    VatAccounting, VatExemption,
 };
 use uuid::Uuid;
 
@@ -101,6 +101,9 @@ fn party(u: &mut Unstructured<'_>) -> Result<Party> {
         if u.arbitrary()? {
             p = p.with_identifier_scheme(code(u, DIGITS, 4)?);
         }
+    }
+    if let Some(t) = opt_text(u)? {
+        p = p.with_tax_registration_id(t);
     }
     if let Some(l) = opt_text(u)? {
         p = p.with_legal_id(l);
@@ -413,6 +416,11 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
         }
     }
     b = b.references(references(u)?);
+    if u.arbitrary()? {
+        let representative =
+            TaxRepresentative::new(text(u)?, text(u)?, address(u)?).expect("a name and a VAT id");
+        b = b.tax_representative(representative);
+    }
     match u.int_in_range(0..=3u8)? {
         0 => {}
         1 => b = b.specification(Specification::peppol_bis_billing_3()),

@@ -20,7 +20,7 @@ use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
 use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 use crate::line_item::LineItem;
 use crate::note::Note;
-use crate::party::Party;
+use crate::party::{Party, TaxRepresentative};
 use crate::payment::Payment;
 use crate::payment_means::PaymentMeans;
 use crate::references::DocumentReferences;
@@ -59,6 +59,8 @@ pub struct Invoice {
     vat_accounting: Option<VatAccounting>,
     seller: Party,
     buyer: Party,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tax_representative: Option<TaxRepresentative>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     buyer_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -424,6 +426,11 @@ impl Invoice {
     /// The buyer (BG-7).
     pub fn buyer(&self) -> &Party {
         &self.buyer
+    }
+
+    /// The seller's tax representative (BG-11).
+    pub fn tax_representative(&self) -> Option<&TaxRepresentative> {
+        self.tax_representative.as_ref()
     }
 
     /// The specification (BT-24) and business process (BT-23) stated for the invoice;

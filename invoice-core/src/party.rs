@@ -221,6 +221,8 @@ pub struct Party {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     vat_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    tax_registration_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     legal_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     legal_id_scheme: Option<String>,
@@ -241,6 +243,7 @@ impl Party {
             identifier: None,
             identifier_scheme: None,
             vat_id: None,
+            tax_registration_id: None,
             legal_id: None,
             legal_id_scheme: None,
             electronic_address: None,
@@ -271,6 +274,13 @@ impl Party {
     /// Sets the VAT identifier with its country prefix (BT-31/BT-48), e.g. `DE123456789`.
     pub fn with_vat_id(mut self, vat_id: impl Into<String>) -> Self {
         self.vat_id = Some(vat_id.into());
+        self
+    }
+
+    /// Sets the seller's tax registration identifier (BT-32): a local tax id that is not
+    /// a VAT number, such as a German Steuernummer. EN 16931 has it for the seller only.
+    pub fn with_tax_registration_id(mut self, id: impl Into<String>) -> Self {
+        self.tax_registration_id = Some(id.into());
         self
     }
 
@@ -340,6 +350,11 @@ impl Party {
     /// The VAT identifier.
     pub fn vat_id(&self) -> Option<&str> {
         self.vat_id.as_deref()
+    }
+
+    /// The tax registration identifier (BT-32).
+    pub fn tax_registration_id(&self) -> Option<&str> {
+        self.tax_registration_id.as_deref()
     }
 
     /// The legal registration identifier.
@@ -420,5 +435,76 @@ mod tests {
             "{json}"
         );
         assert_eq!(serde_json::from_str::<Party>(&json).unwrap(), peppol);
+    }
+}
+
+/// The seller's tax representative (BG-11): its name (BT-62), VAT identifier (BT-63) and
+/// postal address (BG-12).
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, CountryCode, TaxRepresentative};
+///
+/// let rep = TaxRepresentative::new("Tax Rep BV", "NL123456789B01",
+///     Address::new(CountryCode::new("NL")?).with_city("Rotterdam"))?;
+/// assert_eq!(rep.vat_id(), "NL123456789B01");
+/// assert!(TaxRepresentative::new("Tax Rep BV", "", Address::new(CountryCode::new("NL")?)).is_err());
+/// # Ok::<(), invoice_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TaxRepresentative {
+    name: String,
+    vat_id: String,
+    address: Address,
+}
+
+impl TaxRepresentative {
+    /// A tax representative named `name` with VAT identifier `vat_id` at `address`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidField`] when the name (BR-18) or the VAT identifier (BR-56) is
+    /// empty.
+    pub fn new(
+        name: impl Into<String>,
+        vat_id: impl Into<String>,
+        address: Address,
+    ) -> Result<Self> {
+        let (name, vat_id) = (name.into(), vat_id.into());
+        if name.trim().is_empty() {
+            return Err(Error::InvalidField {
+                field: "tax representative name (BT-62)",
+                value: name,
+                reason: "must not be empty (BR-18)",
+            });
+        }
+        if vat_id.trim().is_empty() {
+            return Err(Error::InvalidField {
+                field: "tax representative VAT identifier (BT-63)",
+                value: vat_id,
+                reason: "must not be empty (BR-56)",
+            });
+        }
+        Ok(Self {
+            name,
+            vat_id,
+            address,
+        })
+    }
+
+    /// The name (BT-62).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The VAT identifier (BT-63).
+    pub fn vat_id(&self) -> &str {
+        &self.vat_id
+    }
+
+    /// The postal address (BG-12).
+    pub fn address(&self) -> &Address {
+        &self.address
     }
 }

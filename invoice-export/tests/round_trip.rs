@@ -25,8 +25,8 @@ use invoice_core::{
     CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
     InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
     ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, PaymentMeans,
-    SchemedId, Specification, SupportingDocument, TenantId, UnitCode, Vat, VatAccounting,
-    VatExemption,
+    SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId, UnitCode, Vat,
+    VatAccounting, VatExemption,
 };
 use invoice_export::{
     read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
@@ -107,11 +107,16 @@ fn party() -> BoxedStrategy<Party> {
         .prop_map(
             |(name, trading, address, vat_id, identifier, legal, endpoint, contact)| {
                 let mut p = Party::new(name, address);
-                if let Some(t) = trading {
+                if let Some(t) = trading.clone() {
                     p = p.with_trading_name(t);
                 }
                 if let Some(v) = vat_id {
                     p = p.with_vat_id(v);
+                }
+                // The tax registration (BT-32) rides on the trading name's presence, to
+                // keep the tuple of strategies within proptest's size.
+                if let Some(t) = &trading {
+                    p = p.with_tax_registration_id(format!("{t}-TAX"));
                 }
                 if let Some((id, scheme)) = identifier {
                     p = p.with_identifier(id);
@@ -469,6 +474,7 @@ prop_compose! {
         payment_terms in opt_text(),
         specification in proptest::option::of((text(), opt_text())),
         references in references(),
+        representative in proptest::option::of((text(), text(), address(2))),
         accounting in proptest::option::of((prop::sample::select(vec!["EUR", "SEK", "JPY", "KWD"]), decimal(1..2_000_000, 5))),
         period in proptest::option::of((proptest::option::of(date()), proptest::option::of(date()))),
         delivery in proptest::option::of((proptest::option::of(date()), opt_text(), proptest::option::of(address(3)))),
@@ -519,6 +525,9 @@ prop_compose! {
             b = b.vat_accounting(VatAccounting::with_exchange_rate(accounting_currency, rate).unwrap());
         }
         b = b.references(references);
+        if let Some((name, vat_id, address)) = representative {
+            b = b.tax_representative(TaxRepresentative::new(name, vat_id, address).unwrap());
+        }
         if let Some((identifier, process)) = specification {
             b = b.specification(Specification::new(identifier, process).unwrap());
         }

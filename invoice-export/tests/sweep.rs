@@ -272,9 +272,9 @@ fn every_official_example_imports_and_totals_to_the_cent() {
 /// The identifying terms of `original` that `back` (read from a re-export) lost or
 /// changed: the specification and process (BT-24, BT-23), the VAT accounting currency
 /// and the VAT total in it (BT-6, BT-111), the document references (BT-11, BT-12,
-/// BT-14 to BT-19, BG-24), each line's details (BT-127, BG-26, BT-132,
+/// BT-14 to BT-19, BG-24), the tax representative (BG-11), each line's details (BT-127, BG-26, BT-132,
 /// BT-133, BT-155 to BT-159, BG-32), and per party the electronic
-/// address with its scheme (BT-34/BT-49), the legal registration id with its scheme
+/// address with its scheme (BT-34/BT-49), the tax registration id (BT-32), the legal registration id with its scheme
 /// (BT-30/BT-47) and the party identifier with its scheme (BT-29/BT-46).
 ///
 /// CII cannot state a VAT accounting currency equal to the invoice's (its BR-53), so
@@ -295,6 +295,13 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
     let b = back.vat_accounting_total().unwrap();
     if a != b {
         lost.push(format!("VAT accounting (BT-6, BT-111) {a:?} became {b:?}"));
+    }
+    if original.tax_representative() != back.tax_representative() {
+        lost.push(format!(
+            "tax representative {:?} became {:?}",
+            original.tax_representative(),
+            back.tax_representative()
+        ));
     }
     if original.references() != back.references() {
         lost.push(format!(
@@ -322,6 +329,13 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
                 "{role} electronic address {:?} became {:?}",
                 a.electronic_address(),
                 b.electronic_address()
+            ));
+        }
+        if a.tax_registration_id() != b.tax_registration_id() {
+            lost.push(format!(
+                "{role} tax registration {:?} became {:?}",
+                a.tax_registration_id(),
+                b.tax_registration_id()
             ));
         }
         if (a.legal_id(), a.legal_id_scheme()) != (b.legal_id(), b.legal_id_scheme()) {

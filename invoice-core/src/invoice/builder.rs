@@ -11,7 +11,7 @@ use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
 use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 use crate::line_item::LineItem;
 use crate::note::Note;
-use crate::party::Party;
+use crate::party::{Party, TaxRepresentative};
 use crate::payment_means::PaymentMeans;
 use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
@@ -75,6 +75,7 @@ impl InvoiceBuilder {
                 vat_accounting: None,
                 seller,
                 buyer,
+                tax_representative: None,
                 buyer_reference: None,
                 payment_terms: None,
                 order_reference: None,
@@ -126,6 +127,12 @@ impl InvoiceBuilder {
     /// [`VatAccounting::stated`] for what a received document states.
     pub fn vat_accounting(mut self, accounting: VatAccounting) -> Self {
         self.invoice.vat_accounting = Some(accounting);
+        self
+    }
+
+    /// Sets the seller's tax representative (BG-11).
+    pub fn tax_representative(mut self, representative: TaxRepresentative) -> Self {
+        self.invoice.tax_representative = Some(representative);
         self
     }
 

@@ -341,15 +341,25 @@ fn check_ids(
     out: &mut Vec<Violation>,
 ) {
     let seller = is_present(invoice.seller().vat_id());
+    let representative = invoice
+        .tax_representative()
+        .is_some_and(|r| is_present(Some(r.vat_id())));
+    // The seller is identified for VAT by its VAT identifier (BT-31), its tax
+    // registration identifier (BT-32) or its tax representative's VAT identifier (BT-63).
+    let seller_identified =
+        seller || representative || is_present(invoice.seller().tax_registration_id());
     let buyer = is_present(invoice.buyer().vat_id());
     let buyer_legal = is_present(invoice.buyer().legal_id());
     let what = format!("a {} {} ({})", f.name, source.name(), first.path());
     let needs_seller = f.vat_ids != Ids::None;
-    if needs_seller && !seller {
+    if needs_seller && !seller_identified {
         out.push(Violation::fatal(
             rule,
             "seller.vat_id",
-            format!("{what} requires the seller vat identifier"),
+            format!(
+                "{what} requires the seller vat identifier, its tax registration identifier \
+                 or its tax representative's vat identifier"
+            ),
         ));
     }
     let buyer_missing = match f.vat_ids {
@@ -369,6 +379,11 @@ fn check_ids(
     if f.vat_ids == Ids::None {
         for (present, path, whose) in [
             (seller, "seller.vat_id", "seller"),
+            (
+                representative,
+                "tax_representative.vat_id",
+                "tax representative",
+            ),
             (buyer, "buyer.vat_id", "buyer"),
         ] {
             if present {
@@ -579,6 +594,39 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(rules(&invoice), ["BR-S-02", "BR-S-04"]);
+    }
+
+    /// BR-S-02 as the official schematron states it: the seller's VAT identifier
+    /// (BT-31), its tax registration identifier (BT-32) or its tax representative's VAT
+    /// identifier (BT-63) will do.
+    #[test]
+    fn a_tax_registration_or_a_tax_representative_satisfies_br_s_02() {
+        let unidentified = Party::new("Muster GmbH", seller().address().clone());
+        let registered = unidentified
+            .clone()
+            .with_tax_registration_id("201/113/40209");
+        let invoice = draft(registered, buyer())
+            .line(line("1", vat19()))
+            .build()
+            .unwrap();
+        assert_eq!(rules(&invoice), Vec::<&str>::new());
+        let representative = crate::TaxRepresentative::new(
+            "Rep BV",
+            "NL123456789B01",
+            Address::new(CountryCode::new("NL").unwrap()),
+        )
+        .unwrap();
+        let invoice = draft(unidentified.clone(), buyer())
+            .tax_representative(representative.clone())
+            .line(line("1", vat19()))
+            .build()
+            .unwrap();
+        assert_eq!(rules(&invoice), Vec::<&str>::new());
+        let without = draft(unidentified, buyer())
+            .line(line("1", vat19()))
+            .build()
+            .unwrap();
+        assert_eq!(rules(&without), ["BR-S-02"]);
     }
 
     #[test]

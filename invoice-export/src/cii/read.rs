@@ -7,7 +7,7 @@ use invoice_core::{
     Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
     InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
     ItemClassification, LineDetails, Party, PaymentMeans, SchemedId, SupportingDocument,
-    VatExemption,
+    TaxRepresentative, VatExemption,
 };
 
 use super::{DATE, INVOICED_OBJECT, NS_RSM, TENDER};
@@ -176,6 +176,9 @@ impl DocumentSyntax for Cii {
         let mut builder = options
             .builder(currency, seller, buyer)
             .issued(number, issue_date);
+        if let Some(representative) = agreement.child("ram:SellerTaxRepresentativeTradeParty") {
+            builder = builder.tax_representative(tax_representative(&representative)?);
+        }
         if let Some(context) = root.child("rsm:ExchangedDocumentContext") {
             if let Some(guideline) = context
                 .child("ram:GuidelineSpecifiedDocumentContextParameter")
@@ -364,6 +367,15 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         .filter(|id| !id.is_empty())
     {
         party = party.with_vat_id(vat_id);
+    }
+    if let Some(id) = el
+        .children("ram:SpecifiedTaxRegistration")
+        .filter_map(|r| r.child("ram:ID"))
+        .find(|id| id.attr("schemeID") == Some("FC"))
+        .map(|id| id.text())
+        .filter(|id| !id.is_empty())
+    {
+        party = party.with_tax_registration_id(id);
     }
     if let Some(uri) = el
         .child("ram:URIUniversalCommunication")
@@ -608,6 +620,21 @@ fn references<'d, 'a>(
         }
     }
     Ok(references)
+}
+
+/// A `ram:SellerTaxRepresentativeTradeParty` (BG-11).
+fn tax_representative(el: &El<'_, '_>) -> Result<TaxRepresentative> {
+    let name = el.req("ram:Name")?;
+    let vat_id = el
+        .children("ram:SpecifiedTaxRegistration")
+        .filter_map(|r| r.child("ram:ID"))
+        .find(|id| id.attr("schemeID") == Some("VA"))
+        .ok_or_else(|| Error::Missing {
+            path: el.child_path("ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']"),
+        })?;
+    let address = read_address(&el.req("ram:PostalTradeAddress")?)?;
+    TaxRepresentative::new(name.text(), vat_id.text(), address)
+        .map_err(|e| el.invalid(name.text(), e))
 }
 
 /// A `ram:BillingSpecifiedPeriod` (BG-14, BG-26): its start and end dates.

@@ -117,6 +117,13 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     xml.opt_leaf("ram:BuyerReference", invoice.buyer_reference())?;
     party(&mut xml, "ram:SellerTradeParty", invoice.seller())?;
     party(&mut xml, "ram:BuyerTradeParty", invoice.buyer())?;
+    if let Some(representative) = invoice.tax_representative() {
+        xml.start("ram:SellerTaxRepresentativeTradeParty")?;
+        xml.leaf("ram:Name", representative.name())?;
+        write_address(&mut xml, representative.address())?;
+        tax_registration(&mut xml, Some(representative.vat_id()), VAT)?;
+        xml.end("ram:SellerTaxRepresentativeTradeParty")?;
+    }
     let references = invoice.references();
     referenced_document(
         &mut xml,
@@ -462,13 +469,29 @@ fn party<W: Write>(xml: &mut XmlWriter<W>, element: &str, party: &Party) -> Resu
         )?;
         xml.end("ram:URIUniversalCommunication")?;
     }
-    if let Some(vat_id) = party.vat_id() {
-        xml.start("ram:SpecifiedTaxRegistration")?;
-        xml.leaf_with("ram:ID", &[("schemeID", "VA")], vat_id)?;
-        xml.end("ram:SpecifiedTaxRegistration")?;
-    }
+    tax_registration(xml, party.vat_id(), VAT)?;
+    tax_registration(xml, party.tax_registration_id(), TAX_REGISTRATION)?;
     xml.end(element)
 }
+
+/// A `ram:SpecifiedTaxRegistration` with `id` in `scheme` (`VA`, `FC`), when there is one.
+fn tax_registration<W: Write>(
+    xml: &mut XmlWriter<W>,
+    id: Option<&str>,
+    scheme: &str,
+) -> Result<()> {
+    if let Some(id) = id {
+        xml.start("ram:SpecifiedTaxRegistration")?;
+        xml.leaf_with("ram:ID", &[("schemeID", scheme)], id)?;
+        xml.end("ram:SpecifiedTaxRegistration")?;
+    }
+    Ok(())
+}
+
+/// The scheme of a VAT identifier in `ram:SpecifiedTaxRegistration`.
+const VAT: &str = "VA";
+/// The scheme of a tax registration identifier (BT-32).
+const TAX_REGISTRATION: &str = "FC";
 
 fn write_line<W: Write>(
     xml: &mut XmlWriter<W>,

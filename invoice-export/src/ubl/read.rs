@@ -7,7 +7,7 @@ use invoice_core::{
     Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
     InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
     ItemClassification, LineDetails, Party, PaymentMeans, SchemedId, SupportingDocument,
-    VatExemption,
+    TaxRepresentative, VatExemption,
 };
 
 use super::{INVOICED_OBJECT, NO_ORDER, NS_CREDIT_NOTE, NS_INVOICE, PROJECT};
@@ -143,6 +143,7 @@ impl DocumentSyntax for Ubl {
         // The tax scheme of a VAT category is always `VAT` (no business term).
         "TaxCategory/TaxScheme",
         "ClassifiedTaxCategory/TaxScheme",
+        "TaxRepresentativeParty/PartyTaxScheme/TaxScheme",
         // The price discount (BT-147) is the gross price (BT-148) less the net price.
         "Price/AllowanceCharge/ChargeIndicator",
         "Price/AllowanceCharge/Amount",
@@ -194,6 +195,9 @@ impl DocumentSyntax for Ubl {
         let mut builder = options
             .builder(currency, seller, buyer)
             .issued(number, issue_date);
+        if let Some(representative) = root.child("cac:TaxRepresentativeParty") {
+            builder = builder.tax_representative(tax_representative(&representative)?);
+        }
         if let Some(customization) = root.child("cbc:CustomizationID") {
             let process = root.opt_text("cbc:ProfileID");
             if let Some(spec) = specification(&customization, process)? {
@@ -369,6 +373,17 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         .find_map(|s| s.opt_text("cbc:CompanyID"))
     {
         party = party.with_vat_id(vat_id);
+    }
+    // BT-32: a tax scheme other than VAT.
+    if let Some(id) = el
+        .children("cac:PartyTaxScheme")
+        .filter(|s| {
+            s.descend(&["cac:TaxScheme", "cbc:ID"])
+                .is_some_and(|id| id.text() != "VAT")
+        })
+        .find_map(|s| s.opt_text("cbc:CompanyID"))
+    {
+        party = party.with_tax_registration_id(id);
     }
     if let Some(legal_id) = el
         .child("cac:PartyLegalEntity")
@@ -612,6 +627,20 @@ fn references(root: &El<'_, '_>, sales_order: Option<&str>) -> Result<DocumentRe
         }
     }
     Ok(references)
+}
+
+/// A `cac:TaxRepresentativeParty` (BG-11).
+fn tax_representative(el: &El<'_, '_>) -> Result<TaxRepresentative> {
+    let name = el.req("cac:PartyName")?.req("cbc:Name")?;
+    let vat_id = el
+        .children("cac:PartyTaxScheme")
+        .find_map(|s| s.child("cbc:CompanyID"))
+        .ok_or_else(|| Error::Missing {
+            path: el.child_path("cac:PartyTaxScheme/cbc:CompanyID"),
+        })?;
+    let address = read_address(&el.req("cac:PostalAddress")?)?;
+    TaxRepresentative::new(name.text(), vat_id.text(), address)
+        .map_err(|e| el.invalid(name.text(), e))
 }
 
 /// A `cac:InvoicePeriod` (BG-14, BG-26): its start and end dates.

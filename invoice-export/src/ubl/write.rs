@@ -162,6 +162,19 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     w.xml.start("cac:AccountingCustomerParty")?;
     w.party(invoice.buyer())?;
     w.xml.end("cac:AccountingCustomerParty")?;
+    if let Some(representative) = invoice.tax_representative() {
+        let xml = &mut w.xml;
+        xml.start("cac:TaxRepresentativeParty")?;
+        xml.start("cac:PartyName")?;
+        xml.leaf("cbc:Name", representative.name())?;
+        xml.end("cac:PartyName")?;
+        write_address(xml, "cac:PostalAddress", representative.address())?;
+        xml.start("cac:PartyTaxScheme")?;
+        xml.leaf("cbc:CompanyID", representative.vat_id())?;
+        tax_scheme(xml, VAT)?;
+        xml.end("cac:PartyTaxScheme")?;
+        xml.end("cac:TaxRepresentativeParty")?;
+    }
     if let Some(delivery) = invoice.delivery() {
         w.xml.start("cac:Delivery")?;
         if let Some(date) = delivery.date() {
@@ -388,7 +401,13 @@ impl<W: Write> Ubl<W> {
         if let Some(vat_id) = party.vat_id() {
             xml.start("cac:PartyTaxScheme")?;
             xml.leaf("cbc:CompanyID", vat_id)?;
-            tax_scheme(xml)?;
+            tax_scheme(xml, VAT)?;
+            xml.end("cac:PartyTaxScheme")?;
+        }
+        if let Some(id) = party.tax_registration_id() {
+            xml.start("cac:PartyTaxScheme")?;
+            xml.leaf("cbc:CompanyID", id)?;
+            tax_scheme(xml, OTHER_TAX)?;
             xml.end("cac:PartyTaxScheme")?;
         }
         xml.start("cac:PartyLegalEntity")?;
@@ -427,7 +446,7 @@ impl<W: Write> Ubl<W> {
             xml.opt_leaf("cbc:TaxExemptionReasonCode", exemption.reason_code())?;
             xml.opt_leaf("cbc:TaxExemptionReason", exemption.reason_text())?;
         }
-        tax_scheme(xml)?;
+        tax_scheme(xml, VAT)?;
         xml.end(element)
     }
 
@@ -653,8 +672,13 @@ fn reference<W: Write>(xml: &mut XmlWriter<W>, element: &str, id: Option<&str>) 
     Ok(())
 }
 
-fn tax_scheme<W: Write>(xml: &mut XmlWriter<W>) -> Result<()> {
+/// The tax scheme of a VAT identifier or category.
+const VAT: &str = "VAT";
+/// The tax scheme written for a tax registration identifier (BT-32): any but `VAT`.
+const OTHER_TAX: &str = "TAX";
+
+fn tax_scheme<W: Write>(xml: &mut XmlWriter<W>, id: &str) -> Result<()> {
     xml.start("cac:TaxScheme")?;
-    xml.leaf("cbc:ID", "VAT")?;
+    xml.leaf("cbc:ID", id)?;
     xml.end("cac:TaxScheme")
 }
