@@ -11,9 +11,9 @@ use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Attachment, Contact,
     CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
     InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
-    ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, PaymentMeans,
-    SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId, UnitCode, Vat,
-    VatAccounting, VatExemption,
+    ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, Payee,
+    PaymentMeans, SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId,
+    UnitCode, Vat, VatAccounting, VatExemption,
 };
 use uuid::Uuid;
 
@@ -104,6 +104,9 @@ fn party(u: &mut Unstructured<'_>) -> Result<Party> {
     }
     if let Some(t) = opt_text(u)? {
         p = p.with_tax_registration_id(t);
+    }
+    if let Some(t) = opt_text(u)? {
+        p = p.with_additional_legal_info(t);
     }
     if let Some(l) = opt_text(u)? {
         p = p.with_legal_id(l);
@@ -273,6 +276,10 @@ fn details(u: &mut Unstructured<'_>) -> Result<LineDetails> {
     if let Some(t) = opt_text(u)? {
         d = d.with_note(t);
     }
+    if let Some(id) = opt_text(u)? {
+        let scheme = opt(u, |u| code(u, UPPER, 3))?;
+        d = d.with_object_id(InvoicedObject::new(id, scheme));
+    }
     if let Some(t) = opt_text(u)? {
         d = d.with_order_line_reference(t);
     }
@@ -366,6 +373,7 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
         .collect::<Result<Vec<_>>>()?;
     b = b.lines(lines).prepaid_amount(decimal(u, 0..=10_000, 2)?);
     let is_credit = u.arbitrary()?;
+    let mut corrects_none = false;
     if is_credit {
         let corrects = opt(u, |u| {
             let r = InvoiceReference::new(
@@ -381,6 +389,7 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
                 None => r,
             })
         })?;
+        corrects_none = corrects.is_none();
         b = b.credit_note(corrects);
     }
     let has_means = u.arbitrary()?;
@@ -438,7 +447,40 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
         if let Some(e) = opt(u, date)? {
             p = p.with_end(e);
         }
-        b = b.period(p);
+        // A period states at least one date (BR-CO-19).
+        if p.start().is_some() || p.end().is_some() {
+            b = b.period(p);
+        }
+    }
+    if let Some(d) = opt(u, date)? {
+        b = b.tax_point_date(d);
+    }
+    if u.arbitrary()? {
+        b = b.vat_point_date_code(*u.choose(&["3", "35", "432"])?);
+    }
+    if let Some(name) = opt_text(u)? {
+        let mut payee = Payee::new(name).expect("a name");
+        if let Some(id) = opt_text(u)? {
+            let scheme = opt(u, |u| code(u, DIGITS, 4))?;
+            payee = payee.with_identifier(id, scheme);
+        }
+        if let Some(id) = opt_text(u)? {
+            let scheme = opt(u, |u| code(u, DIGITS, 4))?;
+            payee = payee.with_legal_id(id, scheme);
+        }
+        b = b.payee(payee);
+    }
+    // A credit note that corrects none would read its first preceding invoice back as
+    // the corrected one (see write_ubl).
+    if !corrects_none {
+        for _ in 0..u.int_in_range(0..=2)? {
+            let number = format!("{}-{}", code(u, UPPER, 2)?, u.int_in_range(1..=9999u32)?);
+            let r = InvoiceReference::new(InvoiceNumber::new(number).expect("a number"));
+            b = b.preceding_invoice(match opt(u, date)? {
+                Some(d) => r.with_issue_date(d),
+                None => r,
+            });
+        }
     }
     let (when, name, place) = (opt(u, date)?, opt_text(u)?, opt(u, address)?);
     if when.is_some() || name.is_some() || place.is_some() {
@@ -451,6 +493,10 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
         }
         if let Some(x) = place {
             d = d.with_address(x);
+        }
+        if let Some(id) = opt_text(u)? {
+            let scheme = opt(u, |u| code(u, DIGITS, 4))?;
+            d = d.with_location_id(id, scheme);
         }
         b = b.delivery(d);
     }
@@ -467,13 +513,25 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
             .with_ymd_and_hms(2026, 1, 1, 12, 0, 0)
             .single()
             .expect("a time");
-        if let Ok(note) = Note::new(
-            NoteId::from_uuid(Uuid::from_u128(i + 1)),
-            "someone",
-            text(u)?,
-            at,
+        let text = text(u)?;
+        // UBL reads a `#ABC#` prefix as the note's subject code (BT-21).
+        let coded = text.len() >= 5
+            && text.as_bytes()[0] == b'#'
+            && text.as_bytes()[4] == b'#'
+            && text.as_bytes()[1..4].iter().all(u8::is_ascii_uppercase);
+        if let (false, Ok(note)) = (
+            coded,
+            Note::new(
+                NoteId::from_uuid(Uuid::from_u128(i + 1)),
+                "someone",
+                text,
+                at,
+            ),
         ) {
-            b = b.note(note);
+            b = b.note(match opt(u, |u| code(u, UPPER, 3))? {
+                Some(c) => note.with_subject_code(c),
+                None => note,
+            });
         }
     }
     if let Some(r) = opt(u, |u| decimal(u, -50..=50, 2))? {

@@ -32,6 +32,10 @@ pub struct Delivery {
     party_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     address: Option<Address>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    location_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    location_scheme: Option<String>,
 }
 
 impl Delivery {
@@ -50,6 +54,23 @@ impl Delivery {
     pub fn with_party_name(mut self, name: impl Into<String>) -> Self {
         self.party_name = Some(name.into());
         self
+    }
+
+    /// Sets the identifier of the deliver-to location (BT-71) and its scheme (BT-71-1).
+    pub fn with_location_id(mut self, id: impl Into<String>, scheme: Option<String>) -> Self {
+        self.location_id = Some(id.into());
+        self.location_scheme = scheme;
+        self
+    }
+
+    /// The deliver-to location's identifier (BT-71).
+    pub fn location_id(&self) -> Option<&str> {
+        self.location_id.as_deref()
+    }
+
+    /// The scheme of the location identifier (BT-71-1), such as `0088` for a GLN.
+    pub fn location_scheme(&self) -> Option<&str> {
+        self.location_scheme.as_deref()
     }
 
     /// Sets the deliver-to address (BG-15).

@@ -20,7 +20,7 @@ use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
 use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 use crate::line_item::LineItem;
 use crate::note::Note;
-use crate::party::{Party, TaxRepresentative};
+use crate::party::{Party, Payee, TaxRepresentative};
 use crate::payment::Payment;
 use crate::payment_means::PaymentMeans;
 use crate::references::DocumentReferences;
@@ -62,6 +62,12 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tax_representative: Option<TaxRepresentative>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    payee: Option<Payee>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tax_point_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    vat_point_date_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     buyer_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     payment_terms: Option<String>,
@@ -69,6 +75,8 @@ pub struct Invoice {
     order_reference: Option<String>,
     #[serde(default, skip_serializing_if = "DocumentReferences::is_empty")]
     references: DocumentReferences,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    preceding_invoices: Vec<InvoiceReference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     payment_means: Vec<PaymentMeans>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -428,6 +436,22 @@ impl Invoice {
         &self.buyer
     }
 
+    /// The payee (BG-10), when it is not the seller.
+    pub fn payee(&self) -> Option<&Payee> {
+        self.payee.as_ref()
+    }
+
+    /// The date VAT becomes due (BT-7), when it differs from the issue date.
+    pub fn tax_point_date(&self) -> Option<NaiveDate> {
+        self.tax_point_date
+    }
+
+    /// When VAT becomes due, as a code (BT-8, UNTDID 2005: `3` invoice date, `35`
+    /// delivery date, `432` payment date).
+    pub fn vat_point_date_code(&self) -> Option<&str> {
+        self.vat_point_date_code.as_deref()
+    }
+
     /// The seller's tax representative (BG-11).
     pub fn tax_representative(&self) -> Option<&TaxRepresentative> {
         self.tax_representative.as_ref()
@@ -458,6 +482,13 @@ impl Invoice {
                 Ok(Some((accounting.currency(), total)))
             }
         }
+    }
+
+    /// The preceding invoices this one refers to (BG-3), besides the invoice a credit
+    /// note corrects (its [`InvoiceKind::CreditNote`] `corrects`): prepayment invoices a
+    /// final invoice settles, an invoice a corrective one replaces.
+    pub fn preceding_invoices(&self) -> &[InvoiceReference] {
+        &self.preceding_invoices
     }
 
     /// The references besides BT-10 and BT-13: project, contract, sales order,

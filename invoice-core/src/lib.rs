@@ -46,7 +46,9 @@ pub use line_item::{
 };
 pub use note::Note;
 pub use numbering::NumberSeries;
-pub use party::{Address, Contact, CountryCode, ElectronicAddress, Party, TaxRepresentative};
+pub use party::{
+    Address, Contact, CountryCode, ElectronicAddress, Party, Payee, TaxRepresentative,
+};
 pub use payment::Payment;
 pub use payment_means::PaymentMeans;
 pub use references::{Attachment, DocumentReferences, InvoicedObject, SupportingDocument};

@@ -27,6 +27,8 @@ pub struct Note {
     author: String,
     text: String,
     created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subject_code: Option<String>,
 }
 
 impl Note {
@@ -54,7 +56,20 @@ impl Note {
             author: author.into(),
             text,
             created_at,
+            subject_code: None,
         })
+    }
+
+    /// Sets the subject of the note as a code (BT-21, UNTDID 4451 such as `AAI` for
+    /// general information, `REG` for regulatory information).
+    pub fn with_subject_code(mut self, code: impl Into<String>) -> Self {
+        self.subject_code = Some(code.into());
+        self
+    }
+
+    /// The note's subject code (BT-21).
+    pub fn subject_code(&self) -> Option<&str> {
+        self.subject_code.as_deref()
     }
 
     /// The note's id.

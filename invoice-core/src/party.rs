@@ -223,6 +223,8 @@ pub struct Party {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     tax_registration_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    additional_legal_info: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     legal_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     legal_id_scheme: Option<String>,
@@ -244,6 +246,7 @@ impl Party {
             identifier_scheme: None,
             vat_id: None,
             tax_registration_id: None,
+            additional_legal_info: None,
             legal_id: None,
             legal_id_scheme: None,
             electronic_address: None,
@@ -281,6 +284,13 @@ impl Party {
     /// a VAT number, such as a German Steuernummer. EN 16931 has it for the seller only.
     pub fn with_tax_registration_id(mut self, id: impl Into<String>) -> Self {
         self.tax_registration_id = Some(id.into());
+        self
+    }
+
+    /// Sets the seller's additional legal information (BT-33), such as its share capital
+    /// or legal form.
+    pub fn with_additional_legal_info(mut self, info: impl Into<String>) -> Self {
+        self.additional_legal_info = Some(info.into());
         self
     }
 
@@ -350,6 +360,11 @@ impl Party {
     /// The VAT identifier.
     pub fn vat_id(&self) -> Option<&str> {
         self.vat_id.as_deref()
+    }
+
+    /// The additional legal information (BT-33).
+    pub fn additional_legal_info(&self) -> Option<&str> {
+        self.additional_legal_info.as_deref()
     }
 
     /// The tax registration identifier (BT-32).
@@ -506,5 +521,96 @@ impl TaxRepresentative {
     /// The postal address (BG-12).
     pub fn address(&self) -> &Address {
         &self.address
+    }
+}
+
+/// The payee (BG-10), when someone other than the seller is to be paid: a factoring
+/// company, say.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::Payee;
+///
+/// let payee = Payee::new("Factoring AB")?
+///     .with_identifier("7300010000001", Some("0088".into()))
+///     .with_legal_id("556677-8899", Some("0007".into()));
+/// assert_eq!(payee.identifier_scheme(), Some("0088"));
+/// # Ok::<(), invoice_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Payee {
+    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identifier_scheme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    legal_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    legal_id_scheme: Option<String>,
+}
+
+impl Payee {
+    /// A payee named `name` (BT-59).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidField`] when the name is empty (BR-17).
+    pub fn new(name: impl Into<String>) -> Result<Self> {
+        let name = name.into();
+        if name.trim().is_empty() {
+            return Err(Error::InvalidField {
+                field: "payee name (BT-59)",
+                value: name,
+                reason: "must not be empty (BR-17)",
+            });
+        }
+        Ok(Self {
+            name,
+            identifier: None,
+            identifier_scheme: None,
+            legal_id: None,
+            legal_id_scheme: None,
+        })
+    }
+
+    /// Sets its identifier (BT-60) and the identifier's scheme.
+    pub fn with_identifier(mut self, id: impl Into<String>, scheme: Option<String>) -> Self {
+        self.identifier = Some(id.into());
+        self.identifier_scheme = scheme;
+        self
+    }
+
+    /// Sets its legal registration identifier (BT-61) and the identifier's scheme.
+    pub fn with_legal_id(mut self, id: impl Into<String>, scheme: Option<String>) -> Self {
+        self.legal_id = Some(id.into());
+        self.legal_id_scheme = scheme;
+        self
+    }
+
+    /// The name (BT-59).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The identifier (BT-60).
+    pub fn identifier(&self) -> Option<&str> {
+        self.identifier.as_deref()
+    }
+
+    /// The identifier's scheme (BT-60-1).
+    pub fn identifier_scheme(&self) -> Option<&str> {
+        self.identifier_scheme.as_deref()
+    }
+
+    /// The legal registration identifier (BT-61).
+    pub fn legal_id(&self) -> Option<&str> {
+        self.legal_id.as_deref()
+    }
+
+    /// The legal registration identifier's scheme (BT-61-1).
+    pub fn legal_id_scheme(&self) -> Option<&str> {
+        self.legal_id_scheme.as_deref()
     }
 }

@@ -24,9 +24,9 @@ use invoice_core::{
     Address, AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Attachment, Contact,
     CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
     InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
-    ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, PaymentMeans,
-    SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId, UnitCode, Vat,
-    VatAccounting, VatExemption,
+    ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, Payee,
+    PaymentMeans, SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId,
+    UnitCode, Vat, VatAccounting, VatExemption,
 };
 use invoice_export::{
     read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
@@ -483,11 +483,17 @@ prop_compose! {
         lines in (1usize..6).prop_flat_map(|n| (0..n).map(line).collect::<Vec<_>>()),
         doc_vat in vat(),
         doc_acs in prop::collection::vec(allowance_charge(None), 0..3),
-        notes in prop::collection::vec(text(), 0..3),
+        notes in prop::collection::vec((text(), proptest::option::of("[A-Z]{3}")), 0..3),
+        payee in proptest::option::of((text(), proptest::option::of((text(), proptest::option::of("[0-9]{4}"))), proptest::option::of((text(), proptest::option::of("[0-9]{4}"))))),
+        tax_point in (proptest::option::of(date()), proptest::option::of("3|35|432")),
+        location in proptest::option::of((text(), proptest::option::of("[0-9]{4}"))),
+        preceding in prop::collection::vec(("[A-Z]{1,3}-[0-9]{1,4}", proptest::option::of(date())), 0..3),
+        legal_info in opt_text(),
         prepaid in decimal(0..10_000, 2),
         rounding in proptest::option::of(decimal(-50..50, 2)),
     ) -> Invoice {
         let currency = Currency::from_code(currency).unwrap();
+        let seller = match legal_info { Some(t) => seller.with_additional_legal_info(t), None => seller };
         let mut b = InvoiceBuilder::new(
             InvoiceId::from_uuid(Uuid::from_u128(ID)),
             TenantId::new("rt").unwrap(),
@@ -499,6 +505,9 @@ prop_compose! {
         .lines(lines)
         .prepaid_amount(prepaid);
         let is_credit = credit.is_some();
+        // A credit note that corrects none would read its first preceding invoice back as
+        // the corrected one (see write_ubl).
+        let corrects_none = matches!(credit, Some(None));
         if let Some(corrects) = credit {
             b = b.credit_note(corrects.map(|(n, d)| {
                 let r = InvoiceReference::new(InvoiceNumber::new(n).unwrap());
@@ -531,7 +540,8 @@ prop_compose! {
         if let Some((identifier, process)) = specification {
             b = b.specification(Specification::new(identifier, process).unwrap());
         }
-        if let Some((start, end)) = period {
+        // A period states at least one date (BR-CO-19).
+        if let Some((start, end)) = period.filter(|(s, e)| s.is_some() || e.is_some()) {
             let mut p = InvoicePeriod::new();
             if let Some(s) = start { p = p.with_start(s); }
             if let Some(e) = end { p = p.with_end(e); }
@@ -543,6 +553,7 @@ prop_compose! {
                 if let Some(x) = date { d = d.with_date(x); }
                 if let Some(x) = name { d = d.with_party_name(x); }
                 if let Some(x) = address { d = d.with_address(x); }
+                if let Some((id, scheme)) = location { d = d.with_location_id(id, scheme); }
                 b = b.delivery(d);
             }
         }
@@ -554,15 +565,30 @@ prop_compose! {
                 None => ac,
             });
         }
-        for (i, text) in notes.into_iter().enumerate() {
-            b = b.note(Note::new(
+        for (i, (text, code)) in notes.into_iter().enumerate() {
+            let note = Note::new(
                 NoteId::from_uuid(Uuid::from_u128(i as u128 + 1)),
                 "someone",
                 text,
                 Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
-            ).unwrap());
+            ).unwrap();
+            b = b.note(match code { Some(c) => note.with_subject_code(c), None => note });
         }
         if let Some(r) = rounding { b = b.stated_rounding_amount(r); }
+        if let Some((name, identifier, legal)) = payee {
+            let mut p = Payee::new(name).unwrap();
+            if let Some((id, scheme)) = identifier { p = p.with_identifier(id, scheme); }
+            if let Some((id, scheme)) = legal { p = p.with_legal_id(id, scheme); }
+            b = b.payee(p);
+        }
+        if let Some(d) = tax_point.0 { b = b.tax_point_date(d); }
+        if let Some(c) = tax_point.1 { b = b.vat_point_date_code(c); }
+        if !corrects_none {
+            for (number, date) in preceding {
+                let r = InvoiceReference::new(InvoiceNumber::new(number).unwrap());
+                b = b.preceding_invoice(match date { Some(d) => r.with_issue_date(d), None => r });
+            }
+        }
         b.build().unwrap()
     }
 }

@@ -272,7 +272,10 @@ fn every_official_example_imports_and_totals_to_the_cent() {
 /// The identifying terms of `original` that `back` (read from a re-export) lost or
 /// changed: the specification and process (BT-24, BT-23), the VAT accounting currency
 /// and the VAT total in it (BT-6, BT-111), the document references (BT-11, BT-12,
-/// BT-14 to BT-19, BG-24), the tax representative (BG-11), each line's details (BT-127, BG-26, BT-132,
+/// BT-14 to BT-19, BG-24), the preceding invoices (BG-3), the tax representative (BG-11),
+/// the payee (BG-10), the tax
+/// point (BT-7, BT-8), the delivery (BG-13), the notes with their subject codes (BT-21),
+/// each line's details (BT-127, BG-26, BT-132,
 /// BT-133, BT-155 to BT-159, BG-32), and per party the electronic
 /// address with its scheme (BT-34/BT-49), the tax registration id (BT-32), the legal registration id with its scheme
 /// (BT-30/BT-47) and the party identifier with its scheme (BT-29/BT-46).
@@ -295,6 +298,26 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
     let b = back.vat_accounting_total().unwrap();
     if a != b {
         lost.push(format!("VAT accounting (BT-6, BT-111) {a:?} became {b:?}"));
+    }
+    let header = |i: &Invoice| {
+        (
+            (i.kind().clone(), i.preceding_invoices().to_vec()),
+            i.payee().cloned(),
+            i.tax_point_date(),
+            i.vat_point_date_code().map(str::to_owned),
+            i.delivery().cloned(),
+            i.notes()
+                .iter()
+                .map(|n| (n.text().to_owned(), n.subject_code().map(str::to_owned)))
+                .collect::<Vec<_>>(),
+        )
+    };
+    if header(original) != header(back) {
+        lost.push(format!(
+            "kind and preceding invoices, payee, tax point, delivery or notes {:?} became {:?}",
+            header(original),
+            header(back)
+        ));
     }
     if original.tax_representative() != back.tax_representative() {
         lost.push(format!(
@@ -329,6 +352,13 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
                 "{role} electronic address {:?} became {:?}",
                 a.electronic_address(),
                 b.electronic_address()
+            ));
+        }
+        if a.additional_legal_info() != b.additional_legal_info() {
+            lost.push(format!(
+                "{role} additional legal info {:?} became {:?}",
+                a.additional_legal_info(),
+                b.additional_legal_info()
             ));
         }
         if a.tax_registration_id() != b.tax_registration_id() {

@@ -11,7 +11,7 @@ use crate::ids::{ClientId, InvoiceId, InvoiceNumber, TenantId};
 use crate::lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 use crate::line_item::LineItem;
 use crate::note::Note;
-use crate::party::{Party, TaxRepresentative};
+use crate::party::{Party, Payee, TaxRepresentative};
 use crate::payment_means::PaymentMeans;
 use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
@@ -76,10 +76,14 @@ impl InvoiceBuilder {
                 seller,
                 buyer,
                 tax_representative: None,
+                payee: None,
+                tax_point_date: None,
+                vat_point_date_code: None,
                 buyer_reference: None,
                 payment_terms: None,
                 order_reference: None,
                 references: DocumentReferences::default(),
+                preceding_invoices: Vec::new(),
                 payment_means: Vec::new(),
                 delivery: None,
                 period: None,
@@ -130,6 +134,24 @@ impl InvoiceBuilder {
         self
     }
 
+    /// Sets the payee (BG-10), when someone other than the seller is to be paid.
+    pub fn payee(mut self, payee: Payee) -> Self {
+        self.invoice.payee = Some(payee);
+        self
+    }
+
+    /// Sets the date VAT becomes due (BT-7), when it is not the issue date.
+    pub fn tax_point_date(mut self, date: NaiveDate) -> Self {
+        self.invoice.tax_point_date = Some(date);
+        self
+    }
+
+    /// Sets when VAT becomes due as a code (BT-8, UNTDID 2005: `3`, `35` or `432`).
+    pub fn vat_point_date_code(mut self, code: impl Into<String>) -> Self {
+        self.invoice.vat_point_date_code = Some(code.into());
+        self
+    }
+
     /// Sets the seller's tax representative (BG-11).
     pub fn tax_representative(mut self, representative: TaxRepresentative) -> Self {
         self.invoice.tax_representative = Some(representative);
@@ -158,6 +180,13 @@ impl InvoiceBuilder {
     /// advices, tender, invoiced object, accounting reference, supporting documents).
     pub fn references(mut self, references: DocumentReferences) -> Self {
         self.invoice.references = references;
+        self
+    }
+
+    /// Adds a preceding invoice the invoice refers to (BG-3), besides the one a credit
+    /// note corrects.
+    pub fn preceding_invoice(mut self, reference: InvoiceReference) -> Self {
+        self.invoice.preceding_invoices.push(reference);
         self
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::delivery::InvoicePeriod;
 use crate::error::{Error, Result};
 use crate::party::CountryCode;
+use crate::references::InvoicedObject;
 
 /// An identifier with the scheme it is issued in, such as a GTIN (`0160`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -167,6 +168,8 @@ pub struct LineDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     period: Option<InvoicePeriod>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    object_id: Option<InvoicedObject>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     order_line_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     accounting_reference: Option<String>,
@@ -205,6 +208,17 @@ impl LineDetails {
     pub fn with_period(mut self, period: InvoicePeriod) -> Self {
         self.period = Some(period);
         self
+    }
+
+    /// Sets the line's object identifier (BT-128) with its scheme (BT-128-1).
+    pub fn with_object_id(mut self, object: InvoicedObject) -> Self {
+        self.object_id = Some(object);
+        self
+    }
+
+    /// The line's object identifier (BT-128).
+    pub fn object_id(&self) -> Option<&InvoicedObject> {
+        self.object_id.as_ref()
     }
 
     /// Sets the referenced purchase order line (BT-132).

@@ -6,7 +6,7 @@ use std::io::Read;
 use invoice_core::{
     Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
     InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
-    ItemClassification, LineDetails, Party, PaymentMeans, SchemedId, SupportingDocument,
+    ItemClassification, LineDetails, Party, Payee, PaymentMeans, SchemedId, SupportingDocument,
     TaxRepresentative, VatExemption,
 };
 
@@ -197,8 +197,11 @@ impl DocumentSyntax for Cii {
                 .child("ram:Content")
                 .map(|c| c.text())
                 .unwrap_or_default();
-            if let Some(note) = options.note(index, content, issue_date) {
-                builder = builder.note(note);
+            if let Some(mut read) = options.note(index, content, issue_date) {
+                if let Some(code) = note.opt_text("ram:SubjectCode") {
+                    read = read.with_subject_code(code);
+                }
+                builder = builder.note(read);
             }
         }
         if let Some(reference) = agreement.opt_text("ram:BuyerReference") {
@@ -212,21 +215,25 @@ impl DocumentSyntax for Cii {
         }
         let delivery = transaction.child("ram:ApplicableHeaderTradeDelivery");
         builder = builder.references(references(&agreement, delivery.as_ref(), &settlement)?);
-        if credit {
-            let corrects = match settlement.child("ram:InvoiceReferencedDocument") {
-                Some(reference) => {
-                    let id = reference.req("ram:IssuerAssignedID")?;
-                    let number =
-                        InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
-                    let mut corrects = InvoiceReference::new(number);
-                    if let Some(issued) = reference.child("ram:FormattedIssueDateTime") {
-                        corrects = corrects.with_issue_date(date(&issued)?);
-                    }
-                    Some(corrects)
+        // BG-3: a credit note's first is the invoice it corrects.
+        let mut preceding = settlement
+            .children("ram:InvoiceReferencedDocument")
+            .map(|reference| {
+                let id = reference.req("ram:IssuerAssignedID")?;
+                let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
+                let mut read = InvoiceReference::new(number);
+                if let Some(issued) = reference.child("ram:FormattedIssueDateTime") {
+                    read = read.with_issue_date(date(&issued)?);
                 }
-                None => None,
-            };
-            builder = builder.credit_note(corrects);
+                Ok(read)
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter();
+        if credit {
+            builder = builder.credit_note(preceding.next());
+        }
+        for reference in preceding {
+            builder = builder.preceding_invoice(reference);
         }
 
         if let Some(period) = settlement.child("ram:BillingSpecifiedPeriod") {
@@ -239,6 +246,22 @@ impl DocumentSyntax for Cii {
                 if let Some(name) = ship_to.opt_text("ram:Name") {
                     delivery = delivery.with_party_name(name);
                     any = true;
+                }
+                let global = ship_to
+                    .children("ram:GlobalID")
+                    .find(|id| !id.text().is_empty());
+                match (ship_to.opt_text("ram:ID"), global) {
+                    (Some(id), _) => {
+                        delivery = delivery.with_location_id(id, None);
+                        any = true;
+                    }
+                    (None, Some(global)) => {
+                        let scheme = global.attr("schemeID").filter(|s| !s.is_empty());
+                        delivery =
+                            delivery.with_location_id(global.text(), scheme.map(str::to_owned));
+                        any = true;
+                    }
+                    (None, None) => {}
                 }
                 if let Some(address) = ship_to.child("ram:PostalTradeAddress") {
                     delivery = delivery.with_address(read_address(&address)?);
@@ -287,6 +310,44 @@ impl DocumentSyntax for Cii {
         for el in settlement.children("ram:SpecifiedTradeAllowanceCharge") {
             document_acs.push(allowance_charge(el, true)?.stated()?);
         }
+        // BT-7 and BT-8 stand on each breakdown row; the first that states one is read.
+        let rows = || settlement.children("ram:ApplicableTradeTax");
+        let mut point = None;
+        for el in rows().filter_map(|t| t.child("ram:TaxPointDate")) {
+            let date = date_in(&el, "udt:DateString")?;
+            match point {
+                None => point = Some(date),
+                Some(first) if first != date => {
+                    return Err(el.invalid(
+                        &date.to_string(),
+                        "breakdown rows state different tax point dates; an invoice has one (BT-7)",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(date) = point {
+            builder = builder.tax_point_date(date);
+        }
+        let mut code = None;
+        for el in rows().filter_map(|t| t.child("ram:DueDateTypeCode")) {
+            match code {
+                None => code = Some(el.text()),
+                Some(first) if first != el.text() => {
+                    return Err(el.invalid(
+                        el.text(),
+                        "breakdown rows state different VAT point date codes; an invoice has one (BT-8)",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(code) = code.filter(|c| !c.is_empty()) {
+            builder = builder.vat_point_date_code(code);
+        }
+        if let Some(payee) = settlement.child("ram:PayeeTradeParty") {
+            builder = builder.payee(read_payee(&payee)?);
+        }
         let mut breakdown = Vec::new();
         for tax in settlement.children("ram:ApplicableTradeTax") {
             breakdown.push(StatedBreakdown {
@@ -322,7 +383,12 @@ impl DocumentSyntax for Cii {
 
 /// A date element holding `udt:DateTimeString` (or `qdt:`) in format 102.
 fn date(el: &El<'_, '_>) -> Result<chrono::NaiveDate> {
-    let string = el.req("udt:DateTimeString")?;
+    date_in(el, "udt:DateTimeString")
+}
+
+/// A date element holding `inner` (`udt:DateTimeString`, `udt:DateString`) in format 102.
+fn date_in(el: &El<'_, '_>, inner: &'static str) -> Result<chrono::NaiveDate> {
+    let string = el.req(inner)?;
     match string.attr("format") {
         None | Some("102") => string.date(DATE),
         Some(other) => Err(Error::InvalidValue {
@@ -337,6 +403,9 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
     let name = el.req_text("ram:Name")?;
     let address = read_address(&el.req("ram:PostalTradeAddress")?)?;
     let mut party = Party::new(name, address);
+    if let Some(description) = el.opt_text("ram:Description") {
+        party = party.with_additional_legal_info(description);
+    }
     let global = el.children("ram:GlobalID").find(|id| !id.text().is_empty());
     match (el.opt_text("ram:ID"), global) {
         (Some(id), _) => party = party.with_identifier(id),
@@ -622,6 +691,30 @@ fn references<'d, 'a>(
     Ok(references)
 }
 
+/// A `ram:PayeeTradeParty` (BG-10).
+fn read_payee(el: &El<'_, '_>) -> Result<Payee> {
+    let name = el.req("ram:Name")?;
+    let mut payee = Payee::new(name.text()).map_err(|e| name.invalid(name.text(), e))?;
+    let global = el.children("ram:GlobalID").find(|id| !id.text().is_empty());
+    match (el.opt_text("ram:ID"), global) {
+        (Some(id), _) => payee = payee.with_identifier(id, None),
+        (None, Some(global)) => {
+            let scheme = global.attr("schemeID").filter(|s| !s.is_empty());
+            payee = payee.with_identifier(global.text(), scheme.map(str::to_owned));
+        }
+        (None, None) => {}
+    }
+    if let Some(id) = el
+        .child("ram:SpecifiedLegalOrganization")
+        .and_then(|l| l.child("ram:ID"))
+        .filter(|id| !id.text().is_empty())
+    {
+        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
+        payee = payee.with_legal_id(id.text(), scheme.map(str::to_owned));
+    }
+    Ok(payee)
+}
+
 /// A `ram:SellerTaxRepresentativeTradeParty` (BG-11).
 fn tax_representative(el: &El<'_, '_>) -> Result<TaxRepresentative> {
     let name = el.req("ram:Name")?;
@@ -679,6 +772,19 @@ fn line_details(
         .and_then(|a| a.opt_text("ram:ID"))
     {
         details = details.with_accounting_reference(account);
+    }
+    // The only document a line refers to in EN 16931 is its object (BT-128): type 130,
+    // which older documents leave out.
+    if let Some(document) = settlement
+        .children("ram:AdditionalReferencedDocument")
+        .find(|d| {
+            d.opt_text("ram:TypeCode")
+                .is_none_or(|c| c == INVOICED_OBJECT)
+        })
+    {
+        let id = document.req("ram:IssuerAssignedID")?;
+        let scheme = document.opt_text("ram:ReferenceTypeCode");
+        details = details.with_object_id(InvoicedObject::new(id.text(), scheme.map(str::to_owned)));
     }
     if let Some(id) = product.opt_text("ram:SellerAssignedID") {
         details = details.with_seller_item_id(id);
@@ -785,7 +891,9 @@ impl LineSyntax for CiiLines {
             (Part::Group(AGREEMENT), b"BuyerOrderReferencedDocument") => Part::Declined,
             (
                 Part::Group(SETTLEMENT),
-                b"BillingSpecifiedPeriod" | b"ReceivableSpecifiedTradeAccountingAccount",
+                b"BillingSpecifiedPeriod"
+                | b"AdditionalReferencedDocument"
+                | b"ReceivableSpecifiedTradeAccountingAccount",
             ) => Part::Declined,
             (Part::Group(PRODUCT), b"Name") => Part::Value(Field::Name),
             (Part::Group(PRODUCT), b"Description") => Part::Value(Field::Description),

@@ -104,6 +104,7 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     for note in invoice.notes() {
         xml.start("ram:IncludedNote")?;
         xml.leaf("ram:Content", note.text())?;
+        xml.opt_leaf("ram:SubjectCode", note.subject_code())?;
         xml.end("ram:IncludedNote")?;
     }
     xml.end("rsm:ExchangedDocument")?;
@@ -151,8 +152,17 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     xml.end("ram:ApplicableHeaderTradeAgreement")?;
     xml.start("ram:ApplicableHeaderTradeDelivery")?;
     if let Some(delivery) = invoice.delivery() {
-        if delivery.party_name().is_some() || delivery.address().is_some() {
+        if delivery.party_name().is_some()
+            || delivery.address().is_some()
+            || delivery.location_id().is_some()
+        {
             xml.start("ram:ShipToTradeParty")?;
+            if let Some(id) = delivery.location_id() {
+                match delivery.location_scheme() {
+                    Some(scheme) => xml.leaf_with("ram:GlobalID", &[("schemeID", scheme)], id)?,
+                    None => xml.leaf("ram:ID", id)?,
+                }
+            }
             xml.opt_leaf("ram:Name", delivery.party_name())?;
             if let Some(address) = delivery.address() {
                 write_address(&mut xml, address)?;
@@ -197,6 +207,25 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         xml.leaf("ram:TaxCurrencyCode", accounting.currency().code())?;
     }
     xml.leaf("ram:InvoiceCurrencyCode", currency.code())?;
+    if let Some(payee) = invoice.payee() {
+        xml.start("ram:PayeeTradeParty")?;
+        if let Some(id) = payee.identifier() {
+            match payee.identifier_scheme() {
+                Some(scheme) => xml.leaf_with("ram:GlobalID", &[("schemeID", scheme)], id)?,
+                None => xml.leaf("ram:ID", id)?,
+            }
+        }
+        xml.leaf("ram:Name", payee.name())?;
+        if let Some(id) = payee.legal_id() {
+            xml.start("ram:SpecifiedLegalOrganization")?;
+            match payee.legal_id_scheme() {
+                Some(scheme) => xml.leaf_with("ram:ID", &[("schemeID", scheme)], id)?,
+                None => xml.leaf("ram:ID", id)?,
+            }
+            xml.end("ram:SpecifiedLegalOrganization")?;
+        }
+        xml.end("ram:PayeeTradeParty")?;
+    }
     for means in invoice.payment_means() {
         xml.start("ram:SpecifiedTradeSettlementPaymentMeans")?;
         xml.leaf("ram:TypeCode", means.code())?;
@@ -219,12 +248,18 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         }
         xml.end("ram:SpecifiedTradeSettlementPaymentMeans")?;
     }
+    // CII states BT-7 and BT-8 on each breakdown row.
+    let tax_point = TaxPoint {
+        date: invoice.tax_point_date(),
+        code: invoice.vat_point_date_code(),
+    };
     for row in totals.vat_breakdown() {
         trade_tax(
             &mut xml,
             Vat::new(row.category(), row.rate()),
             Some((row.tax_amount(), row.taxable_amount())),
             row.exemption(),
+            &tax_point,
         )?;
     }
     if let Some(period) = invoice.period() {
@@ -250,10 +285,14 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         xml.end("ram:SpecifiedTradePaymentTerms")?;
     }
     monetary_summation(&mut xml, invoice, &totals)?;
-    if let InvoiceKind::CreditNote {
-        corrects: Some(reference),
-    } = invoice.kind()
-    {
+    // BG-3: the invoice a credit note corrects first, then the other preceding ones.
+    let corrects = match invoice.kind() {
+        InvoiceKind::CreditNote {
+            corrects: Some(reference),
+        } => Some(reference),
+        _ => None,
+    };
+    for reference in corrects.into_iter().chain(invoice.preceding_invoices()) {
         xml.start("ram:InvoiceReferencedDocument")?;
         xml.leaf("ram:IssuerAssignedID", reference.number().as_str())?;
         if let Some(issued) = reference.issue_date() {
@@ -365,11 +404,19 @@ fn indicator<W: Write>(xml: &mut XmlWriter<W>, charge: bool) -> Result<()> {
 
 /// A `ram:ApplicableTradeTax` (line, with no amounts) or breakdown row (with the VAT and
 /// taxable amounts).
+/// When VAT becomes due (BT-7, BT-8), as a breakdown row of CII states it.
+#[derive(Default)]
+struct TaxPoint<'a> {
+    date: Option<chrono::NaiveDate>,
+    code: Option<&'a str>,
+}
+
 fn trade_tax<W: Write>(
     xml: &mut XmlWriter<W>,
     vat: Vat,
     amounts: Option<(Decimal, Decimal)>,
     exemption: Option<&VatExemption>,
+    tax_point: &TaxPoint<'_>,
 ) -> Result<()> {
     xml.start("ram:ApplicableTradeTax")?;
     if let Some((tax, _)) = amounts {
@@ -388,6 +435,10 @@ fn trade_tax<W: Write>(
         "ram:ExemptionReasonCode",
         exemption.and_then(|e| e.reason_code()),
     )?;
+    if let Some(point) = tax_point.date {
+        date(xml, "ram:TaxPointDate", "udt:DateString", point)?;
+    }
+    xml.opt_leaf("ram:DueDateTypeCode", tax_point.code)?;
     // BR-O-05: category O carries no rate.
     if vat.category() != VatCategory::OutsideScope {
         xml.value_with("ram:RateApplicablePercent", &[], vat.rate())?;
@@ -433,6 +484,7 @@ fn party<W: Write>(xml: &mut XmlWriter<W>, element: &str, party: &Party) -> Resu
         }
     }
     xml.leaf("ram:Name", party.name())?;
+    xml.opt_leaf("ram:Description", party.additional_legal_info())?;
     if party.legal_id().is_some() || party.trading_name().is_some() {
         xml.start("ram:SpecifiedLegalOrganization")?;
         if let Some(id) = party.legal_id() {
@@ -568,7 +620,7 @@ fn write_line<W: Write>(
     xml.end("ram:SpecifiedLineTradeDelivery")?;
 
     xml.start("ram:SpecifiedLineTradeSettlement")?;
-    trade_tax(xml, line.vat(), None, None)?;
+    trade_tax(xml, line.vat(), None, None, &TaxPoint::default())?;
     if let Some(period) = details.and_then(LineDetails::period) {
         billing_period(xml, period)?;
     }
@@ -581,6 +633,13 @@ fn write_line<W: Write>(
     xml.start("ram:SpecifiedTradeSettlementLineMonetarySummation")?;
     xml.value_with("ram:LineTotalAmount", &[], net)?;
     xml.end("ram:SpecifiedTradeSettlementLineMonetarySummation")?;
+    if let Some(object) = details.and_then(LineDetails::object_id) {
+        xml.start("ram:AdditionalReferencedDocument")?;
+        xml.leaf("ram:IssuerAssignedID", object.id())?;
+        xml.leaf("ram:TypeCode", INVOICED_OBJECT)?;
+        xml.opt_leaf("ram:ReferenceTypeCode", object.scheme())?;
+        xml.end("ram:AdditionalReferencedDocument")?;
+    }
     if let Some(reference) = details.and_then(LineDetails::accounting_reference) {
         xml.start("ram:ReceivableSpecifiedTradeAccountingAccount")?;
         xml.leaf("ram:ID", reference)?;

@@ -6,7 +6,7 @@ use std::io::Read;
 use invoice_core::{
     Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
     InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
-    ItemClassification, LineDetails, Party, PaymentMeans, SchemedId, SupportingDocument,
+    ItemClassification, LineDetails, Party, Payee, PaymentMeans, SchemedId, SupportingDocument,
     TaxRepresentative, VatExemption,
 };
 
@@ -115,10 +115,10 @@ pub fn read_ubl_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> 
 ///     .build()?;
 /// let mut document = String::from_utf8(invoice_export::write_ubl(Vec::new(), &invoice)?)?;
 /// // An element the model does not map.
-/// document = document.replacen("<cbc:DocumentCurrencyCode>", "<cbc:TaxPointDate>2026-01-05</cbc:TaxPointDate><cbc:DocumentCurrencyCode>", 1);
+/// document = document.replacen("<cbc:DocumentCurrencyCode>", "<cbc:LineCountNumeric>1</cbc:LineCountNumeric><cbc:DocumentCurrencyCode>", 1);
 /// let options = ImportOptions::new(InvoiceId::from_uuid(uuid::Uuid::from_u128(1)), TenantId::new("acme")?);
 /// let imported = read_ubl_with_warnings(document.as_bytes(), &options)?;
-/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/Invoice/cbc:TaxPointDate".into() }]);
+/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/Invoice/cbc:LineCountNumeric".into() }]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_ubl_with_warnings(input: &[u8], options: &ImportOptions) -> Result<Imported> {
@@ -134,9 +134,11 @@ impl DocumentSyntax for Ubl {
 
     /// BT-106…BT-115 (`cac:LegalMonetaryTotal`), BT-110 (`cac:TaxTotal/cbc:TaxAmount`) and
     /// the breakdown's taxable amounts (BT-116): recomputed, and checked by
-    /// `Invoice::validate` against the lines; the fixed `VAT` tax schemes; the price
+    /// `Invoice::validate` against the lines; UBL's version; the fixed `VAT` tax schemes; the price
     /// discount, which the gross and net prices give.
     const DERIVED: &'static [&'static str] = &[
+        // The syntax's version, no business term.
+        "UBLVersionID",
         "LegalMonetaryTotal/*",
         "TaxTotal/TaxAmount",
         "TaxSubtotal/TaxableAmount",
@@ -219,9 +221,25 @@ impl DocumentSyntax for Ubl {
             builder = builder.due_date(due);
         }
         for (index, note) in root.children("cbc:Note").enumerate() {
-            if let Some(note) = options.note(index, note.text(), issue_date) {
+            let (code, text) = subject_code(note.text());
+            if let Some(mut note) = options.note(index, text, issue_date) {
+                if let Some(code) = code {
+                    note = note.with_subject_code(code);
+                }
                 builder = builder.note(note);
             }
+        }
+        if let Some(date) = root.child("cbc:TaxPointDate") {
+            builder = builder.tax_point_date(date.date(DATE)?);
+        }
+        if let Some(code) = root
+            .child("cac:InvoicePeriod")
+            .and_then(|p| p.opt_text("cbc:DescriptionCode"))
+        {
+            builder = builder.vat_point_date_code(code);
+        }
+        if let Some(payee) = root.child("cac:PayeeParty") {
+            builder = builder.payee(read_payee(&payee)?);
         }
         if let Some(reference) = root.opt_text("cbc:BuyerReference") {
             builder = builder.buyer_reference(reference);
@@ -235,18 +253,28 @@ impl DocumentSyntax for Ubl {
             }
         }
         builder = builder.references(references(&root, sales_order)?);
+        // BG-3: a credit note's first is the invoice it corrects.
+        let mut preceding = root
+            .children("cac:BillingReference")
+            .filter_map(|b| b.child("cac:InvoiceDocumentReference"))
+            .map(|r| invoice_reference(&r))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter();
         if credit {
-            let corrects = match root
-                .child("cac:BillingReference")
-                .and_then(|b| b.child("cac:InvoiceDocumentReference"))
-            {
-                Some(reference) => Some(invoice_reference(&reference)?),
-                None => None,
-            };
-            builder = builder.credit_note(corrects);
+            builder = builder.credit_note(preceding.next());
+        }
+        for reference in preceding {
+            builder = builder.preceding_invoice(reference);
         }
         if let Some(period) = root.child("cac:InvoicePeriod") {
-            builder = builder.period(invoice_period(&period)?);
+            // An invoicing period that only carries BT-8 (written for it) is no period.
+            let read = invoice_period(&period)?;
+            let only_code = read.start().is_none()
+                && read.end().is_none()
+                && period.child("cbc:DescriptionCode").is_some();
+            if !only_code {
+                builder = builder.period(read);
+            }
         }
         if let Some(el) = root.child("cac:Delivery") {
             let mut delivery = Delivery::new();
@@ -255,6 +283,13 @@ impl DocumentSyntax for Ubl {
             }
             if let Some(address) = el.descend(&["cac:DeliveryLocation", "cac:Address"]) {
                 delivery = delivery.with_address(read_address(&address)?);
+            }
+            if let Some(id) = el
+                .descend(&["cac:DeliveryLocation", "cbc:ID"])
+                .filter(|id| !id.text().is_empty())
+            {
+                let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
+                delivery = delivery.with_location_id(id.text(), scheme.map(str::to_owned));
             }
             if let Some(name) = el
                 .descend(&["cac:DeliveryParty", "cac:PartyName"])
@@ -394,6 +429,12 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         if let Some(scheme) = legal_id.attr("schemeID").filter(|s| !s.is_empty()) {
             party = party.with_legal_id_scheme(scheme);
         }
+    }
+    if let Some(form) = el
+        .child("cac:PartyLegalEntity")
+        .and_then(|l| l.opt_text("cbc:CompanyLegalForm"))
+    {
+        party = party.with_additional_legal_info(form);
     }
     if let Some(endpoint) = el.child("cbc:EndpointID") {
         if let Some(address) = electronic_address(&endpoint)? {
@@ -629,6 +670,44 @@ fn references(root: &El<'_, '_>, sales_order: Option<&str>) -> Result<DocumentRe
     Ok(references)
 }
 
+/// A note's subject code (BT-21) and text: UBL writes the code as a `#CODE#` prefix
+/// (three upper-case letters, UNTDID 4451) of the note.
+fn subject_code(note: &str) -> (Option<&str>, &str) {
+    let bytes = note.as_bytes();
+    if bytes.len() >= 5
+        && bytes[0] == b'#'
+        && bytes[4] == b'#'
+        && bytes[1..4].iter().all(u8::is_ascii_uppercase)
+    {
+        (Some(&note[1..4]), &note[5..])
+    } else {
+        (None, note)
+    }
+}
+
+/// A `cac:PayeeParty` (BG-10).
+fn read_payee(el: &El<'_, '_>) -> Result<Payee> {
+    let name = el.req("cac:PartyName")?.req("cbc:Name")?;
+    let mut payee = Payee::new(name.text()).map_err(|e| name.invalid(name.text(), e))?;
+    if let Some(id) = el
+        .children("cac:PartyIdentification")
+        .filter_map(|p| p.child("cbc:ID"))
+        .find(|id| !id.text().is_empty())
+    {
+        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
+        payee = payee.with_identifier(id.text(), scheme.map(str::to_owned));
+    }
+    if let Some(id) = el
+        .child("cac:PartyLegalEntity")
+        .and_then(|l| l.child("cbc:CompanyID"))
+        .filter(|id| !id.text().is_empty())
+    {
+        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
+        payee = payee.with_legal_id(id.text(), scheme.map(str::to_owned));
+    }
+    Ok(payee)
+}
+
 /// A `cac:TaxRepresentativeParty` (BG-11).
 fn tax_representative(el: &El<'_, '_>) -> Result<TaxRepresentative> {
     let name = el.req("cac:PartyName")?.req("cbc:Name")?;
@@ -667,6 +746,20 @@ fn line_details(line: &El<'_, '_>, item: &El<'_, '_>) -> Result<LineDetails> {
     }
     if let Some(period) = line.child("cac:InvoicePeriod") {
         details = details.with_period(invoice_period(&period)?);
+    }
+    // The only document a line refers to in EN 16931 is its object (BT-128): type 130,
+    // which older documents leave out.
+    if let Some(id) = line
+        .children("cac:DocumentReference")
+        .find(|r| {
+            r.opt_text("cbc:DocumentTypeCode")
+                .is_none_or(|c| c == INVOICED_OBJECT)
+        })
+        .and_then(|r| r.child("cbc:ID"))
+        .filter(|id| !id.text().is_empty())
+    {
+        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
+        details = details.with_object_id(InvoicedObject::new(id.text(), scheme.map(str::to_owned)));
     }
     if let Some(order_line) = line
         .child("cac:OrderLineReference")
@@ -767,7 +860,11 @@ impl LineSyntax for UblLines {
             (Part::Line, b"Price") => Part::Group(PRICE),
             (
                 Part::Line,
-                b"Note" | b"AccountingCost" | b"InvoicePeriod" | b"OrderLineReference",
+                b"Note"
+                | b"AccountingCost"
+                | b"InvoicePeriod"
+                | b"OrderLineReference"
+                | b"DocumentReference",
             ) => Part::Declined,
             (
                 Part::Group(ITEM),

@@ -22,6 +22,9 @@ use crate::xml::{one_exemption_per_group, XmlWriter};
 /// the invoice's rounding policy, so they always agree with the lines.
 ///
 /// Mapping choices: the party's electronic address is its `EndpointID` with its scheme;
+/// the preceding invoices (BG-3) follow the one a credit note corrects, so a credit note
+/// that corrects none but states preceding invoices reads back with the first of them
+/// as the corrected one;
 /// the VAT exemption reason of a breakdown group is the one its lines (and
 /// document allowances/charges) state, which must be the same for all of them; a credit note's due date goes into its
 /// first payment means (UBL's CreditNote has no `DueDate`) and is left out when it has
@@ -109,7 +112,16 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     w.xml
         .display_with(type_element, &[], invoice.kind().type_code())?;
     for note in invoice.notes() {
-        w.xml.leaf("cbc:Note", note.text())?;
+        // UBL states a note's subject code (BT-21) as a `#CODE#` prefix of its text.
+        match note.subject_code() {
+            Some(code) => w
+                .xml
+                .leaf("cbc:Note", &format!("#{code}#{}", note.text()))?,
+            None => w.xml.leaf("cbc:Note", note.text())?,
+        }
+    }
+    if let Some(date) = invoice.tax_point_date() {
+        w.xml.display_with("cbc:TaxPointDate", &[], date)?;
     }
     w.xml.leaf("cbc:DocumentCurrencyCode", currency.code())?;
     let accounting = invoice.vat_accounting_total()?;
@@ -122,14 +134,17 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         .opt_leaf("cbc:AccountingCost", references.accounting_reference())?;
     w.xml
         .opt_leaf("cbc:BuyerReference", invoice.buyer_reference())?;
-    if let Some(period) = invoice.period() {
+    if invoice.period().is_some() || invoice.vat_point_date_code().is_some() {
         w.xml.start("cac:InvoicePeriod")?;
-        if let Some(start) = period.start() {
+        if let Some(start) = invoice.period().and_then(|p| p.start()) {
             w.xml.display_with("cbc:StartDate", &[], start)?;
         }
-        if let Some(end) = period.end() {
+        if let Some(end) = invoice.period().and_then(|p| p.end()) {
             w.xml.display_with("cbc:EndDate", &[], end)?;
         }
+        // BT-8 lives in the invoicing period in UBL.
+        w.xml
+            .opt_leaf("cbc:DescriptionCode", invoice.vat_point_date_code())?;
         w.xml.end("cac:InvoicePeriod")?;
     }
     if invoice.order_reference().is_some() || references.sales_order().is_some() {
@@ -142,10 +157,14 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
             .opt_leaf("cbc:SalesOrderID", references.sales_order())?;
         w.xml.end("cac:OrderReference")?;
     }
-    if let InvoiceKind::CreditNote {
-        corrects: Some(reference),
-    } = invoice.kind()
-    {
+    // BG-3: the invoice a credit note corrects first, then the other preceding ones.
+    let corrects = match invoice.kind() {
+        InvoiceKind::CreditNote {
+            corrects: Some(reference),
+        } => Some(reference),
+        _ => None,
+    };
+    for reference in corrects.into_iter().chain(invoice.preceding_invoices()) {
         w.xml.start("cac:BillingReference")?;
         w.xml.start("cac:InvoiceDocumentReference")?;
         w.xml.leaf("cbc:ID", reference.number().as_str())?;
@@ -162,6 +181,24 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     w.xml.start("cac:AccountingCustomerParty")?;
     w.party(invoice.buyer())?;
     w.xml.end("cac:AccountingCustomerParty")?;
+    if let Some(payee) = invoice.payee() {
+        let xml = &mut w.xml;
+        xml.start("cac:PayeeParty")?;
+        if let Some(id) = payee.identifier() {
+            xml.start("cac:PartyIdentification")?;
+            schemed_leaf(xml, "cbc:ID", id, payee.identifier_scheme())?;
+            xml.end("cac:PartyIdentification")?;
+        }
+        xml.start("cac:PartyName")?;
+        xml.leaf("cbc:Name", payee.name())?;
+        xml.end("cac:PartyName")?;
+        if let Some(id) = payee.legal_id() {
+            xml.start("cac:PartyLegalEntity")?;
+            schemed_leaf(xml, "cbc:CompanyID", id, payee.legal_id_scheme())?;
+            xml.end("cac:PartyLegalEntity")?;
+        }
+        xml.end("cac:PayeeParty")?;
+    }
     if let Some(representative) = invoice.tax_representative() {
         let xml = &mut w.xml;
         xml.start("cac:TaxRepresentativeParty")?;
@@ -180,9 +217,14 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         if let Some(date) = delivery.date() {
             w.xml.display_with("cbc:ActualDeliveryDate", &[], date)?;
         }
-        if let Some(address) = delivery.address() {
+        if delivery.address().is_some() || delivery.location_id().is_some() {
             w.xml.start("cac:DeliveryLocation")?;
-            write_address(&mut w.xml, "cac:Address", address)?;
+            if let Some(id) = delivery.location_id() {
+                schemed_leaf(&mut w.xml, "cbc:ID", id, delivery.location_scheme())?;
+            }
+            if let Some(address) = delivery.address() {
+                write_address(&mut w.xml, "cac:Address", address)?;
+            }
             w.xml.end("cac:DeliveryLocation")?;
         }
         if let Some(name) = delivery.party_name() {
@@ -418,6 +460,7 @@ impl<W: Write> Ubl<W> {
                 None => xml.leaf("cbc:CompanyID", id)?,
             }
         }
+        xml.opt_leaf("cbc:CompanyLegalForm", party.additional_legal_info())?;
         xml.end("cac:PartyLegalEntity")?;
         if let Some(contact) = party.contact() {
             xml.start("cac:Contact")?;
@@ -597,6 +640,12 @@ impl<W: Write> Ubl<W> {
                 self.xml.leaf("cbc:LineID", order_line)?;
                 self.xml.end("cac:OrderLineReference")?;
             }
+            if let Some(object) = details.object_id() {
+                self.xml.start("cac:DocumentReference")?;
+                schemed_leaf(&mut self.xml, "cbc:ID", object.id(), object.scheme())?;
+                self.xml.leaf("cbc:DocumentTypeCode", INVOICED_OBJECT)?;
+                self.xml.end("cac:DocumentReference")?;
+            }
         }
         if !line.allowances_charges().is_empty() {
             let base = line.price_amount(dp)?;
@@ -660,6 +709,19 @@ fn write_address<W: Write>(xml: &mut XmlWriter<W>, element: &str, address: &Addr
     xml.leaf("cbc:IdentificationCode", address.country().as_str())?;
     xml.end("cac:Country")?;
     xml.end(element)
+}
+
+/// A leaf with a `schemeID` attribute when `scheme` is given.
+fn schemed_leaf<W: Write>(
+    xml: &mut XmlWriter<W>,
+    name: &str,
+    value: &str,
+    scheme: Option<&str>,
+) -> Result<()> {
+    match scheme {
+        Some(scheme) => xml.leaf_with(name, &[("schemeID", scheme)], value),
+        None => xml.leaf(name, value),
+    }
 }
 
 /// A reference element holding only its `cbc:ID`, when there is one.
