@@ -7,6 +7,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[doc = include_str!("../docs/business-terms.md")]
+pub mod business_terms {}
 #[cfg(feature = "cii")]
 mod cii;
 #[cfg(feature = "csv")]

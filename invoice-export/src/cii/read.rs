@@ -79,7 +79,7 @@ pub fn read_cii_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> 
 }
 
 /// Reads a CII document as [`read_cii_slice`] does, and reports every element the
-/// model has no place for ([`ImportWarning::Unmapped`], with its path): what the
+/// model has no place for ([`ImportWarning::Unmapped`](crate::ImportWarning::Unmapped), with its path): what the
 /// invoice read leaves out of the document, never dropped without a word. The
 /// document is read as an element tree (the reference reader), without the streaming
 /// pass.
