@@ -31,7 +31,8 @@ pub(crate) enum Command {
         /// UBL Invoice or CreditNote, or CII CrossIndustryInvoice files.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-        /// Compare with the amounts each file states; exit 1 on any difference.
+        /// Compare with the amounts each file states; exit 1 on a difference beyond what
+        /// EN 16931 tolerates (tolerated ones are printed as warnings).
         #[arg(long)]
         check: bool,
     },

@@ -326,10 +326,14 @@ fn a_changed_payable_amount_fails_the_check_naming_bt_115_and_both_values() {
         assert_eq!(output.status.code(), Some(1));
         let report = json_of(&output.stdout);
         let differences = &report["files"][0]["differences"];
-        assert_eq!(differences.as_array().unwrap().len(), 1, "{differences}");
+        // Against the computation, and BR-CO-16 on the stated amounts themselves.
+        assert_eq!(differences.as_array().unwrap().len(), 2, "{differences}");
         assert_eq!(differences[0]["field"], "BT-115");
         assert_eq!(differences[0]["computed"], stated.as_str());
         assert_eq!(differences[0]["stated"], "1234.56");
+        assert_eq!(differences[0]["kind"], "exact");
+        assert_eq!(differences[1]["field"], "BR-CO-16");
+        assert_eq!(differences[1]["kind"], "exact");
     }
 }
 
