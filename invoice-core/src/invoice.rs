@@ -28,6 +28,7 @@ use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
 use crate::validation::{self, Severity, Violation};
+use crate::vat::StatedVatAmount;
 use crate::vat_accounting::VatAccounting;
 
 /// An invoice or credit note: the aggregate every command goes through.
@@ -97,6 +98,8 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
     stated_rounding_amount: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    stated_vat_amounts: Vec<StatedVatAmount>,
     #[serde(default)]
     rounding_policy: RoundingPolicy,
     version: u64,
@@ -495,6 +498,12 @@ impl Invoice {
     /// advices, tender, invoiced object, accounting reference, supporting documents.
     pub fn references(&self) -> &DocumentReferences {
         &self.references
+    }
+
+    /// The VAT amounts a received document states per breakdown row where they differ
+    /// from the computed ones within BR-CO-17's tolerance; see [`StatedVatAmount`].
+    pub fn stated_vat_amounts(&self) -> &[StatedVatAmount] {
+        &self.stated_vat_amounts
     }
 
     /// The buyer reference (BT-10).

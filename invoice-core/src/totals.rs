@@ -10,7 +10,7 @@ use crate::error::{overflow, Error, Result};
 use crate::invoice::Invoice;
 use crate::line_item::LineItem;
 use crate::rounding::{PriceBasis, RoundingMode, RoundingPolicy, TaxRounding};
-use crate::vat::{Vat, VatCategory, VatExemption};
+use crate::vat::{StatedVatAmount, Vat, VatCategory, VatExemption};
 use fixed_point::{Fixed, FixedSum};
 
 /// How many breakdown groups keep an integer [`FixedSum`] during the line loop; lines of
@@ -76,7 +76,9 @@ impl TaxBreakdown {
 /// Per (category, rate) group, the taxable amount (BT-116) is the sum of its line nets plus
 /// its document charges minus its document allowances (BR-S-08 and its siblings for Z, E,
 /// AE, K, G, O, L, M), and its VAT (BT-117) is that amount times the rate, rounded half
-/// away from zero (BR-S-09, BR-CO-17).
+/// away from zero (BR-S-09, BR-CO-17); an imported invoice's stated VAT for the group
+/// ([`Invoice::stated_vat_amounts`](crate::Invoice::stated_vat_amounts)) is kept instead
+/// when it is within one unit of the currency of that, as BR-CO-17 allows.
 ///
 /// # Examples
 ///
@@ -428,9 +430,18 @@ impl DocumentAllowancesCharges {
 
 /// Step 3: each group's VAT (BT-117), its taxable amount times its rate rounded half away
 /// from zero (BR-S-09 and its siblings, BR-CO-17), or under `TaxRounding::PerLine` the
-/// sum of the per-line VAT; returns their sum, BT-110 (BR-CO-14).
+/// sum of the per-line VAT; a VAT amount a received document states for the group
+/// (`stated`) replaces it when the two differ by less than one unit of the currency, as
+/// BR-CO-17 allows. Returns their sum, BT-110 (BR-CO-14).
 #[inline(always)]
-fn vat_of_groups(groups: &mut [TaxBreakdown], rules: Rules) -> Result<Decimal> {
+fn vat_of_groups(
+    groups: &mut [TaxBreakdown],
+    rules: Rules,
+    stated: &[StatedVatAmount],
+) -> Result<Decimal> {
+    if !stated.is_empty() {
+        return vat_of_groups_as_stated(groups, rules, stated);
+    }
     let mut tax_total = Decimal::ZERO;
     let mut fixed_tax_total = FixedSum::default();
     for group in groups.iter_mut() {
@@ -502,6 +513,32 @@ impl DocumentAmounts {
     }
 }
 
+/// Step 3 for an invoice that states VAT amounts: each group's computed VAT, or the stated
+/// one within one unit of the currency of it.
+fn vat_of_groups_as_stated(
+    groups: &mut [TaxBreakdown],
+    rules: Rules,
+    stated: &[StatedVatAmount],
+) -> Result<Decimal> {
+    let mut tax_total = Decimal::ZERO;
+    for group in groups.iter_mut() {
+        if !rules.per_line {
+            group.tax_amount = tax_of(group.taxable_amount, group.rate, rules.tax_dp)?;
+        }
+        let kept = stated.iter().find(|s| {
+            s.vat().category() == group.category && same_rate(s.vat().rate(), group.rate)
+        });
+        if let Some(kept) = kept {
+            let within = sub(kept.amount(), group.tax_amount)?.abs() < Decimal::ONE;
+            if within {
+                group.tax_amount = kept.amount();
+            }
+        }
+        tax_total = add(tax_total, group.tax_amount)?;
+    }
+    Ok(tax_total)
+}
+
 /// The amount of a line in `Decimal` arithmetic: `round(quantity × price)` for a simple
 /// line the integer path could not take, otherwise from its stated net, base quantity and
 /// line allowances and charges; errors name the line's index.
@@ -538,7 +575,7 @@ impl Totals {
         let rules = Rules::of(invoice, policy);
         let mut sums = LineSums::of(invoice, rules)?;
         let document = DocumentAllowancesCharges::apply(invoice, rules, &mut sums)?;
-        let tax_total = vat_of_groups(&mut sums.groups, rules)?;
+        let tax_total = vat_of_groups(&mut sums.groups, rules, invoice.stated_vat_amounts())?;
         let amounts = DocumentAmounts::of(invoice, policy, rules, &sums, &document, tax_total)?;
         Ok(Totals {
             line_net_amounts: sums.line_net_amounts,
@@ -1004,5 +1041,28 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(invoice.totals(), Err(Error::Overflow));
+    }
+
+    /// BR-CO-17: a stated row VAT within one unit of the currency of the computed one is
+    /// kept, and the totals follow it; one a whole unit off is not.
+    #[test]
+    fn a_stated_vat_within_a_unit_is_kept_and_the_totals_follow() {
+        let vat = Vat::standard(dec!(19));
+        let invoice = |stated: Decimal| {
+            builder(Currency::EUR)
+                .line(line(1, dec!(1), dec!(100.00), vat))
+                .stated_vat_amount(vat, stated)
+                .build()
+                .unwrap()
+                .totals()
+                .unwrap()
+        };
+        let kept = invoice(dec!(19.01));
+        assert_eq!(kept.vat_breakdown()[0].tax_amount(), dec!(19.01));
+        assert_eq!(kept.tax_total(), dec!(19.01));
+        assert_eq!(kept.payable_amount(), dec!(119.01));
+        let ignored = invoice(dec!(20.00));
+        assert_eq!(ignored.tax_total(), dec!(19.00));
+        assert_eq!(ignored.payable_amount(), dec!(119.00));
     }
 }

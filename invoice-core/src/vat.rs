@@ -287,6 +287,34 @@ impl VatExemption {
     }
 }
 
+/// The VAT amount a received document states for one breakdown row (BT-117), kept where
+/// it differs from the computed one by less than one unit of the currency, as BR-CO-17
+/// allows: [`Totals`](crate::Totals) then uses it for that row, and BT-110 to BT-115
+/// follow from it, so the invoice is written again as it was stated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StatedVatAmount {
+    vat: Vat,
+    #[serde(deserialize_with = "crate::decimal_serde::plain")]
+    amount: Decimal,
+}
+
+impl StatedVatAmount {
+    /// `amount` stated for the row of `vat`.
+    pub fn new(vat: Vat, amount: Decimal) -> Self {
+        Self { vat, amount }
+    }
+
+    /// The row's VAT category and rate.
+    pub fn vat(&self) -> Vat {
+        self.vat
+    }
+
+    /// The stated VAT amount.
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

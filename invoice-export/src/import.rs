@@ -258,7 +258,27 @@ pub(crate) fn finish(
             return Ok(builder.build()?);
         }
     }
-    Ok(builder.rounding_policy(RoundingPolicy::en16931()).build()?)
+    builder = builder.rounding_policy(RoundingPolicy::en16931());
+    // The stated row VAT amounts that differ from the computation by less than one unit
+    // of the currency (BR-CO-17) are kept, so the invoice reads and writes as stated.
+    if let Ok(totals) = builder.totals() {
+        for row in breakdown {
+            let Some(stated) = row.tax_amount else {
+                continue;
+            };
+            let computed = totals
+                .vat_breakdown()
+                .iter()
+                .find(|c| c.category() == row.vat.category() && c.rate() == row.vat.rate());
+            if let Some(computed) = computed {
+                let difference = (stated - computed.tax_amount()).abs();
+                if !difference.is_zero() && difference < Decimal::ONE {
+                    builder = builder.stated_vat_amount(row.vat, stated);
+                }
+            }
+        }
+    }
+    Ok(builder.build()?)
 }
 
 /// The electronic address (BT-34/BT-49) in `el`, an element whose text is the address

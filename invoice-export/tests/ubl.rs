@@ -171,3 +171,54 @@ fn a_base_quantity_that_is_not_positive_is_reported_with_its_path() {
         other => panic!("{other:?}"),
     }
 }
+
+/// BR-CO-17: a received invoice whose row VAT is a cent off its rounded product (and
+/// whose totals follow it) reads with that VAT kept, and is written again as stated.
+#[test]
+fn a_stated_vat_a_cent_off_is_kept_through_import_and_export() {
+    use invoice_core::{
+        Address, CountryCode, Currency, InvoiceBuilder, InvoiceId, InvoiceNumber, LineItem, Party,
+        TenantId, UnitCode, Vat,
+    };
+    use rust_decimal_macros::dec;
+    let de = Address::new(CountryCode::new("DE").unwrap());
+    let invoice = InvoiceBuilder::new(
+        InvoiceId::from_uuid(uuid::Uuid::from_u128(3)),
+        TenantId::new("t").unwrap(),
+        Currency::EUR,
+        Party::new("Seller", de.clone()).with_vat_id("DE123456789"),
+        Party::new("Buyer", de),
+    )
+    .issued(
+        InvoiceNumber::new("INV-1").unwrap(),
+        common::date(2026, 1, 5),
+    )
+    .line(LineItem::new(
+        "1",
+        "Widget",
+        dec!(1),
+        UnitCode::piece(),
+        dec!(100.00),
+        Vat::standard(dec!(19)),
+    ))
+    .build()
+    .unwrap();
+    let written = String::from_utf8(write_ubl(Vec::new(), &invoice).unwrap()).unwrap();
+    let stated = written
+        .replace(">119.00<", ">TOTAL<")
+        .replace(">19.00<", ">19.01<")
+        .replace(">TOTAL<", ">119.01<");
+    assert_eq!(stated.matches(">19.01<").count(), 2, "{stated}");
+    let options = ImportOptions::new(
+        InvoiceId::from_uuid(uuid::Uuid::from_u128(3)),
+        TenantId::new("t").unwrap(),
+    );
+    let read = read_ubl(stated.as_bytes(), &options).unwrap();
+    assert_eq!(read.stated_vat_amounts().len(), 1);
+    let totals = read.totals().unwrap();
+    assert_eq!(totals.tax_total(), dec!(19.01));
+    assert_eq!(totals.payable_amount(), dec!(119.01));
+    let again = String::from_utf8(write_ubl(Vec::new(), &read).unwrap()).unwrap();
+    assert!(again.contains(r#"<cbc:TaxAmount currencyID="EUR">19.01</cbc:TaxAmount>"#));
+    assert!(again.contains(r#"<cbc:PayableAmount currencyID="EUR">119.01</cbc:PayableAmount>"#));
+}

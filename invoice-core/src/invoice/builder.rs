@@ -17,6 +17,7 @@ use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
+use crate::vat::{StatedVatAmount, Vat};
 use crate::vat_accounting::VatAccounting;
 
 use super::Invoice;
@@ -93,6 +94,7 @@ impl InvoiceBuilder {
                 payments: Vec::new(),
                 prepaid_amount: Decimal::ZERO,
                 stated_rounding_amount: None,
+                stated_vat_amounts: Vec::new(),
                 rounding_policy: RoundingPolicy::en16931(),
                 version: 1,
             },
@@ -131,6 +133,16 @@ impl InvoiceBuilder {
     /// [`VatAccounting::stated`] for what a received document states.
     pub fn vat_accounting(mut self, accounting: VatAccounting) -> Self {
         self.invoice.vat_accounting = Some(accounting);
+        self
+    }
+
+    /// Keeps the VAT amount a received document states for the breakdown row of `vat`
+    /// (BT-117); it is used where it is within one unit of the currency of the computed
+    /// one (BR-CO-17), and ignored otherwise. See [`StatedVatAmount`].
+    pub fn stated_vat_amount(mut self, vat: Vat, amount: Decimal) -> Self {
+        self.invoice
+            .stated_vat_amounts
+            .push(StatedVatAmount::new(vat, amount));
         self
     }
 
