@@ -455,6 +455,15 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
     if let Some(d) = opt(u, date)? {
         b = b.tax_point_date(d);
     }
+    // A code of the kind's own family (see InvoiceBuilder::type_code).
+    if u.arbitrary()? {
+        let codes: &[u16] = if is_credit {
+            &[396, 261, 81]
+        } else {
+            &[384, 389, 386, 326]
+        };
+        b = b.type_code(*u.choose(codes)?);
+    }
     if u.arbitrary()? {
         b = b.vat_point_date_code(*u.choose(&["3", "35", "432"])?);
     }

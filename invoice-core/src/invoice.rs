@@ -48,6 +48,8 @@ pub struct Invoice {
     number: Option<InvoiceNumber>,
     #[serde(default)]
     kind: InvoiceKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stated_type_code: Option<u16>,
     status: InvoiceStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     issue_date: Option<NaiveDate>,
@@ -352,7 +354,7 @@ impl Invoice {
             .ok_or_else(overflow)?;
         Ok(InvoiceSnapshot {
             number: self.number.clone(),
-            type_code: self.kind.type_code(),
+            type_code: self.type_code(),
             status: self.status,
             client: self.client,
             buyer_name: self.buyer.name().to_owned(),
@@ -498,6 +500,13 @@ impl Invoice {
     /// advices, tender, invoiced object, accounting reference, supporting documents.
     pub fn references(&self) -> &DocumentReferences {
         &self.references
+    }
+
+    /// The document type code (BT-3, UNTDID 1001) the invoice is written with: the one a
+    /// received document stated, such as 384 for a corrected invoice or 389 for a
+    /// self-billed one, else its kind's (380 for an invoice, 381 for a credit note).
+    pub fn type_code(&self) -> u16 {
+        self.stated_type_code.unwrap_or(self.kind.type_code())
     }
 
     /// The VAT amounts a received document states per breakdown row where they differ

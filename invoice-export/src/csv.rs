@@ -391,7 +391,7 @@ impl<W: Write> CsvInvoiceWriter<W> {
         let currency = invoice.currency();
         let row = &mut self.row;
         row.text(invoice.number().map(|n| n.as_str()).unwrap_or_default())?;
-        row.value(invoice.kind().type_code())?;
+        row.value(invoice.type_code())?;
         row.value(invoice.status())?;
         match invoice.issue_date() {
             Some(date) => row.value(date)?,

@@ -379,3 +379,30 @@ pub struct Imported {
     /// What the reader noticed, in document order: today the elements it did not map.
     pub warnings: Vec<ImportWarning>,
 }
+
+/// The document type codes (UNTDID 1001) of credit notes: those UBL writes as a
+/// `CreditNote`, and CII's readers take for one.
+pub(crate) const CREDIT_NOTE_CODES: [&str; 11] = [
+    "81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532",
+];
+
+/// The document type code (BT-3) `el` states, when it is not the kind's own (381 for a
+/// credit note, 380 otherwise): kept so that the invoice is written with it again.
+///
+/// # Errors
+///
+/// [`crate::Error::InvalidValue`] for a code that is not a number.
+pub(crate) fn stated_type_code(
+    el: Option<crate::xml::El<'_, '_>>,
+    credit: bool,
+) -> Result<Option<u16>> {
+    let Some(el) = el.filter(|e| !e.text().is_empty()) else {
+        return Ok(None);
+    };
+    let code: u16 = el
+        .text()
+        .parse()
+        .map_err(|_| el.invalid(el.text(), "a document type code is a number (UNTDID 1001)"))?;
+    let own = if credit { 381 } else { 380 };
+    Ok((code != own).then_some(code))
+}

@@ -489,6 +489,7 @@ prop_compose! {
         location in proptest::option::of((text(), proptest::option::of("[0-9]{4}"))),
         preceding in prop::collection::vec(("[A-Z]{1,3}-[0-9]{1,4}", proptest::option::of(date())), 0..3),
         legal_info in opt_text(),
+        type_code in proptest::option::of(0usize..3),
         prepaid in decimal(0..10_000, 2),
         rounding in proptest::option::of(decimal(-50..50, 2)),
     ) -> Invoice {
@@ -580,6 +581,10 @@ prop_compose! {
             if let Some((id, scheme)) = identifier { p = p.with_identifier(id, scheme); }
             if let Some((id, scheme)) = legal { p = p.with_legal_id(id, scheme); }
             b = b.payee(p);
+        }
+        // A code of the kind's own family (see InvoiceBuilder::type_code).
+        if let Some(i) = type_code {
+            b = b.type_code(if is_credit { [396, 261, 381][i] } else { [384, 389, 386][i] });
         }
         if let Some(d) = tax_point.0 { b = b.tax_point_date(d); }
         if let Some(c) = tax_point.1 { b = b.vat_point_date_code(c); }

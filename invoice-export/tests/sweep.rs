@@ -301,7 +301,11 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
     }
     let header = |i: &Invoice| {
         (
-            (i.kind().clone(), i.preceding_invoices().to_vec()),
+            (
+                i.kind().clone(),
+                i.type_code(),
+                i.preceding_invoices().to_vec(),
+            ),
             i.payee().cloned(),
             i.tax_point_date(),
             i.vat_point_date_code().map(str::to_owned),

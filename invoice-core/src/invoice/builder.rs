@@ -68,6 +68,7 @@ impl InvoiceBuilder {
                 client: None,
                 number: None,
                 kind: InvoiceKind::Invoice,
+                stated_type_code: None,
                 status: InvoiceStatus::Draft,
                 issue_date: None,
                 due_date: None,
@@ -110,6 +111,17 @@ impl InvoiceBuilder {
     /// Makes it a credit note (BT-3 = 381) correcting `corrects`, when known.
     pub fn credit_note(mut self, corrects: Option<InvoiceReference>) -> Self {
         self.invoice.kind = InvoiceKind::CreditNote { corrects };
+        self
+    }
+
+    /// Sets the document type code (BT-3) a received document states, when it is not its
+    /// kind's own (380, 381): 384 for a corrected invoice, 389 for a self-billed one, 386
+    /// for a prepayment invoice. The kind still decides the lifecycle (a credit note is
+    /// [`credit_note`](Self::credit_note)); the code is what the documents say, and a
+    /// credit note's code should be one of the credit note family (381, 396, 261, ...),
+    /// an invoice's one of the others, for the syntaxes to read it back as the same kind.
+    pub fn type_code(mut self, code: u16) -> Self {
+        self.invoice.stated_type_code = Some(code);
         self
     }
 
@@ -327,7 +339,11 @@ impl InvoiceBuilder {
     /// Repeated line ids are accepted in an invoice built as [`issued`](Self::issued):
     /// EN 16931 has no rule that makes BT-126 unique, and official examples repeat it
     /// (`CII-BR-CO-10-RoundingIssue.xml`), so a received invoice keeps its ids as stated.
-    pub fn build(self) -> Result<Invoice> {
+    pub fn build(mut self) -> Result<Invoice> {
+        // A stated code that is the kind's own states nothing more.
+        if self.invoice.stated_type_code == Some(self.invoice.kind.type_code()) {
+            self.invoice.stated_type_code = None;
+        }
         let ids = if self.invoice.status.is_draft() {
             LineIds::Unique
         } else {

@@ -14,8 +14,9 @@ use super::{DATE, INVOICED_OBJECT, NS_RSM, TENDER};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
-    text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, Imported,
-    LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
+    stated_type_code, text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field,
+    ImportOptions, Imported, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
+    VatFields, CREDIT_NOTE_CODES,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -165,7 +166,9 @@ impl DocumentSyntax for Cii {
         let id = document.req("ram:ID")?;
         let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
         let issue_date = date(&document.req("ram:IssueDateTime")?)?;
-        let credit = document.opt_text("ram:TypeCode") == Some("381");
+        let type_code = document.child("ram:TypeCode");
+        let credit = type_code.is_some_and(|c| CREDIT_NOTE_CODES.contains(&c.text()));
+        let stated_code = stated_type_code(type_code, credit)?;
         let currency_el = settlement.req("ram:InvoiceCurrencyCode")?;
         let currency = Currency::from_code(currency_el.text())
             .map_err(|e| currency_el.invalid(currency_el.text(), e))?;
@@ -176,6 +179,9 @@ impl DocumentSyntax for Cii {
         let mut builder = options
             .builder(currency, seller, buyer)
             .issued(number, issue_date);
+        if let Some(code) = stated_code {
+            builder = builder.type_code(code);
+        }
         if let Some(representative) = agreement.child("ram:SellerTaxRepresentativeTradeParty") {
             builder = builder.tax_representative(tax_representative(&representative)?);
         }

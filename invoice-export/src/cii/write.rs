@@ -94,7 +94,7 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
 
     xml.start("rsm:ExchangedDocument")?;
     xml.leaf("ram:ID", number.as_str())?;
-    xml.display_with("ram:TypeCode", &[], invoice.kind().type_code())?;
+    xml.display_with("ram:TypeCode", &[], invoice.type_code())?;
     date(
         &mut xml,
         "ram:IssueDateTime",

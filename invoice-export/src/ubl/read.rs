@@ -14,8 +14,9 @@ use super::{INVOICED_OBJECT, NO_ORDER, NS_CREDIT_NOTE, NS_INVOICE, PROJECT};
 use crate::error::{Error, Result};
 use crate::import::{
     document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
-    text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, Imported,
-    LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
+    stated_type_code, text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field,
+    ImportOptions, Imported, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
+    VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -181,12 +182,13 @@ impl DocumentSyntax for Ubl {
         let id = root.req("cbc:ID")?;
         let number = InvoiceNumber::new(id.text()).map_err(|e| id.invalid(id.text(), e))?;
         let issue_date = root.req("cbc:IssueDate")?.date(DATE)?;
-        let type_code = root.opt_text(if credit {
+        let type_code = root.child(if credit {
             "cbc:CreditNoteTypeCode"
         } else {
             "cbc:InvoiceTypeCode"
         });
-        let credit = credit || type_code == Some("381");
+        let credit = credit || type_code.is_some_and(|c| c.text() == "381");
+        let stated_code = stated_type_code(type_code, credit)?;
         let currency_el = root.req("cbc:DocumentCurrencyCode")?;
         let currency = Currency::from_code(currency_el.text())
             .map_err(|e| currency_el.invalid(currency_el.text(), e))?;
@@ -197,6 +199,9 @@ impl DocumentSyntax for Ubl {
         let mut builder = options
             .builder(currency, seller, buyer)
             .issued(number, issue_date);
+        if let Some(code) = stated_code {
+            builder = builder.type_code(code);
+        }
         if let Some(representative) = root.child("cac:TaxRepresentativeParty") {
             builder = builder.tax_representative(tax_representative(&representative)?);
         }

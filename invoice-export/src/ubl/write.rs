@@ -109,8 +109,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
             w.xml.display_with("cbc:DueDate", &[], due)?;
         }
     }
-    w.xml
-        .display_with(type_element, &[], invoice.kind().type_code())?;
+    w.xml.display_with(type_element, &[], invoice.type_code())?;
     for note in invoice.notes() {
         // UBL states a note's subject code (BT-21) as a `#CODE#` prefix of its text.
         match note.subject_code() {
