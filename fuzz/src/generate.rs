@@ -12,8 +12,8 @@ use invoice_core::{
     CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
     InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
     ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, Payee,
-    PaymentMeans, SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId,
-    UnitCode, Vat, VatAccounting, VatExemption,
+    PaymentCard, PaymentMeans, SchemedId, Specification, SupportingDocument, TaxRepresentative,
+    TenantId, UnitCode, Vat, VatAccounting, VatExemption,
 };
 use uuid::Uuid;
 
@@ -348,6 +348,13 @@ fn payment_means(u: &mut Unstructured<'_>, first: bool) -> Result<PaymentMeans> 
             m = m.with_mandate_id(x);
         }
     }
+    if u.arbitrary()? {
+        let mut card = PaymentCard::new(code(u, DIGITS, 4)?);
+        if let Some(h) = opt_text(u)? {
+            card = card.with_holder(h);
+        }
+        m = m.with_card(card);
+    }
     Ok(m)
 }
 
@@ -454,6 +461,13 @@ pub fn invoice(u: &mut Unstructured<'_>) -> Result<Option<Invoice>> {
     }
     if let Some(d) = opt(u, date)? {
         b = b.tax_point_date(d);
+    }
+    if u.arbitrary()? {
+        b = b.creditor_id(format!(
+            "DE{}ZZZ{}",
+            code(u, DIGITS, 2)?,
+            code(u, DIGITS, 11)?
+        ));
     }
     // A code of the kind's own family (see InvoiceBuilder::type_code).
     if u.arbitrary()? {

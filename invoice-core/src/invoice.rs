@@ -83,6 +83,8 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     payment_means: Vec<PaymentMeans>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    creditor_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     delivery: Option<Delivery>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     period: Option<InvoicePeriod>,
@@ -439,6 +441,11 @@ impl Invoice {
     /// The buyer (BG-7).
     pub fn buyer(&self) -> &Party {
         &self.buyer
+    }
+
+    /// The bank-assigned creditor identifier (BT-90) of a SEPA direct debit (BG-19).
+    pub fn creditor_id(&self) -> Option<&str> {
+        self.creditor_id.as_deref()
     }
 
     /// The payee (BG-10), when it is not the seller.

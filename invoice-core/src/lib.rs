@@ -50,7 +50,7 @@ pub use party::{
     Address, Contact, CountryCode, ElectronicAddress, Party, Payee, TaxRepresentative,
 };
 pub use payment::Payment;
-pub use payment_means::PaymentMeans;
+pub use payment_means::{PaymentCard, PaymentMeans};
 pub use references::{Attachment, DocumentReferences, InvoicedObject, SupportingDocument};
 pub use rounding::{
     round_half_away_from_zero, PriceBasis, RoundingMode, RoundingPolicy, TaxRounding,

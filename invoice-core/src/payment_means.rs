@@ -38,6 +38,44 @@ pub struct PaymentMeans {
     mandate_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     debited_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card: Option<PaymentCard>,
+}
+
+/// The card a payment is made with (BG-18): its account number as far as the invoice
+/// may show it (BT-87, no more than the last 4 to 6 digits, BR-51) and its holder's name
+/// (BT-88).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PaymentCard {
+    account_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    holder: Option<String>,
+}
+
+impl PaymentCard {
+    /// A card by the part of its number the invoice shows (BT-87).
+    pub fn new(account_number: impl Into<String>) -> Self {
+        Self {
+            account_number: account_number.into(),
+            holder: None,
+        }
+    }
+
+    /// Sets the card holder's name (BT-88).
+    pub fn with_holder(mut self, holder: impl Into<String>) -> Self {
+        self.holder = Some(holder.into());
+        self
+    }
+
+    /// The account number as shown (BT-87).
+    pub fn account_number(&self) -> &str {
+        &self.account_number
+    }
+
+    /// The holder's name (BT-88).
+    pub fn holder(&self) -> Option<&str> {
+        self.holder.as_deref()
+    }
 }
 
 impl PaymentMeans {
@@ -53,7 +91,19 @@ impl PaymentMeans {
             provider_id: None,
             mandate_id: None,
             debited_account_id: None,
+            card: None,
         }
+    }
+
+    /// Sets the card paid with (BG-18).
+    pub fn with_card(mut self, card: PaymentCard) -> Self {
+        self.card = Some(card);
+        self
+    }
+
+    /// The card paid with (BG-18).
+    pub fn card(&self) -> Option<&PaymentCard> {
+        self.card.as_ref()
     }
 
     /// Sets the means in words (BT-82).

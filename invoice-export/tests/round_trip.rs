@@ -25,8 +25,8 @@ use invoice_core::{
     CountryCode, Currency, Decimal, Delivery, DocumentReferences, ElectronicAddress, Invoice,
     InvoiceBuilder, InvoiceId, InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject,
     ItemAttribute, ItemClassification, LineDetails, LineItem, Note, NoteId, Party, Payee,
-    PaymentMeans, SchemedId, Specification, SupportingDocument, TaxRepresentative, TenantId,
-    UnitCode, Vat, VatAccounting, VatExemption,
+    PaymentCard, PaymentMeans, SchemedId, Specification, SupportingDocument, TaxRepresentative,
+    TenantId, UnitCode, Vat, VatAccounting, VatExemption,
 };
 use invoice_export::{
     read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
@@ -426,9 +426,10 @@ fn payment_means(first: bool) -> BoxedStrategy<PaymentMeans> {
         proptest::option::of("[A-Z]{6}[0-9]{2}"),
         opt_text(),
         proptest::option::of("[A-Z]{2}[0-9]{12}"),
+        proptest::option::of(("[0-9]{4}", opt_text())),
     )
         .prop_map(
-            move |(code, text, remittance, account, account_name, bic, mandate, debited)| {
+            move |(code, text, remittance, account, account_name, bic, mandate, debited, card)| {
                 let mut m = PaymentMeans::new(code);
                 if let Some(t) = text {
                     m = m.with_text(t);
@@ -444,6 +445,13 @@ fn payment_means(first: bool) -> BoxedStrategy<PaymentMeans> {
                 }
                 if let Some(d) = debited {
                     m = m.with_debited_account_id(d);
+                }
+                if let Some((number, holder)) = card {
+                    let mut c = PaymentCard::new(number);
+                    if let Some(h) = holder {
+                        c = c.with_holder(h);
+                    }
+                    m = m.with_card(c);
                 }
                 // CII states these once per document: only the first means has them.
                 if first {
@@ -489,6 +497,7 @@ prop_compose! {
         location in proptest::option::of((text(), proptest::option::of("[0-9]{4}"))),
         preceding in prop::collection::vec(("[A-Z]{1,3}-[0-9]{1,4}", proptest::option::of(date())), 0..3),
         legal_info in opt_text(),
+        creditor in proptest::option::of("DE[0-9]{2}ZZZ[0-9]{11}"),
         type_code in proptest::option::of(0usize..3),
         prepaid in decimal(0..10_000, 2),
         rounding in proptest::option::of(decimal(-50..50, 2)),
@@ -587,6 +596,7 @@ prop_compose! {
             b = b.type_code(if is_credit { [396, 261, 381][i] } else { [384, 389, 386][i] });
         }
         if let Some(d) = tax_point.0 { b = b.tax_point_date(d); }
+        if let Some(id) = creditor { b = b.creditor_id(id); }
         if let Some(c) = tax_point.1 { b = b.vat_point_date_code(c); }
         if !corrects_none {
             for (number, date) in preceding {

@@ -306,7 +306,7 @@ fn identification_lost(original: &Invoice, back: &Invoice, cii: bool) -> Vec<Str
                 i.type_code(),
                 i.preceding_invoices().to_vec(),
             ),
-            i.payee().cloned(),
+            (i.payee().cloned(), i.creditor_id().map(str::to_owned)),
             i.tax_point_date(),
             i.vat_point_date_code().map(str::to_owned),
             i.delivery().cloned(),

@@ -87,6 +87,7 @@ impl InvoiceBuilder {
                 references: DocumentReferences::default(),
                 preceding_invoices: Vec::new(),
                 payment_means: Vec::new(),
+                creditor_id: None,
                 delivery: None,
                 period: None,
                 lines: Vec::new(),
@@ -155,6 +156,13 @@ impl InvoiceBuilder {
         self.invoice
             .stated_vat_amounts
             .push(StatedVatAmount::new(vat, amount));
+        self
+    }
+
+    /// Sets the bank-assigned creditor identifier (BT-90) of a SEPA direct debit (BG-19),
+    /// such as `DE98ZZZ09999999999`.
+    pub fn creditor_id(mut self, id: impl Into<String>) -> Self {
+        self.invoice.creditor_id = Some(id.into());
         self
     }
 

@@ -6,8 +6,8 @@ use std::io::Read;
 use invoice_core::{
     Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
     InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
-    ItemClassification, LineDetails, Party, Payee, PaymentMeans, SchemedId, SupportingDocument,
-    TaxRepresentative, VatExemption,
+    ItemClassification, LineDetails, Party, Payee, PaymentCard, PaymentMeans, SchemedId,
+    SupportingDocument, TaxRepresentative, VatExemption,
 };
 
 use super::{DATE, INVOICED_OBJECT, NS_RSM, TENDER};
@@ -106,10 +106,10 @@ pub fn read_cii_slice(input: &[u8], options: &ImportOptions) -> Result<Invoice> 
 ///     .build()?;
 /// let mut document = String::from_utf8(invoice_export::write_cii(Vec::new(), &invoice)?)?;
 /// // An element the model does not map.
-/// document = document.replacen("<ram:InvoiceCurrencyCode>", "<ram:CreditorReferenceID>DE98ZZZ09999999999</ram:CreditorReferenceID><ram:InvoiceCurrencyCode>", 1);
+/// document = document.replacen("<ram:InvoiceCurrencyCode>", "<ram:InvoiceIssuerReference>X-1</ram:InvoiceIssuerReference><ram:InvoiceCurrencyCode>", 1);
 /// let options = ImportOptions::new(InvoiceId::from_uuid(uuid::Uuid::from_u128(1)), TenantId::new("acme")?);
 /// let imported = read_cii_with_warnings(document.as_bytes(), &options)?;
-/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:CreditorReferenceID".into() }]);
+/// assert_eq!(imported.warnings, vec![ImportWarning::Unmapped { path: "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:InvoiceIssuerReference".into() }]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_cii_with_warnings(input: &[u8], options: &ImportOptions) -> Result<Imported> {
@@ -354,6 +354,9 @@ impl DocumentSyntax for Cii {
         if let Some(payee) = settlement.child("ram:PayeeTradeParty") {
             builder = builder.payee(read_payee(&payee)?);
         }
+        if let Some(id) = settlement.opt_text("ram:CreditorReferenceID") {
+            builder = builder.creditor_id(id);
+        }
         let mut breakdown = Vec::new();
         for tax in settlement.children("ram:ApplicableTradeTax") {
             breakdown.push(StatedBreakdown {
@@ -511,6 +514,14 @@ fn payment_means(el: &El<'_, '_>) -> Result<PaymentMeans> {
     let mut means = PaymentMeans::new(el.req_text("ram:TypeCode")?);
     if let Some(text) = el.opt_text("ram:Information") {
         means = means.with_text(text);
+    }
+    if let Some(card) = el.child("ram:ApplicableTradeSettlementFinancialCard") {
+        let number = card.req("ram:ID")?;
+        let mut read = PaymentCard::new(number.text());
+        if let Some(holder) = card.opt_text("ram:CardholderName") {
+            read = read.with_holder(holder);
+        }
+        means = means.with_card(read);
     }
     if let Some(account) = el.child("ram:PayeePartyCreditorFinancialAccount") {
         if let Some(id) = account

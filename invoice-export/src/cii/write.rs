@@ -193,6 +193,7 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     xml.end("ram:ApplicableHeaderTradeDelivery")?;
 
     xml.start("ram:ApplicableHeaderTradeSettlement")?;
+    xml.opt_leaf("ram:CreditorReferenceID", invoice.creditor_id())?;
     let first_means = invoice.payment_means().first();
     xml.opt_leaf(
         "ram:PaymentReference",
@@ -230,6 +231,12 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         xml.start("ram:SpecifiedTradeSettlementPaymentMeans")?;
         xml.leaf("ram:TypeCode", means.code())?;
         xml.opt_leaf("ram:Information", means.text())?;
+        if let Some(card) = means.card() {
+            xml.start("ram:ApplicableTradeSettlementFinancialCard")?;
+            xml.leaf("ram:ID", card.account_number())?;
+            xml.opt_leaf("ram:CardholderName", card.holder())?;
+            xml.end("ram:ApplicableTradeSettlementFinancialCard")?;
+        }
         if let Some(account) = means.debited_account_id() {
             xml.start("ram:PayerPartyDebtorFinancialAccount")?;
             xml.leaf("ram:IBANID", account)?;

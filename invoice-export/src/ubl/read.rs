@@ -6,8 +6,8 @@ use std::io::Read;
 use invoice_core::{
     Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
     InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
-    ItemClassification, LineDetails, Party, Payee, PaymentMeans, SchemedId, SupportingDocument,
-    TaxRepresentative, VatExemption,
+    ItemClassification, LineDetails, Party, Payee, PaymentCard, PaymentMeans, SchemedId,
+    SupportingDocument, TaxRepresentative, VatExemption,
 };
 
 use super::{INVOICED_OBJECT, NO_ORDER, NS_CREDIT_NOTE, NS_INVOICE, PROJECT};
@@ -147,6 +147,8 @@ impl DocumentSyntax for Ubl {
         "TaxCategory/TaxScheme",
         "ClassifiedTaxCategory/TaxScheme",
         "TaxRepresentativeParty/PartyTaxScheme/TaxScheme",
+        // UBL requires a card network, which EN 16931 does not have.
+        "CardAccount/NetworkID",
         // The price discount (BT-147) is the gross price (BT-148) less the net price.
         "Price/AllowanceCharge/ChargeIndicator",
         "Price/AllowanceCharge/Amount",
@@ -245,6 +247,21 @@ impl DocumentSyntax for Ubl {
         }
         if let Some(payee) = root.child("cac:PayeeParty") {
             builder = builder.payee(read_payee(&payee)?);
+        }
+        // BT-90: a party identification of scheme SEPA, of the payee or else the seller.
+        let creditor_id = ["cac:PayeeParty", "cac:AccountingSupplierParty"]
+            .into_iter()
+            .filter_map(|party| {
+                let party = root.child(party)?;
+                let party = party.child("cac:Party").unwrap_or(party);
+                party
+                    .children("cac:PartyIdentification")
+                    .filter_map(|p| p.child("cbc:ID"))
+                    .find(|id| id.attr("schemeID") == Some("SEPA") && !id.text().is_empty())
+            })
+            .next();
+        if let Some(id) = creditor_id {
+            builder = builder.creditor_id(id.text());
         }
         if let Some(reference) = root.opt_text("cbc:BuyerReference") {
             builder = builder.buyer_reference(reference);
@@ -509,6 +526,14 @@ fn payment_means(el: &El<'_, '_>) -> Result<PaymentMeans> {
     if let Some(id) = el.opt_text("cbc:PaymentID") {
         means = means.with_remittance_information(id);
     }
+    if let Some(card) = el.child("cac:CardAccount") {
+        let number = card.req("cbc:PrimaryAccountNumberID")?;
+        let mut read = PaymentCard::new(number.text());
+        if let Some(holder) = card.opt_text("cbc:HolderName") {
+            read = read.with_holder(holder);
+        }
+        means = means.with_card(read);
+    }
     if let Some(account) = el.child("cac:PayeeFinancialAccount") {
         if let Some(id) = account.opt_text("cbc:ID") {
             means = means.with_account_id(id);
@@ -694,10 +719,11 @@ fn subject_code(note: &str) -> (Option<&str>, &str) {
 fn read_payee(el: &El<'_, '_>) -> Result<Payee> {
     let name = el.req("cac:PartyName")?.req("cbc:Name")?;
     let mut payee = Payee::new(name.text()).map_err(|e| name.invalid(name.text(), e))?;
+    // The SEPA creditor id (BT-90) shares the element; the invoice reads it.
     if let Some(id) = el
         .children("cac:PartyIdentification")
         .filter_map(|p| p.child("cbc:ID"))
-        .find(|id| !id.text().is_empty())
+        .find(|id| id.attr("schemeID") != Some("SEPA") && !id.text().is_empty())
     {
         let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
         payee = payee.with_identifier(id.text(), scheme.map(str::to_owned));

@@ -175,10 +175,10 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     }
     w.references(references, credit)?;
     w.xml.start("cac:AccountingSupplierParty")?;
-    w.party(invoice.seller())?;
+    w.party(invoice.seller(), invoice.creditor_id())?;
     w.xml.end("cac:AccountingSupplierParty")?;
     w.xml.start("cac:AccountingCustomerParty")?;
-    w.party(invoice.buyer())?;
+    w.party(invoice.buyer(), None)?;
     w.xml.end("cac:AccountingCustomerParty")?;
     if let Some(payee) = invoice.payee() {
         let xml = &mut w.xml;
@@ -251,6 +251,15 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         }
         w.xml
             .opt_leaf("cbc:PaymentID", means.remittance_information())?;
+        if let Some(card) = means.card() {
+            w.xml.start("cac:CardAccount")?;
+            w.xml
+                .leaf("cbc:PrimaryAccountNumberID", card.account_number())?;
+            // UBL requires the card network, which EN 16931 does not have.
+            w.xml.leaf("cbc:NetworkID", CARD_NETWORK)?;
+            w.xml.opt_leaf("cbc:HolderName", card.holder())?;
+            w.xml.end("cac:CardAccount")?;
+        }
         if let Some(account) = means.account_id() {
             w.xml.start("cac:PayeeFinancialAccount")?;
             w.xml.leaf("cbc:ID", account)?;
@@ -415,7 +424,9 @@ impl<W: Write> Ubl<W> {
             .value_with(name, &[("currencyID", self.currency.code())], value)
     }
 
-    fn party(&mut self, party: &Party) -> Result<()> {
+    /// A `cac:Party`; the seller's carries the SEPA creditor id (BT-90), when there is one,
+    /// as a party identification of scheme `SEPA`.
+    fn party(&mut self, party: &Party, creditor_id: Option<&str>) -> Result<()> {
         let xml = &mut self.xml;
         xml.start("cac:Party")?;
         if let Some(address) = party.electronic_address() {
@@ -431,6 +442,11 @@ impl<W: Write> Ubl<W> {
                 Some(scheme) => xml.leaf_with("cbc:ID", &[("schemeID", scheme)], id)?,
                 None => xml.leaf("cbc:ID", id)?,
             }
+            xml.end("cac:PartyIdentification")?;
+        }
+        if let Some(id) = creditor_id {
+            xml.start("cac:PartyIdentification")?;
+            xml.leaf_with("cbc:ID", &[("schemeID", SEPA)], id)?;
             xml.end("cac:PartyIdentification")?;
         }
         if let Some(trading) = party.trading_name() {
@@ -732,6 +748,11 @@ fn reference<W: Write>(xml: &mut XmlWriter<W>, element: &str, id: Option<&str>) 
     }
     Ok(())
 }
+
+/// The scheme of a party identification that holds the SEPA creditor id (BT-90).
+const SEPA: &str = "SEPA";
+/// The `cbc:NetworkID` written for a payment card: UBL requires one, EN 16931 has none.
+const CARD_NETWORK: &str = "NA";
 
 /// The tax scheme of a VAT identifier or category.
 const VAT: &str = "VAT";
