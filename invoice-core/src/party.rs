@@ -230,6 +230,7 @@ pub struct Party {
     legal_id_scheme: Option<String>,
     /// Stored as `email` before the scheme was kept; read from either key.
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "email")]
+    #[serde(deserialize_with = "electronic_address::deserialize_stored")]
     electronic_address: Option<ElectronicAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     contact: Option<Contact>,
@@ -441,6 +442,8 @@ mod tests {
         let party: Party = serde_json::from_str(old).unwrap();
         assert_eq!(party.email(), Some("ap@b.example"));
         assert_eq!(party.electronic_address().unwrap().scheme(), "EM");
+        let blank = r#"{"name":"B","address":{"country":"SE"},"email":""}"#;
+        assert_eq!(serde_json::from_str::<Party>(blank).unwrap().email(), None);
         let peppol =
             party.with_electronic_address(ElectronicAddress::new("0007", "5567321707").unwrap());
         assert_eq!(peppol.email(), None);

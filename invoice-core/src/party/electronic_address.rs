@@ -110,6 +110,28 @@ impl<'de> Deserialize<'de> for ElectronicAddress {
     }
 }
 
+/// Deserializes a party's `electronic_address`, or the `email` it was stored as before:
+/// a blank legacy e-mail, which versions before the scheme was kept accepted, is no
+/// address rather than an error.
+pub(super) fn deserialize_stored<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<ElectronicAddress>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Email(String),
+        Address(ElectronicAddress),
+    }
+    match Option::<Stored>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Stored::Email(email)) if email.trim().is_empty() => Ok(None),
+        Some(Stored::Email(email)) => ElectronicAddress::email(email)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+        Some(Stored::Address(address)) => Ok(Some(address)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
