@@ -9,8 +9,9 @@ pub(crate) use read::Cii;
 pub use read::{read_cii, read_cii_slice, read_cii_with_warnings};
 pub use write::write_cii;
 
-/// BT-24: the EN 16931 guideline, which the Factur-X EN 16931 profile also uses.
-pub const GUIDELINE_ID: &str = "urn:cen.eu:en16931:2017";
+/// BT-24: the EN 16931 guideline, which the Factur-X EN 16931 profile also uses
+/// ([`invoice_core::specification::EN16931`]).
+pub const GUIDELINE_ID: &str = invoice_core::specification::EN16931;
 
 /// The `ram:TypeCode` (UNTDID 1001) of an additional referenced document that is a
 /// supporting document (BG-24).

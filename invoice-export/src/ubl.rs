@@ -8,11 +8,10 @@ pub(crate) use read::Ubl;
 pub use read::{read_ubl, read_ubl_slice, read_ubl_with_warnings};
 pub use write::write_ubl;
 
-/// BT-24: EN 16931 compliant, Peppol BIS Billing 3.0.
-pub const CUSTOMIZATION_ID: &str =
-    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
-/// BT-23: the Peppol billing process.
-pub const PROFILE_ID: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
+/// BT-24 of Peppol BIS Billing 3.0 ([`invoice_core::specification::PEPPOL_BIS_BILLING_3`]).
+pub const CUSTOMIZATION_ID: &str = invoice_core::specification::PEPPOL_BIS_BILLING_3;
+/// BT-23: the Peppol billing process ([`invoice_core::specification::PEPPOL_BILLING_PROCESS`]).
+pub const PROFILE_ID: &str = invoice_core::specification::PEPPOL_BILLING_PROCESS;
 
 /// The document type code (UNTDID 1001) of an `AdditionalDocumentReference` that holds
 /// the invoiced object identifier (BT-18).

@@ -719,14 +719,14 @@ fn monetary_summation<W: Write>(
         totals.tax_total(),
     )?;
     // BT-111, when the VAT accounting currency is not the invoice's own.
-    if let Some((currency, total)) = invoice
-        .vat_accounting_total()?
-        .filter(|(c, _)| *c != invoice.currency())
+    if let Some(accounting) = invoice
+        .vat_accounting()
+        .filter(|a| a.currency() != invoice.currency())
     {
         xml.value_with(
             "ram:TaxTotalAmount",
-            &[("currencyID", currency.code())],
-            total,
+            &[("currencyID", accounting.currency().code())],
+            accounting.vat_total(totals.tax_total())?,
         )?;
     }
     if !totals.rounding_amount().is_zero() || invoice.stated_rounding_amount().is_some() {

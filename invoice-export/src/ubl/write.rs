@@ -123,7 +123,11 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         w.xml.display_with("cbc:TaxPointDate", &[], date)?;
     }
     w.xml.leaf("cbc:DocumentCurrencyCode", currency.code())?;
-    let accounting = invoice.vat_accounting_total()?;
+    // BT-6 and BT-111, from the totals computed above.
+    let accounting = match invoice.vat_accounting() {
+        Some(a) => Some((a.currency(), a.vat_total(totals.tax_total())?)),
+        None => None,
+    };
     if let Some((accounting_currency, _)) = accounting {
         w.xml
             .leaf("cbc:TaxCurrencyCode", accounting_currency.code())?;
