@@ -406,3 +406,44 @@ pub(crate) fn stated_type_code(
     let own = if credit { 381 } else { 380 };
     Ok((code != own).then_some(code))
 }
+
+/// The `schemeID` an identifier element states, `None` when it is absent or empty.
+pub(crate) fn scheme_of(id: &crate::xml::El<'_, '_>) -> Option<String> {
+    id.attr("schemeID")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// An identifier that must have its scheme (an item's standard id, BT-157).
+pub(crate) fn schemed_id(id: &crate::xml::El<'_, '_>) -> Result<invoice_core::SchemedId> {
+    invoice_core::SchemedId::new(id.text(), id.attr("schemeID").unwrap_or_default())
+        .map_err(|e| id.invalid(id.text(), e))
+}
+
+/// A country code element (BT-159 and the addresses' BT-40 and siblings).
+pub(crate) fn country(code: &crate::xml::El<'_, '_>) -> Result<invoice_core::CountryCode> {
+    invoice_core::CountryCode::new(code.text()).map_err(|e| code.invalid(code.text(), e))
+}
+
+/// An item classification code element (BT-158) with its `listID` and `listVersionID`.
+pub(crate) fn classification(
+    code: &crate::xml::El<'_, '_>,
+) -> Result<invoice_core::ItemClassification> {
+    let class =
+        invoice_core::ItemClassification::new(code.text(), code.attr("listID").unwrap_or_default())
+            .map_err(|e| code.invalid(code.text(), e))?;
+    Ok(match code.attr("listVersionID").filter(|v| !v.is_empty()) {
+        Some(version) => class.with_list_version(version),
+        None => class,
+    })
+}
+
+/// An attached file (BT-125): base64 content with its `mimeCode` and `filename`.
+pub(crate) fn attachment(file: &crate::xml::El<'_, '_>) -> Result<invoice_core::Attachment> {
+    invoice_core::Attachment::new(
+        file.text(),
+        file.attr("mimeCode").unwrap_or_default(),
+        file.attr("filename").unwrap_or_default(),
+    )
+    .map_err(|e| file.invalid("", e))
+}

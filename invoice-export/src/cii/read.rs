@@ -4,19 +4,19 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use invoice_core::{
-    Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
-    InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
-    ItemClassification, LineDetails, Party, Payee, PaymentCard, PaymentMeans, SchemedId,
-    SupportingDocument, TaxRepresentative, VatExemption,
+    Address, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice, InvoiceNumber,
+    InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute, LineDetails, Party, Payee,
+    PaymentCard, PaymentMeans, SupportingDocument, TaxRepresentative, VatExemption,
 };
 
 use super::{DATE, INVOICED_OBJECT, NS_RSM, TENDER};
 use crate::error::{Error, Result};
 use crate::import::{
-    document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
-    stated_type_code, text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field,
-    ImportOptions, Imported, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
-    VatFields, CREDIT_NOTE_CODES,
+    attachment, classification, country, document_lines, electronic_address, finish,
+    read_document_text, read_reporting, scheme_of, schemed_id, specification, stated_type_code,
+    text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, Imported,
+    LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
+    CREDIT_NOTE_CODES,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -253,21 +253,9 @@ impl DocumentSyntax for Cii {
                     delivery = delivery.with_party_name(name);
                     any = true;
                 }
-                let global = ship_to
-                    .children("ram:GlobalID")
-                    .find(|id| !id.text().is_empty());
-                match (ship_to.opt_text("ram:ID"), global) {
-                    (Some(id), _) => {
-                        delivery = delivery.with_location_id(id, None);
-                        any = true;
-                    }
-                    (None, Some(global)) => {
-                        let scheme = global.attr("schemeID").filter(|s| !s.is_empty());
-                        delivery =
-                            delivery.with_location_id(global.text(), scheme.map(str::to_owned));
-                        any = true;
-                    }
-                    (None, None) => {}
+                if let Some((id, scheme)) = trade_party_id(&ship_to) {
+                    delivery = delivery.with_location_id(id, scheme);
+                    any = true;
                 }
                 if let Some(address) = ship_to.child("ram:PostalTradeAddress") {
                     delivery = delivery.with_address(read_address(&address)?);
@@ -415,21 +403,16 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
     if let Some(description) = el.opt_text("ram:Description") {
         party = party.with_additional_legal_info(description);
     }
-    let global = el.children("ram:GlobalID").find(|id| !id.text().is_empty());
-    match (el.opt_text("ram:ID"), global) {
-        (Some(id), _) => party = party.with_identifier(id),
-        (None, Some(global)) => {
-            party = party.with_identifier(global.text());
-            if let Some(scheme) = global.attr("schemeID").filter(|s| !s.is_empty()) {
-                party = party.with_identifier_scheme(scheme);
-            }
+    if let Some((id, scheme)) = trade_party_id(el) {
+        party = party.with_identifier(id);
+        if let Some(scheme) = scheme {
+            party = party.with_identifier_scheme(scheme);
         }
-        (None, None) => {}
     }
     if let Some(legal) = el.child("ram:SpecifiedLegalOrganization") {
         if let Some(id) = legal.child("ram:ID").filter(|id| !id.text().is_empty()) {
             party = party.with_legal_id(id.text());
-            if let Some(scheme) = id.attr("schemeID").filter(|s| !s.is_empty()) {
+            if let Some(scheme) = scheme_of(&id) {
                 party = party.with_legal_id_scheme(scheme);
             }
         }
@@ -693,13 +676,7 @@ fn references<'d, 'a>(
                     supporting = supporting.with_description(name);
                 }
                 if let Some(file) = document.child("ram:AttachmentBinaryObject") {
-                    let file = Attachment::new(
-                        file.text(),
-                        file.attr("mimeCode").unwrap_or_default(),
-                        file.attr("filename").unwrap_or_default(),
-                    )
-                    .map_err(|e| file.invalid("", e))?;
-                    supporting = supporting.with_attachment(file);
+                    supporting = supporting.with_attachment(attachment(&file)?);
                 }
                 references = references.with_supporting_document(supporting);
             }
@@ -708,26 +685,32 @@ fn references<'d, 'a>(
     Ok(references)
 }
 
+/// A trade party's identifier: its `ram:ID`, else its first `ram:GlobalID` with the
+/// scheme that one states.
+fn trade_party_id<'d>(el: &El<'d, '_>) -> Option<(&'d str, Option<String>)> {
+    match el.opt_text("ram:ID") {
+        Some(id) => Some((id, None)),
+        None => el
+            .children("ram:GlobalID")
+            .find(|id| !id.text().is_empty())
+            .map(|global| (global.text(), scheme_of(&global))),
+    }
+}
+
 /// A `ram:PayeeTradeParty` (BG-10).
 fn read_payee(el: &El<'_, '_>) -> Result<Payee> {
     let name = el.req("ram:Name")?;
     let mut payee = Payee::new(name.text()).map_err(|e| name.invalid(name.text(), e))?;
-    let global = el.children("ram:GlobalID").find(|id| !id.text().is_empty());
-    match (el.opt_text("ram:ID"), global) {
-        (Some(id), _) => payee = payee.with_identifier(id, None),
-        (None, Some(global)) => {
-            let scheme = global.attr("schemeID").filter(|s| !s.is_empty());
-            payee = payee.with_identifier(global.text(), scheme.map(str::to_owned));
-        }
-        (None, None) => {}
+    if let Some((id, scheme)) = trade_party_id(el) {
+        payee = payee.with_identifier(id, scheme);
     }
     if let Some(id) = el
         .child("ram:SpecifiedLegalOrganization")
         .and_then(|l| l.child("ram:ID"))
         .filter(|id| !id.text().is_empty())
     {
-        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
-        payee = payee.with_legal_id(id.text(), scheme.map(str::to_owned));
+        let scheme = scheme_of(&id);
+        payee = payee.with_legal_id(id.text(), scheme);
     }
     Ok(payee)
 }
@@ -813,9 +796,7 @@ fn line_details(
         .child("ram:GlobalID")
         .filter(|id| !id.text().is_empty())
     {
-        let scheme = id.attr("schemeID").unwrap_or_default();
-        let standard = SchemedId::new(id.text(), scheme).map_err(|e| id.invalid(id.text(), e))?;
-        details = details.with_standard_item_id(standard);
+        details = details.with_standard_item_id(schemed_id(&id)?);
     }
     for characteristic in product.children("ram:ApplicableProductCharacteristic") {
         let name = characteristic
@@ -832,20 +813,13 @@ fn line_details(
         .children("ram:DesignatedProductClassification")
         .filter_map(|c| c.child("ram:ClassCode"))
     {
-        let list = code.attr("listID").unwrap_or_default();
-        let mut class =
-            ItemClassification::new(code.text(), list).map_err(|e| code.invalid(code.text(), e))?;
-        if let Some(version) = code.attr("listVersionID").filter(|v| !v.is_empty()) {
-            class = class.with_list_version(version);
-        }
-        details = details.with_classification(class);
+        details = details.with_classification(classification(&code)?);
     }
     if let Some(code) = product
         .child("ram:OriginTradeCountry")
         .and_then(|c| c.child("ram:ID"))
     {
-        let country = CountryCode::new(code.text()).map_err(|e| code.invalid(code.text(), e))?;
-        details = details.with_origin_country(country);
+        details = details.with_origin_country(country(&code)?);
     }
     Ok(details)
 }

@@ -4,19 +4,18 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use invoice_core::{
-    Address, Attachment, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice,
-    InvoiceNumber, InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute,
-    ItemClassification, LineDetails, Party, Payee, PaymentCard, PaymentMeans, SchemedId,
-    SupportingDocument, TaxRepresentative, VatExemption,
+    Address, Contact, CountryCode, Currency, Delivery, DocumentReferences, Invoice, InvoiceNumber,
+    InvoicePeriod, InvoiceReference, InvoicedObject, ItemAttribute, LineDetails, Party, Payee,
+    PaymentCard, PaymentMeans, SupportingDocument, TaxRepresentative, VatExemption,
 };
 
 use super::{INVOICED_OBJECT, NO_ORDER, NS_CREDIT_NOTE, NS_INVOICE, PROJECT};
 use crate::error::{Error, Result};
 use crate::import::{
-    document_lines, electronic_address, finish, read_document_text, read_reporting, specification,
-    stated_type_code, text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field,
-    ImportOptions, Imported, LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines,
-    VatFields,
+    attachment, classification, country, document_lines, electronic_address, finish,
+    read_document_text, read_reporting, scheme_of, schemed_id, specification, stated_type_code,
+    text_of, vat_accounting, AllowanceChargeFields, DocumentSyntax, Field, ImportOptions, Imported,
+    LineFields, LineSyntax, Located, Part, StatedBreakdown, StreamedLines, VatFields,
 };
 use crate::xml::{input_text, read_input, Doc, El};
 
@@ -310,8 +309,8 @@ impl DocumentSyntax for Ubl {
                 .descend(&["cac:DeliveryLocation", "cbc:ID"])
                 .filter(|id| !id.text().is_empty())
             {
-                let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
-                delivery = delivery.with_location_id(id.text(), scheme.map(str::to_owned));
+                let scheme = scheme_of(&id);
+                delivery = delivery.with_location_id(id.text(), scheme);
             }
             if let Some(name) = el
                 .descend(&["cac:DeliveryParty", "cac:PartyName"])
@@ -417,7 +416,7 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         .find(|id| id.attr("schemeID") != Some("SEPA") && !id.text().is_empty())
     {
         party = party.with_identifier(id.text());
-        if let Some(scheme) = id.attr("schemeID").filter(|s| !s.is_empty()) {
+        if let Some(scheme) = scheme_of(&id) {
             party = party.with_identifier_scheme(scheme);
         }
     }
@@ -448,7 +447,7 @@ fn party(el: &El<'_, '_>) -> Result<Party> {
         .filter(|id| !id.text().is_empty())
     {
         party = party.with_legal_id(legal_id.text());
-        if let Some(scheme) = legal_id.attr("schemeID").filter(|s| !s.is_empty()) {
+        if let Some(scheme) = scheme_of(&legal_id) {
             party = party.with_legal_id_scheme(scheme);
         }
     }
@@ -663,11 +662,9 @@ fn references(root: &El<'_, '_>, sales_order: Option<&str>) -> Result<DocumentRe
         let id = document.req("cbc:ID")?;
         match document.opt_text("cbc:DocumentTypeCode") {
             Some(INVOICED_OBJECT) => {
-                let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
-                references = references.with_invoiced_object(InvoicedObject::new(
-                    id.text(),
-                    scheme.map(str::to_owned),
-                ));
+                let scheme = scheme_of(&id);
+                references =
+                    references.with_invoiced_object(InvoicedObject::new(id.text(), scheme));
             }
             Some(PROJECT) => references = references.with_project(id.text()),
             _ => {
@@ -676,17 +673,11 @@ fn references(root: &El<'_, '_>, sales_order: Option<&str>) -> Result<DocumentRe
                 if let Some(description) = document.opt_text("cbc:DocumentDescription") {
                     supporting = supporting.with_description(description);
                 }
-                if let Some(attachment) = document.child("cac:Attachment") {
-                    if let Some(file) = attachment.child("cbc:EmbeddedDocumentBinaryObject") {
-                        let file = Attachment::new(
-                            file.text(),
-                            file.attr("mimeCode").unwrap_or_default(),
-                            file.attr("filename").unwrap_or_default(),
-                        )
-                        .map_err(|e| file.invalid("", e))?;
-                        supporting = supporting.with_attachment(file);
+                if let Some(attached) = document.child("cac:Attachment") {
+                    if let Some(file) = attached.child("cbc:EmbeddedDocumentBinaryObject") {
+                        supporting = supporting.with_attachment(attachment(&file)?);
                     }
-                    if let Some(uri) = attachment
+                    if let Some(uri) = attached
                         .child("cac:ExternalReference")
                         .and_then(|r| r.opt_text("cbc:URI"))
                     {
@@ -725,16 +716,16 @@ fn read_payee(el: &El<'_, '_>) -> Result<Payee> {
         .filter_map(|p| p.child("cbc:ID"))
         .find(|id| id.attr("schemeID") != Some("SEPA") && !id.text().is_empty())
     {
-        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
-        payee = payee.with_identifier(id.text(), scheme.map(str::to_owned));
+        let scheme = scheme_of(&id);
+        payee = payee.with_identifier(id.text(), scheme);
     }
     if let Some(id) = el
         .child("cac:PartyLegalEntity")
         .and_then(|l| l.child("cbc:CompanyID"))
         .filter(|id| !id.text().is_empty())
     {
-        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
-        payee = payee.with_legal_id(id.text(), scheme.map(str::to_owned));
+        let scheme = scheme_of(&id);
+        payee = payee.with_legal_id(id.text(), scheme);
     }
     Ok(payee)
 }
@@ -789,8 +780,8 @@ fn line_details(line: &El<'_, '_>, item: &El<'_, '_>) -> Result<LineDetails> {
         .and_then(|r| r.child("cbc:ID"))
         .filter(|id| !id.text().is_empty())
     {
-        let scheme = id.attr("schemeID").filter(|s| !s.is_empty());
-        details = details.with_object_id(InvoicedObject::new(id.text(), scheme.map(str::to_owned)));
+        let scheme = scheme_of(&id);
+        details = details.with_object_id(InvoicedObject::new(id.text(), scheme));
     }
     if let Some(order_line) = line
         .child("cac:OrderLineReference")
@@ -815,28 +806,19 @@ fn line_details(line: &El<'_, '_>, item: &El<'_, '_>) -> Result<LineDetails> {
         .and_then(|i| i.child("cbc:ID"))
         .filter(|id| !id.text().is_empty())
     {
-        let scheme = id.attr("schemeID").unwrap_or_default();
-        let standard = SchemedId::new(id.text(), scheme).map_err(|e| id.invalid(id.text(), e))?;
-        details = details.with_standard_item_id(standard);
+        details = details.with_standard_item_id(schemed_id(&id)?);
     }
     if let Some(code) = item
         .child("cac:OriginCountry")
         .and_then(|c| c.child("cbc:IdentificationCode"))
     {
-        let country = CountryCode::new(code.text()).map_err(|e| code.invalid(code.text(), e))?;
-        details = details.with_origin_country(country);
+        details = details.with_origin_country(country(&code)?);
     }
     for code in item
         .children("cac:CommodityClassification")
         .filter_map(|c| c.child("cbc:ItemClassificationCode"))
     {
-        let list = code.attr("listID").unwrap_or_default();
-        let mut class =
-            ItemClassification::new(code.text(), list).map_err(|e| code.invalid(code.text(), e))?;
-        if let Some(version) = code.attr("listVersionID").filter(|v| !v.is_empty()) {
-            class = class.with_list_version(version);
-        }
-        details = details.with_classification(class);
+        details = details.with_classification(classification(&code)?);
     }
     for property in item.children("cac:AdditionalItemProperty") {
         let name = property
