@@ -382,6 +382,7 @@ pub struct Imported {
 
 /// The document type codes (UNTDID 1001) of credit notes: those UBL writes as a
 /// `CreditNote`, and CII's readers take for one.
+#[cfg(feature = "cii")]
 pub(crate) const CREDIT_NOTE_CODES: [&str; 11] = [
     "81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532",
 ];

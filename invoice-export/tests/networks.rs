@@ -3,6 +3,7 @@
 //! the export folder (`EXPORT_DIR`), where `.ci/run` holds the XRechnung ones to
 //! `validate --xrechnung` and the Peppol ones to `validate --peppol`; here each is read
 //! back to the same invoice.
+#![cfg(all(feature = "ubl", feature = "cii"))]
 
 mod common;
 
