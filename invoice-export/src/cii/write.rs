@@ -219,10 +219,7 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         xml.leaf("ram:Name", payee.name())?;
         if let Some(id) = payee.legal_id() {
             xml.start("ram:SpecifiedLegalOrganization")?;
-            match payee.legal_id_scheme() {
-                Some(scheme) => xml.leaf_with("ram:ID", &[("schemeID", scheme)], id)?,
-                None => xml.leaf("ram:ID", id)?,
-            }
+            xml.schemed_leaf("ram:ID", id, payee.legal_id_scheme())?;
             xml.end("ram:SpecifiedLegalOrganization")?;
         }
         xml.end("ram:PayeeTradeParty")?;
@@ -495,10 +492,7 @@ fn party<W: Write>(xml: &mut XmlWriter<W>, element: &str, party: &Party) -> Resu
     if party.legal_id().is_some() || party.trading_name().is_some() {
         xml.start("ram:SpecifiedLegalOrganization")?;
         if let Some(id) = party.legal_id() {
-            match party.legal_id_scheme() {
-                Some(scheme) => xml.leaf_with("ram:ID", &[("schemeID", scheme)], id)?,
-                None => xml.leaf("ram:ID", id)?,
-            }
+            xml.schemed_leaf("ram:ID", id, party.legal_id_scheme())?;
         }
         xml.opt_leaf("ram:TradingBusinessName", party.trading_name())?;
         xml.end("ram:SpecifiedLegalOrganization")?;

@@ -189,7 +189,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         xml.start("cac:PayeeParty")?;
         if let Some(id) = payee.identifier() {
             xml.start("cac:PartyIdentification")?;
-            schemed_leaf(xml, "cbc:ID", id, payee.identifier_scheme())?;
+            xml.schemed_leaf("cbc:ID", id, payee.identifier_scheme())?;
             xml.end("cac:PartyIdentification")?;
         }
         xml.start("cac:PartyName")?;
@@ -197,7 +197,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         xml.end("cac:PartyName")?;
         if let Some(id) = payee.legal_id() {
             xml.start("cac:PartyLegalEntity")?;
-            schemed_leaf(xml, "cbc:CompanyID", id, payee.legal_id_scheme())?;
+            xml.schemed_leaf("cbc:CompanyID", id, payee.legal_id_scheme())?;
             xml.end("cac:PartyLegalEntity")?;
         }
         xml.end("cac:PayeeParty")?;
@@ -223,7 +223,8 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         if delivery.address().is_some() || delivery.location_id().is_some() {
             w.xml.start("cac:DeliveryLocation")?;
             if let Some(id) = delivery.location_id() {
-                schemed_leaf(&mut w.xml, "cbc:ID", id, delivery.location_scheme())?;
+                w.xml
+                    .schemed_leaf("cbc:ID", id, delivery.location_scheme())?;
             }
             if let Some(address) = delivery.address() {
                 write_address(&mut w.xml, "cac:Address", address)?;
@@ -372,10 +373,7 @@ impl<W: Write> Ubl<W> {
         reference(xml, "cac:ContractDocumentReference", references.contract())?;
         if let Some(object) = references.invoiced_object() {
             xml.start("cac:AdditionalDocumentReference")?;
-            match object.scheme() {
-                Some(scheme) => xml.leaf_with("cbc:ID", &[("schemeID", scheme)], object.id())?,
-                None => xml.leaf("cbc:ID", object.id())?,
-            }
+            xml.schemed_leaf("cbc:ID", object.id(), object.scheme())?;
             xml.leaf("cbc:DocumentTypeCode", INVOICED_OBJECT)?;
             xml.end("cac:AdditionalDocumentReference")?;
         }
@@ -442,10 +440,7 @@ impl<W: Write> Ubl<W> {
         }
         if let Some(id) = party.identifier() {
             xml.start("cac:PartyIdentification")?;
-            match party.identifier_scheme() {
-                Some(scheme) => xml.leaf_with("cbc:ID", &[("schemeID", scheme)], id)?,
-                None => xml.leaf("cbc:ID", id)?,
-            }
+            xml.schemed_leaf("cbc:ID", id, party.identifier_scheme())?;
             xml.end("cac:PartyIdentification")?;
         }
         if let Some(id) = creditor_id {
@@ -474,10 +469,7 @@ impl<W: Write> Ubl<W> {
         xml.start("cac:PartyLegalEntity")?;
         xml.leaf("cbc:RegistrationName", party.name())?;
         if let Some(id) = party.legal_id() {
-            match party.legal_id_scheme() {
-                Some(scheme) => xml.leaf_with("cbc:CompanyID", &[("schemeID", scheme)], id)?,
-                None => xml.leaf("cbc:CompanyID", id)?,
-            }
+            xml.schemed_leaf("cbc:CompanyID", id, party.legal_id_scheme())?;
         }
         xml.opt_leaf("cbc:CompanyLegalForm", party.additional_legal_info())?;
         xml.end("cac:PartyLegalEntity")?;
@@ -661,7 +653,8 @@ impl<W: Write> Ubl<W> {
             }
             if let Some(object) = details.object_id() {
                 self.xml.start("cac:DocumentReference")?;
-                schemed_leaf(&mut self.xml, "cbc:ID", object.id(), object.scheme())?;
+                self.xml
+                    .schemed_leaf("cbc:ID", object.id(), object.scheme())?;
                 self.xml.leaf("cbc:DocumentTypeCode", INVOICED_OBJECT)?;
                 self.xml.end("cac:DocumentReference")?;
             }
@@ -728,19 +721,6 @@ fn write_address<W: Write>(xml: &mut XmlWriter<W>, element: &str, address: &Addr
     xml.leaf("cbc:IdentificationCode", address.country().as_str())?;
     xml.end("cac:Country")?;
     xml.end(element)
-}
-
-/// A leaf with a `schemeID` attribute when `scheme` is given.
-fn schemed_leaf<W: Write>(
-    xml: &mut XmlWriter<W>,
-    name: &str,
-    value: &str,
-    scheme: Option<&str>,
-) -> Result<()> {
-    match scheme {
-        Some(scheme) => xml.leaf_with(name, &[("schemeID", scheme)], value),
-        None => xml.leaf(name, value),
-    }
 }
 
 /// A reference element holding only its `cbc:ID`, when there is one.

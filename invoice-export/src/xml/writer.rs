@@ -283,6 +283,19 @@ impl<W: Write> XmlWriter<W> {
         self.after_text = false;
     }
 
+    /// An identifier element with its `schemeID` attribute when `scheme` is given.
+    pub(crate) fn schemed_leaf(
+        &mut self,
+        name: &str,
+        id: &str,
+        scheme: Option<&str>,
+    ) -> Result<()> {
+        match scheme {
+            Some(scheme) => self.leaf_with(name, &[("schemeID", scheme)], id),
+            None => self.leaf(name, id),
+        }
+    }
+
     /// An element with attributes and escaped text.
     pub(crate) fn leaf_with(
         &mut self,
