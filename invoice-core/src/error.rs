@@ -93,6 +93,24 @@ pub(crate) fn overflow() -> Error {
     Error::Overflow
 }
 
+/// `value` when it holds more than white space, else [`Error::InvalidField`] naming
+/// `field`, the value and `reason`.
+pub(crate) fn non_blank(
+    field: &'static str,
+    value: String,
+    reason: &'static str,
+) -> Result<String> {
+    if value.trim().is_empty() {
+        Err(Error::InvalidField {
+            field,
+            value,
+            reason,
+        })
+    } else {
+        Ok(value)
+    }
+}
+
 /// The crate's result alias.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

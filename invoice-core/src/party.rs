@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{non_blank, Error, Result};
 
 mod electronic_address;
 
@@ -490,20 +490,16 @@ impl TaxRepresentative {
         address: Address,
     ) -> Result<Self> {
         let (name, vat_id) = (name.into(), vat_id.into());
-        if name.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "tax representative name (BT-62)",
-                value: name,
-                reason: "must not be empty (BR-18)",
-            });
-        }
-        if vat_id.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "tax representative VAT identifier (BT-63)",
-                value: vat_id,
-                reason: "must not be empty (BR-56)",
-            });
-        }
+        let name = non_blank(
+            "tax representative name (BT-62)",
+            name,
+            "must not be empty (BR-18)",
+        )?;
+        let vat_id = non_blank(
+            "tax representative VAT identifier (BT-63)",
+            vat_id,
+            "must not be empty (BR-56)",
+        )?;
         Ok(Self {
             name,
             vat_id,
@@ -562,13 +558,7 @@ impl Payee {
     /// [`Error::InvalidField`] when the name is empty (BR-17).
     pub fn new(name: impl Into<String>) -> Result<Self> {
         let name = name.into();
-        if name.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "payee name (BT-59)",
-                value: name,
-                reason: "must not be empty (BR-17)",
-            });
-        }
+        let name = non_blank("payee name (BT-59)", name, "must not be empty (BR-17)")?;
         Ok(Self {
             name,
             identifier: None,

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{non_blank, Result};
 
 /// A file attached to a supporting document (BT-125), kept as the document states it:
 /// its content in base64, its MIME code (BT-125-1) and its file name (BT-125-2).
@@ -21,31 +21,21 @@ impl Attachment {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidField`] when the MIME code or the file name is empty (BR-CL-24
-    /// and the syntaxes require both).
+    /// [`Error::InvalidField`](crate::Error::InvalidField) when the MIME code or the file
+    /// name is empty (BR-CL-24 and the syntaxes require both).
     pub fn new(
         content_base64: impl Into<String>,
         mime_code: impl Into<String>,
         filename: impl Into<String>,
     ) -> Result<Self> {
-        let (content_base64, mime_code, filename) =
-            (content_base64.into(), mime_code.into(), filename.into());
-        for (field, value) in [
-            ("attachment MIME code", &mime_code),
-            ("attachment file name", &filename),
-        ] {
-            if value.trim().is_empty() {
-                return Err(Error::InvalidField {
-                    field,
-                    value: value.clone(),
-                    reason: "must not be empty",
-                });
-            }
-        }
         Ok(Self {
-            content_base64,
-            mime_code,
-            filename,
+            content_base64: content_base64.into(),
+            mime_code: non_blank(
+                "attachment MIME code",
+                mime_code.into(),
+                "must not be empty",
+            )?,
+            filename: non_blank("attachment file name", filename.into(), "must not be empty")?,
         })
     }
 
@@ -82,16 +72,15 @@ impl SupportingDocument {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidField`] when the reference is empty (BR-52).
+    /// [`Error::InvalidField`](crate::Error::InvalidField) when the reference is empty
+    /// (BR-52).
     pub fn new(id: impl Into<String>) -> Result<Self> {
         let id = id.into();
-        if id.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "supporting document reference (BT-122)",
-                value: id,
-                reason: "must not be empty (BR-52)",
-            });
-        }
+        let id = non_blank(
+            "supporting document reference (BT-122)",
+            id,
+            "must not be empty (BR-52)",
+        )?;
         Ok(Self {
             id,
             description: None,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{non_blank, Error, Result};
 
 /// EN 16931 itself, with no extension or CIUS: the identifier an invoice that states
 /// none is written with.
@@ -51,13 +51,11 @@ impl Specification {
     /// [`Error::InvalidField`] when the identifier, or a stated process, is empty.
     pub fn new(identifier: impl Into<String>, business_process: Option<String>) -> Result<Self> {
         let identifier = identifier.into();
-        if identifier.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "specification identifier (BT-24)",
-                value: identifier,
-                reason: "must not be empty (BR-1)",
-            });
-        }
+        let identifier = non_blank(
+            "specification identifier (BT-24)",
+            identifier,
+            "must not be empty (BR-1)",
+        )?;
         if let Some(process) = business_process.as_ref().filter(|p| p.trim().is_empty()) {
             return Err(Error::InvalidField {
                 field: "business process type (BT-23)",

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::delivery::InvoicePeriod;
-use crate::error::{Error, Result};
+use crate::error::{non_blank, Result};
 use crate::party::CountryCode;
 use crate::references::InvoicedObject;
 
@@ -20,24 +20,12 @@ impl SchemedId {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidField`] when either is empty (BR-64: a standard identifier has
-    /// its scheme).
+    /// [`Error::InvalidField`](crate::Error::InvalidField) when either is empty (BR-64: a
+    /// standard identifier has its scheme).
     pub fn new(id: impl Into<String>, scheme: impl Into<String>) -> Result<Self> {
         let (id, scheme) = (id.into(), scheme.into());
-        if id.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "identifier",
-                value: id,
-                reason: "must not be empty",
-            });
-        }
-        if scheme.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "identifier scheme",
-                value: scheme,
-                reason: "must not be empty (BR-64)",
-            });
-        }
+        let id = non_blank("identifier", id, "must not be empty")?;
+        let scheme = non_blank("identifier scheme", scheme, "must not be empty (BR-64)")?;
         Ok(Self { id, scheme })
     }
 
@@ -67,24 +55,16 @@ impl ItemClassification {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidField`] when either is empty (BR-65: a classification has its
-    /// list).
+    /// [`Error::InvalidField`](crate::Error::InvalidField) when either is empty (BR-65: a
+    /// classification has its list).
     pub fn new(code: impl Into<String>, list: impl Into<String>) -> Result<Self> {
         let (code, list) = (code.into(), list.into());
-        if code.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "item classification code",
-                value: code,
-                reason: "must not be empty",
-            });
-        }
-        if list.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "item classification list",
-                value: list,
-                reason: "must not be empty (BR-65)",
-            });
-        }
+        let code = non_blank("item classification code", code, "must not be empty")?;
+        let list = non_blank(
+            "item classification list",
+            list,
+            "must not be empty (BR-65)",
+        )?;
         Ok(Self {
             code,
             list,

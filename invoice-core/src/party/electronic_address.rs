@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{non_blank, Result};
 
 /// An electronic address (BT-34/BT-49) and its scheme (BT-34-1/BT-49-1), a code of the
 /// CEF Electronic Address Scheme list (EAS): `EM` for an e-mail address, `0088` for a GLN,
@@ -40,24 +40,17 @@ impl ElectronicAddress {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidField`] when the scheme or the value is empty or only white space
-    /// (BR-62, BR-63: an electronic address always has its scheme).
+    /// [`Error::InvalidField`](crate::Error::InvalidField) when the scheme or the value is
+    /// empty or only white space (BR-62, BR-63: an electronic address always has its
+    /// scheme).
     pub fn new(scheme: impl Into<String>, value: impl Into<String>) -> Result<Self> {
         let (scheme, value) = (scheme.into(), value.into());
-        if scheme.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "electronic address scheme",
-                value: scheme,
-                reason: "must not be empty (BR-62, BR-63)",
-            });
-        }
-        if value.trim().is_empty() {
-            return Err(Error::InvalidField {
-                field: "electronic address",
-                value,
-                reason: "must not be empty",
-            });
-        }
+        let scheme = non_blank(
+            "electronic address scheme",
+            scheme,
+            "must not be empty (BR-62, BR-63)",
+        )?;
+        let value = non_blank("electronic address", value, "must not be empty")?;
         Ok(Self { scheme, value })
     }
 
