@@ -21,6 +21,8 @@ pub mod fuzzing;
 mod import;
 #[cfg(feature = "json")]
 mod json;
+#[cfg(any(feature = "ubl", feature = "cii"))]
+mod schema;
 #[cfg(feature = "ubl")]
 mod ubl;
 #[cfg(any(feature = "ubl", feature = "cii"))]
@@ -45,6 +47,8 @@ pub use import::{ImportOptions, ImportWarning, Imported};
 pub use json::{
     read_invoice_json, write_invoice_json, write_invoice_json_pretty, write_invoices_jsonl,
 };
+#[cfg(any(feature = "ubl", feature = "cii"))]
+pub use schema::{check_structure, StructureIssue, StructureViolation};
 #[cfg(feature = "ubl")]
 pub use ubl::{
     read_ubl, read_ubl_slice, read_ubl_with_warnings, write_ubl,

@@ -14,8 +14,8 @@ use std::str::FromStr;
 
 use invoice_core::{Decimal, Invoice, InvoiceId, TenantId, Totals};
 use invoice_export::{
-    read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii, write_ubl,
-    ImportOptions, ImportWarning,
+    check_structure, read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii,
+    write_ubl, ImportOptions, ImportWarning, ReadLimits,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -466,4 +466,34 @@ fn every_official_example_reports_what_it_does_not_map() {
     for (element, count) in &per_element {
         let _ = writeln!(report, "  {count:4}  {element}");
     }
+}
+
+/// The structure check finds nothing in the official examples, which pass the syntaxes'
+/// XML Schemas, nor in their re-exports in both syntaxes.
+#[test]
+fn every_official_example_and_its_re_exports_have_their_schema_structure() {
+    let Some(examples) = common::test_data::en16931_examples(
+        "every_official_example_and_its_re_exports_have_their_schema_structure",
+    ) else {
+        return;
+    };
+    let text = std::fs::read_to_string(EXPECTED_TOTALS).unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    let limits = ReadLimits::default();
+    let mut checked = 0;
+    for (file, entry) in all["invoices"].as_object().unwrap() {
+        let bytes = std::fs::read(examples.join(file)).unwrap();
+        let found = check_structure(&bytes, &limits).unwrap();
+        assert!(found.is_empty(), "{file}: {found:#?}");
+        let invoice = import(&examples.join(file), entry["syntax"].as_str().unwrap()).unwrap();
+        for (syntax, document) in [
+            ("UBL", write_ubl(Vec::new(), &invoice).unwrap()),
+            ("CII", write_cii(Vec::new(), &invoice).unwrap()),
+        ] {
+            let found = check_structure(&document, &limits).unwrap();
+            assert!(found.is_empty(), "{file} as {syntax}: {found:#?}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 34);
 }

@@ -147,7 +147,62 @@ pub(crate) struct Difference {
     computed: String,
     stated: String,
     kind: Kind,
+    /// The VAT category code of a breakdown difference (BT-116, BT-117, BG-23).
+    #[serde(skip)]
+    category: Option<String>,
 }
+
+impl Difference {
+    /// Whether the difference breaks an identity (rather than being tolerated).
+    pub(crate) fn is_exact(&self) -> bool {
+        self.kind == Kind::Exact
+    }
+
+    /// The EN 16931 rule the difference breaks: BR-CO-10 to BR-CO-16 for the document
+    /// totals, the category's `-08` (taxable amount), `-09` (VAT amount) or `-01` (no
+    /// row for a category the lines use) for the VAT breakdown.
+    pub(crate) fn rule(&self) -> String {
+        let category_rule = |suffix: &str| {
+            let prefix = match self.category.as_deref().unwrap_or("") {
+                "S" => "BR-S",
+                "Z" => "BR-Z",
+                "E" => "BR-E",
+                "AE" => "BR-AE",
+                "K" => "BR-IC",
+                "G" => "BR-G",
+                "O" => "BR-O",
+                "L" => "BR-AF",
+                "M" => "BR-AG",
+                "B" => "BR-B",
+                _ => "BR-CO",
+            };
+            format!("{prefix}-{suffix}")
+        };
+        match self.field.as_str() {
+            "BT-106" => "BR-CO-10".to_owned(),
+            "BT-107" => "BR-CO-11".to_owned(),
+            "BT-108" => "BR-CO-12".to_owned(),
+            "BT-109" => "BR-CO-13".to_owned(),
+            "BT-110" => "BR-CO-14".to_owned(),
+            "BT-112" => "BR-CO-15".to_owned(),
+            "BT-113" | "BT-114" | "BT-115" => "BR-CO-16".to_owned(),
+            "BT-116" => category_rule("08"),
+            "BT-117" => category_rule("09"),
+            "BG-23" if self.stated == NO_SUCH_ROW => category_rule("01"),
+            "BG-23" => category_rule("08"),
+            rule => rule.to_owned(),
+        }
+    }
+
+    /// The business term or group concerned: `BT-115`, `BG-23`, or the rule id of an
+    /// identity on the stated amounts.
+    pub(crate) fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+/// What a difference states when a row is missing on one side.
+const NO_SUCH_ROW: &str = "no such row";
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -227,6 +282,7 @@ pub(crate) fn differences(totals: &Totals, stated: &Stated, minor_units: u32) ->
                 } else {
                     Kind::Exact
                 },
+                category: None,
             });
         } else {
             match total {
@@ -293,6 +349,7 @@ fn stated_identities(stated: &Stated, minor_units: u32) -> Vec<Difference> {
                 computed: shown(expected, minor_units),
                 stated: value.to_string(),
                 kind: Kind::Exact,
+                category: None,
             })
         })
         .collect()
@@ -320,9 +377,10 @@ fn breakdown_differences(totals: &Totals, stated: &Stated, minor_units: u32) -> 
             out.push(Difference {
                 field: "BG-23".to_owned(),
                 name: format!("VAT breakdown row {name}"),
-                computed: "no such row".to_owned(),
+                computed: NO_SUCH_ROW.to_owned(),
                 stated: stated_row(row),
                 kind: if empty { Kind::Tolerated } else { Kind::Exact },
+                category: Some(category.to_owned()),
             });
             continue;
         };
@@ -356,6 +414,7 @@ fn breakdown_differences(totals: &Totals, stated: &Stated, minor_units: u32) -> 
                     } else {
                         Kind::Exact
                     },
+                    category: Some(category.to_owned()),
                 });
             }
         }
@@ -372,8 +431,9 @@ fn breakdown_differences(totals: &Totals, stated: &Stated, minor_units: u32) -> 
                 shown(computed.taxable_amount()),
                 shown(computed.tax_amount())
             ),
-            stated: "no such row".to_owned(),
+            stated: NO_SUCH_ROW.to_owned(),
             kind: Kind::Exact,
+            category: Some(computed.category().code().to_owned()),
         });
     }
     out

@@ -651,6 +651,19 @@ impl<'d, 'a> El<'d, 'a> {
         })
     }
 
+    /// Every child element, in document order. Unlike [`children`](Self::children),
+    /// this does not count as reading them for the import warnings.
+    pub(crate) fn child_elements(&self) -> impl Iterator<Item = El<'d, 'a>> + 'd {
+        let doc = self.doc;
+        let first = self.node().map_or(NONE, |n| n.first_child);
+        std::iter::successors(doc.nodes.get(first).map(|n| (first, n)), move |(_, n)| {
+            doc.nodes
+                .get(n.next_sibling)
+                .map(|next| (n.next_sibling, next))
+        })
+        .map(move |(id, _)| El { doc, id })
+    }
+
     /// The first child named like `qname`.
     pub(crate) fn child(&self, qname: &'static str) -> Option<El<'d, 'a>> {
         self.children(qname).next()
