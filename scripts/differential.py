@@ -21,7 +21,8 @@ element chosen at random (seeded) among those it applies to:
     remove        the element and its content are removed
     duplicate     a copy is inserted right after it
     empty         its content (text and children) is removed
-    code-wrong    a code (element text or a code attribute) becomes one no list has
+    code-wrong    a code (element text or a code attribute) becomes one of the right shape
+                  that its list does not have
     code-other    a code becomes another valid code of its list
     amount-cent   an amount changes by 0.01 (up or down)
     amount-unit   an amount changes by 1.00 (up or down)
@@ -72,7 +73,22 @@ CODE_LISTS = {
 SCHEMES_VALID = ["0088", "0060", "0184", "0192", "0204", "0208", "9930", "9925", "EM", "0002"]
 SCHEMES_WRONG = ["9999", "XX", "ABC", "00"]
 
-WRONG_CODE = "QQ9"
+# A code of the right shape that no list has, per list: the mutation tests the list,
+# not the reader's parsing of the code.
+WRONG_CODES = {
+    "currency": "QQQ",
+    "country": "QQ",
+    "unit": "QQQ",
+    "vat-category": "Q",
+    "invoice-type": "999",
+    "payment-means": "999",
+    "mime": "application/x-unknown",
+    "vatex": "VATEX-EU-QQ",
+    "allowance-reason": "999",
+    "charge-reason": "QQQ",
+    "date-format": "999",
+    "tax-scheme": "QQQ",
+}
 
 
 def local(name: str) -> str:
@@ -199,7 +215,7 @@ def mutate(doc, kind: str, rng: random.Random) -> str | None:
         el, attr, list_name = rng.choice(candidates)
         old = el.getAttribute(attr) if attr else text_of(el).strip()
         if kind == "code-wrong":
-            new = WRONG_CODE
+            new = WRONG_CODES[list_name]
         else:
             others = [c for c in CODE_LISTS[list_name] if c != old]
             if not others:

