@@ -31,3 +31,25 @@ pub(crate) const NS_QDT: &str = "urn:un:unece:uncefact:data:standard:QualifiedDa
 
 /// CII dates: format code 102, `YYYYMMDD`.
 pub(crate) const DATE: &str = "%Y%m%d";
+
+/// BT-8, the date VAT becomes due, in the model's UNTDID 2005 and in CII's UNTDID 2475:
+/// invoice date, delivery date, payment date.
+const VAT_POINT_CODES: [(&str, &str); 3] = [("3", "5"), ("35", "29"), ("432", "72")];
+
+/// The CII code (UNTDID 2475) of the model's BT-8 code; a code outside UNTDID 2005 is
+/// written as it is, for the code-list check to report.
+pub(crate) fn vat_point_code_to_cii(code: &str) -> &str {
+    VAT_POINT_CODES
+        .iter()
+        .find(|(model, _)| *model == code)
+        .map_or(code, |(_, cii)| cii)
+}
+
+/// The model's code (UNTDID 2005) of a CII BT-8 code; a code outside UNTDID 2475 is
+/// kept as it is.
+pub(crate) fn vat_point_code_from_cii(code: &str) -> &str {
+    VAT_POINT_CODES
+        .iter()
+        .find(|(_, cii)| *cii == code)
+        .map_or(code, |(model, _)| model)
+}

@@ -16,30 +16,26 @@ use serde::{Deserialize, Serialize};
 use crate::xml::{input_text, Doc, El, ReadLimits};
 use crate::{Error, Result};
 
-/// A code that is not one an EN 16931 rule allows in its place: not in the rule's code
-/// list, or (UBL-SR-47, CII-SR-467) not the same as the document's other payment means
-/// codes.
+/// A code that is not in the list an EN 16931 rule gives for its place.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CodeListViolation {
-    /// The rule: `BR-CL-01` to `BR-CL-26`; `BR-CO-04`, `BR-32`, `BR-37` or `BR-47` for a
-    /// UBL tax scheme other than `VAT` where a VAT category is given; `UBL-SR-47` or
-    /// `CII-SR-467` for payment means codes that differ.
+    /// The rule: `BR-CL-01` to `BR-CL-26`.
     pub rule: &'static str,
     /// The element's path, with `/@attribute` when the code is an attribute's value.
     pub path: String,
     /// The code as stated.
     pub code: String,
-    /// What the rule expects: its code list (`ISO 4217`, `UN/ECE Recommendation 20/21`,
-    /// ...), or the code it requires.
-    pub expected: &'static str,
+    /// The code list, as the rule names it (`ISO 4217`, `UN/ECE Recommendation 20/21`,
+    /// ...).
+    pub list: &'static str,
 }
 
 impl fmt::Display for CodeListViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {:?} is not allowed here (expected: {})",
-            self.path, self.code, self.expected
+            "{}: {:?} is not in the code list ({})",
+            self.path, self.code, self.list
         )
     }
 }
@@ -87,35 +83,11 @@ pub fn check_code_lists(input: &[u8], limits: &ReadLimits) -> Result<Vec<CodeLis
             })
         }
     };
-    let (means_rule, means_parent, means_name) = if root.local_name() == "CrossIndustryInvoice" {
-        (
-            "CII-SR-467",
-            "SpecifiedTradeSettlementPaymentMeans",
-            "TypeCode",
-        )
-    } else {
-        ("UBL-SR-47", "", "PaymentMeansCode")
-    };
-    let mut first_means: Option<&str> = None;
     let mut found = Vec::new();
     let mut stack = vec![root];
     while let Some(el) = stack.pop() {
         for place in places(&el) {
             place.check(&el, &mut found);
-        }
-        let parent = el.parent().map_or("", |p| p.local_name());
-        if el.local_name() == means_name && (means_parent.is_empty() || parent == means_parent) {
-            let code = el.text();
-            match first_means {
-                None => first_means = Some(code),
-                Some(first) if first != code => found.push(CodeListViolation {
-                    rule: means_rule,
-                    path: el.path(),
-                    code: code.to_owned(),
-                    expected: "the same payment means code as the first one",
-                }),
-                Some(_) => {}
-            }
         }
         let mut children: Vec<_> = el.child_elements().collect();
         children.reverse();
@@ -247,7 +219,7 @@ impl Place {
                 rule: self.list.rule,
                 path,
                 code: code.to_owned(),
-                expected: self.list.name,
+                list: self.list.name,
             });
         }
     }
@@ -346,38 +318,12 @@ fn ubl_places(el: &El<'_, '_>) -> Vec<Place> {
         (_, "EmbeddedDocumentBinaryObject") => places.push(Place::attribute("mimeCode", MIME)),
         (_, "EndpointID") => places.push(Place::attribute("schemeID", ENDPOINT_SCHEME)),
         ("DeliveryLocation", "ID") => places.push(Place::attribute("schemeID", LOCATION_SCHEME)),
-        ("TaxScheme", "ID") => places.extend(vat_scheme(el).map(Place::text)),
         _ => {}
     }
     if UBL_AMOUNTS.contains(&name) {
         places.push(Place::attribute("currencyID", AMOUNT_CURRENCY));
     }
     places
-}
-
-/// The rule that requires a UBL tax scheme (`cac:TaxScheme/cbc:ID`) to be `VAT`: where
-/// a VAT category is given, another scheme leaves the line, allowance, charge or
-/// breakdown row without one.
-fn vat_scheme(id: &El<'_, '_>) -> Option<List> {
-    let category = id.parent()?.parent()?;
-    let holder = category.parent()?;
-    let rule = match (holder.local_name(), category.local_name()) {
-        ("Item", "ClassifiedTaxCategory") => "BR-CO-04",
-        ("TaxSubtotal", "TaxCategory") => "BR-47",
-        ("AllowanceCharge", "TaxCategory") if holder.parent()?.parent().is_none() => {
-            match child_text(&holder, "ChargeIndicator") {
-                Some("true") => "BR-37",
-                _ => "BR-32",
-            }
-        }
-        _ => return None,
-    };
-    Some(List {
-        rule,
-        name: "VAT",
-        codes: &["VAT"],
-        case_insensitive: true,
-    })
 }
 
 fn cii_places(el: &El<'_, '_>) -> Vec<Place> {

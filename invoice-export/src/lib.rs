@@ -24,6 +24,8 @@ mod import;
 #[cfg(feature = "json")]
 mod json;
 #[cfg(any(feature = "ubl", feature = "cii"))]
+mod rules;
+#[cfg(any(feature = "ubl", feature = "cii"))]
 mod schema;
 #[cfg(feature = "ubl")]
 mod ubl;
@@ -51,6 +53,8 @@ pub use import::{ImportOptions, ImportWarning, Imported};
 pub use json::{
     read_invoice_json, write_invoice_json, write_invoice_json_pretty, write_invoices_jsonl,
 };
+#[cfg(any(feature = "ubl", feature = "cii"))]
+pub use rules::{check_syntax_rules, RuleViolation};
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use schema::{check_structure, StructureIssue, StructureViolation};
 #[cfg(feature = "ubl")]

@@ -142,3 +142,20 @@ fn a_base_quantity_that_is_not_positive_is_reported_with_its_path() {
         other => panic!("{other:?}"),
     }
 }
+
+/// BT-8 is a UNTDID 2005 code in the model and in UBL, a UNTDID 2475 code in CII: the
+/// writer and the reader translate (35 delivery date is 29 in CII).
+#[test]
+fn the_vat_point_date_code_is_written_in_ciis_own_code_list() {
+    let mut json = serde_json::to_value(common::sample()).unwrap();
+    json["vat_point_date_code"] = "35".into();
+    let invoice: invoice_core::Invoice = serde_json::from_value(json).unwrap();
+    let xml = String::from_utf8(write_cii(Vec::new(), &invoice).unwrap()).unwrap();
+    assert!(
+        xml.contains("<ram:DueDateTypeCode>29</ram:DueDateTypeCode>"),
+        "{xml}"
+    );
+    assert!(!xml.contains("<ram:DueDateTypeCode>35<"));
+    let back = read_cii(xml.as_bytes(), &options()).unwrap();
+    assert_eq!(back.vat_point_date_code(), Some("35"));
+}

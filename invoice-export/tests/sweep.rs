@@ -14,8 +14,9 @@ use std::str::FromStr;
 
 use invoice_core::{Decimal, Invoice, InvoiceId, TenantId, Totals};
 use invoice_export::{
-    check_structure, read_cii, read_cii_with_warnings, read_ubl, read_ubl_with_warnings, write_cii,
-    write_ubl, ImportOptions, ImportWarning, ReadLimits,
+    check_code_lists, check_structure, check_syntax_rules, read_cii, read_cii_with_warnings,
+    read_ubl, read_ubl_with_warnings, write_cii, write_ubl, ImportOptions, ImportWarning,
+    ReadLimits,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -468,29 +469,39 @@ fn every_official_example_reports_what_it_does_not_map() {
     }
 }
 
-/// The structure check finds nothing in the official examples, which pass the syntaxes'
-/// XML Schemas, nor in their re-exports in both syntaxes.
+/// The document checks find nothing in the official examples, which pass the official
+/// validator, nor in their re-exports in both syntaxes: no structure the syntaxes' XML
+/// Schemas refuse, no code outside its list, no syntax-binding rule broken.
 #[test]
-fn every_official_example_and_its_re_exports_have_their_schema_structure() {
+fn every_official_example_and_its_re_exports_pass_the_document_checks() {
     let Some(examples) = common::test_data::en16931_examples(
-        "every_official_example_and_its_re_exports_have_their_schema_structure",
+        "every_official_example_and_its_re_exports_pass_the_document_checks",
     ) else {
         return;
     };
     let text = std::fs::read_to_string(EXPECTED_TOTALS).unwrap();
     let all: Value = serde_json::from_str(&text).unwrap();
     let limits = ReadLimits::default();
+    let findings = |document: &[u8]| -> Vec<String> {
+        let structure = check_structure(document, &limits).unwrap();
+        let codes = check_code_lists(document, &limits).unwrap();
+        let rules = check_syntax_rules(document, &limits).unwrap();
+        let structure = structure.iter().map(ToString::to_string);
+        let codes = codes.iter().map(|c| format!("{} {c}", c.rule));
+        let rules = rules.iter().map(|r| format!("{} {r}", r.rule));
+        structure.chain(codes).chain(rules).collect()
+    };
     let mut checked = 0;
     for (file, entry) in all["invoices"].as_object().unwrap() {
         let bytes = std::fs::read(examples.join(file)).unwrap();
-        let found = check_structure(&bytes, &limits).unwrap();
+        let found = findings(&bytes);
         assert!(found.is_empty(), "{file}: {found:#?}");
         let invoice = import(&examples.join(file), entry["syntax"].as_str().unwrap()).unwrap();
         for (syntax, document) in [
             ("UBL", write_ubl(Vec::new(), &invoice).unwrap()),
             ("CII", write_cii(Vec::new(), &invoice).unwrap()),
         ] {
-            let found = check_structure(&document, &limits).unwrap();
+            let found = findings(&document);
             assert!(found.is_empty(), "{file} as {syntax}: {found:#?}");
         }
         checked += 1;

@@ -35,8 +35,8 @@ pub(crate) struct Stated {
     pub(crate) currency: Option<String>,
     amounts: [Option<Decimal>; Total::ALL.len()],
     pub(crate) breakdown: Vec<StatedRow>,
-    /// Whether BT-110 is stated in the document currency (BT-5), as BR-CO-15 requires
-    /// of UBL; [`Stated::amount`] falls back to a VAT total without a currency, or the
+    /// Whether BT-110 is stated once in the document currency (BT-5), as BR-CO-15
+    /// requires of UBL; [`Stated::amount`] falls back to a VAT total without a currency, or the
     /// first one.
     pub(crate) tax_in_document_currency: bool,
     /// The document's syntax: the rules on the stated amounts differ slightly.
@@ -398,7 +398,9 @@ impl Parser {
             && self
                 .tax_totals
                 .iter()
-                .any(|t| t.amount.as_ref().is_some_and(|a| a.currency_id == currency));
+                .filter(|t| t.amount.as_ref().is_some_and(|a| a.currency_id == currency))
+                .count()
+                == 1;
         let chosen = pick(&self.tax_totals).map(|i| self.tax_totals.swap_remove(i));
         let mut amounts = self.amounts;
         amounts[Total::Tax as usize] = chosen

@@ -1,8 +1,9 @@
 //! `invoice validate`: the EN 16931 business rules, every violation with its rule id.
 //!
-//! Three sources of findings: the structure the syntax's XML Schema gives the document
-//! ([`invoice_export::check_structure`], rule id `XSD`), the library's rules on the
-//! imported model ([`invoice_core::Invoice::validate`]), and the calculation rules on
+//! The findings: the structure the syntax's XML Schema gives the document
+//! ([`invoice_export::check_structure`], rule id `XSD`), the code lists
+//! ([`invoice_export::check_code_lists`]), the syntax-binding rules
+//! ([`invoice_export::check_syntax_rules`]), the library's rules on the imported model ([`invoice_core::Invoice::validate`]), and the calculation rules on
 //! the amounts the document states (BR-CO-10 to BR-CO-16, each category's `-08` and
 //! `-09`), as `totals --check` finds them. A received invoice is judged by what it says,
 //! not only by what the model recomputes from it.
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use invoice_core::{Severity, Violation};
 use invoice_export::{
-    check_code_lists, check_structure, CodeListViolation, ImportOptions, StructureViolation,
+    check_code_lists, check_structure, check_syntax_rules, CodeListViolation, ImportOptions,
+    RuleViolation, StructureViolation,
 };
 use serde::Serialize;
 use serde_json::{json, Map};
@@ -75,6 +77,17 @@ impl Finding {
     }
 }
 
+impl From<&RuleViolation> for Finding {
+    fn from(v: &RuleViolation) -> Self {
+        Self {
+            rule: v.rule.to_owned(),
+            severity: Severity::Fatal,
+            path: v.path.clone(),
+            message: v.to_string(),
+        }
+    }
+}
+
 impl From<&Difference> for Finding {
     fn from(d: &Difference) -> Self {
         Self {
@@ -104,6 +117,11 @@ fn validate(path: &Path, options: &ImportOptions) -> Result<FileReport, FileErro
         check_code_lists(doc.text.as_bytes(), options.limits())?
             .iter()
             .map(|v| Finding::code(v, doc.syntax)),
+    );
+    violations.extend(
+        check_syntax_rules(doc.text.as_bytes(), options.limits())?
+            .iter()
+            .map(Finding::from),
     );
     violations.extend(doc.invoice.validate().iter().map(Finding::from));
     // The calculation rules on what the document states. An invoice whose totals

@@ -54,6 +54,7 @@ pub(super) fn check(invoice: &Invoice, out: &mut Vec<Violation>) {
     check_lines(invoice, out);
     check_document_allowances_charges(invoice.allowances_charges(), out);
     check_payment_terms(invoice, out);
+    check_payment_means(invoice, out);
     let seller = invoice.seller();
     // BR-CO-26: any of the seller identifier (BT-29), legal registration id (BT-30) or
     // VAT id (BT-31) identifies the seller.
@@ -194,6 +195,37 @@ fn check_payment_terms(invoice: &Invoice, out: &mut Vec<Violation>) {
         } else {
             Violation::fatal("BR-CO-25", "due_date", message)
         });
+    }
+}
+
+/// The payment means codes of a credit transfer (UNTDID 4461): SEPA credit transfer
+/// and credit transfer.
+const CREDIT_TRANSFER_CODES: [&str; 2] = ["30", "58"];
+
+/// BR-61: a credit transfer needs the account to pay to (BT-84). BR-50: so does any
+/// credit transfer information given (the account's name BT-85 or its provider BT-86).
+fn check_payment_means(invoice: &Invoice, out: &mut Vec<Violation>) {
+    for (i, means) in invoice.payment_means().iter().enumerate() {
+        if is_present(means.account_id()) {
+            continue;
+        }
+        let path = format!("payment_means[{i}].account_id");
+        if CREDIT_TRANSFER_CODES.contains(&means.code().trim()) {
+            out.push(Violation::fatal(
+                "BR-61",
+                path,
+                format!(
+                    "payment means {} is a credit transfer, so it needs the account to pay to",
+                    means.code()
+                ),
+            ));
+        } else if is_present(means.account_name()) || is_present(means.provider_id()) {
+            out.push(Violation::fatal(
+                "BR-50",
+                path,
+                "credit transfer information is given, so the account to pay to is required",
+            ));
+        }
     }
 }
 
@@ -445,5 +477,29 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(rules(&identified), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_credit_transfer_needs_the_account_to_pay_to() {
+        let with = |means: crate::PaymentMeans| {
+            draft(seller(), buyer())
+                .line(line("1", vat19()))
+                .payment_means(means)
+                .build()
+                .unwrap()
+        };
+        let sepa = crate::PaymentMeans::new("58");
+        assert_eq!(rules(&with(sepa.clone())), ["BR-61"]);
+        assert_eq!(
+            rules(&with(sepa.with_account_id("DE89370400440532013000"))),
+            Vec::<&str>::new()
+        );
+        // Account details without the account itself (BR-50), on any other means.
+        let cash = crate::PaymentMeans::new("10");
+        assert_eq!(rules(&with(cash.clone())), Vec::<&str>::new());
+        assert_eq!(
+            rules(&with(cash.with_account_name("Muster GmbH"))),
+            ["BR-50"]
+        );
     }
 }

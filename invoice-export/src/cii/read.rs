@@ -337,7 +337,7 @@ impl DocumentSyntax for Cii {
             }
         }
         if let Some(code) = code.filter(|c| !c.is_empty()) {
-            builder = builder.vat_point_date_code(code);
+            builder = builder.vat_point_date_code(super::vat_point_code_from_cii(code));
         }
         if let Some(payee) = settlement.child("ram:PayeeTradeParty") {
             builder = builder.payee(read_payee(&payee)?);

@@ -255,7 +255,9 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
     // CII states BT-7 and BT-8 on each breakdown row.
     let tax_point = TaxPoint {
         date: invoice.tax_point_date(),
-        code: invoice.vat_point_date_code(),
+        code: invoice
+            .vat_point_date_code()
+            .map(super::vat_point_code_to_cii),
     };
     for row in totals.vat_breakdown() {
         trade_tax(
