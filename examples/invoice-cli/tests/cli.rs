@@ -559,6 +559,7 @@ fn validate_finds_no_fatal_violation_in_any_official_example() {
     for entry in report["files"].as_array().unwrap() {
         assert_ne!(entry["status"], "error", "{entry}");
         for violation in entry["violations"].as_array().unwrap() {
+            // Business rules only: no schema, code-list or syntax-binding finding.
             assert!(violation["rule"].as_str().unwrap().starts_with("BR-"));
             if violation["severity"] == "fatal" {
                 fatal.push((entry["file"].to_string(), violation["rule"].to_string()));
@@ -576,6 +577,70 @@ fn validate_finds_no_fatal_violation_in_any_official_example() {
             "{n} files, {n} ok, 0 failed\n",
             n = files.len()
         )));
+}
+
+/// `validate` judges the document as stated: a second issue date the schema forbids, a
+/// unit code outside UN/ECE Recommendation 20/21, and a stated sum of line nets that is not
+/// their sum are each a fatal finding with its rule id and element path, although the
+/// model read from the document would pass.
+#[test]
+fn validate_checks_the_document_as_stated() {
+    let Some(cen) = Cen::find("validate_checks_the_document_as_stated") else {
+        return;
+    };
+    let original = std::fs::read_to_string(cen.file("ubl/ubl-tc434-example7.xml")).unwrap();
+    let mut stated = original.clone();
+    for (from, to) in [
+        (
+            "<cbc:IssueDate>2013-03-11</cbc:IssueDate>",
+            "<cbc:IssueDate>2013-03-11</cbc:IssueDate><cbc:IssueDate>2013-03-12</cbc:IssueDate>",
+        ),
+        (r#"unitCode="EA">1<"#, r#"unitCode="QQQ">1<"#),
+        (
+            r#"<cbc:LineExtensionAmount currencyID="SEK">3200.00<"#,
+            r#"<cbc:LineExtensionAmount currencyID="SEK">3201.00<"#,
+        ),
+    ] {
+        assert!(stated.contains(from), "the fixture changed: {from}");
+        stated = stated.replacen(from, to, 1);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stated.xml");
+    std::fs::write(&path, stated).unwrap();
+    let output = invoice()
+        .args(["--format", "json", "validate"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_of(&output.stdout);
+    let found: Vec<(String, String)> = report["files"][0]["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["severity"] == "fatal")
+        .map(|v| {
+            (
+                v["rule"].as_str().unwrap().to_owned(),
+                v["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("XSD", "/Invoice/cbc:IssueDate[2]"),
+        (
+            "BR-CL-23",
+            "/Invoice/cac:InvoiceLine/cbc:InvoicedQuantity/@unitCode",
+        ),
+        ("BR-CO-10", "BT-106"),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|(rule, path)| (rule.as_str(), path.as_str()) == expected),
+            "{expected:?} not in {found:?}"
+        );
+    }
 }
 
 #[test]
