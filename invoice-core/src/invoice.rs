@@ -28,7 +28,7 @@ use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
 use crate::validation::{self, Severity, Violation};
-use crate::vat::StatedVatAmount;
+use crate::vat::{EmptyVatRow, StatedVatAmount};
 use crate::vat_accounting::VatAccounting;
 
 /// An invoice or credit note: the aggregate every command goes through.
@@ -104,6 +104,8 @@ pub struct Invoice {
     stated_rounding_amount: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     stated_vat_amounts: Vec<StatedVatAmount>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    empty_vat_rows: Vec<EmptyVatRow>,
     #[serde(default)]
     rounding_policy: RoundingPolicy,
     version: u64,
@@ -520,6 +522,12 @@ impl Invoice {
     /// from the computed ones within BR-CO-17's tolerance; see [`StatedVatAmount`].
     pub fn stated_vat_amounts(&self) -> &[StatedVatAmount] {
         &self.stated_vat_amounts
+    }
+
+    /// The empty VAT breakdown rows a received document states for categories and rates
+    /// nothing else uses; see [`EmptyVatRow`].
+    pub fn empty_vat_rows(&self) -> &[EmptyVatRow] {
+        &self.empty_vat_rows
     }
 
     /// The buyer reference (BT-10).

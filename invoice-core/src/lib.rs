@@ -59,7 +59,7 @@ pub use rust_decimal::Decimal;
 pub use specification::Specification;
 pub use totals::{TaxBreakdown, Totals};
 pub use validation::{Severity, Violation};
-pub use vat::{StatedVatAmount, Vat, VatCategory, VatExemption};
+pub use vat::{EmptyVatRow, StatedVatAmount, Vat, VatCategory, VatExemption};
 pub use vat_accounting::{VatAccounting, VatAccountingBasis};
 
 /// The workspace README's Rust examples, compiled and run with this crate's doctests (it

@@ -10,7 +10,7 @@ use crate::error::{overflow, Error, Result};
 use crate::invoice::Invoice;
 use crate::line_item::LineItem;
 use crate::rounding::{PriceBasis, RoundingMode, RoundingPolicy, TaxRounding};
-use crate::vat::{StatedVatAmount, Vat, VatCategory, VatExemption};
+use crate::vat::{EmptyVatRow, StatedVatAmount, Vat, VatCategory, VatExemption};
 use fixed_point::{Fixed, FixedSum};
 
 /// How many breakdown groups keep an integer [`FixedSum`] during the line loop; lines of
@@ -460,6 +460,27 @@ fn vat_of_groups(
     add(tax_total, fixed_tax_total.to_decimal(rules.tax_dp)?)
 }
 
+/// Step 3b: the empty rows a received document states for a category and rate nothing
+/// else uses, after the computed ones, with zero amounts (they change no total).
+#[inline(always)]
+fn keep_empty_rows(groups: &mut Vec<TaxBreakdown>, rows: &[EmptyVatRow]) {
+    for row in rows {
+        let vat = row.vat();
+        let used = groups
+            .iter()
+            .any(|g| g.category == vat.category() && same_rate(g.rate, vat.rate()));
+        if !used {
+            groups.push(TaxBreakdown {
+                category: vat.category(),
+                rate: vat.rate(),
+                taxable_amount: Decimal::ZERO,
+                tax_amount: Decimal::ZERO,
+                exemption: row.exemption().cloned(),
+            });
+        }
+    }
+}
+
 /// Step 4, the document totals: BT-109 (BR-CO-13), BT-112 (BR-CO-15), BT-113 as stated,
 /// BT-114 by the policy or as stated, and BT-115 (BR-CO-16).
 struct DocumentAmounts {
@@ -576,6 +597,7 @@ impl Totals {
         let mut sums = LineSums::of(invoice, rules)?;
         let document = DocumentAllowancesCharges::apply(invoice, rules, &mut sums)?;
         let tax_total = vat_of_groups(&mut sums.groups, rules, invoice.stated_vat_amounts())?;
+        keep_empty_rows(&mut sums.groups, invoice.empty_vat_rows());
         let amounts = DocumentAmounts::of(invoice, policy, rules, &sums, &document, tax_total)?;
         Ok(Totals {
             line_net_amounts: sums.line_net_amounts,
@@ -1064,5 +1086,33 @@ mod tests {
         let ignored = invoice(dec!(20.00));
         assert_eq!(ignored.tax_total(), dec!(19.00));
         assert_eq!(ignored.payable_amount(), dec!(119.00));
+    }
+
+    /// A stated empty row for a category nothing uses is listed after the computed rows,
+    /// with zero amounts; one for a category a line uses is computed as usual.
+    #[test]
+    fn an_empty_row_is_listed_only_where_nothing_else_is() {
+        let s19 = Vat::standard(dec!(19));
+        let totals = builder(Currency::EUR)
+            .line(line(1, dec!(1), dec!(100.00), s19))
+            .empty_vat_row(EmptyVatRow::new(Vat::zero_rated(), None))
+            .empty_vat_row(EmptyVatRow::new(s19, None))
+            .build()
+            .unwrap()
+            .totals()
+            .unwrap();
+        let rows: Vec<_> = totals
+            .vat_breakdown()
+            .iter()
+            .map(|r| (r.category(), r.taxable_amount(), r.tax_amount()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (VatCategory::Standard, dec!(100.00), dec!(19.00)),
+                (VatCategory::ZeroRated, Decimal::ZERO, Decimal::ZERO)
+            ]
+        );
+        assert_eq!(totals.payable_amount(), dec!(119.00));
     }
 }

@@ -315,6 +315,34 @@ impl StatedVatAmount {
     }
 }
 
+/// A VAT breakdown row (BG-23) a received document states with a zero taxable amount and
+/// zero VAT for a category and rate that no line, allowance or charge uses. EN 16931
+/// allows it (it changes no total); the invoice keeps it, and
+/// [`Totals`](crate::Totals) lists it, so that the invoice is written again as stated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EmptyVatRow {
+    vat: Vat,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exemption: Option<VatExemption>,
+}
+
+impl EmptyVatRow {
+    /// The row of `vat`, with the exemption reason (BT-120, BT-121) it states.
+    pub fn new(vat: Vat, exemption: Option<VatExemption>) -> Self {
+        Self { vat, exemption }
+    }
+
+    /// The row's VAT category and rate.
+    pub fn vat(&self) -> Vat {
+        self.vat
+    }
+
+    /// The exemption reason the row states.
+    pub fn exemption(&self) -> Option<&VatExemption> {
+        self.exemption.as_ref()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,9 @@
 
 use chrono::NaiveDate;
 use invoice_core::{
-    AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Currency, Invoice, InvoiceBuilder,
-    InvoiceId, LineItem, Note, NoteId, RoundingPolicy, TenantId, Totals, Vat, VatExemption,
+    AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind, Currency, EmptyVatRow, Invoice,
+    InvoiceBuilder, InvoiceId, LineItem, Note, NoteId, RoundingPolicy, TenantId, Totals, Vat,
+    VatExemption,
 };
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -164,6 +165,8 @@ impl StatedAllowanceCharge {
 #[derive(Debug, Clone)]
 pub(crate) struct StatedBreakdown {
     pub(crate) vat: Vat,
+    /// BT-116, only to tell an empty row.
+    pub(crate) taxable_amount: Option<Decimal>,
     pub(crate) tax_amount: Option<Decimal>,
     pub(crate) exemption: Option<VatExemption>,
 }
@@ -249,6 +252,7 @@ pub(crate) fn finish(
                 .is_some_and(|c| c.tax_amount() == stated),
         })
     };
+    builder = keep_empty_rows(builder, breakdown);
     if matches(builder.totals()) {
         return Ok(builder.build()?);
     }
@@ -279,6 +283,27 @@ pub(crate) fn finish(
         }
     }
     Ok(builder.build()?)
+}
+
+/// Keeps the stated rows with zero taxable amount and zero VAT (an absent amount counts
+/// as zero) whose category and rate nothing in the invoice uses, so that it is written
+/// again as stated. Called before the stated VAT amounts are matched: the rows are part
+/// of the breakdown they are matched against, and change no amount.
+fn keep_empty_rows(mut builder: InvoiceBuilder, breakdown: &[StatedBreakdown]) -> InvoiceBuilder {
+    let Ok(totals) = builder.totals() else {
+        return builder;
+    };
+    let zero = |amount: Option<Decimal>| amount.unwrap_or(Decimal::ZERO).is_zero();
+    for row in breakdown {
+        let computed = totals
+            .vat_breakdown()
+            .iter()
+            .any(|c| c.category() == row.vat.category() && c.rate() == row.vat.rate());
+        if !computed && zero(row.taxable_amount) && zero(row.tax_amount) {
+            builder = builder.empty_vat_row(EmptyVatRow::new(row.vat, row.exemption.clone()));
+        }
+    }
+    builder
 }
 
 /// The electronic address (BT-34/BT-49) in `el`, an element whose text is the address

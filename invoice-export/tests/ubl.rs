@@ -222,3 +222,43 @@ fn a_stated_vat_a_cent_off_is_kept_through_import_and_export() {
     assert!(again.contains(r#"<cbc:TaxAmount currencyID="EUR">19.01</cbc:TaxAmount>"#));
     assert!(again.contains(r#"<cbc:PayableAmount currencyID="EUR">119.01</cbc:PayableAmount>"#));
 }
+
+/// A breakdown row with nothing in it, for a category no line uses (EN 16931 allows it):
+/// kept on import, listed by the totals, and written again in both syntaxes.
+#[cfg(feature = "cii")]
+#[test]
+fn a_stated_empty_breakdown_row_is_kept() {
+    use invoice_core::VatCategory;
+    use invoice_export::{read_cii, write_cii};
+    let empty_row = r#"<cac:TaxSubtotal><cbc:TaxableAmount currencyID="EUR">0.00</cbc:TaxableAmount><cbc:TaxAmount currencyID="EUR">0.00</cbc:TaxAmount><cac:TaxCategory><cbc:ID>AE</cbc:ID><cbc:Percent>0</cbc:Percent><cbc:TaxExemptionReason>Reverse charge</cbc:TaxExemptionReason><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>"#;
+    let xml = sample_ubl();
+    assert!(xml.contains("</cac:TaxTotal>"));
+    let stated = xml.replacen("</cac:TaxTotal>", empty_row, 1);
+    let invoice = read_ubl(stated.as_bytes(), &options()).unwrap();
+    assert_eq!(invoice.empty_vat_rows().len(), 1);
+    let rows = |invoice: &invoice_core::Invoice| -> Vec<(VatCategory, String)> {
+        invoice
+            .totals()
+            .unwrap()
+            .vat_breakdown()
+            .iter()
+            .map(|r| (r.category(), r.taxable_amount().to_string()))
+            .collect()
+    };
+    let computed = rows(&invoice);
+    assert_eq!(
+        computed.last().unwrap(),
+        &(VatCategory::ReverseCharge, "0".to_owned())
+    );
+    assert_eq!(computed.len(), rows(&common::sample()).len() + 1);
+    let again = String::from_utf8(write_ubl(Vec::new(), &invoice).unwrap()).unwrap();
+    assert_eq!(
+        again.matches("<cac:TaxSubtotal>").count(),
+        stated.matches("<cac:TaxSubtotal>").count()
+    );
+    assert!(again.contains("<cbc:TaxExemptionReason>Reverse charge</cbc:TaxExemptionReason>"));
+    let cii = write_cii(Vec::new(), &invoice).unwrap();
+    let back = read_cii(cii.as_slice(), &options()).unwrap();
+    assert_eq!(back.empty_vat_rows(), invoice.empty_vat_rows());
+    assert_eq!(rows(&back), computed);
+}

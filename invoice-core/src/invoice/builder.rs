@@ -17,7 +17,7 @@ use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
 use crate::specification::Specification;
 use crate::totals::Totals;
-use crate::vat::{StatedVatAmount, Vat};
+use crate::vat::{EmptyVatRow, StatedVatAmount, Vat};
 use crate::vat_accounting::VatAccounting;
 
 use super::Invoice;
@@ -97,6 +97,7 @@ impl InvoiceBuilder {
                 prepaid_amount: Decimal::ZERO,
                 stated_rounding_amount: None,
                 stated_vat_amounts: Vec::new(),
+                empty_vat_rows: Vec::new(),
                 rounding_policy: RoundingPolicy::en16931(),
                 version: 1,
             },
@@ -156,6 +157,14 @@ impl InvoiceBuilder {
         self.invoice
             .stated_vat_amounts
             .push(StatedVatAmount::new(vat, amount));
+        self
+    }
+
+    /// Keeps a VAT breakdown row a received document states with nothing in it, for a
+    /// category and rate no line, allowance or charge uses. A row that something does
+    /// use is computed as usual, and this one is then ignored. See [`EmptyVatRow`].
+    pub fn empty_vat_row(mut self, row: EmptyVatRow) -> Self {
+        self.invoice.empty_vat_rows.push(row);
         self
     }
 

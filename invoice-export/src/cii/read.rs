@@ -349,6 +349,7 @@ impl DocumentSyntax for Cii {
         for tax in settlement.children("ram:ApplicableTradeTax") {
             breakdown.push(StatedBreakdown {
                 vat: vat(tax, "ram:CategoryCode")?.vat()?,
+                taxable_amount: tax.opt_decimal("ram:BasisAmount")?,
                 tax_amount: tax.opt_decimal("ram:CalculatedAmount")?,
                 exemption: exemption(&tax),
             });

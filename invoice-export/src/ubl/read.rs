@@ -361,6 +361,7 @@ impl DocumentSyntax for Ubl {
                 let category = subtotal.req("cac:TaxCategory")?;
                 breakdown.push(StatedBreakdown {
                     vat: vat(category)?.vat()?,
+                    taxable_amount: subtotal.opt_decimal("cbc:TaxableAmount")?,
                     tax_amount: subtotal.opt_decimal("cbc:TaxAmount")?,
                     exemption: exemption(&category),
                 });
