@@ -92,6 +92,13 @@ pub enum Error {
         /// The path of the missing element.
         path: String,
     },
+    /// A PDF that should carry a Factur-X / ZUGFeRD invoice does not: no embedded
+    /// invoice file, or one that cannot be found or inflated.
+    #[error("not a Factur-X PDF: {reason}")]
+    NotFacturX {
+        /// What is missing or broken.
+        reason: String,
+    },
     /// An element or attribute holds a value the model cannot take.
     #[error("invalid value {value:?} at {path}: {reason}")]
     InvalidValue {

@@ -23,6 +23,8 @@ pub mod fuzzing;
 mod import;
 #[cfg(feature = "json")]
 mod json;
+#[cfg(feature = "pdf")]
+mod pdf;
 #[cfg(any(feature = "ubl", feature = "cii"))]
 mod rules;
 #[cfg(any(feature = "ubl", feature = "cii"))]
@@ -52,6 +54,11 @@ pub use import::{ImportOptions, ImportWarning, Imported};
 #[cfg(feature = "json")]
 pub use json::{
     read_invoice_json, write_invoice_json, write_invoice_json_pretty, write_invoices_jsonl,
+};
+#[cfg(feature = "pdf")]
+pub use pdf::{
+    read_facturx, write_facturx, write_pdf, FacturX, FacturXProfile, Locale, Paper, PdfOptions,
+    FACTURX_FILE_NAMES,
 };
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use rules::{check_syntax_rules, RuleViolation};
