@@ -260,3 +260,15 @@ where
 pub(crate) fn is_attribute(key: &str, name: &str) -> bool {
     !key.starts_with("xmlns") && local(key) == name
 }
+
+/// Whether a line states its price base quantity (BT-149), and with which unit (BT-150):
+/// as a received document stated them, else a base quantity other than 1 in the line's
+/// unit. Shared by both writers.
+pub(crate) fn base_quantity_unit(line: &invoice_core::LineItem) -> Option<Option<&str>> {
+    match line.details().filter(|d| d.base_quantity_stated()) {
+        Some(details) => Some(details.base_quantity_unit().map(|u| u.as_str())),
+        None => {
+            (line.base_quantity() != rust_decimal::Decimal::ONE).then(|| Some(line.unit().as_str()))
+        }
+    }
+}

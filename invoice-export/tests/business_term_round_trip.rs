@@ -79,8 +79,6 @@ const KNOWN_LOSSES: &[(&str /* file */, &str /* BT */, &str /* why */)] = &[
     ("cen/cii/CII_business_example_01.xml", "BT-147", DISCOUNT_DERIVED),
     ("cen/cii/CII_example2.xml", "BT-147", DISCOUNT_DERIVED),
     ("cen/cii/CII_example5.xml", "BT-147", DISCOUNT_DERIVED),
-    ("cen/cii/CII_example5.xml", "BT-149", BASE_QUANTITY_ONE),
-    ("cen/cii/CII_example5.xml", "BT-150", BASE_QUANTITY_ONE),
     ("cen/cii/XRechnung-O.xml", "BT-100", PERCENTAGE_DROPPED),
     ("cen/cii/XRechnung-O.xml", "BT-101", PERCENTAGE_DROPPED),
     ("cen/cii/XRechnung-O.xml", "BT-142", PERCENTAGE_DROPPED),
@@ -91,30 +89,12 @@ const KNOWN_LOSSES: &[(&str /* file */, &str /* BT */, &str /* why */)] = &[
         "the VAT breakdown row of category O states rate 0; the writers leave the rate \
          out for O (BR-48 allows either)",
     ),
-    (
-        "cen/cii/huf_example_cii.xml",
-        "BT-150",
-        "the net price's base quantities state no unit; the model keeps no BT-150 and \
-         the writers state BT-130 (LTR) as the base quantity's unit",
-    ),
     ("cen/ubl/guide-example2.xml", "BT-147", DISCOUNT_DERIVED),
-    ("cen/ubl/guide-example2.xml", "BT-149", BASE_QUANTITY_ONE),
-    ("cen/ubl/guide-example2.xml", "BT-150", BASE_QUANTITY_ONE),
     ("cen/ubl/sample-discount-price.xml", "BT-36", LINE_THREE_MOVES),
     ("cen/ubl/sample-discount-price.xml", "BT-162", LINE_THREE_MOVES),
     ("cen/ubl/sample-discount-price.xml", "BT-51", LINE_THREE_MOVES),
     ("cen/ubl/sample-discount-price.xml", "BT-163", LINE_THREE_MOVES),
-    ("cen/ubl/sample-discount-price.xml", "BT-149", BASE_QUANTITY_ONE),
-    ("cen/ubl/sample-discount-price.xml", "BT-150", BASE_QUANTITY_ONE),
     ("cen/ubl/ubl-tc434-example2.xml", "BT-147", DISCOUNT_DERIVED),
-    ("cen/ubl/ubl-tc434-example2.xml", "BT-149", BASE_QUANTITY_ONE),
-    ("cen/ubl/ubl-tc434-example2.xml", "BT-150", BASE_QUANTITY_ONE),
-    ("cen/ubl/ubl-tc434-example5.xml", "BT-149", BASE_QUANTITY_ONE),
-    ("cen/ubl/ubl-tc434-example5.xml", "BT-150", BASE_QUANTITY_ONE),
-    ("cen/ubl/ubl-tc434-example8.xml", "BT-149", BASE_QUANTITY_ONE),
-    ("cen/ubl/ubl-tc434-example8.xml", "BT-150", BASE_QUANTITY_ONE),
-    ("cen/ubl/ubl-tc434-example9.xml", "BT-149", BASE_QUANTITY_ONE),
-    ("cen/ubl/ubl-tc434-example9.xml", "BT-150", BASE_QUANTITY_ONE),
 ];
 
 /// Why a stated item price discount (BT-147) is lost.
@@ -122,11 +102,6 @@ const DISCOUNT_DERIVED: &str = "the model keeps the gross price (BT-148) and der
      discount as gross − net: a discount stated without a gross price is dropped \
      (guide-example2 and ubl-tc434-example2 line 1: 225), and one that disagrees with \
      gross − net is replaced (0.275 → 0.27, 0.75 → 0.27, 10 → 0.1)";
-
-/// Why a stated base quantity of 1 (BT-149) and its unit (BT-150) are lost.
-const BASE_QUANTITY_ONE: &str = "the model's base quantity defaults to 1 and the writers \
-     leave a base quantity of 1 out, and with it its unit code: a stated `1` (with BT-150) \
-     is gone";
 
 /// Why the percentage and base amount of an allowance or charge are lost.
 const PERCENTAGE_DROPPED: &str = "the charges state a percentage and a base amount whose \

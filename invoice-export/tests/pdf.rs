@@ -34,7 +34,10 @@ fn the_sample_renders_in_every_locale_and_paper_size() {
         )
         .unwrap();
         assert!(pdf.starts_with(b"%PDF-1."), "{name}");
-        assert!(pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"), "{name}");
+        assert!(
+            pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"),
+            "{name}"
+        );
         common::write_export(&format!("pdf/{name}"), &pdf);
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::delivery::InvoicePeriod;
 use crate::error::{non_blank, Result};
+use crate::line_item::UnitCode;
 use crate::party::CountryCode;
 use crate::references::InvoicedObject;
 
@@ -165,6 +166,10 @@ pub struct LineDetails {
     origin_country: Option<CountryCode>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     attributes: Vec<ItemAttribute>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    base_quantity_stated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    base_quantity_unit: Option<UnitCode>,
 }
 
 impl LineDetails {
@@ -176,6 +181,27 @@ impl LineDetails {
     /// Whether nothing is stated.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+
+    /// Marks the price base quantity (BT-149, the line's
+    /// [`base_quantity`](crate::LineItem::base_quantity)) as stated by a received document,
+    /// with the unit (BT-150) it states, if any. The writers then state both again as
+    /// they were, a base quantity of 1 included; otherwise they leave out a base quantity
+    /// of 1 and give any other one the line's unit (BT-130).
+    pub fn with_stated_base_quantity(mut self, unit: Option<UnitCode>) -> Self {
+        self.base_quantity_stated = true;
+        self.base_quantity_unit = unit;
+        self
+    }
+
+    /// Whether a received document states the price base quantity (BT-149).
+    pub fn base_quantity_stated(&self) -> bool {
+        self.base_quantity_stated
+    }
+
+    /// The unit a received document states for the price base quantity (BT-150).
+    pub fn base_quantity_unit(&self) -> Option<&UnitCode> {
+        self.base_quantity_unit.as_ref()
     }
 
     /// Sets the line note (BT-127).

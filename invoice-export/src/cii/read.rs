@@ -607,6 +607,10 @@ fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
         vat,
         price,
         base_quantity: net_price.child("ram:BasisQuantity").map(Located::of),
+        base_quantity_unit: net_price
+            .child("ram:BasisQuantity")
+            .and_then(|q| q.attr("unitCode"))
+            .map(Cow::Borrowed),
         gross: agreement
             .child("ram:GrossPriceProductTradePrice")
             .and_then(|gross| gross.child("ram:ChargeAmount"))

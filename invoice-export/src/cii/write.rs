@@ -588,7 +588,12 @@ fn write_line<W: Write>(
     xml.end("ram:SpecifiedTradeProduct")?;
 
     let unit = [("unitCode", line.unit().as_str())];
-    let base_quantity = (line.base_quantity() != Decimal::ONE).then(|| line.base_quantity());
+    let base_unit = crate::xml::base_quantity_unit(line);
+    let base_unit_attribute: &[(&str, &str)] = match base_unit {
+        Some(Some(code)) => &[("unitCode", code)],
+        _ => &[],
+    };
+    let base_quantity = base_unit.map(|_| line.base_quantity());
     xml.start("ram:SpecifiedLineTradeAgreement")?;
     if let Some(order_line) = details.and_then(LineDetails::order_line_reference) {
         xml.start("ram:BuyerOrderReferencedDocument")?;
@@ -602,7 +607,7 @@ fn write_line<W: Write>(
         xml.start("ram:GrossPriceProductTradePrice")?;
         xml.value_with("ram:ChargeAmount", &[], gross)?;
         if let Some(base) = base_quantity {
-            xml.value_with("ram:BasisQuantity", &unit, base)?;
+            xml.value_with("ram:BasisQuantity", base_unit_attribute, base)?;
         }
         xml.start("ram:AppliedTradeAllowanceCharge")?;
         indicator(xml, false)?;
@@ -613,7 +618,7 @@ fn write_line<W: Write>(
     xml.start("ram:NetPriceProductTradePrice")?;
     xml.value_with("ram:ChargeAmount", &[], line.price())?;
     if let Some(base) = base_quantity {
-        xml.value_with("ram:BasisQuantity", &unit, base)?;
+        xml.value_with("ram:BasisQuantity", base_unit_attribute, base)?;
     }
     xml.end("ram:NetPriceProductTradePrice")?;
     xml.end("ram:SpecifiedLineTradeAgreement")?;

@@ -174,6 +174,8 @@ pub(crate) struct LineFields<'t, L> {
     pub(crate) price: Located<'t, L>,
     /// BT-149.
     pub(crate) base_quantity: Option<Located<'t, L>>,
+    /// BT-150, the base quantity's `unitCode`, `None` when absent.
+    pub(crate) base_quantity_unit: Option<Cow<'t, str>>,
     /// BT-148.
     pub(crate) gross: Option<Located<'t, L>>,
     /// BG-27, BG-28.
@@ -202,18 +204,32 @@ impl<L: Locate> LineFields<'_, L> {
         let price = self.price.required_decimal()?;
         // The texts move into the line: an owned one (with a reference resolved) is not
         // copied again.
-        let mut line = LineItem::new(self.id.text, self.name.text, quantity, unit, price, vat)
-            .with_details(self.details);
-        if let Some(description) = self.description.filter(|d| !d.is_empty()) {
-            line = line.with_description(description);
-        }
+        let mut details = self.details;
+        let mut base = None;
         if let Some(stated) = &self.base_quantity {
             if let Some(base_quantity) = optional_decimal(Some(stated))? {
                 if base_quantity <= Decimal::ZERO {
                     return Err(stated.invalid("a base quantity must be positive"));
                 }
-                line = line.with_base_quantity(base_quantity);
+                let unit = match self.base_quantity_unit.as_deref().filter(|u| !u.is_empty()) {
+                    Some(code) => Some(UnitCode::new(code).map_err(|e| Error::InvalidValue {
+                        path: format!("{}/@unitCode", stated.at.path()),
+                        value: code.to_owned(),
+                        reason: e.to_string(),
+                    })?),
+                    None => None,
+                };
+                details = details.with_stated_base_quantity(unit);
+                base = Some(base_quantity);
             }
+        }
+        let mut line = LineItem::new(self.id.text, self.name.text, quantity, unit, price, vat)
+            .with_details(details);
+        if let Some(description) = self.description.filter(|d| !d.is_empty()) {
+            line = line.with_description(description);
+        }
+        if let Some(base_quantity) = base {
+            line = line.with_base_quantity(base_quantity);
         }
         if let Some(gross) = optional_decimal(self.gross.as_ref())? {
             line = line.with_gross_price(gross);

@@ -134,6 +134,7 @@ struct PartialLine<'a> {
     vat_rate: Option<Cow<'a, str>>,
     price: Option<Cow<'a, str>>,
     base_quantity: Option<Cow<'a, str>>,
+    base_quantity_unit: Option<Cow<'a, str>>,
     gross: Option<Cow<'a, str>>,
     allowances_charges: Vec<PartialAllowanceCharge<'a>>,
 }
@@ -181,6 +182,7 @@ impl<'a> PartialLine<'a> {
             },
             price: located(self.price.take()?),
             base_quantity: self.base_quantity.take().map(located),
+            base_quantity_unit: self.base_quantity_unit.take(),
             gross: self.gross.take().map(located),
             allowances_charges,
             details: LineDetails::default(),
@@ -411,9 +413,16 @@ impl<'a, S: LineSyntax> Subtrees<'a> for LineReader<'a, S> {
             }
             Part::Value(field) => {
                 self.text = None;
-                if field == Field::Quantity {
+                if matches!(field, Field::Quantity | Field::BaseQuantity) {
                     match tag.attribute("unitCode") {
-                        Some(unit) => self.current.unit = unit.map(|unit| trimmed(unit.into())),
+                        Some(unit) => {
+                            let unit = unit.map(|unit| trimmed(unit.into()));
+                            if field == Field::Quantity {
+                                self.current.unit = unit;
+                            } else {
+                                self.current.base_quantity_unit = unit;
+                            }
+                        }
                         // Attributes the scanner did not check are read by the tree.
                         None => {
                             self.declined = true;

@@ -621,6 +621,10 @@ fn line<'d, 'a>(el: El<'d, 'a>, quantity_name: &'static str) -> Result<LineField
         vat,
         price: Located::of(price.req("cbc:PriceAmount")?),
         base_quantity: price.child("cbc:BaseQuantity").map(Located::of),
+        base_quantity_unit: price
+            .child("cbc:BaseQuantity")
+            .and_then(|q| q.attr("unitCode"))
+            .map(Cow::Borrowed),
         gross: price
             .child("cac:AllowanceCharge")
             .and_then(|ac| ac.child("cbc:BaseAmount"))

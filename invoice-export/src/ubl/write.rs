@@ -681,12 +681,13 @@ impl<W: Write> Ubl<W> {
         self.xml.end("cac:Item")?;
         self.xml.start("cac:Price")?;
         self.amount("cbc:PriceAmount", line.price())?;
-        if line.base_quantity() != Decimal::ONE {
-            self.xml.value_with(
-                "cbc:BaseQuantity",
-                &[("unitCode", line.unit().as_str())],
-                line.base_quantity(),
-            )?;
+        if let Some(unit) = crate::xml::base_quantity_unit(line) {
+            let unit: &[(&str, &str)] = match unit {
+                Some(code) => &[("unitCode", code)],
+                None => &[],
+            };
+            self.xml
+                .value_with("cbc:BaseQuantity", unit, line.base_quantity())?;
         }
         if let Some(gross) = line.gross_price() {
             let discount = gross

@@ -47,8 +47,26 @@ fn as_stated(invoice: &Invoice) -> (Value, Vec<String>) {
         object["vat_accounting"] =
             serde_json::json!({ "currency": currency.code(), "total": total.to_string() });
     }
-    for (line, net) in object["lines"].as_array_mut().unwrap().iter_mut().zip(nets) {
+    for ((line, net), model) in object["lines"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .zip(nets)
+        .zip(invoice.lines())
+    {
         line["stated_net_amount"] = Value::String(net.normalize().to_string());
+        // A base quantity other than 1 is stated with the line's unit; one the invoice
+        // was read with, as it was stated.
+        let stated = model.details().is_some_and(|d| d.base_quantity_stated());
+        if !stated && model.base_quantity() != Decimal::ONE {
+            let details = line
+                .as_object_mut()
+                .unwrap()
+                .entry("details")
+                .or_insert_with(|| serde_json::json!({}));
+            details["base_quantity_stated"] = Value::Bool(true);
+            details["base_quantity_unit"] = Value::String(model.unit().as_str().to_owned());
+        }
     }
     let line_vats: Vec<(String, Decimal)> = invoice
         .lines()
