@@ -8,6 +8,8 @@ mod write;
 pub(crate) use read::Cii;
 pub use read::{read_cii, read_cii_slice, read_cii_with_warnings};
 pub use write::write_cii;
+#[cfg(feature = "pdf")]
+pub(crate) use write::write_cii_as;
 
 /// BT-24: the EN 16931 guideline, which the Factur-X EN 16931 profile also uses
 /// ([`invoice_core::specification::EN16931`]).

@@ -79,3 +79,67 @@ fn a_pdf_without_an_embedded_invoice_is_a_typed_error() {
         Err(Error::TooLarge { limit: 100 })
     ));
 }
+
+/// Examples whose CII the Factur-X profile's own code lists refuse (see `tests/sweep.rs`):
+/// their Factur-X go to `facturx/en16931-profile/`, checked under plain EN 16931.
+const FACTUR_X_REFUSES: [&str; 2] = [
+    "cen/ubl/FT G2G_TD01 con Allegato, Bonifico e Split Payment.xml",
+    "cen/cii/XRechnung-O.xml",
+];
+
+/// Every official example renders to PDF (in a locale each, turn by turn) and to
+/// Factur-X, and each Factur-X reads back to the same totals. The files go to the
+/// export folder, where `.ci/run` checks them with qpdf, poppler, the Python `factur-x`
+/// package and the EN 16931 validator.
+#[test]
+fn every_official_example_renders_and_makes_a_facturx_that_reads_back() {
+    let Some(examples) = common::test_data::en16931_examples(
+        "every_official_example_renders_and_makes_a_facturx_that_reads_back",
+    ) else {
+        return;
+    };
+    let expected = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../invoice-core/tests/data/expected-totals.json"
+    );
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(expected).unwrap()).unwrap();
+    let locales = [Locale::En, Locale::De, Locale::Fr];
+    let mut count = 0;
+    for (index, (file, entry)) in all["invoices"].as_object().unwrap().iter().enumerate() {
+        let bytes = std::fs::read(examples.join(file)).unwrap();
+        let invoice = if entry["syntax"] == "cii" {
+            invoice_export::read_cii_slice(&bytes, &options())
+        } else {
+            invoice_export::read_ubl_slice(&bytes, &options())
+        }
+        .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let stem = std::path::Path::new(file)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .replace([' ', ','], "_");
+        let pdf_options = PdfOptions::new().locale(locales[index % 3]);
+        let mut pdf = Vec::new();
+        write_pdf(&mut pdf, &invoice, &pdf_options)
+            .unwrap_or_else(|e| panic!("{file}: {e}: {:?}", std::error::Error::source(&e)));
+        common::write_export(&format!("pdf/{stem}.pdf"), &pdf);
+        let mut facturx = Vec::new();
+        write_facturx(&mut facturx, &invoice, &pdf_options)
+            .unwrap_or_else(|e| panic!("{file}: {e}: {:?}", std::error::Error::source(&e)));
+        let folder = if FACTUR_X_REFUSES.contains(&file.as_str()) {
+            "facturx/en16931-profile"
+        } else {
+            "facturx"
+        };
+        common::write_export(&format!("{folder}/{stem}.pdf"), &facturx);
+        let back = read_facturx(&facturx, &options()).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(
+            back.invoice.totals().unwrap(),
+            invoice.totals().unwrap(),
+            "{file}"
+        );
+        count += 1;
+    }
+    assert_eq!(count, 34);
+}

@@ -56,6 +56,16 @@ use crate::xml::{one_exemption_per_group, XmlWriter};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
+    write_cii_as(out, invoice, None)
+}
+
+/// [`write_cii`], stating `guideline` (BT-24, with BT-23) instead of the invoice's own
+/// when given: Factur-X embeds its CII under a Factur-X guideline.
+pub(crate) fn write_cii_as<W: Write>(
+    out: W,
+    invoice: &Invoice,
+    guideline: Option<&invoice_core::Specification>,
+) -> Result<W> {
     let totals = invoice.totals()?;
     one_exemption_per_group(
         invoice,
@@ -80,7 +90,10 @@ pub fn write_cii<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
             ("xmlns:qdt", NS_QDT),
         ],
     )?;
-    let specification = invoice.specification().cloned().unwrap_or_default();
+    let specification = guideline
+        .or(invoice.specification())
+        .cloned()
+        .unwrap_or_default();
     xml.start("rsm:ExchangedDocumentContext")?;
     if let Some(process) = specification.business_process() {
         xml.start("ram:BusinessProcessSpecifiedDocumentContextParameter")?;

@@ -14,11 +14,12 @@
 use std::io::{Read, Write};
 
 use flate2::read::ZlibDecoder;
-use invoice_core::Invoice;
+use invoice_core::{Invoice, Specification};
 
 use super::draw::{self, Attachment};
 use super::{pdf_error, PdfOptions};
-use crate::{read_cii_slice, write_cii, Error, ImportOptions, Result};
+use crate::cii::write_cii_as;
+use crate::{read_cii_slice, Error, ImportOptions, Result};
 
 /// The names under which Factur-X, ZUGFeRD and XRechnung PDFs embed their XML, in the
 /// order [`read_facturx`] prefers them.
@@ -96,15 +97,18 @@ pub struct FacturX {
     pub xml: Vec<u8>,
 }
 
-/// Writes `invoice` as a Factur-X PDF (profile EN 16931) into `out`: the rendered
-/// invoice as PDF/A-3b, its CII (as [`write_cii`] writes it) embedded as `factur-x.xml`
+/// Writes `invoice` as a Factur-X PDF (profile EN 16931, or XRECHNUNG for an invoice
+/// whose specification is XRechnung) into `out`: the rendered invoice as PDF/A-3b, its
+/// CII (as [`write_cii`](crate::write_cii) writes it, under the Factur-X EN 16931
+/// guideline unless it is an XRechnung) embedded as `factur-x.xml`
 /// with relationship `Alternative`, and the Factur-X XMP metadata. The document date is
 /// the invoice's issue date, so that an invoice always gives the same bytes.
 ///
 /// # Errors
 ///
 /// [`Error::Incomplete`] for a draft without number or issue date (the CII requires
-/// both), the errors of [`write_cii`] and [`write_pdf`](crate::write_pdf).
+/// both), the errors of [`write_cii`](crate::write_cii) and
+/// [`write_pdf`](crate::write_pdf).
 ///
 /// # Examples
 ///
@@ -135,8 +139,16 @@ pub fn write_facturx<W: Write>(mut out: W, invoice: &Invoice, options: &PdfOptio
     let date = invoice.issue_date().ok_or(Error::Incomplete {
         field: "an issue date (BT-2)",
     })?;
-    let xml = write_cii(Vec::new(), invoice)?;
-    let profile = FacturXProfile::En16931;
+    // The profile is EN 16931, unless the invoice is an XRechnung (a profile of its own);
+    // an invoice meant for another specification (Peppol, a ZUGFeRD 1 guideline) is
+    // embedded under the Factur-X EN 16931 guideline, which Factur-X readers require.
+    let xrechnung = invoice.specification().is_some_and(|s| s.is_xrechnung());
+    let (profile, guideline) = if xrechnung {
+        (FacturXProfile::XRechnung, None)
+    } else {
+        (FacturXProfile::En16931, Some(Specification::default()))
+    };
+    let xml = write_cii_as(Vec::new(), invoice, guideline.as_ref())?;
     let name = FACTURX_FILE_NAMES[0];
     let pdf = draw::render(
         invoice,

@@ -34,6 +34,23 @@ impl Face {
         })
     }
 
+    /// `text` as this face can draw it: control characters (a line break in a name) as
+    /// spaces, and a character the face has no glyph for as `?`, so that no `.notdef`
+    /// box reaches the page (PDF/A forbids it).
+    pub(crate) fn printable(&self, text: &str) -> String {
+        text.chars()
+            .map(|ch| {
+                if ch.is_control() {
+                    ' '
+                } else if self.charmap.map(ch).is_some() {
+                    ch
+                } else {
+                    '?'
+                }
+            })
+            .collect()
+    }
+
     /// The width of `text` at `size` points, from the glyphs' advances (no kerning:
     /// a column width, not a typesetter's).
     pub(crate) fn width(&self, text: &str, size: f32) -> f32 {

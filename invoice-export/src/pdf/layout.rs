@@ -108,31 +108,34 @@ impl<'f> Flow<'f> {
     }
 
     fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+        let text = self.face(bold).printable(text);
         self.page().push(Op::Text {
             x,
             y,
             size,
             bold,
             gray: false,
-            text: text.to_owned(),
+            text,
         });
     }
 
     fn label(&mut self, x: f32, y: f32, text: &str) {
+        let text = self.face(false).printable(text);
         self.page().push(Op::Text {
             x,
             y,
             size: SMALL,
             bold: false,
             gray: true,
-            text: text.to_owned(),
+            text,
         });
     }
 
     /// `text` right-aligned to end at `right`.
     fn text_right(&mut self, right: f32, y: f32, size: f32, bold: bool, text: &str) {
-        let width = self.face(bold).width(text, size);
-        self.text(right - width, y, size, bold, text);
+        let text = self.face(bold).printable(text);
+        let width = self.face(bold).width(&text, size);
+        self.text(right - width, y, size, bold, &text);
     }
 
     fn rule(&mut self, x: f32, y: f32, width: f32) {
@@ -291,7 +294,7 @@ pub(crate) fn lay_out(
             pages: vec![Vec::new()],
             width,
             height,
-            footer: footer(invoice.seller(), labels),
+            footer: fonts.regular.printable(&footer(invoice.seller(), labels)),
         },
         y: MARGIN,
         bottom: height - MARGIN - FOOTER,
@@ -725,4 +728,111 @@ fn payment_lines(
         lines.push((labels.due_date, locale.date(due)));
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use invoice_core::{
+        Address, CountryCode, Currency, InvoiceBuilder, InvoiceId, InvoiceNumber, LineItem, Party,
+        TenantId, UnitCode, Vat,
+    };
+    use rust_decimal_macros::dec;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::pdf::fonts::fonts;
+
+    fn invoice(lines: usize) -> Invoice {
+        let address = Address::new(CountryCode::new("DE").unwrap());
+        let mut builder = InvoiceBuilder::new(
+            InvoiceId::from_uuid(Uuid::nil()),
+            TenantId::new("t").unwrap(),
+            Currency::EUR,
+            Party::new("Ωmega Łódź Ğ GmbH", address.clone()).with_vat_id("DE123456789"),
+            Party::new("Жук & Söhne", address),
+        )
+        .issued(
+            InvoiceNumber::new("INV-1").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+        );
+        for i in 1..=lines {
+            builder = builder.line(LineItem::new(
+                i.to_string(),
+                format!(
+                    "Item {i} with a description long enough to wrap in its column once or twice"
+                ),
+                dec!(2),
+                UnitCode::piece(),
+                dec!(10.00),
+                Vat::standard(dec!(19)),
+            ));
+        }
+        builder.build().unwrap()
+    }
+
+    fn texts(page: &[Op]) -> Vec<&str> {
+        page.iter()
+            .filter_map(|op| match op {
+                Op::Text { text, .. } => Some(text.as_str()),
+                Op::Rule { .. } => None,
+            })
+            .collect()
+    }
+
+    use chrono::NaiveDate;
+
+    /// 1 000 lines: many pages, the table header on each, every line once, and the totals
+    /// on the last page only.
+    #[test]
+    fn a_long_invoice_breaks_across_pages_with_the_header_repeated() {
+        let invoice = invoice(1000);
+        let totals = invoice.totals().unwrap();
+        let layout = lay_out(&invoice, &totals, fonts().unwrap(), Paper::A4, Locale::En);
+        assert!(layout.pages.len() > 20, "{} pages", layout.pages.len());
+        for (index, page) in layout.pages.iter().enumerate() {
+            let texts = texts(page);
+            assert!(
+                texts.contains(&"Description"),
+                "page {index} lacks the header"
+            );
+            let due = texts.contains(&"Amount due");
+            assert_eq!(due, index == layout.pages.len() - 1, "page {index}");
+            for op in page {
+                if let Op::Text { y, .. } = op {
+                    assert!(
+                        *y <= layout.height - MARGIN - FOOTER + BODY,
+                        "page {index}: {op:?}"
+                    );
+                }
+            }
+        }
+        let ids: usize = layout
+            .pages
+            .iter()
+            .map(|p| texts(p).iter().filter(|t| t.starts_with("Item ")).count())
+            .sum();
+        assert_eq!(ids, 1000);
+        let last = texts(layout.pages.last().unwrap()).join(" ");
+        assert!(last.contains("23,800.00 EUR"), "{last}");
+    }
+
+    #[test]
+    fn a_short_invoice_is_one_page_with_its_names_as_text() {
+        let invoice = invoice(3);
+        let totals = invoice.totals().unwrap();
+        let layout = lay_out(
+            &invoice,
+            &totals,
+            fonts().unwrap(),
+            Paper::Letter,
+            Locale::De,
+        );
+        assert_eq!(layout.pages.len(), 1);
+        let texts = texts(&layout.pages[0]).join("|");
+        assert!(texts.contains("Ωmega Łódź Ğ GmbH"));
+        assert!(texts.contains("Жук & Söhne"));
+        assert!(texts.contains("Zahlbetrag"));
+        assert!(texts.contains("71,40 EUR"));
+        assert_eq!(layout.width, 612.0);
+    }
 }
