@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use invoice_export::{Locale, Paper};
 
 /// Totals, validation and conversion of EN 16931 e-invoices (UBL 2.1 and CII D16B).
 ///
@@ -28,7 +29,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Recompute the document totals (BT-106 to BT-115) and the VAT breakdown (BG-23).
     Totals {
-        /// UBL Invoice or CreditNote, or CII CrossIndustryInvoice files.
+        /// UBL Invoice or CreditNote, CII CrossIndustryInvoice, or Factur-X PDF files.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Compare with the amounts each file states; exit 1 on a difference beyond what
@@ -38,7 +39,7 @@ pub(crate) enum Command {
     },
     /// Check the EN 16931 business rules; exit 1 if a fatal one is broken.
     Validate {
-        /// UBL Invoice or CreditNote, or CII CrossIndustryInvoice files.
+        /// UBL Invoice or CreditNote, CII CrossIndustryInvoice, or Factur-X PDF files.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -47,7 +48,7 @@ pub(crate) enum Command {
     /// The document goes to OUT, or to stdout without `-o`; the report then goes to
     /// stderr, so that stdout carries only the document.
     Convert {
-        /// A UBL Invoice or CreditNote, or a CII CrossIndustryInvoice.
+        /// A UBL Invoice or CreditNote, a CII CrossIndustryInvoice, or a Factur-X PDF.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// The syntax to write.
@@ -56,7 +57,48 @@ pub(crate) enum Command {
         /// Where to write the document (default: stdout).
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// The language of a PDF's labels, amounts and dates: en, de or fr (a tag such as
+        /// de-AT reads as its language).
+        #[arg(long, default_value = "en", value_parser = parse_locale)]
+        locale: Locale,
+        /// The paper of a PDF.
+        #[arg(long, value_enum, default_value_t = PaperSize::A4)]
+        paper: PaperSize,
     },
+    /// Write the XML invoice a Factur-X / ZUGFeRD PDF embeds.
+    ///
+    /// The XML goes to OUT, or to stdout without `-o`; the report then goes to stderr.
+    Extract {
+        /// A Factur-X, ZUGFeRD or XRechnung PDF.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write the XML (default: stdout).
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+}
+
+fn parse_locale(tag: &str) -> Result<Locale, String> {
+    Locale::from_tag(tag).ok_or_else(|| format!("no labels for {tag:?}: use en, de or fr"))
+}
+
+/// The paper of a rendered PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PaperSize {
+    /// ISO A4.
+    A4,
+    /// US Letter.
+    Letter,
+}
+
+impl PaperSize {
+    /// The library's paper.
+    pub(crate) fn paper(self) -> Paper {
+        match self {
+            Self::A4 => Paper::A4,
+            Self::Letter => Paper::Letter,
+        }
+    }
 }
 
 /// How the report is written.
@@ -79,6 +121,10 @@ pub(crate) enum Target {
     Json,
     /// CSV, one row per invoice line, with a header (opens cleanly in Excel).
     Csv,
+    /// A PDF for people to read.
+    Pdf,
+    /// Factur-X / ZUGFeRD: the PDF as PDF/A-3b with the CII embedded (profile EN 16931).
+    Facturx,
 }
 
 impl Target {
@@ -89,6 +135,8 @@ impl Target {
             Self::Cii => "cii",
             Self::Json => "json",
             Self::Csv => "csv",
+            Self::Pdf => "pdf",
+            Self::Facturx => "facturx",
         }
     }
 }

@@ -1,11 +1,13 @@
-//! `invoice convert`: from UBL or CII to another syntax, through the domain model.
+//! `invoice convert`: from UBL, CII or Factur-X to another syntax, a PDF or a Factur-X,
+//! through the domain model.
 
 use std::io::Write;
 use std::path::Path;
 
 use invoice_core::Invoice;
 use invoice_export::{
-    write_cii, write_invoice_json_pretty, write_invoice_lines, write_ubl, CsvOptions, ImportOptions,
+    write_cii, write_facturx, write_invoice_json_pretty, write_invoice_lines, write_pdf, write_ubl,
+    CsvOptions, ImportOptions, PdfOptions,
 };
 use serde_json::Map;
 
@@ -14,7 +16,13 @@ use crate::document::{self, FileError};
 use crate::report::{self, FileReport, Status, Stream};
 
 /// `invoice convert FILE --to SYNTAX [-o OUT]`.
-pub(crate) fn run(file: &Path, to: Target, output: Option<&Path>, format: Format) -> Status {
+pub(crate) fn run(
+    file: &Path,
+    to: Target,
+    output: Option<&Path>,
+    pdf: &PdfOptions,
+    format: Format,
+) -> Status {
     let options = document::import_options();
     // Without -o the document takes stdout, so the report moves to stderr.
     let stream = if output.is_some() {
@@ -23,13 +31,17 @@ pub(crate) fn run(file: &Path, to: Target, output: Option<&Path>, format: Format
         Stream::Stderr
     };
     report::run("convert", &[file.to_path_buf()], format, stream, |path| {
-        convert(path, to, output, &options)
+        convert(path, to, output, pdf, &options)
     })
 }
 
 /// The whole document in `to`. It is built in memory first, so that a failure leaves no
 /// half-written output file.
-fn encode(invoice: &Invoice, to: Target) -> Result<Vec<u8>, invoice_export::Error> {
+fn encode(
+    invoice: &Invoice,
+    to: Target,
+    pdf: &PdfOptions,
+) -> Result<Vec<u8>, invoice_export::Error> {
     match to {
         Target::Ubl => write_ubl(Vec::new(), invoice),
         Target::Cii => write_cii(Vec::new(), invoice),
@@ -40,6 +52,16 @@ fn encode(invoice: &Invoice, to: Target) -> Result<Vec<u8>, invoice_export::Erro
             Ok(out)
         }
         Target::Csv => write_invoice_lines(Vec::new(), invoice, &CsvOptions::new()),
+        Target::Pdf => {
+            let mut out = Vec::new();
+            write_pdf(&mut out, invoice, pdf)?;
+            Ok(out)
+        }
+        Target::Facturx => {
+            let mut out = Vec::new();
+            write_facturx(&mut out, invoice, pdf)?;
+            Ok(out)
+        }
     }
 }
 
@@ -47,10 +69,11 @@ fn convert(
     path: &Path,
     to: Target,
     output: Option<&Path>,
+    pdf: &PdfOptions,
     options: &ImportOptions,
 ) -> Result<FileReport, FileError> {
     let doc = document::load(path, options)?;
-    let bytes = encode(&doc.invoice, to)
+    let bytes = encode(&doc.invoice, to, pdf)
         .map_err(|e| FileError::new(format!("cannot write {}: {e}", to.name())))?;
     let destination = match output {
         Some(out) => {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use invoice_core::{Invoice, InvoiceId, TenantId};
 use invoice_export::{
-    read_cii_with_warnings, read_ubl_with_warnings, ImportOptions, ImportWarning,
+    read_cii_with_warnings, read_facturx, read_ubl_with_warnings, ImportOptions, ImportWarning,
 };
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -114,7 +114,8 @@ pub(crate) fn import_options() -> ImportOptions {
     ImportOptions::new(InvoiceId::from_uuid(Uuid::nil()), tenant)
 }
 
-/// Reads `path` and imports it with `options`.
+/// Reads `path` and imports it with `options`: a UBL or CII document, or the CII a
+/// Factur-X PDF embeds.
 pub(crate) fn load(path: &Path, options: &ImportOptions) -> Result<Document, FileError> {
     let limit = options.limits().max_bytes();
     let mut bytes = Vec::new();
@@ -125,6 +126,10 @@ pub(crate) fn load(path: &Path, options: &ImportOptions) -> Result<Document, Fil
             file.take(take).read_to_end(&mut bytes)
         })
         .map_err(|e| FileError::new(format!("cannot read the file: {e}")))?;
+    // A Factur-X / ZUGFeRD PDF: the document is the XML it embeds.
+    if bytes.starts_with(b"%PDF-") {
+        bytes = read_facturx(&bytes, options)?.xml;
+    }
     let (syntax, root) = detect(&bytes)?;
     let imported = match syntax {
         Syntax::Ubl => read_ubl_with_warnings(&bytes, options)?,

@@ -13,6 +13,8 @@
 //! cargo run -p invoice-cli -- totals --check "$EN16931_EXAMPLES"/cen/ubl/ubl-tc434-example1.xml
 //! cargo run -p invoice-cli -- validate "$EN16931_EXAMPLES"/cen/cii/*.xml
 //! cargo run -p invoice-cli -- convert "$EN16931_EXAMPLES"/cen/cii/CII_example1.xml --to ubl -o out.xml
+//! cargo run -p invoice-cli -- convert "$EN16931_EXAMPLES"/cen/cii/CII_example1.xml --to facturx --locale de -o out.pdf
+//! cargo run -p invoice-cli -- extract out.pdf -o factur-x.xml
 //! cargo run -p invoice-cli -- --format json totals "$EN16931_EXAMPLES"/cen/ubl/*.xml
 //! ```
 //!
@@ -22,6 +24,7 @@
 mod cli;
 mod convert;
 mod document;
+mod extract;
 mod report;
 mod stated;
 mod totals;
@@ -30,6 +33,7 @@ mod validate;
 use std::process::ExitCode;
 
 use clap::Parser;
+use invoice_export::PdfOptions;
 
 use crate::cli::{Cli, Command};
 
@@ -39,9 +43,17 @@ fn main() -> ExitCode {
     let status = match &cli.command {
         Command::Totals { files, check } => totals::run(files, *check, cli.format),
         Command::Validate { files } => validate::run(files, cli.format),
-        Command::Convert { file, to, output } => {
-            convert::run(file, *to, output.as_deref(), cli.format)
+        Command::Convert {
+            file,
+            to,
+            output,
+            locale,
+            paper,
+        } => {
+            let pdf = PdfOptions::new().locale(*locale).paper(paper.paper());
+            convert::run(file, *to, output.as_deref(), &pdf, cli.format)
         }
+        Command::Extract { file, output } => extract::run(file, output.as_deref(), cli.format),
     };
     status.exit_code()
 }

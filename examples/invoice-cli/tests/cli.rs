@@ -668,3 +668,55 @@ fn validate_prints_each_violation_with_its_rule_id() {
             predicate::str::is_match(r"1 violation, 1 fatal\n  fatal +BR-CO-26 +seller\.").unwrap(),
         );
 }
+
+/// A Factur-X made by `convert` is an input like any other: its totals check, it
+/// validates, and `extract` writes the CII it embeds.
+#[test]
+fn convert_to_facturx_then_check_validate_and_extract_it() {
+    let Some(cen) = Cen::find("convert_to_facturx_then_check_validate_and_extract_it") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("example1.pdf");
+    invoice()
+        .args(["convert", "--to", "facturx", "--locale", "de", "-o"])
+        .arg(&pdf)
+        .arg(cen.file("cii/CII_example1.xml"))
+        .assert()
+        .success();
+    assert!(fs::read(&pdf).unwrap().starts_with(b"%PDF-1.7"));
+    invoice()
+        .args(["totals", "--check"])
+        .arg(&pdf)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "check   ok: the stated totals match",
+        ));
+    invoice().arg("validate").arg(&pdf).assert().success();
+    let xml = dir.path().join("factur-x.xml");
+    invoice()
+        .args(["extract", "-o"])
+        .arg(&xml)
+        .arg(&pdf)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("factur-x.xml (EN 16931)"));
+    assert!(fs::read_to_string(&xml)
+        .unwrap()
+        .contains("<rsm:CrossIndustryInvoice"));
+    // A PDF without an embedded invoice is an unreadable input, exit code 2.
+    let plain = dir.path().join("plain.pdf");
+    invoice()
+        .args(["convert", "--to", "pdf", "-o"])
+        .arg(&plain)
+        .arg(cen.file("cii/CII_example1.xml"))
+        .assert()
+        .success();
+    invoice()
+        .arg("extract")
+        .arg(&plain)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a Factur-X PDF"));
+}
