@@ -143,3 +143,39 @@ fn every_official_example_renders_and_makes_a_facturx_that_reads_back() {
     }
     assert_eq!(count, 34);
 }
+
+/// 1 000 lines render, on many pages (each a `/Type/Page` object).
+#[test]
+fn a_thousand_lines_render_on_many_pages() {
+    use invoice_core::{InvoiceBuilder, LineItem, UnitCode, Vat};
+    use rust_decimal_macros::dec;
+    let sample = common::sample();
+    let mut builder = InvoiceBuilder::new(
+        sample.id(),
+        sample.tenant().clone(),
+        sample.currency(),
+        sample.seller().clone(),
+        sample.buyer().clone(),
+    )
+    .issued(
+        sample.number().unwrap().clone(),
+        sample.issue_date().unwrap(),
+    );
+    for i in 1..=1000 {
+        let vat = if i % 4 == 0 { dec!(7) } else { dec!(19) };
+        builder = builder.line(LineItem::new(
+            i.to_string(),
+            format!("Work package {i}"),
+            dec!(1.5),
+            UnitCode::hour(),
+            dec!(95.00),
+            Vat::standard(vat),
+        ));
+    }
+    let invoice = builder.build().unwrap();
+    let mut pdf = Vec::new();
+    write_pdf(&mut pdf, &invoice, &PdfOptions::new()).unwrap();
+    let pages = pdf.windows(10).filter(|w| w == b"/Type/Page").count();
+    assert!(pages > 20, "{pages} pages");
+    common::write_export("pdf/long-1000.pdf", &pdf);
+}

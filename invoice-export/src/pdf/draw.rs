@@ -9,7 +9,6 @@ use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::paint::Fill;
-use krilla::text::TextDirection;
 use krilla::{Document, SerializeSettings};
 
 use super::fonts::fonts;
@@ -142,13 +141,13 @@ fn draw(
                     } else {
                         Fill::default()
                     }));
-                    surface.draw_text(
+                    surface.draw_glyphs(
                         Point::from_xy(*x, *y),
+                        &face.glyphs(text),
                         face.font.clone(),
-                        *size,
                         text,
+                        *size,
                         false,
-                        TextDirection::Auto,
                     );
                 }
                 Op::Rule {
@@ -171,23 +170,23 @@ fn draw(
         // The footer: the seller's registration, and "Page n / N".
         let baseline = layout.height - 30.0;
         surface.set_fill(Some(gray.clone()));
-        surface.draw_text(
+        surface.draw_glyphs(
             Point::from_xy(48.0, baseline),
+            &fonts.regular.glyphs(&layout.footer),
             fonts.regular.font.clone(),
-            7.0,
             &layout.footer,
+            7.0,
             false,
-            TextDirection::Auto,
         );
         let number = format!("{} {} / {count}", labels.page, index + 1);
         let width = fonts.regular.width(&number, 7.0);
-        surface.draw_text(
+        surface.draw_glyphs(
             Point::from_xy(layout.width - 48.0 - width, baseline),
+            &fonts.regular.glyphs(&number),
             fonts.regular.font.clone(),
-            7.0,
             &number,
+            7.0,
             false,
-            TextDirection::Auto,
         );
         surface.finish();
         page.finish();

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use krilla::text::Font;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::metrics::GlyphMetrics;
 use skrifa::{charmap::Charmap, FontRef, MetadataProvider};
@@ -47,6 +47,27 @@ impl Face {
                 } else {
                     '?'
                 }
+            })
+            .collect()
+    }
+
+    /// The glyphs of `text`, one per character with its advance (normalized to the em),
+    /// as [`width`](Self::width) measures them: drawn as measured, and without shaping
+    /// each piece of text again (the faces cover the scripts invoices use without it).
+    pub(crate) fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        text.char_indices()
+            .map(|(at, ch)| {
+                let glyph = self.charmap.map(ch).unwrap_or_default();
+                let advance = self.metrics.advance_width(glyph).unwrap_or(0.0) / self.units_per_em;
+                KrillaGlyph::new(
+                    GlyphId::new(glyph.to_u32()),
+                    advance,
+                    0.0,
+                    0.0,
+                    0.0,
+                    at..at + ch.len_utf8(),
+                    None,
+                )
             })
             .collect()
     }
