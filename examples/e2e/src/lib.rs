@@ -7,7 +7,7 @@
 //! checks that:
 //!
 //! - the client's address receives the created, issued and paid mails, each exactly once;
-//! - the CSV and UBL archives exist in the S3 bucket in deep archive;
+//! - the CSV, UBL and Factur-X archives exist in the S3 bucket in deep archive;
 //! - a WebSocket client of tenant A saw the invoice's events, one of tenant B none;
 //! - tenant B's token sees none of tenant A's data over the REST API.
 //!

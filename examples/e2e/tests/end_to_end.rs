@@ -190,7 +190,7 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
         deadline.tick(&mut fixture).await;
     }
 
-    // (b) CSV and UBL archived under the seed's key convention, in deep archive.
+    // (b) CSV, UBL and Factur-X archived under the seed's key convention, in deep archive.
     let archive = S3DocumentStore::builder(run.bucket.as_str())
         .endpoint(servers.aws_endpoint_url.as_str())
         .build()
@@ -203,6 +203,10 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
         (
             format!("ubl-invoices/{}/{client_id}/{number}.xml", run.tenant_a),
             "application/xml",
+        ),
+        (
+            format!("pdf-invoices/{}/{client_id}/{number}.pdf", run.tenant_a),
+            "application/pdf",
         ),
     ] {
         let key = DocumentKey::new(key).unwrap();

@@ -1,10 +1,11 @@
-//! Archiving an issued invoice: load it, render CSV and UBL, store both in deep archive.
+//! Archiving an issued invoice: load it, render CSV, UBL and Factur-X PDF, store them in
+//! deep archive.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use invoice_core::{EventEnvelope, Invoice, InvoiceEvent};
-use invoice_export::CsvOptions;
+use invoice_export::{CsvOptions, PdfOptions};
 use invoice_messaging::{Handler, HandlerError};
 use invoice_storage::{
     body_from_bytes, DocumentKey, DocumentStore, InvoiceStore, PutOptions, StorageClass,
@@ -20,17 +21,21 @@ pub enum Format {
     Csv,
     /// UBL 2.1 (Peppol BIS Billing 3.0) XML, under `ubl-invoices/`.
     Ubl,
+    /// Factur-X: the invoice as a PDF/A-3b people read, with its CII embedded, under
+    /// `pdf-invoices/`.
+    Pdf,
 }
 
 impl Format {
     /// Every format, in the order they are archived.
-    pub const ALL: [Self; 2] = [Self::Csv, Self::Ubl];
+    pub const ALL: [Self; 3] = [Self::Csv, Self::Ubl, Self::Pdf];
 
     /// The key prefix, after the seed systems' `csv-invoices`.
     pub const fn prefix(self) -> &'static str {
         match self {
             Self::Csv => "csv-invoices",
             Self::Ubl => "ubl-invoices",
+            Self::Pdf => "pdf-invoices",
         }
     }
 
@@ -39,6 +44,7 @@ impl Format {
         match self {
             Self::Csv => "csv",
             Self::Ubl => "xml",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -47,6 +53,7 @@ impl Format {
         match self {
             Self::Csv => "text/csv; charset=utf-8",
             Self::Ubl => "application/xml",
+            Self::Pdf => "application/pdf",
         }
     }
 
@@ -62,6 +69,11 @@ impl Format {
                 invoice_export::write_invoice_lines(Vec::new(), invoice, &CsvOptions::new())
             }
             Self::Ubl => invoice_export::write_ubl(Vec::new(), invoice),
+            Self::Pdf => {
+                let mut out = Vec::new();
+                invoice_export::write_facturx(&mut out, invoice, &PdfOptions::new())?;
+                Ok(out)
+            }
         }
     }
 }
@@ -140,7 +152,7 @@ impl ArchiveError {
     }
 }
 
-/// Archives issued invoices as CSV and UBL in a [`DocumentStore`], deep-archive class.
+/// Archives issued invoices as CSV, UBL and Factur-X in a [`DocumentStore`], deep-archive class.
 ///
 /// The event's summary is not enough to render an invoice, so the archiver loads it from
 /// an [`InvoiceStore`] by tenant and id. Archiving is idempotent without an inbox: an

@@ -1,13 +1,16 @@
-//! `export-worker`: archives every issued invoice as CSV and UBL in a document store.
+//! `export-worker`: archives every issued invoice as CSV, UBL and Factur-X PDF in a
+//! document store.
 //!
 //! On each `Issued` event it loads the invoice (the event's summary is not enough to
 //! render it) from an [`InvoiceStore`](invoice_storage::InvoiceStore), renders its lines
-//! as CSV and the invoice as UBL 2.1 with [`invoice_export`], and stores both with the
+//! as CSV and the invoice as UBL 2.1 and as Factur-X (a PDF/A-3b with its CII embedded)
+//! with [`invoice_export`], and stores the three with the
 //! deep-archive storage class under the seed systems' key convention:
 //!
 //! ```text
 //! csv-invoices/{tenant}/{client id or "no-client"}/{number}.csv
 //! ubl-invoices/{tenant}/{client id or "no-client"}/{number}.xml
+//! pdf-invoices/{tenant}/{client id or "no-client"}/{number}.pdf
 //! ```
 //!
 //! Run it on embedded defaults (in-memory invoices with a short demo, in-process bus,

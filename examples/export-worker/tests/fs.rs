@@ -21,9 +21,9 @@ async fn folder() -> (tempfile::TempDir, Arc<dyn DocumentStore>) {
 }
 
 #[tokio::test]
-async fn fs_issued_invoices_are_archived_as_csv_and_ubl() {
+async fn fs_issued_invoices_are_archived_as_csv_ubl_and_facturx() {
     let (_dir, documents) = folder().await;
-    scenarios::issued_invoices_are_archived_as_csv_and_ubl(documents, true).await;
+    scenarios::issued_invoices_are_archived_as_csv_ubl_and_facturx(documents, true).await;
 }
 
 #[tokio::test]

@@ -25,14 +25,14 @@ async fn bucket(test: &str) -> Option<Arc<dyn DocumentStore>> {
 }
 
 #[tokio::test]
-async fn s3_issued_invoices_are_archived_as_csv_and_ubl_in_deep_archive() {
+async fn s3_issued_invoices_are_archived_as_csv_ubl_and_facturx_in_deep_archive() {
     let Some(documents) =
-        bucket("s3_issued_invoices_are_archived_as_csv_and_ubl_in_deep_archive").await
+        bucket("s3_issued_invoices_are_archived_as_csv_ubl_and_facturx_in_deep_archive").await
     else {
         return;
     };
     // Deep-archived objects cannot be read before a restore: `head` only.
-    scenarios::issued_invoices_are_archived_as_csv_and_ubl(documents, false).await;
+    scenarios::issued_invoices_are_archived_as_csv_ubl_and_facturx(documents, false).await;
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use crate::AppState;
 #[openapi(
     info(title = "invoice-service", description = "Invoices, clients, exports and events"),
     paths(
-        invoices::create, invoices::get, invoices::patch, invoices::delete, invoices::list,
+        invoices::create, invoices::get, invoices::get_pdf, invoices::patch, invoices::delete, invoices::list,
         invoices::issue, invoices::pay, invoices::credit, invoices::add_note, invoices::archive,
         clients::create, clients::get, clients::replace, clients::delete, clients::list,
         clients::contact_info,

@@ -512,3 +512,69 @@ async fn an_amount_of_many_underscores_is_refused_not_a_crash() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error["error"]["details"][0]["field"], "amount");
 }
+
+/// `GET /invoices/{id}.pdf`: a PDF marked draft before issue, a Factur-X after, whose
+/// embedded CII reads back to the invoice; documented in the OpenAPI document.
+#[tokio::test]
+async fn an_invoice_is_served_as_pdf_and_as_facturx_once_issued() {
+    let api = api().await;
+    let (status, created) = api
+        .json("POST", "/invoices", "acme", Some(draft_body()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    let (status, headers, draft) = api
+        .call(
+            "GET",
+            &format!("/invoices/{id}.pdf"),
+            Some("acme"),
+            None,
+            &[("accept-language", "de-DE,de;q=0.9")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(draft.starts_with(b"%PDF-"));
+    let options = invoice_export::ImportOptions::new(
+        invoice_core::InvoiceId::from_uuid(uuid::Uuid::nil()),
+        invoice_core::TenantId::new("acme").unwrap(),
+    );
+    assert!(
+        invoice_export::read_facturx(&draft, &options).is_err(),
+        "a draft is no Factur-X"
+    );
+
+    let (status, _) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/issue"),
+            "acme",
+            Some(json!({ "issue_date": "2026-11-24" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, pdf) = api
+        .call(
+            "GET",
+            &format!("/invoices/{id}.pdf"),
+            Some("acme"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let found = invoice_export::read_facturx(&pdf, &options).unwrap();
+    assert_eq!(found.invoice.number().unwrap().as_str(), "INV-2026-00001");
+    assert_eq!(
+        found.invoice.totals().unwrap().payable_amount().to_string(),
+        "1243.29"
+    );
+
+    let (_, _, doc) = api.call("GET", "/openapi.json", None, None, &[]).await;
+    let doc: Value = serde_json::from_slice(&doc).unwrap();
+    let pdf_path = &doc["paths"]["/invoices/{id}.pdf"]["get"];
+    assert!(
+        pdf_path["responses"]["200"]["content"]["application/pdf"].is_object(),
+        "{pdf_path}"
+    );
+}

@@ -10,7 +10,7 @@ use invoice_storage::{collect_body, DocumentStore, StorageClass};
 
 use super::{client, draft, event_id, now, today, Pipeline, QUEUE};
 
-/// Both documents of `invoice` are there, deep-archived, with the right media type;
+/// Every document of `invoice` is there, deep-archived, with the right media type;
 /// returns their sizes.
 async fn assert_archived(documents: &dyn DocumentStore, invoice: &Invoice) -> Vec<u64> {
     let mut sizes = Vec::new();
@@ -29,10 +29,10 @@ async fn assert_archived(documents: &dyn DocumentStore, invoice: &Invoice) -> Ve
     sizes
 }
 
-/// Issued invoices, with and without a client, are archived as CSV and UBL under the seed
+/// Issued invoices, with and without a client, are archived as CSV, UBL and Factur-X under the seed
 /// convention in deep archive; drafts are not. With `read_back` (stores that read
 /// archived documents at once), the bodies are checked too.
-pub async fn issued_invoices_are_archived_as_csv_and_ubl(
+pub async fn issued_invoices_are_archived_as_csv_ubl_and_facturx(
     documents: Arc<dyn DocumentStore>,
     read_back: bool,
 ) {
@@ -67,7 +67,7 @@ pub async fn issued_invoices_are_archived_as_csv_and_ubl(
             number(&without_client)
         )
     );
-    for prefix in ["csv-invoices", "ubl-invoices"] {
+    for prefix in ["csv-invoices", "ubl-invoices", "pdf-invoices"] {
         let listed = documents
             .list(&format!("{prefix}/{tenant}/"))
             .await
@@ -102,11 +102,21 @@ pub async fn issued_invoices_are_archived_as_csv_and_ubl(
             read.totals().unwrap().payable_amount(),
             invoice.totals().unwrap().payable_amount()
         );
+
+        // The Factur-X: its embedded CII is the same invoice.
+        let (_, body) = documents
+            .get(&document_key(invoice, Format::Pdf).unwrap())
+            .await
+            .unwrap();
+        let pdf = collect_body(body).await.unwrap();
+        let found = invoice_export::read_facturx(pdf.as_ref(), &options).unwrap();
+        assert_eq!(found.invoice.number(), invoice.number());
+        assert_eq!(found.invoice.totals().unwrap(), invoice.totals().unwrap());
     }
     p.stop().await;
 }
 
-/// An `Issued` event delivered again is handled without error and leaves the same two
+/// An `Issued` event delivered again is handled without error and leaves the same
 /// documents.
 pub async fn a_redelivered_issued_event_rewrites_the_same_documents(
     documents: Arc<dyn DocumentStore>,

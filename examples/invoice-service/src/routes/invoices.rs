@@ -180,14 +180,48 @@ pub async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     match id.split_once('.') {
         None => view(state.invoices.get(&tenant, parse_id(&id)?).await?),
         Some((id, format)) => {
             let invoice = state.invoices.get(&tenant, parse_id(id)?).await?;
-            export(&invoice, format)
+            export(&invoice, format, &headers)
         }
     }
+}
+
+/// The invoice as a PDF: a Factur-X (PDF/A-3b with its CII embedded) once issued, a plain
+/// PDF marked as a draft before. Labels, amounts and dates follow the first language of
+/// `Accept-Language` that has labels (en, de, fr; English otherwise).
+///
+/// Served by the same route as `GET /invoices/{id}`; this entry documents the `.pdf`
+/// form (`.csv` and `.json` are the other exports).
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}.pdf",
+    params(
+        ("id" = String, Path, description = "The invoice id (a UUID)"),
+        ("Accept-Language" = Option<String>, Header, description = "en, de or fr")
+    ),
+    responses(
+        (status = 200, description = "Factur-X for an issued invoice, a draft PDF otherwise", content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, body = crate::error::ErrorBody)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_pdf() {}
+
+/// The locale of the first language in `Accept-Language` that has labels.
+fn locale_of(headers: &HeaderMap) -> invoice_export::Locale {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .filter_map(|tag| invoice_export::Locale::from_tag(tag.split(';').next()?.trim()))
+        .next()
+        .unwrap_or_default()
 }
 
 fn parse_id(id: &str) -> Result<InvoiceId, AppError> {
@@ -200,8 +234,18 @@ fn parse_id(id: &str) -> Result<InvoiceId, AppError> {
     })
 }
 
-fn export(invoice: &Invoice, format: &str) -> Result<Response, AppError> {
+fn export(invoice: &Invoice, format: &str, headers: &HeaderMap) -> Result<Response, AppError> {
     let (content_type, body) = match format {
+        "pdf" => {
+            let options = invoice_export::PdfOptions::new().locale(locale_of(headers));
+            let mut out = Vec::new();
+            if invoice.status() == invoice_core::InvoiceStatus::Draft {
+                invoice_export::write_pdf(&mut out, invoice, &options)?;
+            } else {
+                invoice_export::write_facturx(&mut out, invoice, &options)?;
+            }
+            ("application/pdf", out)
+        }
         "csv" => (
             "text/csv; charset=utf-8",
             invoice_export::write_invoice_lines(
@@ -213,7 +257,7 @@ fn export(invoice: &Invoice, format: &str) -> Result<Response, AppError> {
         "json" => ("application/json", json_of(invoice)?),
         other => {
             return Err(AppError::NotFound(format!(
-                "no export format {other:?} (csv, json)"
+                "no export format {other:?} (csv, json, pdf)"
             )))
         }
     };
