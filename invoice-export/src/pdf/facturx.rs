@@ -530,25 +530,7 @@ fn pdf_string_after(dict: &str, key: &str) -> Option<String> {
         }
         let rest = dict[at..].trim_start();
         let bytes = if let Some(literal) = rest.strip_prefix('(') {
-            let mut out = Vec::new();
-            let mut chars = literal.bytes();
-            while let Some(b) = chars.next() {
-                match b {
-                    b')' => break,
-                    b'\\' => {
-                        if let Some(next) = chars.next() {
-                            out.push(match next {
-                                b'n' => b'\n',
-                                b'r' => b'\r',
-                                b't' => b'\t',
-                                other => other,
-                            });
-                        }
-                    }
-                    other => out.push(other),
-                }
-            }
-            out
+            literal_string(literal.as_bytes())
         } else if let Some(hex) = rest.strip_prefix('<') {
             let hex: String = hex
                 .chars()
@@ -573,4 +555,82 @@ fn pdf_string_after(dict: &str, key: &str) -> Option<String> {
         });
     }
     None
+}
+
+/// The bytes of a PDF literal string whose opening parenthesis precedes `literal`: up to
+/// the balancing `)`, with its escapes (`\n`, `\(`, octal `\055`, a line continuation).
+fn literal_string(literal: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = literal.get(i) {
+        i += 1;
+        match b {
+            b'(' => {
+                depth += 1;
+                out.push(b);
+            }
+            b')' if depth == 0 => break,
+            b')' => {
+                depth -= 1;
+                out.push(b);
+            }
+            b'\\' => {
+                let Some(&next) = literal.get(i) else { break };
+                i += 1;
+                match next {
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    b'b' => out.push(0x08),
+                    b'f' => out.push(0x0c),
+                    b'0'..=b'7' => {
+                        let mut value = u32::from(next - b'0');
+                        for _ in 0..2 {
+                            match literal.get(i) {
+                                Some(&d @ b'0'..=b'7') => {
+                                    value = value * 8 + u32::from(d - b'0');
+                                    i += 1;
+                                }
+                                _ => break,
+                            }
+                        }
+                        out.push(u8::try_from(value & 0xff).unwrap_or(0));
+                    }
+                    // A backslash at the end of a line continues the string.
+                    b'\r' | b'\n' => {
+                        if next == b'\r' && literal.get(i) == Some(&b'\n') {
+                            i += 1;
+                        }
+                    }
+                    other => out.push(other),
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_strings_keep_their_escapes() {
+        assert_eq!(
+            literal_string(b"factur\\055x\\056xml) rest"),
+            b"factur-x.xml"
+        );
+        assert_eq!(literal_string(b"a(b)c\\)d) rest"), b"a(b)c)d");
+        assert_eq!(literal_string(b"line\\\nnext)"), b"linenext");
+        assert_eq!(
+            pdf_string_after("/F (factur\\055x\\056xml)/UF <FEFF0078>", "/UF").as_deref(),
+            Some("x")
+        );
+        assert_eq!(
+            pdf_string_after("/Filter /FlateDecode /F (a.xml)", "/F").as_deref(),
+            Some("a.xml")
+        );
+    }
 }
