@@ -179,3 +179,27 @@ fn a_thousand_lines_render_on_many_pages() {
     assert!(pages > 20, "{pages} pages");
     common::write_export("pdf/long-1000.pdf", &pdf);
 }
+
+/// Damaged Factur-X files (truncated anywhere, bytes overwritten) give an invoice or a
+/// typed error, never a panic.
+#[test]
+fn damaged_facturx_files_never_panic() {
+    let mut pdf = Vec::new();
+    write_facturx(&mut pdf, &common::sample(), &PdfOptions::new()).unwrap();
+    for cut in (0..pdf.len()).step_by(97) {
+        let _ = read_facturx(&pdf[..cut], &options());
+    }
+    let mut state = 0x2545_f491_u32;
+    for _ in 0..300 {
+        let mut damaged = pdf.clone();
+        for _ in 0..8 {
+            // xorshift: a fixed, repeatable sequence.
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let at = usize::try_from(state).unwrap() % damaged.len();
+            damaged[at] = u8::try_from(state >> 24).unwrap();
+        }
+        let _ = read_facturx(&damaged, &options());
+    }
+}

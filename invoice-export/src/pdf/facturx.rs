@@ -453,10 +453,10 @@ fn object_stream_members(data: &[u8]) -> Vec<(u32, Vec<u8>)> {
         .collect();
     let mut out = Vec::new();
     for (i, (number, offset)) in pairs.iter().enumerate() {
-        let start = header_end + offset;
+        let start = header_end.saturating_add(*offset);
         let end = pairs
             .get(i + 1)
-            .map_or(data.len(), |(_, next)| header_end + next);
+            .map_or(data.len(), |(_, next)| header_end.saturating_add(*next));
         if let Some(body) = data.get(start..end.min(data.len())) {
             out.push((*number, body.to_vec()));
         }
@@ -489,7 +489,7 @@ fn stream_bytes(body: &[u8], limit: usize) -> Result<Vec<u8>> {
     if dict.contains("/FlateDecode") || dict.contains("/Fl ") {
         let mut out = Vec::new();
         ZlibDecoder::new(raw)
-            .take(limit as u64 + 1)
+            .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
             .read_to_end(&mut out)
             .map_err(|_| not_facturx("a compressed stream that does not inflate"))?;
         if out.len() > limit {
