@@ -20,7 +20,9 @@ use std::io::Write;
 
 use invoice_core::Invoice;
 
-pub use facturx::{read_facturx, write_facturx, FacturX, FacturXProfile, FACTURX_FILE_NAMES};
+pub use facturx::{
+    read_facturx, write_facturx, write_facturx_profile, FacturX, FacturXProfile, FACTURX_FILE_NAMES,
+};
 pub use locale::Locale;
 
 use crate::error::BoxError;

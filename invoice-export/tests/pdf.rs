@@ -203,3 +203,29 @@ fn damaged_facturx_files_never_panic() {
         let _ = read_facturx(&damaged, &options());
     }
 }
+
+/// EXTENDED holds every invoice the model holds; the subsets of EN 16931 are refused.
+#[test]
+fn a_facturx_in_the_extended_profile_reads_back_and_basic_is_refused() {
+    use invoice_export::write_facturx_profile;
+    let invoice = common::sample();
+    let mut pdf = Vec::new();
+    write_facturx_profile(
+        &mut pdf,
+        &invoice,
+        &PdfOptions::new(),
+        FacturXProfile::Extended,
+    )
+    .unwrap();
+    common::write_export("facturx-extended/sample.pdf", &pdf);
+    let found = read_facturx(&pdf, &options()).unwrap();
+    assert_eq!(found.profile, Some(FacturXProfile::Extended));
+    assert_eq!(found.invoice.totals().unwrap(), invoice.totals().unwrap());
+    assert!(String::from_utf8_lossy(&pdf).contains("<fx:ConformanceLevel>EXTENDED<"));
+    for profile in [FacturXProfile::Basic, FacturXProfile::XRechnung] {
+        assert!(matches!(
+            write_facturx_profile(Vec::new(), &invoice, &PdfOptions::new(), profile),
+            Err(Error::InvalidValue { .. })
+        ));
+    }
+}

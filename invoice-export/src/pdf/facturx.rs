@@ -135,18 +135,62 @@ pub struct FacturX {
 /// assert_eq!(found.invoice.totals()?, invoice.totals()?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write_facturx<W: Write>(mut out: W, invoice: &Invoice, options: &PdfOptions) -> Result<()> {
-    let date = invoice.issue_date().ok_or(Error::Incomplete {
-        field: "an issue date (BT-2)",
-    })?;
+pub fn write_facturx<W: Write>(out: W, invoice: &Invoice, options: &PdfOptions) -> Result<()> {
     // The profile is EN 16931, unless the invoice is an XRechnung (a profile of its own);
     // an invoice meant for another specification (Peppol, a ZUGFeRD 1 guideline) is
     // embedded under the Factur-X EN 16931 guideline, which Factur-X readers require.
     let xrechnung = invoice.specification().is_some_and(|s| s.is_xrechnung());
-    let (profile, guideline) = if xrechnung {
-        (FacturXProfile::XRechnung, None)
+    let profile = if xrechnung {
+        FacturXProfile::XRechnung
     } else {
-        (FacturXProfile::En16931, Some(Specification::default()))
+        FacturXProfile::En16931
+    };
+    write_facturx_profile(out, invoice, options, profile)
+}
+
+/// The Factur-X guideline (BT-24) of the profiles the model can fill.
+const EXTENDED_GUIDELINE: &str = "urn:cen.eu:en16931:2017#conformant#urn:factur-x.eu:1p0:extended";
+
+/// [`write_facturx`] in a chosen profile: [`FacturXProfile::En16931`],
+/// [`FacturXProfile::Extended`] (a superset of EN 16931, so every invoice the model holds
+/// fits it; the CII states the EXTENDED guideline) or [`FacturXProfile::XRechnung`] (for
+/// an invoice whose specification is XRechnung).
+///
+/// # Errors
+///
+/// [`Error::InvalidValue`] for MINIMUM, BASIC WL and BASIC, which cannot carry every
+/// business term an EN 16931 invoice may state (line details, several notes, ...), and
+/// for XRECHNUNG of an invoice that is not one; otherwise as [`write_facturx`].
+pub fn write_facturx_profile<W: Write>(
+    mut out: W,
+    invoice: &Invoice,
+    options: &PdfOptions,
+    profile: FacturXProfile,
+) -> Result<()> {
+    let date = invoice.issue_date().ok_or(Error::Incomplete {
+        field: "an issue date (BT-2)",
+    })?;
+    let refused = |reason: &str| Error::InvalidValue {
+        path: "profile".to_owned(),
+        value: profile.conformance_level().to_owned(),
+        reason: reason.to_owned(),
+    };
+    let guideline = match profile {
+        FacturXProfile::En16931 => Some(Specification::default()),
+        FacturXProfile::Extended => Some(Specification::new(EXTENDED_GUIDELINE, None)?),
+        FacturXProfile::XRechnung => {
+            if !invoice.specification().is_some_and(|s| s.is_xrechnung()) {
+                return Err(refused(
+                    "the invoice's specification (BT-24) is not XRechnung",
+                ));
+            }
+            None
+        }
+        _ => {
+            return Err(refused(
+                "a subset of EN 16931 that cannot carry every term the invoice may state",
+            ))
+        }
     };
     let xml = write_cii_as(Vec::new(), invoice, guideline.as_ref())?;
     let name = FACTURX_FILE_NAMES[0];
