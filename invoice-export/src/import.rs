@@ -306,6 +306,18 @@ fn keep_empty_rows(mut builder: InvoiceBuilder, breakdown: &[StatedBreakdown]) -
     builder
 }
 
+/// Address lines by position (BT-35, BT-36, BT-162 for the seller): a line a document
+/// leaves out before one it states is kept as an empty line, so that the line after it
+/// keeps its place (a line 3 without a line 2 stays line 3); trailing absent lines are
+/// none. The writers leave empty lines out.
+pub(crate) fn positional_lines<'a>(lines: &[Option<&'a str>]) -> Vec<&'a str> {
+    let stated = lines
+        .iter()
+        .rposition(Option::is_some)
+        .map_or(0, |last| last + 1);
+    lines[..stated].iter().map(|l| l.unwrap_or("")).collect()
+}
+
 /// The electronic address (BT-34/BT-49) in `el`, an element whose text is the address
 /// and whose `schemeID` attribute its scheme (UBL's `cbc:EndpointID`, CII's
 /// `ram:URIID`); `None` when the element is empty.

@@ -272,3 +272,9 @@ pub(crate) fn base_quantity_unit(line: &invoice_core::LineItem) -> Option<Option
         }
     }
 }
+
+/// An address line to write: `None` for an empty one, which holds the place of a line
+/// a received document left out.
+pub(crate) fn stated_line(line: Option<&String>) -> Option<&str> {
+    line.map(String::as_str).filter(|l| !l.is_empty())
+}

@@ -90,10 +90,6 @@ const KNOWN_LOSSES: &[(&str /* file */, &str /* BT */, &str /* why */)] = &[
          out for O (BR-48 allows either)",
     ),
     ("cen/ubl/guide-example2.xml", "BT-147", DISCOUNT_DERIVED),
-    ("cen/ubl/sample-discount-price.xml", "BT-36", LINE_THREE_MOVES),
-    ("cen/ubl/sample-discount-price.xml", "BT-162", LINE_THREE_MOVES),
-    ("cen/ubl/sample-discount-price.xml", "BT-51", LINE_THREE_MOVES),
-    ("cen/ubl/sample-discount-price.xml", "BT-163", LINE_THREE_MOVES),
     ("cen/ubl/ubl-tc434-example2.xml", "BT-147", DISCOUNT_DERIVED),
 ];
 
@@ -107,11 +103,6 @@ const DISCOUNT_DERIVED: &str = "the model keeps the gross price (BT-148) and der
 const PERCENTAGE_DROPPED: &str = "the charges state a percentage and a base amount whose \
      product is not the stated amount (19 % of 83654.15 is 15894.29, stated 15894.27; \
      22 % of 252646.80 is 55582.30, stated 33349.38); the reader keeps the amount only";
-
-/// Why a seller or buyer address line 3 without a line 2 becomes line 2.
-const LINE_THREE_MOVES: &str = "the seller's and the buyer's addresses state a line 3 \
-     (cac:AddressLine) and no line 2; the model keeps the lines as a list, so the \
-     re-export states it as line 2 (cbc:AdditionalStreetName)";
 
 /// Terms a file states in a way the other syntax cannot carry: (file, business term,
 /// why). Excused in the other-syntax direction only; an entry that no longer excuses a

@@ -477,10 +477,9 @@ fn read_address(postal: &El<'_, '_>) -> Result<Address> {
     let country = CountryCode::new(country_el.text())
         .map_err(|e| country_el.invalid(country_el.text(), e))?;
     let mut address = Address::new(country);
-    for line in ["ram:LineOne", "ram:LineTwo", "ram:LineThree"] {
-        if let Some(line) = postal.opt_text(line) {
-            address = address.with_line(line);
-        }
+    let lines = ["ram:LineOne", "ram:LineTwo", "ram:LineThree"].map(|l| postal.opt_text(l));
+    for line in crate::import::positional_lines(&lines) {
+        address = address.with_line(line);
     }
     if let Some(city) = postal.opt_text("ram:CityName") {
         address = address.with_city(city);

@@ -758,11 +758,18 @@ fn monetary_summation<W: Write>(
 fn write_address<W: Write>(xml: &mut XmlWriter<W>, address: &Address) -> Result<()> {
     xml.start("ram:PostalTradeAddress")?;
     xml.opt_leaf("ram:PostcodeCode", address.postal_code())?;
+    // An empty line holds the place of one a received document left out.
     let lines = address.lines();
-    xml.opt_leaf("ram:LineOne", lines.first().map(String::as_str))?;
-    xml.opt_leaf("ram:LineTwo", lines.get(1).map(String::as_str))?;
+    xml.opt_leaf("ram:LineOne", crate::xml::stated_line(lines.first()))?;
+    xml.opt_leaf("ram:LineTwo", crate::xml::stated_line(lines.get(1)))?;
     // CII has three address lines; further ones are joined into the third.
-    if let Some(rest) = lines.get(2..).filter(|rest| !rest.is_empty()) {
+    let rest: Vec<&str> = lines
+        .iter()
+        .skip(2)
+        .map(String::as_str)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if !rest.is_empty() {
         xml.leaf("ram:LineThree", &rest.join(", "))?;
     }
     xml.opt_leaf("ram:CityName", address.city())?;

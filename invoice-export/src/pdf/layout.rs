@@ -405,7 +405,12 @@ fn footer(seller: &Party, labels: &Labels) -> String {
 /// The address lines of a party, then its identifiers.
 fn party_lines(party: &Party, labels: &Labels) -> Vec<String> {
     let address = party.address();
-    let mut lines: Vec<String> = address.lines().to_vec();
+    let mut lines: Vec<String> = address
+        .lines()
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .cloned()
+        .collect();
     let city = [address.postal_code(), address.city()]
         .into_iter()
         .flatten()

@@ -489,17 +489,18 @@ fn read_address(postal: &El<'_, '_>) -> Result<Address> {
     let country = CountryCode::new(country_el.text())
         .map_err(|e| country_el.invalid(country_el.text(), e))?;
     let mut address = Address::new(country);
-    for line in [
+    let lines: Vec<Option<&str>> = [
         postal.opt_text("cbc:StreetName"),
         postal.opt_text("cbc:AdditionalStreetName"),
     ]
     .into_iter()
-    .flatten()
     .chain(
         postal
             .children("cac:AddressLine")
-            .filter_map(|l| l.opt_text("cbc:Line")),
-    ) {
+            .map(|l| l.opt_text("cbc:Line")),
+    )
+    .collect();
+    for line in crate::import::positional_lines(&lines) {
         address = address.with_line(line);
     }
     if let Some(city) = postal.opt_text("cbc:CityName") {

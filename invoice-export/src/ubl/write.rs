@@ -707,13 +707,17 @@ impl<W: Write> Ubl<W> {
 /// An address: lines one and two as street names, the rest as address lines.
 fn write_address<W: Write>(xml: &mut XmlWriter<W>, element: &str, address: &Address) -> Result<()> {
     xml.start(element)?;
+    // An empty line holds the place of one a received document left out.
     let mut lines = address.lines().iter();
-    xml.opt_leaf("cbc:StreetName", lines.next().map(String::as_str))?;
-    xml.opt_leaf("cbc:AdditionalStreetName", lines.next().map(String::as_str))?;
+    xml.opt_leaf("cbc:StreetName", crate::xml::stated_line(lines.next()))?;
+    xml.opt_leaf(
+        "cbc:AdditionalStreetName",
+        crate::xml::stated_line(lines.next()),
+    )?;
     xml.opt_leaf("cbc:CityName", address.city())?;
     xml.opt_leaf("cbc:PostalZone", address.postal_code())?;
     xml.opt_leaf("cbc:CountrySubentity", address.subdivision())?;
-    for line in lines {
+    for line in lines.filter(|l| !l.is_empty()) {
         xml.start("cac:AddressLine")?;
         xml.leaf("cbc:Line", line)?;
         xml.end("cac:AddressLine")?;
