@@ -170,6 +170,9 @@ pub struct LineDetails {
     base_quantity_stated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     base_quantity_unit: Option<UnitCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
+    stated_price_discount: Option<rust_decimal::Decimal>,
 }
 
 impl LineDetails {
@@ -202,6 +205,21 @@ impl LineDetails {
     /// The unit a received document states for the price base quantity (BT-150).
     pub fn base_quantity_unit(&self) -> Option<&UnitCode> {
         self.base_quantity_unit.as_ref()
+    }
+
+    /// Keeps the item price discount (BT-147) a received document states where it is not
+    /// the gross price (BT-148) less the net price (BT-146), or where it states no gross
+    /// price: the writers then state it again as it was, where they would otherwise
+    /// derive it from the two prices.
+    pub fn with_stated_price_discount(mut self, discount: rust_decimal::Decimal) -> Self {
+        self.stated_price_discount = Some(discount);
+        self
+    }
+
+    /// The item price discount (BT-147) as a received document states it, when it is not
+    /// derived from the prices.
+    pub fn stated_price_discount(&self) -> Option<rust_decimal::Decimal> {
+        self.stated_price_discount
     }
 
     /// Sets the line note (BT-127).

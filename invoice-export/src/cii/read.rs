@@ -125,17 +125,17 @@ impl DocumentSyntax for Cii {
 
     /// BT-106…BT-115 (the header monetary summation) and the breakdown's taxable amounts
     /// (BT-116, `ram:BasisAmount`): recomputed, and checked by `Invoice::validate`
-    /// against the lines; the fixed `VAT` type codes; the price discount and the gross
-    /// price's repeated base quantity; the project name CII requires.
+    /// against the lines; the fixed `VAT` type codes; the price discount's indicator and
+    /// the gross price's repeated base quantity; the project name CII requires.
     const DERIVED: &'static [&'static str] = &[
         "SpecifiedTradeSettlementHeaderMonetarySummation/*",
         "ApplicableHeaderTradeSettlement/ApplicableTradeTax/BasisAmount",
         // The type of a VAT category is always `VAT` (no business term).
         "ApplicableTradeTax/TypeCode",
         "CategoryTradeTax/TypeCode",
-        // The price discount (BT-147) is the gross price (BT-148) less the net price,
-        // and the gross price's base quantity repeats the net price's (BT-149).
-        "GrossPriceProductTradePrice/AppliedTradeAllowanceCharge",
+        // The price discount (BT-147) is an allowance (its indicator always false), read
+        // as stated; the gross price's base quantity repeats the net price's (BT-149).
+        "AppliedTradeAllowanceCharge/ChargeIndicator",
         "GrossPriceProductTradePrice/BasisQuantity",
         // CII requires a project name; EN 16931 has only the project reference (BT-11).
         "SpecifiedProcuringProject/Name",
@@ -614,6 +614,11 @@ fn line<'d, 'a>(el: El<'d, 'a>) -> Result<LineFields<'d, El<'d, 'a>>> {
             .child("ram:GrossPriceProductTradePrice")
             .and_then(|gross| gross.child("ram:ChargeAmount"))
             .map(Located::of),
+        price_discount: agreement
+            .child("ram:GrossPriceProductTradePrice")
+            .and_then(|gross| gross.child("ram:AppliedTradeAllowanceCharge"))
+            .and_then(|ac| ac.child("ram:ActualAmount"))
+            .map(Located::of),
         allowances_charges: settlement
             .children("ram:SpecifiedTradeAllowanceCharge")
             .map(|ac| allowance_charge(ac, false))
@@ -847,6 +852,7 @@ const DELIVERY: u8 = 5;
 const SETTLEMENT: u8 = 6;
 const TAX: u8 = 7;
 const SUMMATION: u8 = 8;
+const GROSS_ALLOWANCE: u8 = 9;
 /// The group of an allowance or charge the pass enters.
 const INDICATOR: u8 = 0;
 
@@ -895,6 +901,10 @@ impl LineSyntax for CiiLines {
             (Part::Group(AGREEMENT), b"GrossPriceProductTradePrice") => Part::Group(GROSS_PRICE),
             (Part::Group(AGREEMENT), b"NetPriceProductTradePrice") => Part::Group(NET_PRICE),
             (Part::Group(GROSS_PRICE), b"ChargeAmount") => Part::Value(Field::Gross),
+            (Part::Group(GROSS_PRICE), b"AppliedTradeAllowanceCharge") => {
+                Part::Group(GROSS_ALLOWANCE)
+            }
+            (Part::Group(GROSS_ALLOWANCE), b"ActualAmount") => Part::Value(Field::PriceDiscount),
             (Part::Group(NET_PRICE), b"ChargeAmount") => Part::Value(Field::Price),
             (Part::Group(NET_PRICE), b"BasisQuantity") => Part::Value(Field::BaseQuantity),
             (Part::Group(DELIVERY), b"BilledQuantity") => Part::Value(Field::Quantity),

@@ -614,9 +614,14 @@ fn write_line<W: Write>(
         xml.end("ram:BuyerOrderReferencedDocument")?;
     }
     if let Some(gross) = line.gross_price() {
-        let discount = gross
-            .checked_sub(line.price())
-            .ok_or(invoice_core::Error::Overflow)?;
+        // A discount stated without a gross price has no place in CII, whose discount
+        // belongs to the gross price.
+        let discount = match details.and_then(LineDetails::stated_price_discount) {
+            Some(discount) => discount,
+            None => gross
+                .checked_sub(line.price())
+                .ok_or(invoice_core::Error::Overflow)?,
+        };
         xml.start("ram:GrossPriceProductTradePrice")?;
         xml.value_with("ram:ChargeAmount", &[], gross)?;
         if let Some(base) = base_quantity {

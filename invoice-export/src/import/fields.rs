@@ -178,6 +178,8 @@ pub(crate) struct LineFields<'t, L> {
     pub(crate) base_quantity_unit: Option<Cow<'t, str>>,
     /// BT-148.
     pub(crate) gross: Option<Located<'t, L>>,
+    /// BT-147.
+    pub(crate) price_discount: Option<Located<'t, L>>,
     /// BG-27, BG-28.
     pub(crate) allowances_charges: Vec<AllowanceChargeFields<'t, L>>,
     /// BT-127, BG-26, BT-132, BT-133, BT-155…BT-159, BG-32: read by the tree only (the
@@ -223,6 +225,13 @@ impl<L: Locate> LineFields<'_, L> {
                 base = Some(base_quantity);
             }
         }
+        let gross = optional_decimal(self.gross.as_ref())?;
+        if let Some(discount) = optional_decimal(self.price_discount.as_ref())? {
+            // Kept only where the prices do not give it.
+            if gross.and_then(|g| g.checked_sub(price)) != Some(discount) {
+                details = details.with_stated_price_discount(discount);
+            }
+        }
         let mut line = LineItem::new(self.id.text, self.name.text, quantity, unit, price, vat)
             .with_details(details);
         if let Some(description) = self.description.filter(|d| !d.is_empty()) {
@@ -231,7 +240,7 @@ impl<L: Locate> LineFields<'_, L> {
         if let Some(base_quantity) = base {
             line = line.with_base_quantity(base_quantity);
         }
-        if let Some(gross) = optional_decimal(self.gross.as_ref())? {
+        if let Some(gross) = gross {
             line = line.with_gross_price(gross);
         }
         if self.allowances_charges.is_empty() {

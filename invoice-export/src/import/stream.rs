@@ -40,7 +40,8 @@ pub(crate) enum Part {
     Value(Field),
 }
 
-/// The values of a line the model reads (at most 16: each has a bit of its own).
+/// The values of a line the model reads (at most 17: each has a bit of its own, below
+/// the groups' bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Field {
     /// BT-126.
@@ -63,6 +64,8 @@ pub(crate) enum Field {
     BaseQuantity,
     /// BT-148.
     Gross,
+    /// BT-147, the item price discount.
+    PriceDiscount,
     /// Of a line allowance or charge: whether it is a charge.
     ChargeIndicator,
     /// Of a line allowance or charge: BT-136 / BT-141.
@@ -96,7 +99,7 @@ impl Part {
     /// Its bit in the mask of what was seen, for the parts read once.
     fn seen_bit(self) -> Option<u32> {
         match self {
-            Part::Group(n) | Part::AllowanceChargeGroup(n) => Some(1 << (16 + u32::from(n))),
+            Part::Group(n) | Part::AllowanceChargeGroup(n) => Some(1 << (17 + u32::from(n))),
             Part::Value(field) => Some(1 << field as u32),
             Part::Line | Part::Skipped | Part::Declined | Part::AllowanceCharge => None,
         }
@@ -136,6 +139,7 @@ struct PartialLine<'a> {
     base_quantity: Option<Cow<'a, str>>,
     base_quantity_unit: Option<Cow<'a, str>>,
     gross: Option<Cow<'a, str>>,
+    price_discount: Option<Cow<'a, str>>,
     allowances_charges: Vec<PartialAllowanceCharge<'a>>,
 }
 
@@ -184,6 +188,7 @@ impl<'a> PartialLine<'a> {
             base_quantity: self.base_quantity.take().map(located),
             base_quantity_unit: self.base_quantity_unit.take(),
             gross: self.gross.take().map(located),
+            price_discount: self.price_discount.take().map(located),
             allowances_charges,
             details: LineDetails::default(),
         })
@@ -201,6 +206,7 @@ impl<'a> PartialLine<'a> {
             Field::Price => &mut self.price,
             Field::BaseQuantity => &mut self.base_quantity,
             Field::Gross => &mut self.gross,
+            Field::PriceDiscount => &mut self.price_discount,
             Field::ChargeIndicator
             | Field::Amount
             | Field::Percent

@@ -630,6 +630,10 @@ fn line<'d, 'a>(el: El<'d, 'a>, quantity_name: &'static str) -> Result<LineField
             .child("cac:AllowanceCharge")
             .and_then(|ac| ac.child("cbc:BaseAmount"))
             .map(Located::of),
+        price_discount: price
+            .child("cac:AllowanceCharge")
+            .and_then(|ac| ac.child("cbc:Amount"))
+            .map(Located::of),
         allowances_charges: el
             .children("cac:AllowanceCharge")
             .map(|ac| allowance_charge(ac, false))
@@ -903,6 +907,7 @@ impl LineSyntax for UblLines {
             (Part::Group(PRICE), b"BaseQuantity") => Part::Value(Field::BaseQuantity),
             (Part::Group(PRICE), b"AllowanceCharge") => Part::Group(PRICE_ALLOWANCE),
             (Part::Group(PRICE_ALLOWANCE), b"BaseAmount") => Part::Value(Field::Gross),
+            (Part::Group(PRICE_ALLOWANCE), b"Amount") => Part::Value(Field::PriceDiscount),
             (Part::AllowanceCharge, b"ChargeIndicator") => Part::Value(Field::ChargeIndicator),
             (Part::AllowanceCharge, b"Amount") => Part::Value(Field::Amount),
             (Part::AllowanceCharge, b"MultiplierFactorNumeric") => Part::Value(Field::Percent),

@@ -689,14 +689,24 @@ impl<W: Write> Ubl<W> {
             self.xml
                 .value_with("cbc:BaseQuantity", unit, line.base_quantity())?;
         }
+        let stated = details.and_then(LineDetails::stated_price_discount);
         if let Some(gross) = line.gross_price() {
-            let discount = gross
-                .checked_sub(line.price())
-                .ok_or(invoice_core::Error::Overflow)?;
+            let discount = match stated {
+                Some(discount) => discount,
+                None => gross
+                    .checked_sub(line.price())
+                    .ok_or(invoice_core::Error::Overflow)?,
+            };
             self.xml.start("cac:AllowanceCharge")?;
             self.xml.leaf("cbc:ChargeIndicator", "false")?;
             self.amount("cbc:Amount", discount)?;
             self.amount("cbc:BaseAmount", gross)?;
+            self.xml.end("cac:AllowanceCharge")?;
+        } else if let Some(discount) = stated {
+            // A discount a document stated without a gross price.
+            self.xml.start("cac:AllowanceCharge")?;
+            self.xml.leaf("cbc:ChargeIndicator", "false")?;
+            self.amount("cbc:Amount", discount)?;
             self.xml.end("cac:AllowanceCharge")?;
         }
         self.xml.end("cac:Price")?;
