@@ -69,6 +69,12 @@ pub struct AllowanceCharge {
     reason_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     exemption: Option<VatExemption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
+    stated_percent: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::decimal_serde::plain_option")]
+    stated_base: Option<Decimal>,
 }
 
 impl AllowanceCharge {
@@ -97,6 +103,8 @@ impl AllowanceCharge {
             reason: None,
             reason_code: None,
             exemption: None,
+            stated_percent: None,
+            stated_base: None,
         }
     }
 
@@ -179,11 +187,35 @@ impl AllowanceCharge {
         }
     }
 
-    /// The base amount, when the amount is a percentage with a stated base.
+    /// Keeps the percentage (BT-94, BT-101, BT-138, BT-143) and base amount (BT-93,
+    /// BT-100, BT-137, BT-142) a received document states beside a fixed amount they do
+    /// not give (a percentage of the base that is not the amount): written again as
+    /// stated, never used to compute the amount.
+    pub fn with_stated_percentage(
+        mut self,
+        percent: Option<Decimal>,
+        base: Option<Decimal>,
+    ) -> Self {
+        self.stated_percent = percent;
+        self.stated_base = base;
+        self
+    }
+
+    /// The percentage: of a percentage amount, or as a received document states it beside
+    /// a fixed amount.
+    pub fn percent(&self) -> Option<Decimal> {
+        match self.amount {
+            AllowanceChargeAmount::Percentage { percent, .. } => Some(percent),
+            AllowanceChargeAmount::Fixed { .. } => self.stated_percent,
+        }
+    }
+
+    /// The base amount: of a percentage amount with a stated base, or as a received
+    /// document states it beside a fixed amount.
     pub fn base_amount(&self) -> Option<Decimal> {
         match self.amount {
             AllowanceChargeAmount::Percentage { base, .. } => base,
-            AllowanceChargeAmount::Fixed { .. } => None,
+            AllowanceChargeAmount::Fixed { .. } => self.stated_base,
         }
     }
 

@@ -141,9 +141,11 @@ impl StatedAllowanceCharge {
                 );
                 match candidate.resolved_amount(default_base, dp) {
                     Ok(amount) if amount == self.amount => candidate,
-                    _ => fixed,
+                    // A percentage that does not give the amount is kept beside it.
+                    _ => fixed.with_stated_percentage(Some(percent), self.base),
                 }
             }
+            None if self.base.is_some() => fixed.with_stated_percentage(None, self.base),
             None => fixed,
         };
         let ac = match self.reason {

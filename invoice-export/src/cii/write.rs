@@ -473,7 +473,7 @@ fn allowance_charge<W: Write>(
 ) -> Result<()> {
     xml.start("ram:SpecifiedTradeAllowanceCharge")?;
     indicator(xml, ac.is_charge())?;
-    if let AllowanceChargeAmount::Percentage { percent, .. } = ac.amount() {
+    if let Some(percent) = ac.percent() {
         xml.value_with("ram:CalculationPercent", &[], percent)?;
     }
     if let Some(base) = ac.base_amount() {

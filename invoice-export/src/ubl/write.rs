@@ -519,7 +519,7 @@ impl<W: Write> Ubl<W> {
             .opt_leaf("cbc:AllowanceChargeReasonCode", ac.reason_code())?;
         self.xml
             .opt_leaf("cbc:AllowanceChargeReason", ac.reason())?;
-        if let AllowanceChargeAmount::Percentage { percent, .. } = ac.amount() {
+        if let Some(percent) = ac.percent() {
             self.xml
                 .value_with("cbc:MultiplierFactorNumeric", &[], percent)?;
         }
