@@ -840,4 +840,43 @@ mod tests {
         assert!(texts.contains("71,40 EUR"));
         assert_eq!(layout.width, 612.0);
     }
+
+    /// A credit note is titled as such and names the invoice it corrects; amounts of a
+    /// currency without minor units (JPY) have no decimals.
+    #[test]
+    fn a_credit_note_names_what_it_corrects_and_yen_have_no_decimals() {
+        let address = Address::new(CountryCode::new("JP").unwrap());
+        let invoice = InvoiceBuilder::new(
+            InvoiceId::from_uuid(Uuid::nil()),
+            TenantId::new("t").unwrap(),
+            Currency::from_code("JPY").unwrap(),
+            Party::new("Seller KK", address.clone()).with_vat_id("JP1234567890123"),
+            Party::new("Buyer KK", address),
+        )
+        .issued(
+            InvoiceNumber::new("CN-7").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+        )
+        .credit_note(Some(
+            invoice_core::InvoiceReference::new(InvoiceNumber::new("INV-5").unwrap())
+                .with_issue_date(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
+        ))
+        .line(LineItem::new(
+            "1",
+            "Refund",
+            dec!(3),
+            UnitCode::piece(),
+            dec!(1200),
+            Vat::standard(dec!(10)),
+        ))
+        .build()
+        .unwrap();
+        let totals = invoice.totals().unwrap();
+        let layout = lay_out(&invoice, &totals, fonts().unwrap(), Paper::A4, Locale::Fr);
+        let texts = texts(&layout.pages[0]).join("|");
+        assert!(texts.contains("Avoir"), "{texts}");
+        assert!(texts.contains("Rectifie la facture"), "{texts}");
+        assert!(texts.contains("INV-5 (05/01/2026)"), "{texts}");
+        assert!(texts.contains("3\u{a0}960 JPY"), "{texts}");
+    }
 }
