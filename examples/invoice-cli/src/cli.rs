@@ -64,6 +64,9 @@ pub(crate) enum Command {
         /// The paper of a PDF.
         #[arg(long, value_enum, default_value_t = PaperSize::A4)]
         paper: PaperSize,
+        /// The Factur-X profile: en16931, or extended (an XRechnung is written as such).
+        #[arg(long, value_enum, default_value_t = Profile::En16931)]
+        profile: Profile,
     },
     /// Write the XML invoice a Factur-X / ZUGFeRD PDF embeds.
     ///
@@ -80,6 +83,15 @@ pub(crate) enum Command {
 
 fn parse_locale(tag: &str) -> Result<Locale, String> {
     Locale::from_tag(tag).ok_or_else(|| format!("no labels for {tag:?}: use en, de or fr"))
+}
+
+/// The profile of a Factur-X.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Profile {
+    /// EN 16931 (COMFORT); XRECHNUNG for an invoice whose specification is XRechnung.
+    En16931,
+    /// EXTENDED, a superset of EN 16931.
+    Extended,
 }
 
 /// The paper of a rendered PDF.

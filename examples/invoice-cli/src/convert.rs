@@ -6,12 +6,13 @@ use std::path::Path;
 
 use invoice_core::Invoice;
 use invoice_export::{
-    write_cii, write_facturx, write_invoice_json_pretty, write_invoice_lines, write_pdf, write_ubl,
-    CsvOptions, ImportOptions, PdfOptions,
+    write_cii, write_facturx, write_facturx_profile, write_invoice_json_pretty,
+    write_invoice_lines, write_pdf, write_ubl, CsvOptions, FacturXProfile, ImportOptions,
+    PdfOptions,
 };
 use serde_json::Map;
 
-use crate::cli::{Format, Target};
+use crate::cli::{Format, Profile, Target};
 use crate::document::{self, FileError};
 use crate::report::{self, FileReport, Status, Stream};
 
@@ -21,6 +22,7 @@ pub(crate) fn run(
     to: Target,
     output: Option<&Path>,
     pdf: &PdfOptions,
+    profile: Profile,
     format: Format,
 ) -> Status {
     let options = document::import_options();
@@ -31,7 +33,7 @@ pub(crate) fn run(
         Stream::Stderr
     };
     report::run("convert", &[file.to_path_buf()], format, stream, |path| {
-        convert(path, to, output, pdf, &options)
+        convert(path, to, output, pdf, profile, &options)
     })
 }
 
@@ -41,6 +43,7 @@ fn encode(
     invoice: &Invoice,
     to: Target,
     pdf: &PdfOptions,
+    profile: Profile,
 ) -> Result<Vec<u8>, invoice_export::Error> {
     match to {
         Target::Ubl => write_ubl(Vec::new(), invoice),
@@ -59,7 +62,12 @@ fn encode(
         }
         Target::Facturx => {
             let mut out = Vec::new();
-            write_facturx(&mut out, invoice, pdf)?;
+            match profile {
+                Profile::En16931 => write_facturx(&mut out, invoice, pdf)?,
+                Profile::Extended => {
+                    write_facturx_profile(&mut out, invoice, pdf, FacturXProfile::Extended)?;
+                }
+            }
             Ok(out)
         }
     }
@@ -70,10 +78,11 @@ fn convert(
     to: Target,
     output: Option<&Path>,
     pdf: &PdfOptions,
+    profile: Profile,
     options: &ImportOptions,
 ) -> Result<FileReport, FileError> {
     let doc = document::load(path, options)?;
-    let bytes = encode(&doc.invoice, to, pdf)
+    let bytes = encode(&doc.invoice, to, pdf, profile)
         .map_err(|e| FileError::new(format!("cannot write {}: {e}", to.name())))?;
     let destination = match output {
         Some(out) => {

@@ -49,9 +49,10 @@ fn main() -> ExitCode {
             output,
             locale,
             paper,
+            profile,
         } => {
             let pdf = PdfOptions::new().locale(*locale).paper(paper.paper());
-            convert::run(file, *to, output.as_deref(), &pdf, cli.format)
+            convert::run(file, *to, output.as_deref(), &pdf, *profile, cli.format)
         }
         Command::Extract { file, output } => extract::run(file, output.as_deref(), cli.format),
     };

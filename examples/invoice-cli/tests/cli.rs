@@ -705,6 +705,20 @@ fn convert_to_facturx_then_check_validate_and_extract_it() {
     assert!(fs::read_to_string(&xml)
         .unwrap()
         .contains("<rsm:CrossIndustryInvoice"));
+    // EXTENDED on request.
+    let extended = dir.path().join("extended.pdf");
+    invoice()
+        .args(["convert", "--to", "facturx", "--profile", "extended", "-o"])
+        .arg(&extended)
+        .arg(cen.file("cii/CII_example1.xml"))
+        .assert()
+        .success();
+    invoice()
+        .arg("extract")
+        .arg(&extended)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("factur-x.xml (EXTENDED)"));
     // A PDF without an embedded invoice is an unreadable input, exit code 2.
     let plain = dir.path().join("plain.pdf");
     invoice()
