@@ -29,16 +29,28 @@ pub(crate) struct Attachment {
     pub(crate) date: NaiveDate,
 }
 
-fn pdf_date(date: NaiveDate) -> DateTime {
-    // Month and day are within krilla's ranges by construction.
-    DateTime::new(u16::try_from(date.year()).unwrap_or(2000))
-        .month(u8::try_from(date.month()).unwrap_or(1))
-        .day(u8::try_from(date.day()).unwrap_or(1))
+/// `date` at midnight UTC as a PDF date; a year PDF dates cannot hold (before year 0 or
+/// after 9999) is an error, not a substitute.
+fn pdf_date(date: NaiveDate) -> Result<DateTime> {
+    let year = u16::try_from(date.year())
+        .ok()
+        .filter(|y| *y <= 9999)
+        .ok_or_else(|| crate::Error::InvalidValue {
+            path: "issue_date".to_owned(),
+            value: date.to_string(),
+            reason: "a PDF date has a year from 0 to 9999".to_owned(),
+        })?;
+    // Month (1-12) and day (1-31) always fit.
+    let month = u8::try_from(date.month()).unwrap_or(u8::MAX);
+    let day = u8::try_from(date.day()).unwrap_or(u8::MAX);
+    Ok(DateTime::new(year)
+        .month(month)
+        .day(day)
         .hour(0)
         .minute(0)
         .second(0)
         .utc_offset_hour(0)
-        .utc_offset_minute(0)
+        .utc_offset_minute(0))
 }
 
 /// The document's title: kind and number.
@@ -86,7 +98,7 @@ pub(crate) fn render(
         .producer("invoice-export (krilla)".to_owned())
         .authors(vec![invoice.seller().name().to_owned()]);
     if let Some(date) = attachment.as_ref().map(|a| a.date).or(invoice.issue_date()) {
-        metadata = metadata.creation_date(pdf_date(date));
+        metadata = metadata.creation_date(pdf_date(date)?);
     }
     document.set_metadata(metadata);
     draw(&mut document, &layout, fonts, options)?;
@@ -97,7 +109,7 @@ pub(crate) fn render(
             description: Some(attachment.description),
             association_kind: AssociationKind::Alternative,
             data: attachment.data.into(),
-            modification_date: Some(pdf_date(attachment.date)),
+            modification_date: Some(pdf_date(attachment.date)?),
             compress: Some(true),
             location: None,
         };
