@@ -106,6 +106,8 @@ pub struct Invoice {
     stated_vat_amounts: Vec<StatedVatAmount>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     empty_vat_rows: Vec<EmptyVatRow>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    outside_scope_rate_stated: bool,
     #[serde(default)]
     rounding_policy: RoundingPolicy,
     version: u64,
@@ -522,6 +524,12 @@ impl Invoice {
     /// from the computed ones within BR-CO-17's tolerance; see [`StatedVatAmount`].
     pub fn stated_vat_amounts(&self) -> &[StatedVatAmount] {
         &self.stated_vat_amounts
+    }
+
+    /// Whether a received document states a rate (0) on its "not subject to VAT" (O)
+    /// breakdown row, which EN 16931 allows (BR-48) and the writers otherwise leave out.
+    pub fn outside_scope_rate_stated(&self) -> bool {
+        self.outside_scope_rate_stated
     }
 
     /// The empty VAT breakdown rows a received document states for categories and rates

@@ -169,6 +169,8 @@ pub(crate) struct StatedBreakdown {
     pub(crate) vat: Vat,
     /// BT-116, only to tell an empty row.
     pub(crate) taxable_amount: Option<Decimal>,
+    /// Whether the row states its rate (BT-119), which an O row may leave out.
+    pub(crate) rate_stated: bool,
     pub(crate) tax_amount: Option<Decimal>,
     pub(crate) exemption: Option<VatExemption>,
 }
@@ -255,6 +257,12 @@ pub(crate) fn finish(
         })
     };
     builder = keep_empty_rows(builder, breakdown);
+    if breakdown
+        .iter()
+        .any(|row| row.rate_stated && row.vat.category() == invoice_core::VatCategory::OutsideScope)
+    {
+        builder = builder.outside_scope_rate_stated();
+    }
     if matches(builder.totals()) {
         return Ok(builder.build()?);
     }

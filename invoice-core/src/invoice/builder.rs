@@ -98,6 +98,7 @@ impl InvoiceBuilder {
                 stated_rounding_amount: None,
                 stated_vat_amounts: Vec::new(),
                 empty_vat_rows: Vec::new(),
+                outside_scope_rate_stated: false,
                 rounding_policy: RoundingPolicy::en16931(),
                 version: 1,
             },
@@ -157,6 +158,13 @@ impl InvoiceBuilder {
         self.invoice
             .stated_vat_amounts
             .push(StatedVatAmount::new(vat, amount));
+        self
+    }
+
+    /// Records that a received document states a rate (0) on its "not subject to VAT"
+    /// (O) breakdown row, so that the writers state it again.
+    pub fn outside_scope_rate_stated(mut self) -> Self {
+        self.invoice.outside_scope_rate_stated = true;
         self
     }
 

@@ -350,6 +350,7 @@ impl DocumentSyntax for Cii {
             breakdown.push(StatedBreakdown {
                 vat: vat(tax, "ram:CategoryCode")?.vat()?,
                 taxable_amount: tax.opt_decimal("ram:BasisAmount")?,
+                rate_stated: tax.opt_text("ram:RateApplicablePercent").is_some(),
                 tax_amount: tax.opt_decimal("ram:CalculatedAmount")?,
                 exemption: exemption(&tax),
             });

@@ -271,6 +271,7 @@ pub(crate) fn write_cii_as<W: Write>(
         code: invoice
             .vat_point_date_code()
             .map(super::vat_point_code_to_cii),
+        outside_scope_rate: invoice.outside_scope_rate_stated(),
     };
     for row in totals.vat_breakdown() {
         trade_tax(
@@ -428,6 +429,9 @@ fn indicator<W: Write>(xml: &mut XmlWriter<W>, charge: bool) -> Result<()> {
 struct TaxPoint<'a> {
     date: Option<chrono::NaiveDate>,
     code: Option<&'a str>,
+    /// Whether an O row states its rate (breakdown rows only; see
+    /// `Invoice::outside_scope_rate_stated`).
+    outside_scope_rate: bool,
 }
 
 fn trade_tax<W: Write>(
@@ -458,8 +462,9 @@ fn trade_tax<W: Write>(
         date(xml, "ram:TaxPointDate", "udt:DateString", point)?;
     }
     xml.opt_leaf("ram:DueDateTypeCode", tax_point.code)?;
-    // BR-O-05: category O carries no rate.
-    if vat.category() != VatCategory::OutsideScope {
+    // BR-O-05: category O carries no rate on a line (nor on a breakdown row, unless its
+    // source stated one).
+    if vat.category() != VatCategory::OutsideScope || tax_point.outside_scope_rate {
         xml.value_with("ram:RateApplicablePercent", &[], vat.rate())?;
     }
     xml.end("ram:ApplicableTradeTax")

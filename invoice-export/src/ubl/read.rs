@@ -362,6 +362,7 @@ impl DocumentSyntax for Ubl {
                 breakdown.push(StatedBreakdown {
                     vat: vat(category)?.vat()?,
                     taxable_amount: subtotal.opt_decimal("cbc:TaxableAmount")?,
+                    rate_stated: category.opt_text("cbc:Percent").is_some(),
                     tax_amount: subtotal.opt_decimal("cbc:TaxAmount")?,
                     exemption: exemption(&category),
                 });

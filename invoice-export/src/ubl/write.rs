@@ -304,7 +304,7 @@ pub fn write_ubl<W: Write>(out: W, invoice: &Invoice) -> Result<W> {
         };
         w.allowance_charge(ac, ac.resolved_amount(base, dp)?, vat)?;
     }
-    w.tax_total(&totals)?;
+    w.tax_total(&totals, invoice.outside_scope_rate_stated())?;
     // BT-111: a TaxTotal of its own, with no breakdown, in the accounting currency; in
     // the invoice's own currency BT-110 already states it.
     if let Some((accounting_currency, total)) = accounting.filter(|(c, _)| *c != currency) {
@@ -483,17 +483,20 @@ impl<W: Write> Ubl<W> {
         xml.end("cac:Party")
     }
 
+    /// A VAT category; `o_rate`: state the rate of an O category too (a breakdown row
+    /// whose source stated it).
     fn tax_category(
         &mut self,
         element: &str,
         vat: Vat,
         exemption: Option<&invoice_core::VatExemption>,
+        o_rate: bool,
     ) -> Result<()> {
         let xml = &mut self.xml;
         xml.start(element)?;
         xml.leaf("cbc:ID", vat.category().code())?;
-        // BR-O-05: category O carries no rate.
-        if vat.category() != VatCategory::OutsideScope {
+        // BR-O-05: category O carries no rate on a line (nor here, unless stated).
+        if vat.category() != VatCategory::OutsideScope || o_rate {
             xml.value_with("cbc:Percent", &[], vat.rate())?;
         }
         if let Some(exemption) = exemption {
@@ -528,12 +531,12 @@ impl<W: Write> Ubl<W> {
             self.amount("cbc:BaseAmount", base)?;
         }
         if let Some(vat) = vat {
-            self.tax_category("cac:TaxCategory", vat, None)?;
+            self.tax_category("cac:TaxCategory", vat, None, false)?;
         }
         self.xml.end("cac:AllowanceCharge")
     }
 
-    fn tax_total(&mut self, totals: &Totals) -> Result<()> {
+    fn tax_total(&mut self, totals: &Totals, o_rate: bool) -> Result<()> {
         self.xml.start("cac:TaxTotal")?;
         self.amount("cbc:TaxAmount", totals.tax_total())?;
         for row in totals.vat_breakdown() {
@@ -544,6 +547,7 @@ impl<W: Write> Ubl<W> {
                 "cac:TaxCategory",
                 Vat::new(row.category(), row.rate()),
                 row.exemption(),
+                o_rate,
             )?;
             self.xml.end("cac:TaxSubtotal")?;
         }
@@ -671,7 +675,7 @@ impl<W: Write> Ubl<W> {
         if let Some(details) = details {
             self.item_identification(details)?;
         }
-        self.tax_category("cac:ClassifiedTaxCategory", line.vat(), None)?;
+        self.tax_category("cac:ClassifiedTaxCategory", line.vat(), None, false)?;
         for attribute in details.map(LineDetails::attributes).unwrap_or_default() {
             self.xml.start("cac:AdditionalItemProperty")?;
             self.xml.leaf("cbc:Name", attribute.name())?;
