@@ -411,14 +411,17 @@ impl Objects {
         }
         let mut objects = Objects { all };
         // Objects packed in compressed object streams (PDF 1.5).
-        let streams: Vec<Vec<u8>> = objects
+        let streams: Vec<(usize, Vec<u8>)> = objects
             .all
             .iter()
-            .filter(|o| dict_of(&o.body).contains("/ObjStm"))
-            .filter_map(|o| stream_bytes(&o.body, limit).ok())
+            .filter_map(|o| {
+                let dict = dict_of(&o.body);
+                let first = integer_after(&dict, "/First").filter(|_| dict.contains("/ObjStm"))?;
+                Some((first, stream_bytes(&o.body, limit).ok()?))
+            })
             .collect();
-        for data in streams {
-            for (number, body) in object_stream_members(&data) {
+        for (first, data) in streams {
+            for (number, body) in object_stream_members(&data, first) {
                 if objects.all.len() >= MAX_OBJECTS {
                     return Err(not_facturx("too many objects"));
                 }
@@ -468,44 +471,39 @@ fn dict_of(body: &[u8]) -> String {
     String::from_utf8_lossy(&body[..end]).into_owned()
 }
 
-/// The members of a decoded object stream: its header of `number offset` pairs, then
-/// the objects.
-fn object_stream_members(data: &[u8]) -> Vec<(u32, Vec<u8>)> {
-    let text = String::from_utf8_lossy(data);
-    let numbers: Vec<usize> = text
-        .split(|c: char| c.is_ascii_whitespace())
+/// The members of a decoded object stream whose first object starts at `first` (its
+/// `/First`): the header before it is `number offset` pairs, offsets counted from `first`.
+fn object_stream_members(data: &[u8], first: usize) -> Vec<(u32, Vec<u8>)> {
+    let header = String::from_utf8_lossy(data.get(..first).unwrap_or_default());
+    let numbers: Vec<usize> = header
+        .split_ascii_whitespace()
         .map_while(|w| w.parse().ok())
         .collect();
-    let header_end = {
-        // The header is `2n` integers; the first object follows it.
-        let mut count = 0;
-        let mut end = 0;
-        for (i, ch) in text.char_indices() {
-            if count == numbers.len() && !ch.is_ascii_whitespace() {
-                end = i;
-                break;
-            }
-            if ch.is_ascii_digit() && (i == 0 || !text.as_bytes()[i - 1].is_ascii_digit()) {
-                count += 1;
-            }
-        }
-        end
-    };
     let pairs: Vec<(u32, usize)> = numbers
         .chunks_exact(2)
         .filter_map(|p| Some((u32::try_from(p[0]).ok()?, p[1])))
         .collect();
     let mut out = Vec::new();
     for (i, (number, offset)) in pairs.iter().enumerate() {
-        let start = header_end.saturating_add(*offset);
+        let start = first.saturating_add(*offset);
         let end = pairs
             .get(i + 1)
-            .map_or(data.len(), |(_, next)| header_end.saturating_add(*next));
+            .map_or(data.len(), |(_, next)| first.saturating_add(*next));
         if let Some(body) = data.get(start..end.min(data.len())) {
             out.push((*number, body.to_vec()));
         }
     }
     out
+}
+
+/// The non-negative integer after `key` in a dictionary's text (`/First 42`).
+fn integer_after(dict: &str, key: &str) -> Option<usize> {
+    let at = dict.find(key)? + key.len();
+    let rest = dict[at..].trim_start();
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..digits].parse().ok()
 }
 
 /// The data of a stream object body, inflated when it is `FlateDecode`d, at most
@@ -659,6 +657,18 @@ fn literal_string(literal: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_stream_members_start_at_first() {
+        let dict = "<</Type/ObjStm/N 2/First 11/Length 40>>";
+        let first = integer_after(dict, "/First").unwrap();
+        assert_eq!(first, 11);
+        let data = b"7 0 8 8    <</A 1>><</B 2>>";
+        assert_eq!(
+            object_stream_members(data, first),
+            [(7, b"<</A 1>>".to_vec()), (8, b"<</B 2>>".to_vec())]
+        );
+    }
 
     #[test]
     fn literal_strings_keep_their_escapes() {
