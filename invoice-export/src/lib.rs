@@ -57,8 +57,8 @@ pub use json::{
 };
 #[cfg(feature = "pdf")]
 pub use pdf::{
-    read_facturx, write_facturx, write_facturx_profile, write_pdf, FacturX, FacturXProfile, Locale,
-    Paper, PdfOptions, FACTURX_FILE_NAMES,
+    read_facturx, read_facturx_xml, write_facturx, write_facturx_profile, write_pdf, FacturX,
+    FacturXProfile, Locale, Paper, PdfOptions, FACTURX_FILE_NAMES,
 };
 #[cfg(any(feature = "ubl", feature = "cii"))]
 pub use rules::{check_syntax_rules, RuleViolation};

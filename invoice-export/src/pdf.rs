@@ -21,7 +21,8 @@ use std::io::Write;
 use invoice_core::Invoice;
 
 pub use facturx::{
-    read_facturx, write_facturx, write_facturx_profile, FacturX, FacturXProfile, FACTURX_FILE_NAMES,
+    read_facturx, read_facturx_xml, write_facturx, write_facturx_profile, FacturX, FacturXProfile,
+    FACTURX_FILE_NAMES,
 };
 pub use locale::Locale;
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use invoice_core::{Invoice, InvoiceId, TenantId};
 use invoice_export::{
-    read_cii_with_warnings, read_facturx, read_ubl_with_warnings, ImportOptions, ImportWarning,
+    read_cii_with_warnings, read_facturx_xml, read_ubl_with_warnings, ImportOptions, ImportWarning,
 };
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -128,7 +128,7 @@ pub(crate) fn load(path: &Path, options: &ImportOptions) -> Result<Document, Fil
         .map_err(|e| FileError::new(format!("cannot read the file: {e}")))?;
     // A Factur-X / ZUGFeRD PDF: the document is the XML it embeds.
     if bytes.starts_with(b"%PDF-") {
-        bytes = read_facturx(&bytes, options)?.xml;
+        bytes = read_facturx_xml(&bytes, options.limits())?.1;
     }
     let (syntax, root) = detect(&bytes)?;
     let imported = match syntax {

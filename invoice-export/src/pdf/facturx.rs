@@ -19,7 +19,7 @@ use invoice_core::{Invoice, Specification};
 use super::draw::{self, Attachment};
 use super::{pdf_error, PdfOptions};
 use crate::cii::write_cii_as;
-use crate::{read_cii_slice, Error, ImportOptions, Result};
+use crate::{read_cii_slice, Error, ImportOptions, ReadLimits, Result};
 
 /// The names under which Factur-X, ZUGFeRD and XRechnung PDFs embed their XML, in the
 /// order [`read_facturx`] prefers them.
@@ -332,7 +332,29 @@ fn with_facturx_metadata(
 /// [`Error::TooLarge`] past the limits; [`Error::NotFacturX`] for a PDF without such a
 /// file, or whose file cannot be found or inflated; the CII reader's errors for the XML.
 pub fn read_facturx(pdf: &[u8], options: &ImportOptions) -> Result<FacturX> {
-    let limit = options.limits().max_bytes();
+    let (file_name, xml) = read_facturx_xml(pdf, options.limits())?;
+    let invoice = read_cii_slice(&xml, options)?;
+    // An invoice that states no specification is plain EN 16931.
+    let profile = match invoice.specification() {
+        None => Some(FacturXProfile::En16931),
+        Some(specification) => FacturXProfile::of_guideline(specification.identifier()),
+    };
+    Ok(FacturX {
+        invoice,
+        file_name,
+        profile,
+        xml,
+    })
+}
+
+/// The name and the bytes of the XML invoice a Factur-X, ZUGFeRD or XRechnung PDF
+/// embeds, as [`read_facturx`] finds them, without reading the invoice.
+///
+/// # Errors
+///
+/// As [`read_facturx`], but for the CII reader's.
+pub fn read_facturx_xml(pdf: &[u8], limits: &ReadLimits) -> Result<(String, Vec<u8>)> {
+    let limit = limits.max_bytes();
     if pdf.len() > limit {
         return Err(Error::TooLarge { limit });
     }
@@ -340,7 +362,7 @@ pub fn read_facturx(pdf: &[u8], options: &ImportOptions) -> Result<FacturX> {
         return Err(not_facturx("not a PDF (no %PDF- header)"));
     }
     let objects = Objects::scan(pdf, limit)?;
-    let mut found: Option<(usize, String, u32)> = None;
+    let mut found: Option<(usize, u32)> = None;
     for object in &objects.all {
         let Some((name, stream)) = filespec(&object.body) else {
             continue;
@@ -349,26 +371,16 @@ pub fn read_facturx(pdf: &[u8], options: &ImportOptions) -> Result<FacturX> {
             .iter()
             .position(|n| n.eq_ignore_ascii_case(&name));
         if let Some(rank) = rank {
-            if found.as_ref().is_none_or(|(best, ..)| rank < *best) {
-                found = Some((rank, FACTURX_FILE_NAMES[rank].to_owned(), stream));
+            if found.is_none_or(|(best, _)| rank < best) {
+                found = Some((rank, stream));
             }
         }
     }
-    let (_, file_name, stream) = found.ok_or_else(|| {
+    let (rank, stream) = found.ok_or_else(|| {
         not_facturx("no embedded factur-x.xml, zugferd-invoice.xml or xrechnung.xml")
     })?;
     let xml = objects.stream_data(stream, limit)?;
-    let invoice = read_cii_slice(&xml, options)?;
-    let profile = invoice
-        .specification()
-        .and_then(|s| FacturXProfile::of_guideline(s.identifier()))
-        .or(Some(FacturXProfile::En16931));
-    Ok(FacturX {
-        invoice,
-        file_name,
-        profile,
-        xml,
-    })
+    Ok((FACTURX_FILE_NAMES[rank].to_owned(), xml))
 }
 
 fn not_facturx(reason: &str) -> Error {
