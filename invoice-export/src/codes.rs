@@ -161,11 +161,21 @@ const MIME: List = List::new("BR-CL-24", "MIME types", data::BR_CL_24);
 const ENDPOINT_SCHEME: List = List::new("BR-CL-25", "EAS", data::BR_CL_25);
 const LOCATION_SCHEME: List = List::new("BR-CL-26", "ISO 6523 ICD", data::BR_CL_26);
 
+/// Where on an element a code stands.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// The element's text.
+    Text,
+    /// The attribute's value, when present.
+    Attribute(&'static str),
+    /// UBL's note subject code (BT-21): `#AAI#` at the start of the note's text.
+    NoteSubject,
+}
+
 /// Where a code stands on an element, and its list.
 #[derive(Debug, Clone, Copy)]
 struct Place {
-    /// `None`: the element's text; else the attribute's value, when present.
-    attribute: Option<&'static str>,
+    target: Target,
     list: List,
     /// Codes this place allows besides the list (BR-CL-10's `SEPA` for the seller and
     /// the payee).
@@ -175,7 +185,7 @@ struct Place {
 impl Place {
     const fn text(list: List) -> Self {
         Self {
-            attribute: None,
+            target: Target::Text,
             list,
             also: &[],
         }
@@ -183,25 +193,24 @@ impl Place {
 
     const fn attribute(name: &'static str, list: List) -> Self {
         Self {
-            attribute: Some(name),
+            target: Target::Attribute(name),
             list,
             also: &[],
         }
     }
 
-    /// UBL's note subject code (BT-21): `#AAI#` at the start of the note's text.
     const fn note_subject() -> Self {
         Self {
-            attribute: Some(NOTE_SUBJECT_PREFIX),
+            target: Target::NoteSubject,
             list: NOTE_SUBJECT,
             also: &[],
         }
     }
 
     fn check(&self, el: &El<'_, '_>, found: &mut Vec<CodeListViolation>) {
-        let (code, path) = match self.attribute {
-            None => (el.text(), el.path()),
-            Some(NOTE_SUBJECT_PREFIX) => {
+        let (code, path) = match self.target {
+            Target::Text => (el.text(), el.path()),
+            Target::NoteSubject => {
                 // Only a note that starts with `#XXX#` states a subject code.
                 let text = el.text();
                 match (text.get(..1), text.get(1..4), text.get(4..5)) {
@@ -209,7 +218,7 @@ impl Place {
                     _ => return,
                 }
             }
-            Some(name) => match el.attr(name) {
+            Target::Attribute(name) => match el.attr(name) {
                 Some(value) => (value, format!("{}/@{name}", el.path())),
                 None => return,
             },
@@ -224,9 +233,6 @@ impl Place {
         }
     }
 }
-
-/// Marks [`Place::note_subject`]: no attribute has this name.
-const NOTE_SUBJECT_PREFIX: &str = "#";
 
 fn has_ancestor(el: &El<'_, '_>, name: &str) -> bool {
     std::iter::successors(el.parent(), El::parent).any(|a| a.local_name() == name)

@@ -109,6 +109,11 @@ impl<'f> Flow<'f> {
 
     fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
         let text = self.face(bold).printable(text);
+        self.push_text(x, y, size, bold, text);
+    }
+
+    /// Text already made [`printable`](Face::printable).
+    fn push_text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: String) {
         self.page().push(Op::Text {
             x,
             y,
@@ -135,7 +140,7 @@ impl<'f> Flow<'f> {
     fn text_right(&mut self, right: f32, y: f32, size: f32, bold: bool, text: &str) {
         let text = self.face(bold).printable(text);
         let width = self.face(bold).width(&text, size);
-        self.text(right - width, y, size, bold, &text);
+        self.push_text(right - width, y, size, bold, text);
     }
 
     fn rule(&mut self, x: f32, y: f32, width: f32) {
