@@ -95,7 +95,7 @@ async fn start() -> Service {
     .unwrap();
     let (state, background) = state::build(&config).await.unwrap();
     let router = app(state);
-    let token = auth::issue_token(&config.jwt_secret, "fuzz", "fuzz", 24).unwrap();
+    let token = auth::issue_token(config.auth.secret().unwrap(), "fuzz", "fuzz", 24).unwrap();
     let draft = call(
         &router,
         Method::POST,

@@ -32,6 +32,8 @@ done
 cargo build -q --release -p invoice-service --manifest-path "$ROOT/Cargo.toml"
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/invoice-service
 TMP=$(mktemp -d); SERVER_PID=""
+# The service and the token command share one secret (without it each makes its own).
+SECRET="loadtest-$(date +%s%N)-secret"
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
@@ -93,7 +95,7 @@ fixed_rate() { # label
 
 measure_service() { # label database_url
   local label=$1 db=$2 tenant="load-$(date +%s%N)"
-  env -u AMQP_URL -u AWS_ENDPOINT_URL DATABASE_URL="$db" BIND="127.0.0.1:$PORT" \
+  env -u AMQP_URL -u AWS_ENDPOINT_URL DATABASE_URL="$db" BIND="127.0.0.1:$PORT" JWT_SECRET="$SECRET" \
     DOCUMENTS_DIR="$TMP/docs" RUST_LOG=warn "$BIN" >"$TMP/service.log" 2>&1 &
   SERVER_PID=$!
   local up=""
@@ -102,7 +104,7 @@ measure_service() { # label database_url
     sleep 0.1
   done
   [ -n "$up" ] || { echo "$label did not start:" >&2; cat "$TMP/service.log" >&2; exit 1; }
-  export TOKEN; TOKEN=$(env DATABASE_URL=memory "$BIN" token "$tenant" 2)
+  export TOKEN; TOKEN=$(env DATABASE_URL=memory JWT_SECRET="$SECRET" "$BIN" token "$tenant" 2)
   : >"$TMP/ids.txt"
   seq "$SEED_N" | xargs -P 4 -I{} curl -fs -X POST "http://127.0.0.1:$PORT/invoices" \
       -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' --data @"$TMP/body.json" \

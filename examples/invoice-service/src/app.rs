@@ -72,8 +72,14 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/health", get(health))
         .layer(axum::middleware::from_fn(crate::metrics::track))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of a request: its method and path, never its query (`/ws` takes a token
+/// there) nor its headers.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 /// `200 {"status":"ok"}` when the store answers; 503 otherwise.

@@ -55,19 +55,76 @@ pub struct Config {
     pub messaging: Messaging,
     /// `DOCUMENTS`.
     pub documents: Documents,
-    /// `JWT_SECRET`.
-    pub jwt_secret: String,
-    /// Whether the JWT secret is the built-in development one.
-    pub dev_secret: bool,
+    /// How tokens are checked.
+    pub auth: Auth,
+    /// `JWT_TENANT_CLAIM`: the claim that names the tenant, default `tenant` (a dotted
+    /// name reads a nested object).
+    pub tenant_claim: String,
 }
 
-/// The development secret used when `JWT_SECRET` is unset.
-pub const DEV_SECRET: &str = "dev-secret-change-me";
+/// How the service checks bearer tokens.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// HS256 with `JWT_SECRET` (at least 16 characters).
+    Secret(String),
+    /// HS256 with a random secret made at start, because neither `JWT_SECRET` nor
+    /// `JWT_JWKS_URL` is set: the service prints a development token signed with it, and
+    /// refuses to start unless `BIND` is a loopback address.
+    Development(String),
+    /// OIDC: keys from `JWT_JWKS_URL`, tokens for `JWT_ISSUER` and `JWT_AUDIENCE`.
+    Jwks {
+        /// The JWKS endpoint.
+        url: String,
+        /// The expected `iss`.
+        issuer: String,
+        /// The expected `aud`.
+        audience: String,
+    },
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets never reach a log.
+        match self {
+            Self::Secret(_) => f.write_str("Secret(..)"),
+            Self::Development(_) => f.write_str("Development(..)"),
+            Self::Jwks {
+                url,
+                issuer,
+                audience,
+            } => f
+                .debug_struct("Jwks")
+                .field("url", url)
+                .field("issuer", issuer)
+                .field("audience", audience)
+                .finish(),
+        }
+    }
+}
+
+impl Auth {
+    /// The HS256 secret, when tokens are checked with one.
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            Self::Secret(s) | Self::Development(s) => Some(s),
+            Self::Jwks { .. } => None,
+        }
+    }
+}
+
+/// 256 random bits as hex, from the operating system's generator (through UUID v4).
+fn random_secret() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
 
 impl Config {
     /// Reads the configuration through `var` (the process environment in `main`).
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let bind = var("BIND")
+        let bind: SocketAddr = var("BIND")
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
             .parse()
             .context("BIND must be an address such as 127.0.0.1:8080")?;
@@ -96,18 +153,32 @@ impl Config {
             },
             Some(other) => bail!("DOCUMENTS {other:?}: expected fs or s3"),
         };
-        let (jwt_secret, dev_secret) = match var("JWT_SECRET") {
-            Some(secret) if secret.len() >= 16 => (secret, false),
-            Some(_) => bail!("JWT_SECRET must be at least 16 characters"),
-            None => (DEV_SECRET.to_owned(), true),
+        let auth = match (var("JWT_SECRET"), var("JWT_JWKS_URL")) {
+            (Some(_), Some(_)) => bail!("set JWT_SECRET or JWT_JWKS_URL, not both"),
+            (Some(secret), None) if secret.len() >= 16 => Auth::Secret(secret),
+            (Some(_), None) => bail!("JWT_SECRET must be at least 16 characters"),
+            (None, Some(url)) => Auth::Jwks {
+                url,
+                issuer: var("JWT_ISSUER").context("JWT_JWKS_URL needs JWT_ISSUER")?,
+                audience: var("JWT_AUDIENCE").context("JWT_JWKS_URL needs JWT_AUDIENCE")?,
+            },
+            (None, None) if bind.ip().is_loopback() => Auth::Development(random_secret()),
+            (None, None) => bail!(
+                "BIND {bind} is not a loopback address: set JWT_SECRET or JWT_JWKS_URL \
+                 (the random development secret is for 127.0.0.1 only)"
+            ),
         };
+        let tenant_claim = var("JWT_TENANT_CLAIM").unwrap_or_else(|| "tenant".to_owned());
+        if tenant_claim.is_empty() || tenant_claim.split('.').any(str::is_empty) {
+            bail!("JWT_TENANT_CLAIM {tenant_claim:?}: expected a claim name such as tenant or org.tenant");
+        }
         Ok(Self {
             bind,
             database,
             messaging,
             documents,
-            jwt_secret,
-            dev_secret,
+            auth,
+            tenant_claim,
         })
     }
 }
@@ -130,7 +201,53 @@ mod tests {
         assert_eq!(c.database, "sqlite:invoice-service.db");
         assert_eq!(c.messaging, Messaging::InProcess);
         assert!(matches!(c.documents, Documents::Fs { .. }));
-        assert!(c.dev_secret);
+        assert!(matches!(c.auth, Auth::Development(_)));
+    }
+
+    #[test]
+    fn the_development_secret_is_random_and_loopback_only() {
+        let (a, b) = (config(&[]).unwrap().auth, config(&[]).unwrap().auth);
+        assert_ne!(a.secret(), b.secret());
+        assert!(a.secret().is_some_and(|s| s.len() == 64));
+        assert!(
+            format!("{a:?}").ends_with("(..)"),
+            "secrets are not printed"
+        );
+        let err = config(&[("BIND", "0.0.0.0:8080")]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("JWT_SECRET or JWT_JWKS_URL"),
+            "{err:#}"
+        );
+        let c = config(&[
+            ("BIND", "0.0.0.0:8080"),
+            ("JWT_SECRET", "sixteen-or-more-chars"),
+        ]);
+        assert_eq!(c.unwrap().auth.secret(), Some("sixteen-or-more-chars"));
+        let c = config(&[("BIND", "[::1]:8080")]).unwrap();
+        assert!(matches!(c.auth, Auth::Development(_)));
+    }
+
+    #[test]
+    fn jwks_needs_issuer_and_audience() {
+        let url = ("JWT_JWKS_URL", "https://idp.example/jwks");
+        let c = config(&[
+            url,
+            ("JWT_ISSUER", "https://idp.example"),
+            ("JWT_AUDIENCE", "invoices"),
+        ]);
+        assert!(matches!(c.unwrap().auth, Auth::Jwks { .. }));
+        for (vars, needle) in [
+            (vec![url], "JWT_ISSUER"),
+            (vec![url, ("JWT_ISSUER", "i")], "JWT_AUDIENCE"),
+            (
+                vec![url, ("JWT_SECRET", "sixteen-or-more-chars")],
+                "not both",
+            ),
+            (vec![("JWT_TENANT_CLAIM", "org.")], "JWT_TENANT_CLAIM"),
+        ] {
+            let err = config(&vars).unwrap_err();
+            assert!(format!("{err:#}").contains(needle), "{err:#}");
+        }
     }
 
     #[test]

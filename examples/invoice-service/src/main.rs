@@ -30,18 +30,27 @@ async fn main() -> anyhow::Result<()> {
                 .first()
                 .map_or(Ok(24), |h| h.parse())
                 .context("HOURS must be a number")?;
-            println!(
-                "{}",
-                auth::issue_token(&config.jwt_secret, "cli", tenant, hours)?
-            );
+            let secret = match &config.auth {
+                config::Auth::Secret(secret) => secret,
+                config::Auth::Development(_) => anyhow::bail!(
+                    "JWT_SECRET is unset: the service makes a random secret at each start and \
+                     prints its own development token; set JWT_SECRET to mint tokens here"
+                ),
+                config::Auth::Jwks { .. } => {
+                    anyhow::bail!("JWT_JWKS_URL is set: tokens come from the identity provider")
+                }
+            };
+            println!("{}", auth::issue_token(secret, "cli", tenant, hours)?);
             return Ok(());
         }
     }
     let (state, background) = state::build(&config).await?;
-    if config.dev_secret {
-        let token = auth::issue_token(&config.jwt_secret, "dev", "demo", 24 * 30)?;
+    if let config::Auth::Development(secret) = &config.auth {
+        let token = auth::issue_token(secret, "dev", "demo", 24)?;
         println!(
-            "development token for tenant \"demo\" (JWT_SECRET unset):\n\n  export TOKEN={token}\n"
+            "development token for tenant \"demo\", valid 24 hours and until this process \
+             stops (JWT_SECRET unset: the secret is random, made at start):\n\n  \
+             export TOKEN={token}\n"
         );
     }
     let listener = tokio::net::TcpListener::bind(config.bind)

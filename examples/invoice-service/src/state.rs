@@ -17,7 +17,8 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
 
-use crate::config::{Config, Documents, Messaging};
+use crate::auth::{Authenticator, JwksConfig, JwksVerifier};
+use crate::config::{Auth, Config, Documents, Messaging};
 use crate::metrics::CountingPublisher;
 
 /// What every handler can reach.
@@ -33,8 +34,8 @@ pub struct AppState {
     pub documents: Arc<dyn DocumentStore>,
     /// Events as the broker delivers them, for WebSocket clients.
     pub events: broadcast::Sender<EventEnvelope>,
-    /// The HS256 secret.
-    pub jwt_secret: Arc<str>,
+    /// Checks bearer tokens.
+    pub auth: crate::auth::Authenticator,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }
@@ -89,6 +90,24 @@ async fn broker(messaging: &Messaging) -> anyhow::Result<Broker> {
         .connect()
         .await
         .context("MESSAGING: cannot connect to the broker (AMQP_URL, AWS_ENDPOINT_URL)")
+}
+
+/// The token checker the configuration asks for (an OIDC one fetches its keys now).
+async fn authenticator(config: &Config) -> anyhow::Result<Authenticator> {
+    Ok(match &config.auth {
+        Auth::Secret(secret) | Auth::Development(secret) => {
+            Authenticator::hs256(secret, &config.tenant_claim)
+        }
+        Auth::Jwks {
+            url,
+            issuer,
+            audience,
+        } => {
+            let mut jwks = JwksConfig::new(url.clone(), issuer.clone(), audience.clone());
+            jwks.tenant_claim.clone_from(&config.tenant_claim);
+            Authenticator::Jwks(Arc::new(JwksVerifier::connect(jwks).await?))
+        }
+    })
 }
 
 /// Builds the state and starts the relay and the WebSocket feed.
@@ -161,7 +180,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         outbox,
         documents,
         events,
-        jwt_secret: Arc::from(config.jwt_secret.as_str()),
+        auth: authenticator(config).await?,
         metrics,
     };
     Ok((state, Background { shutdown, tasks }))

@@ -7,13 +7,13 @@ use axum::response::Response;
 use invoice_core::TenantId;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::auth::Tenant;
+use crate::auth::WsTenant;
 use crate::AppState;
 
 /// Upgrades to a WebSocket that streams this tenant's events.
 pub async fn events(
     State(state): State<AppState>,
-    Tenant(tenant): Tenant,
+    WsTenant(tenant): WsTenant,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let receiver = state.events.subscribe();

@@ -32,7 +32,7 @@ async fn api_on(database_url: &str) -> Api {
     Api {
         router: app(state),
         _docs: docs,
-        secret: config.jwt_secret,
+        secret: config.auth.secret().unwrap().to_owned(),
     }
 }
 
@@ -330,6 +330,11 @@ async fn tenants_see_only_their_own_data_and_tokens_are_required() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A token in the query is for /ws only (URLs end up in logs and proxies).
+    let in_query = format!("/invoices?token={}", api.token("tenant-a"));
+    let (status, _, body) = api.call("GET", &in_query, None, None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(String::from_utf8_lossy(&body).contains("missing bearer token"));
     let other = auth::issue_token("another-secret-of-16+", "x", "tenant-a", 1).unwrap();
     let (status, _, _) = api
         .call(
