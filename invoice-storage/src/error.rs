@@ -53,6 +53,14 @@ pub enum Error {
         /// Why it was rejected.
         reason: &'static str,
     },
+    /// An idempotency key that is empty, too long or not visible ASCII.
+    #[error("invalid idempotency key {key:?}: {reason}")]
+    InvalidIdempotencyKey {
+        /// The key as given.
+        key: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
     /// A query or page request that cannot be answered (page size 0, foreign cursor).
     #[error("invalid query: {reason}")]
     InvalidQuery {

@@ -12,6 +12,7 @@ mod document;
 mod error;
 #[cfg(feature = "fs")]
 mod fs;
+mod idempotency;
 mod inbox;
 mod invoice_store;
 mod memory;
@@ -37,6 +38,9 @@ pub use document::{
 pub use error::{BoxError, Error, Result};
 #[cfg(feature = "fs")]
 pub use fs::FsDocumentStore;
+pub use idempotency::{
+    Begin, IdempotencyKey, IdempotencyStore, StoredResponse, MAX_IDEMPOTENCY_KEY_LEN,
+};
 pub use inbox::{InboxStore, Recorded};
 pub use invoice_store::{
     invoices, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
@@ -66,6 +70,7 @@ mod tests {
         fn _invoices(_: Arc<dyn InvoiceStore>) {}
         fn _outbox(_: Arc<dyn OutboxStore>) {}
         fn _inbox(_: Arc<dyn InboxStore>) {}
+        fn _idempotency(_: Arc<dyn IdempotencyStore>) {}
         fn _clients(_: Arc<dyn ClientStore>) {}
         fn _documents(_: Arc<dyn DocumentStore>) {}
     }

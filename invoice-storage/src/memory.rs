@@ -15,6 +15,7 @@ use invoice_core::{EventEnvelope, EventId, Invoice, InvoiceId, InvoiceStatus, Te
 
 use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
+use crate::idempotency::{decide, Decision, KeyEntry};
 use crate::inbox::{InboxStore, Recorded};
 use crate::invoice_store::{
     sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
@@ -22,6 +23,7 @@ use crate::invoice_store::{
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::summary::{last_change, InvoiceSummary};
+use crate::{Begin, IdempotencyKey, IdempotencyStore, StoredResponse};
 
 /// Every store trait in memory. Cloning shares the data.
 ///
@@ -63,6 +65,7 @@ struct State {
     /// Every event id ever appended (an id is never reused).
     outbox_ids: HashSet<EventId>,
     inbox: HashSet<(String, EventId)>,
+    idempotency: HashMap<(TenantId, IdempotencyKey), (KeyEntry, DateTime<Utc>)>,
     clients: HashMap<invoice_core::ClientId, Client>,
 }
 
@@ -467,6 +470,74 @@ impl InboxStore for InMemoryStore {
 
     async fn contains(&self, consumer: &str, event_id: EventId) -> Result<bool> {
         Ok(self.lock().inbox.contains(&(consumer.to_owned(), event_id)))
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for InMemoryStore {
+    async fn begin(
+        &self,
+        tenant: &TenantId,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Begin> {
+        let mut state = self.lock();
+        let slot = (tenant.clone(), key.clone());
+        if let Some((entry, _)) = state.idempotency.get_mut(&slot) {
+            return Ok(match decide(entry, fingerprint, now) {
+                Decision::Answer(answer) => answer,
+                Decision::TakeOver => {
+                    entry.locked_until = lease_until;
+                    Begin::Started
+                }
+            });
+        }
+        let entry = KeyEntry {
+            fingerprint: fingerprint.to_owned(),
+            locked_until: lease_until,
+            response: None,
+        };
+        state.idempotency.insert(slot, (entry, now));
+        Ok(Begin::Started)
+    }
+
+    async fn complete(
+        &self,
+        tenant: &TenantId,
+        key: &IdempotencyKey,
+        response: &StoredResponse,
+    ) -> Result<()> {
+        let mut state = self.lock();
+        let (entry, _) = state
+            .idempotency
+            .get_mut(&(tenant.clone(), key.clone()))
+            .ok_or_else(|| Error::not_found("idempotency key", key))?;
+        entry.response.get_or_insert_with(|| response.clone());
+        Ok(())
+    }
+
+    async fn release(&self, tenant: &TenantId, key: &IdempotencyKey) -> Result<()> {
+        let mut state = self.lock();
+        let slot = (tenant.clone(), key.clone());
+        if state
+            .idempotency
+            .get(&slot)
+            .is_some_and(|(entry, _)| entry.response.is_none())
+        {
+            state.idempotency.remove(&slot);
+        }
+        Ok(())
+    }
+
+    async fn purge(&self, created_before: DateTime<Utc>) -> Result<u64> {
+        let mut state = self.lock();
+        let before = state.idempotency.len();
+        state
+            .idempotency
+            .retain(|_, (_, created_at)| *created_at >= created_before);
+        Ok((before - state.idempotency.len()) as u64)
     }
 }
 

@@ -22,6 +22,7 @@ use std::time::Duration;
 use crate::client_store::ClientStore;
 use crate::document::DocumentStore;
 use crate::error::{Error, Result};
+use crate::idempotency::IdempotencyStore;
 use crate::inbox::InboxStore;
 use crate::invoice_store::InvoiceStore;
 use crate::memory::InMemoryStore;
@@ -112,6 +113,8 @@ pub struct Stores {
     pub outbox: Arc<dyn OutboxStore>,
     /// Event ids consumers have processed.
     pub inbox: Arc<dyn InboxStore>,
+    /// Idempotency keys with the responses of finished requests.
+    pub idempotency: Arc<dyn IdempotencyStore>,
 }
 
 impl fmt::Debug for Stores {
@@ -125,13 +128,14 @@ impl fmt::Debug for Stores {
 impl Stores {
     fn of<S>(store: S) -> Self
     where
-        S: InvoiceStore + ClientStore + OutboxStore + InboxStore + Clone,
+        S: InvoiceStore + ClientStore + OutboxStore + InboxStore + IdempotencyStore + Clone,
     {
         Self {
             invoices: Arc::new(store.clone()),
             clients: Arc::new(store.clone()),
             outbox: Arc::new(store.clone()),
-            inbox: Arc::new(store),
+            inbox: Arc::new(store.clone()),
+            idempotency: Arc::new(store),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! the webpki roots) and put `sslmode=require` (or `verify-full`) in the URL.
 
 mod builder;
+mod idempotency;
 
 pub use builder::PostgresStoreBuilder;
 

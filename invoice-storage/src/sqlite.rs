@@ -24,6 +24,7 @@
 //! power loss.
 
 mod builder;
+mod idempotency;
 mod migrations;
 mod query;
 mod readers;

@@ -9,6 +9,7 @@
 mod clients;
 mod documents;
 mod fixtures;
+mod idempotency;
 mod inbox;
 mod invoices;
 mod outbox;
@@ -20,6 +21,10 @@ pub use documents::{
     large_document_round_trip, peak_rss,
 };
 pub use fixtures::{draft, fresh_tenant};
+pub use idempotency::{
+    idempotency_concurrent_requests_start_once, idempotency_keys_replay_the_first_outcome,
+    idempotency_lease_ends_and_is_taken_over_once, idempotency_purge_forgets_old_keys,
+};
 pub use inbox::inbox_records_each_event_once;
 pub use invoices::{
     concurrent_updates_lose_nothing, create_get_update_round_trip, delete_only_drafts,
@@ -33,11 +38,16 @@ pub use outbox::{
 };
 pub use services::require_env;
 
-/// Runs every invoice and outbox/inbox function of the suite against one adapter.
+/// Runs every invoice, outbox, inbox and idempotency function of the suite against one adapter.
 /// `fresh` must return a store with an empty outbox each time it is called.
 pub async fn run_all<S, F, Fut>(fresh: F)
 where
-    S: crate::InvoiceStore + crate::OutboxStore + crate::InboxStore + crate::ClientStore + Clone,
+    S: crate::InvoiceStore
+        + crate::OutboxStore
+        + crate::InboxStore
+        + crate::ClientStore
+        + crate::IdempotencyStore
+        + Clone,
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = S>,
 {
@@ -61,5 +71,9 @@ where
     outbox_claim_lease_and_publish(&s, &s).await;
     let s = fresh().await;
     concurrent_claimers_never_share_an_event(Arc::new(s.clone()), Arc::new(s.clone())).await;
-    inbox_records_each_event_once(Arc::new(s)).await;
+    inbox_records_each_event_once(Arc::new(s.clone())).await;
+    idempotency_keys_replay_the_first_outcome(&s).await;
+    idempotency_lease_ends_and_is_taken_over_once(Arc::new(s.clone())).await;
+    idempotency_concurrent_requests_start_once(Arc::new(s.clone())).await;
+    idempotency_purge_forgets_old_keys(&s).await;
 }

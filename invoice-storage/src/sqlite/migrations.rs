@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261202000000_invoice_summaries.sql"),
         then: Some(fill_summaries),
     },
+    Migration {
+        version: 20261203000000,
+        description: "idempotency keys",
+        sql: include_str!("../../migrations/sqlite/20261203000000_idempotency_keys.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.
