@@ -71,6 +71,17 @@ pub fn app(state: AppState) -> Router {
             get(|State(state): State<AppState>| async move { state.metrics.render() }),
         )
         .route("/health", get(health))
+        // Inside out: idempotency keys see the handler's response; the body limit holds
+        // for every extractor; the timeout drops whatever runs too long; metrics and
+        // the trace see every answer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::idempotency::idempotent,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::limits::MAX_BODY_BYTES,
+        ))
+        .layer(axum::middleware::from_fn(crate::limits::timeout))
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)

@@ -56,6 +56,14 @@ pub enum AppError {
         /// The rules broken.
         details: Vec<ErrorDetail>,
     },
+    /// 409: a request with the same `Idempotency-Key` is running.
+    IdempotencyInProgress,
+    /// 413: the body is larger than the limit, in bytes.
+    PayloadTooLarge(usize),
+    /// 422: the `Idempotency-Key` was used with another request.
+    IdempotencyKeyReused,
+    /// 503: the request took longer than this.
+    Timeout(std::time::Duration),
     /// 500: logged, never shown.
     Internal(anyhow::Error),
 }
@@ -135,6 +143,30 @@ impl IntoResponse for AppError {
                 message,
                 details,
             ),
+            AppError::IdempotencyInProgress => (
+                StatusCode::CONFLICT,
+                "idempotency_in_progress",
+                "a request with this Idempotency-Key is in progress; retry later".to_owned(),
+                Vec::new(),
+            ),
+            AppError::PayloadTooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("the request body is larger than {limit} bytes"),
+                Vec::new(),
+            ),
+            AppError::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with another request".to_owned(),
+                Vec::new(),
+            ),
+            AppError::Timeout(after) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                format!("no answer within {} s", after.as_secs()),
+                Vec::new(),
+            ),
             AppError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
                 (
@@ -166,7 +198,12 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
         let bytes = bytes::Bytes::from_request(req, state)
             .await
-            .map_err(|e| AppError::bad_request(e.to_string()))?;
+            .map_err(|e| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    AppError::PayloadTooLarge(crate::limits::MAX_BODY_BYTES)
+                }
+                _ => AppError::bad_request(e.body_text()),
+            })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(de)
             .map(ValidJson)

@@ -23,6 +23,8 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod idempotency;
+pub mod limits;
 pub mod metrics;
 pub mod routes;
 pub mod state;

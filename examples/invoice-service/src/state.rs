@@ -10,8 +10,8 @@ use invoice_messaging::{
     Broker, BrokerBuilder, CancellationToken, ConsumerRunner, HandlerError, OutboxRelay,
 };
 use invoice_storage::{
-    ClientStore, DocumentStore, DocumentsBuilder, FsDocumentStore, InvoiceStore, OutboxStore,
-    Stores, StoresBuilder,
+    ClientStore, DocumentStore, DocumentsBuilder, FsDocumentStore, IdempotencyStore, InvoiceStore,
+    OutboxStore, Stores, StoresBuilder,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::broadcast;
@@ -28,6 +28,8 @@ pub struct AppState {
     pub invoices: Arc<dyn InvoiceStore>,
     /// Clients with contact info.
     pub clients: Arc<dyn ClientStore>,
+    /// Idempotency keys of `POST` requests.
+    pub idempotency: Arc<dyn IdempotencyStore>,
     /// The outbox, for `/health`.
     pub outbox: Arc<dyn OutboxStore>,
     /// Archived documents.
@@ -92,6 +94,21 @@ async fn broker(messaging: &Messaging) -> anyhow::Result<Broker> {
         .context("MESSAGING: cannot connect to the broker (AMQP_URL, AWS_ENDPOINT_URL)")
 }
 
+/// Forgets idempotency keys older than their retention, once an hour.
+async fn purge_idempotency_keys(store: Arc<dyn IdempotencyStore>, shutdown: CancellationToken) {
+    loop {
+        let retention = chrono::Duration::from_std(crate::idempotency::RETENTION)
+            .unwrap_or(chrono::Duration::MAX);
+        if let Err(e) = store.purge(chrono::Utc::now() - retention).await {
+            tracing::warn!(error = %e, "purging idempotency keys");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
+    }
+}
+
 /// The token checker the configuration asks for (an OIDC one fetches its keys now).
 async fn authenticator(config: &Config) -> anyhow::Result<Authenticator> {
     Ok(match &config.auth {
@@ -116,6 +133,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         invoices,
         clients,
         outbox,
+        idempotency,
         ..
     } = stores(&config.database).await?;
     let documents: Arc<dyn DocumentStore> = match &config.documents {
@@ -174,9 +192,14 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         }
     });
 
+    let purge = Arc::clone(&idempotency);
+    let token = shutdown.clone();
+    tasks.spawn(async move { purge_idempotency_keys(purge, token).await });
+
     let state = AppState {
         invoices,
         clients,
+        idempotency,
         outbox,
         documents,
         events,

@@ -159,10 +159,19 @@ impl FromRequestParts<AppState> for Tenant {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = bearer(parts)
-            .ok_or_else(|| AppError::Unauthorized("missing bearer token".to_owned()))?;
-        Ok(Tenant(state.auth.tenant_of(token).await?))
+        Ok(Tenant(authenticate(state, parts).await?))
     }
+}
+
+/// The tenant of a request's `Authorization: Bearer` token.
+///
+/// # Errors
+///
+/// [`AppError::Unauthorized`] without a token or with one that does not verify.
+pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<TenantId, AppError> {
+    let token =
+        bearer(parts).ok_or_else(|| AppError::Unauthorized("missing bearer token".to_owned()))?;
+    state.auth.tenant_of(token).await
 }
 
 /// The tenant of a WebSocket request: the `Authorization` header, or `?token=` (browsers

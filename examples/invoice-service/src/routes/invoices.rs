@@ -131,6 +131,7 @@ pub async fn create(
     Tenant(tenant): Tenant,
     ValidJson(body): ValidJson<CreateInvoice>,
 ) -> Result<Response, AppError> {
+    crate::limits::check_lines(body.lines.len())?;
     let buyer = match (body.buyer, body.client_id) {
         (Some(buyer), _) => buyer,
         (None, Some(client)) => state
@@ -300,6 +301,7 @@ pub async fn patch(
         patch = patch.payment_terms(Some(v));
     }
     if let Some(v) = body.lines {
+        crate::limits::check_lines(v.len())?;
         patch = patch.lines(v);
     }
     if let Some(v) = body.allowances_charges {

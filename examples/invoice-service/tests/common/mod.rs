@@ -1,0 +1,116 @@
+//! The service on embedded defaults behind `app()`, called with
+//! `tower::ServiceExt::oneshot` (no port), and the request bodies the tests share.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use invoice_service::{app, auth, config::Config, state};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub(crate) struct Api {
+    pub(crate) router: axum::Router,
+    _docs: tempfile::TempDir,
+    secret: String,
+}
+
+pub(crate) async fn api() -> Api {
+    api_on("memory").await
+}
+
+pub(crate) async fn api_on(database_url: &str) -> Api {
+    let docs = tempfile::tempdir().unwrap();
+    let dir = docs.path().to_str().unwrap().to_owned();
+    let database_url = database_url.to_owned();
+    let config = Config::from_env(|k| match k {
+        "DOCUMENTS_DIR" => Some(dir.clone()),
+        "DATABASE_URL" => Some(database_url.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let (state, background) = state::build(&config).await.unwrap();
+    std::mem::forget(background); // tasks run for the test's lifetime
+    Api {
+        router: app(state),
+        _docs: docs,
+        secret: config.auth.secret().unwrap().to_owned(),
+    }
+}
+
+impl Api {
+    pub(crate) fn token(&self, tenant: &str) -> String {
+        auth::issue_token(&self.secret, "tester", tenant, 1).unwrap()
+    }
+
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        tenant: Option<&str>,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = tenant {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {}", self.token(t)));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        (status, headers, bytes)
+    }
+
+    pub(crate) async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        tenant: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let (status, _, bytes) = self.call(method, uri, Some(tenant), body, &[]).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+pub(crate) fn party(name: &str) -> Value {
+    json!({ "name": name, "address": { "lines": ["Street 1"], "city": "Berlin", "postal_code": "10115", "country": "DE" }, "vat_id": "DE123456789", "email": "ap@example.com" })
+}
+
+pub(crate) fn draft_body() -> Value {
+    json!({
+        "currency": "EUR",
+        "seller": party("Seller GmbH"),
+        "buyer": party("Buyer AG"),
+        "due_date": "2026-12-24",
+        "lines": [
+            { "id": "1", "name": "Consulting", "quantity": "10", "unit": "HUR", "price": "100.00", "vat": { "category": "S", "rate": "19" } },
+            { "id": "2", "name": "Book", "quantity": "2", "unit": "C62", "price": "24.90", "vat": { "category": "S", "rate": "7" } }
+        ]
+    })
+}
