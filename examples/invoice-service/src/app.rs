@@ -1,45 +1,11 @@
-//! The router: every route, the OpenAPI document, metrics and health.
+//! The router: every route with its layers. The OpenAPI document is in
+//! [`crate::openapi`].
 
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use axum::Router;
 
-use crate::routes::{clients, invoices};
+use crate::routes::{clients, invoices, service};
 use crate::AppState;
-
-/// The OpenAPI document, generated from the handlers' annotations.
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "invoice-service", description = "Invoices, clients, exports and events"),
-    paths(
-        invoices::create, invoices::get, invoices::get_pdf, invoices::patch, invoices::delete, invoices::list,
-        invoices::issue, invoices::pay, invoices::credit, invoices::add_note, invoices::archive,
-        clients::create, clients::get, clients::replace, clients::delete, clients::list,
-        clients::contact_info,
-    ),
-    modifiers(&BearerAuth)
-)]
-pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}
 
 /// The whole application, for `axum::serve` and for tests (`tower::ServiceExt::oneshot`).
 pub fn app(state: AppState) -> Router {
@@ -50,7 +16,8 @@ pub fn app(state: AppState) -> Router {
             "/invoices/{id}",
             get(invoices::get)
                 .patch(invoices::patch)
-                .delete(invoices::delete),
+                .delete(invoices::delete)
+                .layer(axum::middleware::from_fn(exports_are_read_only)),
         )
         .route("/invoices/{id}/issue", post(invoices::issue))
         .route("/invoices/{id}/payments", post(invoices::pay))
@@ -65,12 +32,9 @@ pub fn app(state: AppState) -> Router {
                 .delete(clients::delete),
         )
         .route("/ws", get(crate::ws::events))
-        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
-        .route(
-            "/metrics",
-            get(|State(state): State<AppState>| async move { state.metrics.render() }),
-        )
-        .route("/health", get(health))
+        .route("/openapi.json", get(service::openapi))
+        .route("/metrics", get(service::metrics))
+        .route("/health", get(service::health))
         // Inside out: idempotency keys see the handler's response; the body limit holds
         // for every extractor; the timeout drops whatever runs too long; metrics and
         // the trace see every answer.
@@ -93,16 +57,23 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
-/// `200 {"status":"ok"}` when the store answers; 503 otherwise.
-async fn health(State(state): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    match state.outbox.pending().await {
-        Ok(pending) => (
-            StatusCode::OK,
-            Json(serde_json::json!({ "status": "ok", "outbox_pending": pending })),
-        ),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "status": "unavailable", "store": e.to_string() })),
-        ),
+/// `/invoices/{id}.csv` (`.json`, `.pdf`) shares its route with `/invoices/{id}`, but an
+/// export is only read: any other method (`OPTIONS` too) is 405 with `Allow: GET`, before
+/// its body is looked at.
+async fn exports_are_read_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let is_export = request
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .and_then(|last| last.rsplit_once('.'))
+        .is_some_and(|(_, format)| matches!(format, "csv" | "json" | "pdf"));
+    if is_export && request.method() != axum::http::Method::GET {
+        return crate::error::AppError::MethodNotAllowed("GET").into_response();
     }
+    next.run(request).await
 }

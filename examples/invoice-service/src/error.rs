@@ -22,13 +22,22 @@ pub struct ErrorDetail {
 /// The error body.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// A stable machine-readable code.
+    /// A stable machine-readable code: `bad_request`, `unauthorized`, `not_found`,
+    /// `method_not_allowed`, `conflict`, `version_mismatch`, `payload_too_large`,
+    /// `rule_violation`,
+    /// `idempotency_in_progress`, `idempotency_key_reused`, `timeout` or `internal`.
     pub code: &'static str,
     /// A human-readable message.
     pub message: String,
-    /// Field or rule details.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Field or rule details (empty when there are none).
     pub details: Vec<ErrorDetail>,
+}
+
+/// Every error response's body: `{"error": {...}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorResponse {
+    /// What went wrong.
+    pub error: ErrorBody,
 }
 
 /// Everything a handler can fail with.
@@ -56,6 +65,8 @@ pub enum AppError {
         /// The rules broken.
         details: Vec<ErrorDetail>,
     },
+    /// 405: the route takes other methods (the `Allow` header says which).
+    MethodNotAllowed(&'static str),
     /// 409: a request with the same `Idempotency-Key` is running.
     IdempotencyInProgress,
     /// 413: the body is larger than the limit, in bytes.
@@ -143,6 +154,21 @@ impl IntoResponse for AppError {
                 message,
                 details,
             ),
+            AppError::MethodNotAllowed(allow) => {
+                let body = ErrorResponse {
+                    error: ErrorBody {
+                        code: "method_not_allowed",
+                        message: format!("this resource takes {allow} only"),
+                        details: Vec::new(),
+                    },
+                };
+                return (
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    [(axum::http::header::ALLOW, allow)],
+                    Json(body),
+                )
+                    .into_response();
+            }
             AppError::IdempotencyInProgress => (
                 StatusCode::CONFLICT,
                 "idempotency_in_progress",
@@ -179,7 +205,13 @@ impl IntoResponse for AppError {
         };
         (
             status,
-            Json(serde_json::json!({ "error": ErrorBody { code, message, details } })),
+            Json(ErrorResponse {
+                error: ErrorBody {
+                    code,
+                    message,
+                    details,
+                },
+            }),
         )
             .into_response()
     }

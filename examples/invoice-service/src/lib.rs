@@ -26,6 +26,7 @@ pub mod error;
 pub mod idempotency;
 pub mod limits;
 pub mod metrics;
+pub mod openapi;
 pub mod routes;
 pub mod state;
 pub mod ws;

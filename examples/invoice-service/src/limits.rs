@@ -8,6 +8,7 @@
 //! | JSON nesting | 128 levels (serde_json's recursion limit) | 400 `bad_request` |
 //! | lines per invoice | [`MAX_LINES`] | 400 `bad_request`, field `lines` |
 //! | page size | 1 to [`invoice_storage::MAX_PAGE_SIZE`] | 400 `bad_request` |
+//! | page number | 0 to [`MAX_PAGE`] | 400 `bad_request` |
 //! | time to answer | [`REQUEST_TIMEOUT`] | 503 `timeout` |
 
 use std::time::Duration;
@@ -23,6 +24,19 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// The most lines an invoice may have.
 pub const MAX_LINES: usize = 10_000;
+
+/// The highest page number a list takes (pages past the data are empty anyway).
+pub const MAX_PAGE: u32 = 1_000_000;
+
+/// A 400 for a page number over [`MAX_PAGE`].
+pub fn check_page(page: u32) -> Result<(), AppError> {
+    if page > MAX_PAGE {
+        return Err(AppError::bad_request(format!(
+            "page {page}: at most {MAX_PAGE}"
+        )));
+    }
+    Ok(())
+}
 
 /// How long a request may take before it is answered 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

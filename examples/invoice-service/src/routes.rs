@@ -2,6 +2,7 @@
 
 pub mod clients;
 pub mod invoices;
+pub mod service;
 
 use chrono::Utc;
 use invoice_core::{EventEnvelope, EventId, Invoice, InvoiceEvent};

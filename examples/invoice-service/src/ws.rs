@@ -1,6 +1,7 @@
 //! `GET /ws?token=…`: pushes the tenant's invoice events, as JSON text frames, as the
 //! broker delivers them.
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
@@ -8,16 +9,31 @@ use invoice_core::TenantId;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::WsTenant;
+use crate::error::AppError;
 use crate::AppState;
 
-/// Upgrades to a WebSocket that streams this tenant's events.
+/// Upgrades to a WebSocket that streams this tenant's invoice events as JSON text
+/// frames. The token comes in the `Authorization` header or, as browsers cannot set
+/// headers on a WebSocket, in `?token=` (this route only).
+#[utoipa::path(
+    get,
+    path = "/ws",
+    params(("token" = Option<String>, Query, description = "The bearer token, when the client cannot send the Authorization header")),
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol: one text frame per event of the token's tenant"),
+        (status = 400, description = "Not a WebSocket upgrade request", body = crate::error::ErrorResponse),
+        (status = 401, description = "No token, or one that does not verify", body = crate::error::ErrorResponse)
+    ),
+    security(("bearer" = []), ())
+)]
 pub async fn events(
     State(state): State<AppState>,
     WsTenant(tenant): WsTenant,
-    upgrade: WebSocketUpgrade,
-) -> Response {
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, AppError> {
+    let upgrade = upgrade.map_err(|e| AppError::bad_request(e.body_text()))?;
     let receiver = state.events.subscribe();
-    upgrade.on_upgrade(move |socket| push(socket, tenant, receiver))
+    Ok(upgrade.on_upgrade(move |socket| push(socket, tenant, receiver)))
 }
 
 async fn push(

@@ -16,6 +16,11 @@ use crate::AppState;
 /// A client as created or replaced.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Kunde AG", "emails": ["ap@kunde.example"], "phones": ["+49 40 123456"],
+    "address": {"city": "Hamburg", "postal_code": "20095", "country": "DE"},
+    "vat_id": "DE987654321", "contact_name": "Erika Mustermann"
+}))]
 pub struct ClientBody {
     /// The name.
     name: String,
@@ -26,7 +31,7 @@ pub struct ClientBody {
     #[serde(default)]
     phones: Vec<String>,
     /// Postal address.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     address: Option<Address>,
     /// VAT identifier.
     vat_id: Option<String>,
@@ -64,7 +69,7 @@ fn parse(id: &str) -> Result<ClientId, AppError> {
 }
 
 /// Creates a client.
-#[utoipa::path(post, path = "/clients", request_body = ClientBody, responses((status = 201)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/clients", request_body = ClientBody, responses((status = 201, description = "The client", body = ClientDoc)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -76,7 +81,7 @@ pub async fn create(
 }
 
 /// One client.
-#[utoipa::path(get, path = "/clients/{id}", responses((status = 200), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/clients/{id}", params(("id" = Uuid, Path, description = "The client's id")), responses((status = 200, description = "The client", body = ClientDoc), (status = 404, description = "No such client for this tenant", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -86,7 +91,7 @@ pub async fn get(
 }
 
 /// Replaces a client (its version must be unchanged since read: `If-Match` optional).
-#[utoipa::path(put, path = "/clients/{id}", request_body = ClientBody, responses((status = 200), (status = 412)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/clients/{id}", params(("id" = Uuid, Path, description = "The client's id")), request_body = ClientBody, responses((status = 200, description = "The client, one version on", body = ClientDoc), (status = 404, description = "No such client for this tenant", body = crate::error::ErrorResponse), (status = 412, description = "The client changed meanwhile", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn replace(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -105,7 +110,7 @@ pub async fn replace(
 }
 
 /// Deletes a client.
-#[utoipa::path(delete, path = "/clients/{id}", responses((status = 204), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/clients/{id}", params(("id" = Uuid, Path, description = "The client's id")), responses((status = 204, description = "Deleted"), (status = 404, description = "No such client for this tenant", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -117,11 +122,18 @@ pub async fn delete(
 
 /// `?page=0&size=10&q=`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ClientListParams {
+    /// Zero-based page.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1_000_000)]
     page: u32,
+    /// Page size.
     #[serde(default = "ten")]
+    #[param(minimum = 1, maximum = 1000)]
     size: u32,
+    /// Name contains this, ignoring case.
     q: Option<String>,
 }
 
@@ -132,18 +144,46 @@ fn ten() -> u32 {
 /// A page of clients.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientListPage {
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ClientDoc>)]
     content: Vec<Client>,
     total_elements: u64,
 }
 
+/// A client as JSON ([`Client`]), for the OpenAPI document only.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ClientDoc {
+    /// Its id.
+    #[schema(format = "uuid")]
+    id: String,
+    /// The tenant it belongs to.
+    tenant: String,
+    /// The name.
+    name: String,
+    /// E-mail addresses, the preferred first (absent when none).
+    emails: Option<Vec<String>>,
+    /// Phone numbers (absent when none).
+    phones: Option<Vec<String>>,
+    /// Postal address.
+    #[schema(value_type = Option<Object>)]
+    address: Option<()>,
+    /// VAT identifier.
+    vat_id: Option<String>,
+    /// Contact person.
+    contact_name: Option<String>,
+    /// The stored version.
+    version: u64,
+}
+
 /// Lists clients by name.
-#[utoipa::path(get, path = "/clients", params(ClientListParams), responses((status = 200, body = ClientListPage)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/clients", params(ClientListParams), responses((status = 200, description = "A page of clients by name", body = ClientListPage)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    Query(p): Query<ClientListParams>,
+    query: Result<Query<ClientListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ClientListPage>, AppError> {
+    let Query(p) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    crate::limits::check_page(p.page)?;
     let page = state
         .clients
         .list(&tenant, p.q.as_deref(), p.page, p.size)
@@ -165,7 +205,7 @@ pub struct ContactInfo {
 }
 
 /// Contact info of the tenant's clients (first page of 100).
-#[utoipa::path(get, path = "/invoices/contact-info", responses((status = 200, body = Vec<ContactInfo>)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/invoices/contact-info", responses((status = 200, description = "Contact information of the first 100 clients", body = Vec<ContactInfo>)), security(("bearer" = [])))]
 pub async fn contact_info(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,

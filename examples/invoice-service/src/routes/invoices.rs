@@ -26,6 +26,18 @@ use crate::AppState;
 /// A new draft.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "currency": "EUR",
+    "seller": {"name": "Muster GmbH", "vat_id": "DE123456789",
+               "address": {"lines": ["Hauptstr. 1"], "city": "Berlin", "postal_code": "10115", "country": "DE"}},
+    "buyer": {"name": "Kunde AG", "email": "ap@kunde.example",
+              "address": {"city": "Hamburg", "postal_code": "20095", "country": "DE"}},
+    "due_date": "2027-01-31",
+    "lines": [
+        {"id": "1", "name": "Consulting", "quantity": "10", "unit": "HUR", "price": "90.00",
+         "vat": {"category": "S", "rate": "19"}}
+    ]
+}))]
 pub struct CreateInvoice {
     /// The client record; when `buyer` is absent, the buyer comes from it.
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -37,7 +49,7 @@ pub struct CreateInvoice {
     #[schema(value_type = Object)]
     pub seller: Party,
     /// The buyer (BG-7).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub buyer: Option<Party>,
     /// Due date (BT-9).
     pub due_date: Option<NaiveDate>,
@@ -59,16 +71,16 @@ pub struct CreateInvoice {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchInvoice {
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     seller: Option<Party>,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     buyer: Option<Party>,
     due_date: Option<NaiveDate>,
     buyer_reference: Option<String>,
     payment_terms: Option<String>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Option<Vec<Object>>)]
     lines: Option<Vec<LineItem>>,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Option<Vec<Object>>)]
     allowances_charges: Option<Vec<AllowanceCharge>>,
 }
 
@@ -125,7 +137,7 @@ fn check_version(invoice: &Invoice, expected: Option<u64>) -> Result<(), AppErro
 }
 
 /// Creates a draft.
-#[utoipa::path(post, path = "/invoices", request_body = CreateInvoice, responses((status = 201, body = InvoiceView), (status = 400, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/invoices", request_body = CreateInvoice, responses((status = 201, description = "The draft", body = InvoiceView), (status = 404, description = "No such client for this tenant", body = crate::error::ErrorResponse), (status = 422, description = "The invoice breaks EN 16931 rules (rule ids in details)", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -176,7 +188,7 @@ pub async fn create(
 }
 
 /// One invoice.
-#[utoipa::path(get, path = "/invoices/{id}", responses((status = 200, body = InvoiceView), (status = 404, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/invoices/{id}", params(("id" = Uuid, Path, description = "The invoice's id")), responses((status = 200, description = "The invoice with its totals", body = InvoiceView), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -197,21 +209,49 @@ pub async fn get(
 /// `Accept-Language` that has labels (en, de, fr; English otherwise).
 ///
 /// Served by the same route as `GET /invoices/{id}`; this entry documents the `.pdf`
-/// form (`.csv` and `.json` are the other exports).
+/// form.
 #[utoipa::path(
     get,
     path = "/invoices/{id}.pdf",
     params(
-        ("id" = String, Path, description = "The invoice id (a UUID)"),
+        ("id" = Uuid, Path, description = "The invoice's id"),
         ("Accept-Language" = Option<String>, Header, description = "en, de or fr")
     ),
     responses(
         (status = 200, description = "Factur-X for an issued invoice, a draft PDF otherwise", content_type = "application/pdf", body = Vec<u8>),
-        (status = 404, body = crate::error::ErrorBody)
+        (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse)
     ),
     security(("bearer" = []))
 )]
 pub async fn get_pdf() {}
+
+/// The invoice's lines as CSV that Excel opens cleanly (UTF-8 with a byte order mark).
+/// Served by the route of `GET /invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}.csv",
+    params(("id" = Uuid, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "One row per line", content_type = "text/csv", body = String),
+        (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_csv() {}
+
+/// The invoice as JSON of the domain model (what the JSON importer reads back). Served by
+/// the route of `GET /invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}.json",
+    params(("id" = Uuid, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "The invoice model", content_type = "application/json", body = Object),
+        (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_json() {}
 
 /// The locale of the first language in `Accept-Language` that has labels.
 fn locale_of(headers: &HeaderMap) -> invoice_export::Locale {
@@ -272,7 +312,7 @@ fn json_of(invoice: &Invoice) -> Result<Vec<u8>, AppError> {
 }
 
 /// Edits a draft. `If-Match: "<version>"` makes it conditional (412 when stale).
-#[utoipa::path(patch, path = "/invoices/{id}", request_body = PatchInvoice, responses((status = 200, body = InvoiceView), (status = 409), (status = 412)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/invoices/{id}", params(("id" = Uuid, Path, description = "The invoice's id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on, as in the ETag (\"3\"); 412 when the invoice has moved on")), request_body = PatchInvoice, responses((status = 200, description = "The edited draft", body = InvoiceView), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "Only a draft can be edited", body = crate::error::ErrorResponse), (status = 412, description = "The invoice is not at the If-Match version", body = crate::error::ErrorResponse), (status = 422, description = "The edit breaks EN 16931 rules", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn patch(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -317,7 +357,7 @@ pub async fn patch(
 }
 
 /// Deletes a draft.
-#[utoipa::path(delete, path = "/invoices/{id}", responses((status = 204), (status = 409), (status = 412)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/invoices/{id}", params(("id" = Uuid, Path, description = "The invoice's id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on, as in the ETag (\"3\"); 412 when the invoice has moved on")), responses((status = 204, description = "Deleted"), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "Only a draft can be deleted", body = crate::error::ErrorResponse), (status = 412, description = "The invoice is not at the If-Match version", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -343,13 +383,16 @@ pub async fn delete(
 
 /// `?page=0&size=10` and filters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Zero-based page.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 1_000_000)]
     page: u32,
     /// Page size (1–1000).
     #[serde(default = "default_size")]
+    #[param(minimum = 1, maximum = 1000)]
     size: u32,
     /// `draft`, `issued`, `partially_paid`, `paid`, `credited`.
     #[param(value_type = Option<String>)]
@@ -432,13 +475,14 @@ pub struct InvoiceSummaryDoc {
 }
 
 /// Lists the tenant's invoices as summaries, newest first.
-#[utoipa::path(get, path = "/invoices", params(ListParams), responses((status = 200, body = InvoiceListPage)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/invoices", params(ListParams), responses((status = 200, description = "A page of summaries, newest first", body = InvoiceListPage)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
     query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<InvoiceListPage>, AppError> {
     let Query(p) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
+    crate::limits::check_page(p.page)?;
     let mut q = InvoiceQuery::new()
         .page(PageRequest::Offset {
             page: p.page,
@@ -477,7 +521,7 @@ pub struct IssueBody {
 }
 
 /// Issues a draft: gives it the next number of the series.
-#[utoipa::path(post, path = "/invoices/{id}/issue", request_body = IssueBody, responses((status = 200, body = InvoiceView), (status = 422, body = crate::error::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/invoices/{id}/issue", params(("id" = Uuid, Path, description = "The invoice's id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on, as in the ETag (\"3\"); 412 when the invoice has moved on")), request_body(content = Option<IssueBody>, description = "Optional: an empty body issues today under the default series"), responses((status = 200, description = "The issued invoice with its number", body = InvoiceView), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "Only a draft can be issued", body = crate::error::ErrorResponse), (status = 412, description = "The invoice is not at the If-Match version", body = crate::error::ErrorResponse), (status = 422, description = "The invoice breaks EN 16931 rules, or the series is invalid", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn issue(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -528,7 +572,7 @@ pub struct PaymentBody {
 }
 
 /// Records a payment.
-#[utoipa::path(post, path = "/invoices/{id}/payments", request_body = PaymentBody, responses((status = 200, body = InvoiceView), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/invoices/{id}/payments", params(("id" = Uuid, Path, description = "The invoice's id")), request_body = PaymentBody, responses((status = 200, description = "The invoice with the payment", body = InvoiceView), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "Only an issued invoice can be paid", body = crate::error::ErrorResponse), (status = 412, description = "The invoice changed while the payment was recorded", body = crate::error::ErrorResponse), (status = 422, description = "The payment is more than is due", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn pay(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -554,7 +598,7 @@ pub async fn pay(
 }
 
 /// Corrects an issued invoice with a credit note (created as a draft).
-#[utoipa::path(post, path = "/invoices/{id}/credit-note", responses((status = 201, body = InvoiceView), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/invoices/{id}/credit-note", params(("id" = Uuid, Path, description = "The invoice's id")), responses((status = 201, description = "The credit note, a draft", body = InvoiceView), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "Only an issued invoice can be credited", body = crate::error::ErrorResponse), (status = 412, description = "The invoice changed meanwhile", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn credit(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -594,7 +638,7 @@ pub struct NoteBody {
 }
 
 /// Adds a note.
-#[utoipa::path(post, path = "/invoices/{id}/notes", request_body = NoteBody, responses((status = 200, body = InvoiceView)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/invoices/{id}/notes", params(("id" = Uuid, Path, description = "The invoice's id")), request_body = NoteBody, responses((status = 200, description = "The invoice with the note", body = InvoiceView), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "The invoice cannot take notes in its state", body = crate::error::ErrorResponse), (status = 412, description = "The invoice changed meanwhile", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn add_note(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -633,7 +677,7 @@ pub struct Archived {
 
 /// Archives the invoice's CSV and JSON in the document store, deep-archive class, under
 /// `{format}-invoices/{tenant}/{client}/{number}.{ext}`.
-#[utoipa::path(post, path = "/invoices/{id}/archive", responses((status = 200, body = Archived), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/invoices/{id}/archive", params(("id" = Uuid, Path, description = "The invoice's id")), responses((status = 200, description = "Where the documents went", body = Archived), (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "Only an issued invoice can be archived", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn archive(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
