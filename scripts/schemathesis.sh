@@ -34,11 +34,12 @@ done
 token=$(JWT_SECRET="$secret" DATABASE_URL=memory: "$bin" token schemathesis 2)
 
 status=0
-"$venv/bin/st" run "http://127.0.0.1:$port/openapi.json" \
+# From the temporary folder: schemathesis keeps a cache (.schemathesis/) where it runs.
+(cd "$dir" && "$venv/bin/st" run "http://127.0.0.1:$port/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all --exclude-checks positive_data_acceptance \
     --max-examples "$examples" --seed "$seed" --no-shrink \
-    >"$dir/schemathesis.txt" 2>&1 || status=$?
+    >"$dir/schemathesis.txt" 2>&1) || status=$?
 sed -n '/=== SUMMARY ===/,$p' "$dir/schemathesis.txt"
 if [ "$status" -ne 0 ]; then
     cat "$dir/schemathesis.txt"
