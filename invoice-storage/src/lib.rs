@@ -15,6 +15,8 @@ mod fs;
 mod idempotency;
 mod inbox;
 mod invoice_store;
+#[macro_use]
+mod invoice_view;
 mod memory;
 mod open;
 mod outbox;
@@ -46,6 +48,7 @@ pub use invoice_store::{
     invoices, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
     PageRequest, SummaryPage, MAX_PAGE_SIZE,
 };
+pub use invoice_view::{InvoiceViewStore, ViewedInvoice};
 pub use memory::{InMemoryDocumentStore, InMemoryStore};
 pub use open::{
     open_documents, open_stores, DocumentsBuilder, DocumentsUrl, StoreUrl, Stores, StoresBuilder,
@@ -71,6 +74,7 @@ mod tests {
         fn _outbox(_: Arc<dyn OutboxStore>) {}
         fn _inbox(_: Arc<dyn InboxStore>) {}
         fn _idempotency(_: Arc<dyn IdempotencyStore>) {}
+        fn _views(_: Arc<dyn InvoiceViewStore>) {}
         fn _clients(_: Arc<dyn ClientStore>) {}
         fn _documents(_: Arc<dyn DocumentStore>) {}
     }

@@ -10,8 +10,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use invoice_core::{EventEnvelope, EventId, Invoice, InvoiceId, InvoiceStatus, TenantId};
+use chrono::{DateTime, NaiveDate, Utc};
+use invoice_core::{
+    EventEnvelope, EventId, Invoice, InvoiceId, InvoiceSnapshot, InvoiceStatus, TenantId,
+};
 
 use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
@@ -21,6 +23,7 @@ use crate::invoice_store::{
     sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
     PageRequest, SummaryPage,
 };
+use crate::invoice_view::{replaces, InvoiceViewStore, ViewedInvoice};
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::summary::{last_change, InvoiceSummary};
 use crate::{Begin, IdempotencyKey, IdempotencyStore, StoredResponse};
@@ -66,6 +69,8 @@ struct State {
     outbox_ids: HashSet<EventId>,
     inbox: HashSet<(String, EventId)>,
     idempotency: HashMap<(TenantId, IdempotencyKey), (KeyEntry, DateTime<Utc>)>,
+    /// Consumers' views: (consumer, tenant, invoice) to version and open snapshot.
+    views: HashMap<(String, TenantId, InvoiceId), (u64, Option<InvoiceSnapshot>)>,
     clients: HashMap<invoice_core::ClientId, Client>,
 }
 
@@ -538,6 +543,54 @@ impl IdempotencyStore for InMemoryStore {
             .idempotency
             .retain(|_, (_, created_at)| *created_at >= created_before);
         Ok((before - state.idempotency.len()) as u64)
+    }
+}
+
+#[async_trait]
+impl InvoiceViewStore for InMemoryStore {
+    async fn apply(
+        &self,
+        consumer: &str,
+        tenant: &TenantId,
+        id: InvoiceId,
+        version: u64,
+        open: Option<&InvoiceSnapshot>,
+    ) -> Result<bool> {
+        let mut state = self.lock();
+        let key = (consumer.to_owned(), tenant.clone(), id);
+        if let Some((stored, snapshot)) = state.views.get(&key) {
+            if !replaces((*stored, snapshot.is_some()), (version, open.is_some())) {
+                return Ok(false);
+            }
+        }
+        state.views.insert(key, (version, open.cloned()));
+        Ok(true)
+    }
+
+    async fn open_due_by(&self, consumer: &str, due_by: NaiveDate) -> Result<Vec<ViewedInvoice>> {
+        let state = self.lock();
+        let mut open: Vec<ViewedInvoice> = state
+            .views
+            .iter()
+            .filter(|((c, _, _), _)| c == consumer)
+            .filter_map(|((_, tenant, id), (version, snapshot))| {
+                let snapshot = snapshot.as_ref()?;
+                (snapshot.due_date? <= due_by).then(|| ViewedInvoice {
+                    tenant: tenant.clone(),
+                    id: *id,
+                    version: *version,
+                    snapshot: snapshot.clone(),
+                })
+            })
+            .collect();
+        open.sort_by(|a, b| {
+            (a.snapshot.due_date, a.tenant.as_str(), a.id.to_string()).cmp(&(
+                b.snapshot.due_date,
+                b.tenant.as_str(),
+                b.id.to_string(),
+            ))
+        });
+        Ok(open)
     }
 }
 

@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::idempotency::IdempotencyStore;
 use crate::inbox::InboxStore;
 use crate::invoice_store::InvoiceStore;
+use crate::invoice_view::InvoiceViewStore;
 use crate::memory::InMemoryStore;
 use crate::outbox::OutboxStore;
 
@@ -115,6 +116,8 @@ pub struct Stores {
     pub inbox: Arc<dyn InboxStore>,
     /// Idempotency keys with the responses of finished requests.
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Consumers' views of invoices, learnt from events.
+    pub invoice_views: Arc<dyn InvoiceViewStore>,
 }
 
 impl fmt::Debug for Stores {
@@ -128,14 +131,21 @@ impl fmt::Debug for Stores {
 impl Stores {
     fn of<S>(store: S) -> Self
     where
-        S: InvoiceStore + ClientStore + OutboxStore + InboxStore + IdempotencyStore + Clone,
+        S: InvoiceStore
+            + ClientStore
+            + OutboxStore
+            + InboxStore
+            + IdempotencyStore
+            + InvoiceViewStore
+            + Clone,
     {
         Self {
             invoices: Arc::new(store.clone()),
             clients: Arc::new(store.clone()),
             outbox: Arc::new(store.clone()),
             inbox: Arc::new(store.clone()),
-            idempotency: Arc::new(store),
+            idempotency: Arc::new(store.clone()),
+            invoice_views: Arc::new(store),
         }
     }
 }

@@ -12,6 +12,7 @@
 
 mod builder;
 mod idempotency;
+mod invoice_view;
 
 pub use builder::PostgresStoreBuilder;
 

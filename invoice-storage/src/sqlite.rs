@@ -25,6 +25,7 @@
 
 mod builder;
 mod idempotency;
+mod invoice_view;
 mod migrations;
 mod query;
 mod readers;

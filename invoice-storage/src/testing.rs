@@ -11,6 +11,7 @@ mod documents;
 mod fixtures;
 mod idempotency;
 mod inbox;
+mod invoice_views;
 mod invoices;
 mod outbox;
 mod services;
@@ -26,6 +27,7 @@ pub use idempotency::{
     idempotency_lease_ends_and_is_taken_over_once, idempotency_purge_forgets_old_keys,
 };
 pub use inbox::inbox_records_each_event_once;
+pub use invoice_views::invoice_views_keep_the_newest_version;
 pub use invoices::{
     concurrent_updates_lose_nothing, create_get_update_round_trip, delete_only_drafts,
     issue_allocates_gapless_numbers_under_concurrency, issue_of_invalid_invoice_consumes_no_number,
@@ -38,7 +40,7 @@ pub use outbox::{
 };
 pub use services::require_env;
 
-/// Runs every invoice, outbox, inbox and idempotency function of the suite against one adapter.
+/// Runs every invoice, outbox, inbox, idempotency and invoice-view function of the suite against one adapter.
 /// `fresh` must return a store with an empty outbox each time it is called.
 pub async fn run_all<S, F, Fut>(fresh: F)
 where
@@ -47,6 +49,7 @@ where
         + crate::InboxStore
         + crate::ClientStore
         + crate::IdempotencyStore
+        + crate::InvoiceViewStore
         + Clone,
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = S>,
@@ -76,4 +79,5 @@ where
     idempotency_lease_ends_and_is_taken_over_once(Arc::new(s.clone())).await;
     idempotency_concurrent_requests_start_once(Arc::new(s.clone())).await;
     idempotency_purge_forgets_old_keys(&s).await;
+    invoice_views_keep_the_newest_version(&s).await;
 }

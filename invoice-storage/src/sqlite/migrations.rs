@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261203000000_idempotency_keys.sql"),
         then: None,
     },
+    Migration {
+        version: 20261203000001,
+        description: "invoice views",
+        sql: include_str!("../../migrations/sqlite/20261203000001_invoice_views.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.
