@@ -200,12 +200,14 @@ pub(crate) fn decide(entry: &KeyEntry, fingerprint: &str, now: DateTime<Utc>) ->
 }
 
 /// The stored form of a response's headers.
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub(crate) fn headers_json(headers: &[(String, String)]) -> String {
     // A list of string pairs always serializes.
     serde_json::to_string(headers).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// Headers read back.
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub(crate) fn headers_from_json(json: &str, key: &IdempotencyKey) -> Result<Vec<(String, String)>> {
     serde_json::from_str(json).map_err(|e| Error::Corrupt {
         what: "idempotency key",
