@@ -129,7 +129,18 @@ impl fmt::Debug for Stores {
 }
 
 impl Stores {
-    fn of<S>(store: S) -> Self
+    /// Every trait's view of one adapter (`InMemoryStore`, `SqliteStore`,
+    /// `PostgresStore`, or one of your own), sharing its connections.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use invoice_storage::{InMemoryStore, Stores};
+    ///
+    /// let stores = Stores::new(InMemoryStore::new());
+    /// # let _ = stores.invoices;
+    /// ```
+    pub fn new<S>(store: S) -> Self
     where
         S: InvoiceStore
             + ClientStore
@@ -250,7 +261,7 @@ impl StoresBuilder {
     /// [`Error::Backend`], [`Error::SchemaTooNew`]).
     pub async fn open(self) -> Result<Stores> {
         match StoreUrl::parse(&self.url)? {
-            StoreUrl::Memory => Ok(Stores::of(InMemoryStore::new())),
+            StoreUrl::Memory => Ok(Stores::new(InMemoryStore::new())),
             StoreUrl::Sqlite(path) => self.open_sqlite(path).await,
             StoreUrl::Postgres(url) => self.open_postgres(url).await,
         }
@@ -262,7 +273,7 @@ impl StoresBuilder {
         if let Some(count) = self.sqlite_read_connections {
             builder = builder.read_connections(count);
         }
-        Ok(Stores::of(builder.build().await?))
+        Ok(Stores::new(builder.build().await?))
     }
 
     #[cfg(not(feature = "sqlite"))]
@@ -285,7 +296,7 @@ impl StoresBuilder {
         if let Some(schema) = &self.postgres_schema {
             builder = builder.schema(schema.clone());
         }
-        Ok(Stores::of(builder.build().await?))
+        Ok(Stores::new(builder.build().await?))
     }
 
     #[cfg(not(feature = "postgres"))]

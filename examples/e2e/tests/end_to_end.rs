@@ -72,6 +72,7 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
     fixture.spawn(
         "notification-worker",
         &[
+            ("DATABASE_URL", &database_url),
             ("MESSAGING", "rabbitmq"),
             ("AMQP_URL", &servers.amqp_url),
             ("QUEUE_NAME", &run.notification_queue),

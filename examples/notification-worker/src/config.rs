@@ -57,6 +57,9 @@ pub enum Transport {
 /// The whole configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `DATABASE_URL`, checked: `memory:`, `sqlite:FILE` (the default is
+    /// `sqlite:notification-worker.db`) or `postgres://…`.
+    pub database: String,
     /// `MESSAGING` (+ `AWS_ENDPOINT_URL`, `AMQP_URL`, `QUEUE_NAME`).
     pub messaging: Messaging,
     /// `SMTP_URL`.
@@ -129,7 +132,11 @@ impl Config {
                 })?)
             }
         };
+        let database =
+            var("DATABASE_URL").unwrap_or_else(|| "sqlite:notification-worker.db".to_owned());
+        invoice_storage::StoreUrl::parse(&database).context("DATABASE_URL")?;
         Ok(Self {
+            database,
             messaging,
             transport,
             from,

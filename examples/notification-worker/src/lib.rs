@@ -24,6 +24,7 @@
 //!
 //! | variable | default | meaning |
 //! |---|---|---|
+//! | `DATABASE_URL` | `sqlite:notification-worker.db` | `memory:`, `sqlite:FILE` or `postgres://…`: where the worker remembers |
 //! | `MESSAGING` | `inprocess` | `inprocess`, `sqs` or `rabbitmq` (+ `AMQP_URL`) |
 //! | `AWS_ENDPOINT_URL` | unset | for `sqs`: an SQS-compatible server such as moto at `http://127.0.0.1:5000`; without it, AWS itself through the SDK's default credential chain and region |
 //! | `QUEUE_NAME` | `notification-worker` | the SQS or RabbitMQ queue consumed |
@@ -32,9 +33,12 @@
 //! | `REMINDER_DAYS_BEFORE` | `3` | days before the due date for "due soon" |
 //! | `REMINDER_EVERY_SECS` | `3600` | how often reminders are looked for |
 //!
-//! Handled events and sent reminders are recorded in an
-//! [`InboxStore`](invoice_storage::InboxStore); `main` uses the in-memory one, any
-//! `Arc<dyn InboxStore>` (PostgreSQL, SQLite) makes that survive restarts.
+//! What it must not forget is in the store `DATABASE_URL` names (default: the SQLite
+//! file `notification-worker.db`): handled events and sent reminders
+//! ([`InboxStore`](invoice_storage::InboxStore)), reminders being sent
+//! ([`IdempotencyStore`](invoice_storage::IdempotencyStore)) and the open invoices
+//! ([`InvoiceViewStore`](invoice_storage::InvoiceViewStore)). A restarted worker mails
+//! nothing twice and still reminds of invoices it heard about before.
 
 pub mod config;
 pub mod demo;
@@ -47,6 +51,7 @@ pub mod worker;
 pub use mail::{LogMailer, Mail, MailError, Mailer, SmtpMailer};
 pub use notifier::Notifier;
 pub use reminders::{
-    due_reminders, OpenInvoices, Reminder, ReminderKind, ReminderPolicy, Reminders,
+    due_reminders, OpenInvoices, Reminder, ReminderKind, ReminderPass, ReminderPolicy, Reminders,
+    SendRetry,
 };
 pub use worker::Worker;

@@ -9,8 +9,9 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use invoice_messaging::CancellationToken;
-use invoice_storage::{InMemoryStore, InboxStore};
+use invoice_storage::StoresBuilder;
 use notification_worker::config::Config;
 use notification_worker::{demo, worker, ReminderPolicy, Worker};
 use tracing_subscriber::EnvFilter;
@@ -28,11 +29,14 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::from_env(|k| std::env::var(k).ok())?;
     let mailer = worker::mailer(&config).await?;
     let (subscriber, demo_broker) = worker::subscribe(&config.messaging).await?;
-    let inbox: Arc<dyn InboxStore> = Arc::new(InMemoryStore::new());
+    let stores = StoresBuilder::new(&config.database)
+        .open()
+        .await
+        .with_context(|| format!("DATABASE_URL: cannot open {}", config.database))?;
     let worker = Worker::new(
         subscriber,
         mailer,
-        inbox,
+        &stores,
         ReminderPolicy::new(config.reminder_days_before),
     )
     .with_reminder_every(config.reminder_every);

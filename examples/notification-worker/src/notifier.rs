@@ -20,12 +20,12 @@ use crate::reminders::OpenInvoices;
 #[derive(Debug, Clone)]
 pub struct Notifier {
     mailer: Arc<dyn Mailer>,
-    open: Arc<OpenInvoices>,
+    open: OpenInvoices,
 }
 
 impl Notifier {
     /// A notifier sending through `mailer` and keeping `open` current.
-    pub fn new(mailer: Arc<dyn Mailer>, open: Arc<OpenInvoices>) -> Self {
+    pub fn new(mailer: Arc<dyn Mailer>, open: OpenInvoices) -> Self {
         Self { mailer, open }
     }
 }
@@ -35,7 +35,10 @@ impl Handler for Notifier {
     async fn handle(&self, envelope: &EventEnvelope) -> Result<(), HandlerError> {
         // Applying twice is harmless (the view keeps the newest version), so this may
         // run again when the mail below fails and the delivery is retried.
-        self.open.apply(envelope);
+        self.open
+            .apply(envelope)
+            .await
+            .map_err(|e| HandlerError::retryable(chain(&e)))?;
         let Some(mail) = event_mail(envelope) else {
             tracing::debug!(event = envelope.event.name(), invoice = %envelope.invoice_id, "no mail for this event");
             return Ok(());

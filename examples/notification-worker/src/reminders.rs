@@ -1,15 +1,17 @@
 //! Payment reminders: which are due ([`due_reminders`], a pure function of the open
-//! invoices and `today`), the open invoices as learnt from the events ([`OpenInvoices`]),
-//! and the periodic task that sends each reminder at most once ([`Reminders`]).
+//! invoices and `today`), the open invoices as learnt from the events and kept in the
+//! store ([`OpenInvoices`]), and the periodic task that sends each reminder once
+//! ([`Reminders`]).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use invoice_core::{Decimal, EventEnvelope, EventId, InvoiceId, InvoiceSnapshot, TenantId};
 use invoice_messaging::CancellationToken;
-use invoice_storage::{InboxStore, Recorded};
+use invoice_storage::{
+    Begin, IdempotencyKey, IdempotencyStore, InboxStore, InvoiceViewStore, StoredResponse,
+};
 use uuid::Uuid;
 
 use crate::mail::Mailer;
@@ -112,78 +114,69 @@ pub fn due_reminders<'a>(
         .collect()
 }
 
-#[derive(Debug)]
-struct Entry {
-    version: u64,
-    /// `None` once the invoice is closed (paid, credited, deleted) or still a draft.
-    open: Option<InvoiceSnapshot>,
-}
-
-/// The open invoices, learnt from the event stream: the worker needs no access to the
-/// invoice store, and no store offers a query across tenants.
+/// The open invoices, learnt from the event stream and kept in an
+/// [`InvoiceViewStore`] under the worker's consumer name: the worker needs no access to
+/// the invoice store, no store offers a query across tenants, and a restarted worker
+/// (or a second one on the same store) knows every invoice the events described before.
 ///
-/// Events may arrive out of order (SQS standard queues, redeliveries): an event older
-/// than the one already applied (by invoice version) is ignored, and between events of
-/// the same version (`PaymentRecorded` and `Paid` share one) a closed invoice stays
-/// closed. The view lives in memory: a restarted worker knows only the invoices it hears
-/// about again.
-#[derive(Debug, Default)]
+/// Events may arrive out of order (SQS standard queues, redeliveries): the store keeps
+/// the newest version of each invoice, and between events of the same version
+/// (`PaymentRecorded` and `Paid` share one) a closed invoice stays closed.
+#[derive(Debug, Clone)]
 pub struct OpenInvoices {
-    entries: Mutex<HashMap<(TenantId, InvoiceId), Entry>>,
+    views: Arc<dyn InvoiceViewStore>,
 }
 
 impl OpenInvoices {
-    /// An empty view.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<(TenantId, InvoiceId), Entry>> {
-        // Every change is one insert: a poisoned map is still consistent.
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The view kept in `views` under [`VIEW_CONSUMER`].
+    pub fn new(views: Arc<dyn InvoiceViewStore>) -> Self {
+        Self { views }
     }
 
     /// Applies an event (ignoring events without an invoice summary).
-    pub fn apply(&self, envelope: &EventEnvelope) {
+    ///
+    /// # Errors
+    ///
+    /// The store's error; applying again later is harmless.
+    pub async fn apply(&self, envelope: &EventEnvelope) -> invoice_storage::Result<()> {
         let Some(summary) = envelope.event.summary() else {
-            return;
+            return Ok(());
         };
-        let open = summary.status.accepts_payments().then(|| summary.clone());
-        let mut entries = self.lock();
-        let key = (envelope.tenant.clone(), envelope.invoice_id);
-        if let Some(entry) = entries.get(&key) {
-            let older = envelope.invoice_version < entry.version;
-            let reopens =
-                envelope.invoice_version == entry.version && entry.open.is_none() && open.is_some();
-            if older || reopens {
-                return;
-            }
-        }
-        entries.insert(
-            key,
-            Entry {
-                version: envelope.invoice_version,
+        let open = summary.status.accepts_payments().then_some(summary);
+        self.views
+            .apply(
+                VIEW_CONSUMER,
+                &envelope.tenant,
+                envelope.invoice_id,
+                envelope.invoice_version,
                 open,
-            },
-        );
+            )
+            .await?;
+        Ok(())
     }
 
-    /// The open invoices now.
-    pub fn snapshot(&self) -> Vec<OpenInvoice> {
-        self.lock()
-            .iter()
-            .filter_map(|((tenant, id), entry)| {
-                entry.open.as_ref().map(|summary| OpenInvoice {
-                    tenant: tenant.clone(),
-                    id: *id,
-                    summary: summary.clone(),
-                })
+    /// The open invoices due on or before `last_due`.
+    ///
+    /// # Errors
+    ///
+    /// The store's error.
+    pub async fn due_by(&self, last_due: NaiveDate) -> invoice_storage::Result<Vec<OpenInvoice>> {
+        Ok(self
+            .views
+            .open_due_by(VIEW_CONSUMER, last_due)
+            .await?
+            .into_iter()
+            .map(|viewed| OpenInvoice {
+                tenant: viewed.tenant,
+                id: viewed.id,
+                summary: viewed.snapshot,
             })
-            .collect()
+            .collect())
     }
 }
+
+/// The consumer name of the worker's view of open invoices.
+pub const VIEW_CONSUMER: &str = "notification-worker.open-invoices";
 
 /// The inbox consumer name under which sent reminders are recorded.
 pub const REMINDER_CONSUMER: &str = "notification-worker.reminders";
@@ -202,74 +195,176 @@ pub struct ReminderPass {
     pub sent: usize,
     /// Reminders skipped because they had been sent before.
     pub already_sent: usize,
-    /// Reminders that could not be sent (see the log); they are not tried again.
+    /// Reminders another pass (or worker) is sending right now.
+    pub in_progress: usize,
+    /// Reminders whose sending failed after the retries; the next pass tries again.
     pub failed: usize,
+    /// Reminders the mail server refused for good (a bad address); not tried again.
+    pub refused: usize,
 }
 
-/// Sends the due reminders, each (invoice, kind) at most once.
+/// How often a failed send is tried again within a pass, and how long to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendRetry {
+    /// Attempts in all (at least 1).
+    pub attempts: u32,
+    /// The wait after the first failure; it doubles after each further one.
+    pub first_backoff: Duration,
+}
+
+impl Default for SendRetry {
+    /// 4 attempts, waiting 1, 2 and 4 s between them.
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            first_backoff: Duration::from_secs(1),
+        }
+    }
+}
+
+/// How long a pass holds a reminder it is sending: longer than its retries take.
+const SEND_LEASE: Duration = Duration::from_secs(300);
+
+/// Sends the due reminders, each (invoice, kind) exactly once when all goes well and at
+/// least once when a worker dies mid-send.
 ///
-/// A reminder is recorded in the [`InboxStore`] *before* it is sent: the inbox lets
-/// exactly one caller record a key, so two passes (or two workers sharing the inbox)
-/// never both send it. The price is that a reminder whose sending fails is not tried
-/// again; it is logged as an error.
+/// A reminder is claimed in the [`IdempotencyStore`] (under the invoice's tenant) before
+/// it is sent, so that two passes, or two workers sharing the store, never send it both;
+/// it is recorded in the [`InboxStore`] once the server accepted it, which is what later
+/// passes check. A send that fails is retried with exponential backoff ([`SendRetry`]);
+/// when it still fails the claim is released and the next pass tries again. A worker
+/// that dies between the server's acceptance and the record holds the claim until its
+/// lease ends ([`SEND_LEASE`]); the reminder is then sent again (the only duplicate).
 #[derive(Debug, Clone)]
 pub struct Reminders {
-    open: Arc<OpenInvoices>,
+    open: OpenInvoices,
     inbox: Arc<dyn InboxStore>,
+    claims: Arc<dyn IdempotencyStore>,
     mailer: Arc<dyn Mailer>,
     policy: ReminderPolicy,
+    retry: SendRetry,
 }
 
 impl Reminders {
-    /// Reminders for the invoices in `open`, recorded in `inbox`, sent through `mailer`.
+    /// Reminders for the invoices in `open`, claimed in `claims`, recorded in `inbox`,
+    /// sent through `mailer`.
     pub fn new(
-        open: Arc<OpenInvoices>,
+        open: OpenInvoices,
         inbox: Arc<dyn InboxStore>,
+        claims: Arc<dyn IdempotencyStore>,
         mailer: Arc<dyn Mailer>,
         policy: ReminderPolicy,
     ) -> Self {
         Self {
             open,
             inbox,
+            claims,
             mailer,
             policy,
+            retry: SendRetry::default(),
         }
+    }
+
+    /// Retries failed sends as `retry` says instead of the default.
+    pub fn with_retry(mut self, retry: SendRetry) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// Sends the reminders due on `today` that were not sent before.
     ///
     /// # Errors
     ///
-    /// The inbox's error; reminders before it in this pass were handled.
+    /// The store's error; reminders before it in this pass were handled.
     pub async fn send_due(
         &self,
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> invoice_storage::Result<ReminderPass> {
         let mut pass = ReminderPass::default();
-        for reminder in due_reminders(&self.open.snapshot(), today, &self.policy) {
+        let last_due = today
+            .checked_add_days(Days::new(u64::from(self.policy.days_before)))
+            .unwrap_or(NaiveDate::MAX);
+        let open = self.open.due_by(last_due).await?;
+        for reminder in due_reminders(&open, today, &self.policy) {
             let Some(mail) = reminder_mail(&reminder) else {
                 continue;
             };
             let invoice = &reminder.invoice;
             let key = reminder_key(&invoice.tenant, invoice.id, reminder.kind);
-            if self.inbox.record(REMINDER_CONSUMER, key, now).await? == Recorded::Duplicate {
+            if self.inbox.contains(REMINDER_CONSUMER, key).await? {
                 pass.already_sent += 1;
                 continue;
             }
-            match self.mailer.send(&mail).await {
-                Ok(()) => pass.sent += 1,
+            let claim = IdempotencyKey::new(format!("reminder-{key}"))?;
+            let lease_until = now + SEND_LEASE;
+            match self
+                .claims
+                .begin(&invoice.tenant, &claim, "reminder", now, lease_until)
+                .await?
+            {
+                Begin::Started => {}
+                Begin::Completed(_) => {
+                    pass.already_sent += 1;
+                    continue;
+                }
+                Begin::InProgress | Begin::Mismatch => {
+                    pass.in_progress += 1;
+                    continue;
+                }
+            }
+            let outcome = self.send_with_retry(&mail).await;
+            let status = match &outcome {
+                Ok(()) => 250,
+                Err(e) if e.is_permanent() => 550,
                 Err(e) => {
                     pass.failed += 1;
+                    tracing::warn!(
+                        tenant = %invoice.tenant, invoice = %invoice.id,
+                        kind = reminder.kind.as_str(), error = %e,
+                        "reminder not sent; the next pass tries again"
+                    );
+                    self.claims.release(&invoice.tenant, &claim).await?;
+                    continue;
+                }
+            };
+            self.inbox.record(REMINDER_CONSUMER, key, now).await?;
+            let done = StoredResponse {
+                status,
+                headers: Vec::new(),
+                body: Vec::new(),
+            };
+            self.claims.complete(&invoice.tenant, &claim, &done).await?;
+            match outcome {
+                Ok(()) => pass.sent += 1,
+                Err(e) => {
+                    pass.refused += 1;
                     tracing::error!(
                         tenant = %invoice.tenant, invoice = %invoice.id,
                         kind = reminder.kind.as_str(), error = %e,
-                        "reminder not sent, and it will not be tried again"
+                        "reminder refused by the mail server; not tried again"
                     );
                 }
             }
         }
         Ok(pass)
+    }
+
+    /// Sends `mail`, retrying a failure the server may get over with exponential backoff.
+    async fn send_with_retry(&self, mail: &crate::Mail) -> Result<(), crate::MailError> {
+        let mut backoff = self.retry.first_backoff;
+        let mut attempt = 1;
+        loop {
+            match self.mailer.send(mail).await {
+                Err(e) if !e.is_permanent() && attempt < self.retry.attempts => {
+                    tracing::debug!(attempt, error = %e, "reminder send failed; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = backoff.saturating_mul(2);
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Runs [`send_due`](Self::send_due) now and then every `every`, with the clock's
@@ -284,8 +379,13 @@ impl Reminders {
             }
             let now = Utc::now();
             match self.send_due(now.date_naive(), now).await {
-                Ok(pass) if pass.sent + pass.failed > 0 => {
-                    tracing::info!(sent = pass.sent, failed = pass.failed, "reminders");
+                Ok(pass) if pass.sent + pass.failed + pass.refused > 0 => {
+                    tracing::info!(
+                        sent = pass.sent,
+                        failed = pass.failed,
+                        refused = pass.refused,
+                        "reminders"
+                    );
                 }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reminder pass stopped; next one retries"),
@@ -394,12 +494,13 @@ mod tests {
         assert_eq!(kinds(&[paid, undated], date(2027, 1, 1), 3), vec![]);
     }
 
-    #[test]
-    fn the_view_keeps_the_newest_version_and_closed_wins_ties() {
+    #[tokio::test]
+    async fn the_view_keeps_the_newest_version_and_closed_wins_ties() {
         let (mut invoice, issued_event) = issued(date(2026, 12, 10));
-        let view = OpenInvoices::new();
-        view.apply(&issued_event);
-        assert_eq!(view.snapshot().len(), 1);
+        let view = OpenInvoices::new(Arc::new(invoice_storage::InMemoryStore::new()));
+        let all = date(2027, 1, 1);
+        view.apply(&issued_event).await.unwrap();
+        assert_eq!(view.due_by(all).await.unwrap().len(), 1);
 
         let due = invoice.amount_due().unwrap();
         let events: Vec<_> = invoice
@@ -412,13 +513,13 @@ mod tests {
             .collect();
         let (recorded, paid) = (&events[0], &events[1]);
         assert_eq!(paid.event.name(), "paid");
-        view.apply(paid);
-        assert!(view.snapshot().is_empty());
+        view.apply(paid).await.unwrap();
+        assert!(view.due_by(all).await.unwrap().is_empty());
         // Late copies: the payment of the same version, then the older Issued.
-        view.apply(recorded);
-        view.apply(&issued_event);
+        view.apply(recorded).await.unwrap();
+        view.apply(&issued_event).await.unwrap();
         assert!(
-            view.snapshot().is_empty(),
+            view.due_by(all).await.unwrap().is_empty(),
             "a late event reopened a paid invoice"
         );
     }

@@ -9,7 +9,7 @@ use invoice_messaging::{
     CancellationToken, ConsumerRunner, Idempotent, InProcessBroker, QueueOptions, RabbitMqBroker,
     RunnerStats, SqsBroker, Subscriber,
 };
-use invoice_storage::InboxStore;
+use invoice_storage::Stores;
 
 use crate::config::{Config, Messaging, Transport};
 use crate::mail::{LogMailer, Mailer, SmtpMailer};
@@ -32,24 +32,33 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// A worker consuming `subscriber`, sending through `mailer`, recording handled events
-    /// and sent reminders in `inbox`, reminding by `policy` every hour.
+    /// A worker consuming `subscriber`, sending through `mailer`, reminding by `policy`
+    /// every hour. What it must not forget lives in `stores`: handled events and sent
+    /// reminders (`inbox`), reminders being sent (`idempotency`) and the open invoices
+    /// (`invoice_views`), so a restarted worker mails nothing twice and still reminds.
     pub fn new(
         subscriber: Arc<dyn Subscriber>,
         mailer: Arc<dyn Mailer>,
-        inbox: Arc<dyn InboxStore>,
+        stores: &Stores,
         policy: ReminderPolicy,
     ) -> Self {
-        let open = Arc::new(OpenInvoices::new());
-        let notifier = Notifier::new(Arc::clone(&mailer), Arc::clone(&open));
-        let handler = Idempotent::new(notifier, Arc::clone(&inbox), CONSUMER);
+        let open = OpenInvoices::new(Arc::clone(&stores.invoice_views));
+        let notifier = Notifier::new(Arc::clone(&mailer), open.clone());
+        let handler = Idempotent::new(notifier, Arc::clone(&stores.inbox), CONSUMER);
         // One delivery at a time: `Idempotent` checks the inbox, mails, then records, so
         // two copies of one event handled at once would both mail. A mail takes a few
         // milliseconds on a pooled connection; one at a time is plenty.
         let runner = ConsumerRunner::new(subscriber, Arc::new(handler)).with_concurrency(1);
+        let reminders = Reminders::new(
+            open,
+            Arc::clone(&stores.inbox),
+            Arc::clone(&stores.idempotency),
+            mailer,
+            policy,
+        );
         Self {
             runner,
-            reminders: Reminders::new(open, inbox, mailer, policy),
+            reminders,
             reminder_every: Duration::from_secs(3600),
         }
     }

@@ -45,3 +45,20 @@ async fn smtp_reminders_are_sent_once_per_invoice_and_kind() {
     };
     scenarios::reminders_are_sent_once_per_invoice_and_kind(mailer, &maildir).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smtp_a_restarted_worker_mails_each_event_once_and_still_reminds() {
+    let Some((mailer, maildir)) =
+        sink("smtp_a_restarted_worker_mails_each_event_once_and_still_reminds").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("worker.db").display());
+    scenarios::a_restarted_worker_mails_each_event_once_and_still_reminds(
+        mailer,
+        &maildir,
+        async || invoice_storage::open_stores(&url).await.unwrap(),
+    )
+    .await;
+}

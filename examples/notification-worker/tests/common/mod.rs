@@ -15,7 +15,7 @@ use invoice_core::{
 };
 use invoice_messaging::{CancellationToken, InProcessBroker, OutboxRelay, RunnerStats};
 use invoice_storage::testing::fresh_tenant;
-use invoice_storage::{InMemoryStore, InboxStore, InvoiceStore};
+use invoice_storage::{InMemoryStore, InvoiceStore, Stores};
 use notification_worker::{Mail, MailError, Mailer, ReminderPolicy, Reminders, Worker};
 
 pub mod scenarios;
@@ -167,19 +167,37 @@ pub struct Pipeline {
     task: JoinHandle<invoice_messaging::Result<()>>,
 }
 
+type Running = (
+    Arc<RunnerStats>,
+    Reminders,
+    CancellationToken,
+    JoinHandle<invoice_messaging::Result<()>>,
+);
+
+/// A worker consuming the `notification-worker` queue of `broker`.
+fn run_worker(broker: &InProcessBroker, mailer: Arc<dyn Mailer>, stores: &Stores) -> Running {
+    let subscriber = broker
+        .subscribe("notification-worker", &["invoice.#"])
+        .unwrap();
+    let worker = Worker::new(Arc::new(subscriber), mailer, stores, ReminderPolicy::new(3));
+    let (stats, reminders) = (worker.stats(), worker.reminders());
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(worker.run(shutdown.clone()));
+    (stats, reminders, shutdown, task)
+}
+
 impl Pipeline {
-    /// Starts a worker sending through `mailer`, reminding 3 days before due dates.
+    /// Starts a worker sending through `mailer`, reminding 3 days before due dates, that
+    /// remembers in a store of its own (in memory).
     pub fn start(mailer: Arc<dyn Mailer>) -> Self {
+        Self::start_with(mailer, &Stores::new(InMemoryStore::new()))
+    }
+
+    /// Starts a worker that remembers in `worker_stores`.
+    pub fn start_with(mailer: Arc<dyn Mailer>, worker_stores: &Stores) -> Self {
         let store = InMemoryStore::new();
         let broker = InProcessBroker::new();
-        let subscriber = broker
-            .subscribe("notification-worker", &["invoice.#"])
-            .unwrap();
-        let inbox: Arc<dyn InboxStore> = Arc::new(InMemoryStore::new());
-        let worker = Worker::new(Arc::new(subscriber), mailer, inbox, ReminderPolicy::new(3));
-        let (stats, reminders) = (worker.stats(), worker.reminders());
-        let shutdown = CancellationToken::new();
-        let task = tokio::spawn(worker.run(shutdown.clone()));
+        let (stats, reminders, shutdown, task) = run_worker(&broker, mailer, worker_stores);
         let relay = OutboxRelay::new(Arc::new(store.clone()), Arc::new(broker.publisher()));
         Self {
             tenant: fresh_tenant(),
@@ -191,6 +209,17 @@ impl Pipeline {
             shutdown,
             task,
         }
+    }
+
+    /// Stops the worker (it hands back what it holds unsettled) and starts a new one on
+    /// the same queue that remembers in `worker_stores`: a restart.
+    pub async fn restart(&mut self, mailer: Arc<dyn Mailer>, worker_stores: &Stores) -> u64 {
+        self.shutdown.cancel();
+        (&mut self.task).await.unwrap().unwrap();
+        let handled_before = self.stats.handled();
+        let (stats, reminders, shutdown, task) = run_worker(&self.broker, mailer, worker_stores);
+        (self.stats, self.reminders, self.shutdown, self.task) = (stats, reminders, shutdown, task);
+        handled_before
     }
 
     /// Saves a new draft with its `Created` event.

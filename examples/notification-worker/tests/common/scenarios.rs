@@ -172,3 +172,96 @@ pub async fn reminders_are_sent_once_per_invoice_and_kind(
         .any(|s| s.contains(&number(&later)) || s.contains(&number(&paid))));
     p.stop().await;
 }
+
+/// A mailer that takes `delay` per mail, so that a restart lands mid-stream.
+#[derive(Debug)]
+pub struct SlowMailer {
+    pub inner: Arc<dyn Mailer>,
+    pub delay: std::time::Duration,
+}
+
+#[async_trait::async_trait]
+impl Mailer for SlowMailer {
+    async fn send(
+        &self,
+        mail: &notification_worker::Mail,
+    ) -> Result<(), notification_worker::MailError> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.send(mail).await
+    }
+}
+
+/// 30 invoices created and issued (60 events, 60 mails); the worker is restarted after
+/// some 20 of them, its memory opened anew by `open`. Each mail arrives exactly once, and
+/// each invoice is reminded of once, those whose events only the first worker saw
+/// included (the view of open invoices is in the store).
+pub async fn a_restarted_worker_mails_each_event_once_and_still_reminds(
+    mailer: Arc<dyn Mailer>,
+    sent: &dyn Sent,
+    open: impl AsyncFn() -> invoice_storage::Stores,
+) {
+    let slow: Arc<dyn Mailer> = Arc::new(SlowMailer {
+        inner: mailer,
+        delay: std::time::Duration::from_millis(10),
+    });
+    let mut p = Pipeline::start_with(Arc::clone(&slow), &open().await);
+    let today = Utc::now().date_naive();
+    let due = today + Days::new(2);
+    let mut addresses = Vec::new();
+    for _ in 0..30 {
+        let email = fresh_address();
+        let draft = p.create(draft(&p.tenant, &email, due)).await;
+        let request = IssueRequest::new(today, event_id(), now());
+        p.store
+            .issue(&p.tenant, draft.id(), &request)
+            .await
+            .unwrap();
+        addresses.push(email);
+    }
+    assert_eq!(p.publish().await, 60);
+    let stats = Arc::clone(&p.stats);
+    eventually("20 handled deliveries", || stats.handled() >= 20).await;
+    let handled_before = p.restart(Arc::clone(&slow), &open().await).await;
+    assert!(
+        (20..60).contains(&handled_before),
+        "the restart came mid-stream: {handled_before} of 60 handled before it"
+    );
+    let total = || {
+        addresses
+            .iter()
+            .map(|a| sent.subjects_to(a).len())
+            .sum::<usize>()
+    };
+    eventually("60 mails", || total() >= 60).await;
+    let stats = Arc::clone(&p.stats);
+    eventually("every delivery handled", || {
+        handled_before + stats.handled() >= 60
+    })
+    .await;
+    // Each worker also runs a reminder pass when it starts; the second one's finds the
+    // invoices the first worker learnt, in the store. One more pass sends what is left.
+    let pass = p.reminders.send_due(today, now()).await.unwrap();
+    assert_eq!(
+        pass.sent + pass.already_sent + pass.in_progress,
+        30,
+        "{pass:?}"
+    );
+    let again = p.reminders.send_due(today, now()).await.unwrap();
+    assert_eq!((again.sent, again.already_sent), (0, 30), "{again:?}");
+    eventually("60 mails and 30 reminders", || total() >= 90).await;
+    for address in &addresses {
+        let subjects = sent.subjects_to(address);
+        let reminders = subjects
+            .iter()
+            .filter(|s| s.starts_with("Reminder:"))
+            .count();
+        let mut distinct = subjects.clone();
+        distinct.dedup();
+        assert_eq!(
+            (subjects.len(), distinct.len(), reminders),
+            (3, 3, 1),
+            "{address}: created, issued and one reminder, each once: {subjects:?}"
+        );
+    }
+    p.stop().await;
+}
