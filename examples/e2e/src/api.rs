@@ -1,5 +1,6 @@
 //! The service's REST API, as the test calls it.
 
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -27,19 +28,46 @@ impl Api {
         token: &str,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
+        let (status, _, body) = self
+            .send(method, path, token, body, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        (status, body)
+    }
+
+    /// Calls `path` as [`call`](Self::call) does, with `headers` besides; returns the
+    /// response's headers too, and the transport's error rather than failing (for a
+    /// service that may have been killed).
+    ///
+    /// # Errors
+    ///
+    /// When the service cannot be reached or the answer not read.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<(StatusCode, HeaderMap, Value), reqwest::Error> {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
             .bearer_auth(token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.unwrap();
+        let response = request.send().await?;
         let status = response.status();
-        let bytes = response.bytes().await.unwrap();
-        (
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await?;
+        Ok((
             status,
+            headers,
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        ))
     }
 }

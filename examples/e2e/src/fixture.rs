@@ -44,13 +44,31 @@ impl Fixture {
 
     /// Starts `name` in the fixture's folder with exactly `vars` of the configuration.
     pub fn spawn(&mut self, name: &'static str, vars: &[(&str, &str)]) {
-        let process = Process::spawn(name, vars, self.dir.path());
+        self.spawn_as(name, name, vars);
+    }
+
+    /// Starts the binary `binary` as the process `name` (for a second instance of one
+    /// binary), in the fixture's folder with exactly `vars` of the configuration.
+    pub fn spawn_as(&mut self, name: &'static str, binary: &str, vars: &[(&str, &str)]) {
+        let process = Process::spawn(name, binary, vars, self.dir.path());
         self.processes.push(process);
     }
 
-    /// Fails the test when a process has exited.
+    /// Kills the process `name` with SIGKILL (`kill -9`): no shutdown code runs.
+    pub fn kill(&mut self, name: &str) {
+        let process = self
+            .processes
+            .iter_mut()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no process {name}"));
+        process.child.kill().unwrap();
+        process.child.wait().unwrap();
+        process.killed = true;
+    }
+
+    /// Fails the test when a process has exited (other than one it killed).
     pub fn assert_running(&mut self) {
-        for process in &mut self.processes {
+        for process in self.processes.iter_mut().filter(|p| !p.killed) {
             if let Some(status) = process.child.try_wait().unwrap() {
                 panic!("{} exited ({status}); its log is below", process.name);
             }

@@ -1,4 +1,4 @@
-//! `invoice-e2e`: the reference microservices end to end, as three processes.
+//! `invoice-e2e`: the reference microservices end to end, as processes.
 //!
 //! The crate holds one integration test, `tests/end_to_end.rs`, and this library: the
 //! harness it runs on. The test starts `invoice-service`, `notification-worker` and
@@ -10,6 +10,13 @@
 //! - the CSV, UBL and Factur-X archives exist in the S3 bucket in deep archive;
 //! - a WebSocket client of tenant A saw the invoice's events, one of tenant B none;
 //! - tenant B's token sees none of tenant A's data over the REST API.
+//!
+//! A second test, `tests/two_instances.rs`, starts two service instances and two
+//! notification workers on one schema and one RabbitMQ, and checks that they behave as
+//! one: gapless numbers from concurrent issues through both, one effect for an
+//! `Idempotency-Key` retried against the other instance, every event of the tenant on
+//! each instance's sockets, each mail once, and no acknowledged write lost when one
+//! instance is killed with `kill -9` while writes are in flight.
 //!
 //! # The harness
 //!

@@ -53,15 +53,23 @@ pub(crate) struct Process {
     pub(crate) name: &'static str,
     pub(crate) child: Child,
     log: PathBuf,
+    /// Killed on purpose by the test, so not expected to run.
+    pub(crate) killed: bool,
 }
 
 impl Process {
-    /// Starts the binary `name` in `dir` with exactly `vars` of the configuration; its
-    /// output goes to `<dir>/<name>.log`.
-    pub(crate) fn spawn(name: &'static str, vars: &[(&str, &str)], dir: &Path) -> Self {
+    /// Starts the binary `binary` under the name `name` (two instances of one binary
+    /// have two names) in `dir` with exactly `vars` of the configuration; its output
+    /// goes to `<dir>/<name>.log`.
+    pub(crate) fn spawn(
+        name: &'static str,
+        binary_name: &str,
+        vars: &[(&str, &str)],
+        dir: &Path,
+    ) -> Self {
         let log = dir.join(format!("{name}.log"));
         let out = File::create(&log).unwrap();
-        let mut command = Command::new(binary(name));
+        let mut command = Command::new(binary(binary_name));
         for var in CONFIG_VARS {
             command.env_remove(var);
         }
@@ -77,7 +85,12 @@ impl Process {
             .stderr(out)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
-        Self { name, child, log }
+        Self {
+            name,
+            child,
+            log,
+            killed: false,
+        }
     }
 
     /// What the process has written so far.
