@@ -40,13 +40,15 @@ async fn main() -> anyhow::Result<()> {
                     anyhow::bail!("JWT_JWKS_URL is set: tokens come from the identity provider")
                 }
             };
-            println!("{}", auth::issue_token(secret, "cli", tenant, hours)?);
+            let token =
+                auth::issue_token_with_claim(secret, "cli", &config.tenant_claim, tenant, hours)?;
+            println!("{token}");
             return Ok(());
         }
     }
     let (state, background) = state::build(&config).await?;
     if let config::Auth::Development(secret) = &config.auth {
-        let token = auth::issue_token(secret, "dev", "demo", 24)?;
+        let token = auth::issue_token_with_claim(secret, "dev", &config.tenant_claim, "demo", 24)?;
         println!(
             "development token for tenant \"demo\", valid 24 hours and until this process \
              stops (JWT_SECRET unset: the secret is random, made at start):\n\n  \

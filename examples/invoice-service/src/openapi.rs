@@ -2,7 +2,7 @@
 //! responses, errors included.
 //!
 //! The handlers' annotations give what is particular to each operation (its success,
-//! 404, 409, 412, 422). [`Contract`] adds what every operation shares, so that no route
+//! 404, 409, 412, 422). A modifier adds what every operation shares, so that no route
 //! can forget it: 400 for a malformed request, 401 where a token is needed, 413 where a
 //! body is taken, 503 for a request over the time limit, the `Idempotency-Key` header
 //! with its 409 and 422 on every `POST`, and the one error body on every error.

@@ -97,10 +97,13 @@ async fn broker(messaging: &Messaging) -> anyhow::Result<Broker> {
 /// Forgets idempotency keys older than their retention, once an hour.
 async fn purge_idempotency_keys(store: Arc<dyn IdempotencyStore>, shutdown: CancellationToken) {
     loop {
-        let retention = chrono::Duration::from_std(crate::idempotency::RETENTION)
-            .unwrap_or(chrono::Duration::MAX);
-        if let Err(e) = store.purge(chrono::Utc::now() - retention).await {
-            tracing::warn!(error = %e, "purging idempotency keys");
+        let start = chrono::Duration::from_std(crate::idempotency::RETENTION)
+            .ok()
+            .and_then(|retention| chrono::Utc::now().checked_sub_signed(retention));
+        if let Some(start) = start {
+            if let Err(e) = store.purge(start).await {
+                tracing::warn!(error = %e, "purging idempotency keys");
+            }
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

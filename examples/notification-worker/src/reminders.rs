@@ -223,7 +223,7 @@ impl Default for SendRetry {
 }
 
 /// How long a pass holds a reminder it is sending: longer than its retries take.
-const SEND_LEASE: Duration = Duration::from_secs(300);
+pub const SEND_LEASE: Duration = Duration::from_secs(300);
 
 /// Sends the due reminders, each (invoice, kind) exactly once when all goes well and at
 /// least once when a worker dies mid-send.

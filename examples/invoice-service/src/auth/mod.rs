@@ -20,7 +20,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use invoice_core::TenantId;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use jwks::{JwksConfig, JwksVerifier};
@@ -28,18 +27,7 @@ pub use jwks::{JwksConfig, JwksVerifier};
 use crate::error::AppError;
 use crate::AppState;
 
-/// The claims of a token this service issues.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Claims {
-    /// Who (a user id).
-    pub sub: String,
-    /// Which tenant's data the token may see.
-    pub tenant: String,
-    /// Expiry, seconds since the epoch.
-    pub exp: u64,
-}
-
-/// Signs an HS256 token for `tenant`, valid for `hours`.
+/// Signs an HS256 token for `tenant` (in the `tenant` claim), valid for `hours`.
 ///
 /// # Errors
 ///
@@ -50,12 +38,38 @@ pub fn issue_token(
     tenant: &str,
     hours: u64,
 ) -> anyhow::Result<String> {
+    issue_token_with_claim(secret, subject, "tenant", tenant, hours)
+}
+
+/// Signs an HS256 token for `tenant` in the claim `tenant_claim` (dots nest it, as
+/// `JWT_TENANT_CLAIM` reads it), valid for `hours`.
+///
+/// # Errors
+///
+/// When the claims cannot be encoded (they always can).
+pub fn issue_token_with_claim(
+    secret: &str,
+    subject: &str,
+    tenant_claim: &str,
+    tenant: &str,
+    hours: u64,
+) -> anyhow::Result<String> {
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0);
-    let claims = Claims {
-        sub: subject.to_owned(),
-        tenant: tenant.to_owned(),
-        exp: now.saturating_add(hours.saturating_mul(3600)),
-    };
+    let mut claims = Map::new();
+    claims.insert("sub".to_owned(), Value::from(subject));
+    claims.insert(
+        "exp".to_owned(),
+        Value::from(now.saturating_add(hours.saturating_mul(3600))),
+    );
+    let mut value = Value::from(tenant);
+    let mut path: Vec<&str> = tenant_claim.split('.').collect();
+    let first = path.remove(0);
+    for name in path.into_iter().rev() {
+        let mut object = Map::new();
+        object.insert(name.to_owned(), value);
+        value = Value::Object(object);
+    }
+    claims.insert(first.to_owned(), value);
     Ok(encode(
         &Header::new(Algorithm::HS256),
         &claims,
@@ -213,6 +227,16 @@ mod tests {
         assert!(tenant_from_claims(&c, "org.missing").is_err());
         assert!(tenant_from_claims(&c, "missing").is_err());
         assert!(tenant_from_claims(&c, "n").is_err());
+    }
+
+    #[tokio::test]
+    async fn tokens_carry_the_tenant_in_the_configured_claim() {
+        let auth = Authenticator::hs256("a-secret-of-sixteen+", "org.tenant");
+        let token =
+            issue_token_with_claim("a-secret-of-sixteen+", "me", "org.tenant", "acme", 1).unwrap();
+        assert_eq!(auth.tenant_of(&token).await.unwrap().as_str(), "acme");
+        let flat = issue_token("a-secret-of-sixteen+", "me", "acme", 1).unwrap();
+        assert!(auth.tenant_of(&flat).await.is_err(), "no org.tenant claim");
     }
 
     #[tokio::test]
