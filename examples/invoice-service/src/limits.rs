@@ -10,6 +10,7 @@
 //! | page size | 1 to [`invoice_storage::MAX_PAGE_SIZE`] | 400 `bad_request` |
 //! | page number | 0 to [`MAX_PAGE`] | 400 `bad_request` |
 //! | time to answer | [`REQUEST_TIMEOUT`] | 503 `timeout` |
+//! | a WebSocket client's message | [`crate::ws::MAX_CLIENT_MESSAGE`] | the socket is closed |
 
 use std::time::Duration;
 

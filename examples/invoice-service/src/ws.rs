@@ -12,6 +12,9 @@ use crate::auth::WsTenant;
 use crate::error::AppError;
 use crate::AppState;
 
+/// The largest message (and frame) a client may send, in bytes.
+pub const MAX_CLIENT_MESSAGE: usize = 4096;
+
 /// Upgrades to a WebSocket that streams this tenant's invoice events as JSON text
 /// frames. The token comes in the `Authorization` header or, as browsers cannot set
 /// headers on a WebSocket, in `?token=` (this route only).
@@ -31,7 +34,12 @@ pub async fn events(
     WsTenant(tenant): WsTenant,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
-    let upgrade = upgrade.map_err(|e| AppError::bad_request(e.body_text()))?;
+    // Clients only close the socket or answer pings: a small message is all they need,
+    // and all a client can make the service hold.
+    let upgrade = upgrade
+        .map_err(|e| AppError::bad_request(e.body_text()))?
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE);
     let receiver = state.events.subscribe();
     Ok(upgrade.on_upgrade(move |socket| push(socket, tenant, receiver)))
 }
