@@ -84,6 +84,10 @@ pub enum Error {
         /// Its id.
         id: String,
     },
+    /// A recurring schedule's rule that cannot hold (an interval of 0, a day outside 1 to
+    /// 31, an end before the start).
+    #[error("invalid schedule: {0}")]
+    InvalidSchedule(String),
 }
 
 /// [`Error::Overflow`], for `ok_or_else`: `ok_or(Error::Overflow)` would build and drop
