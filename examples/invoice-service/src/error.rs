@@ -24,8 +24,8 @@ pub struct ErrorDetail {
 pub struct ErrorBody {
     /// A stable machine-readable code: `bad_request`, `unauthorized`, `not_found`,
     /// `method_not_allowed`, `conflict`, `version_mismatch`, `payload_too_large`,
-    /// `rule_violation`,
-    /// `idempotency_in_progress`, `idempotency_key_reused`, `timeout` or `internal`.
+    /// `rule_violation`, `idempotency_in_progress`, `idempotency_key_reused`, `timeout`
+    /// or `internal`.
     pub code: &'static str,
     /// A human-readable message.
     pub message: String,

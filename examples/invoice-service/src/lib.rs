@@ -3,8 +3,12 @@
 //! Invoices CRUD with `PATCH` and `If-Match` versions, `?page=0&size=10` listing with
 //! filters, issue, payments, credit notes, notes, clients with contact info, CSV/JSON
 //! exports, archiving to a document store, a WebSocket push of the tenant's events,
-//! OpenAPI at `/openapi.json`, Prometheus `/metrics`, `/health`, JWT bearer auth with one
-//! tenant per token.
+//! OpenAPI at `/openapi.json` (every route, held to by schemathesis in CI), Prometheus
+//! `/metrics`, `/health`. JWT bearer auth with one tenant per token: HS256 with
+//! `JWT_SECRET` (random at each start when unset, loopback only) or an OIDC provider's
+//! keys (`JWT_JWKS_URL`, [`auth`]). `Idempotency-Key` on every `POST`
+//! ([`idempotency`]), request [`limits`] answered with their status, and any number of
+//! instances on one database and broker.
 //!
 //! Run it on embedded defaults (the SQLite file `invoice-service.db`, in-process bus,
 //! `./invoice-documents`):
@@ -15,7 +19,7 @@
 //!
 //! It prints a development token. Point it at real services with `DATABASE_URL`,
 //! `MESSAGING=rabbitmq|sqs` (+ `AMQP_URL`), `DOCUMENTS=s3` (+ `S3_BUCKET`), `JWT_SECRET`
-//! and `BIND`; SQS and S3 are AWS itself through the SDK's default credential chain, or a
+//! or `JWT_JWKS_URL` (+ `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_TENANT_CLAIM`) and `BIND`; SQS and S3 are AWS itself through the SDK's default credential chain, or a
 //! local server at `AWS_ENDPOINT_URL` (the workspace README's Configuration table has them
 //! all).
 
