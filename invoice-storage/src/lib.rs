@@ -22,6 +22,7 @@ mod open;
 mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod report_store;
 #[cfg(feature = "s3")]
 mod s3;
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
@@ -56,6 +57,7 @@ pub use open::{
 pub use outbox::{ClaimedEvent, OutboxStore};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, PostgresStoreBuilder};
+pub use report_store::ReportStore;
 #[cfg(feature = "s3")]
 pub use s3::{S3DocumentStore, S3DocumentStoreBuilder, MULTIPART_THRESHOLD};
 #[cfg(feature = "sqlite")]
@@ -75,6 +77,7 @@ mod tests {
         fn _inbox(_: Arc<dyn InboxStore>) {}
         fn _idempotency(_: Arc<dyn IdempotencyStore>) {}
         fn _views(_: Arc<dyn InvoiceViewStore>) {}
+        fn _reports(_: Arc<dyn ReportStore>) {}
         fn _clients(_: Arc<dyn ClientStore>) {}
         fn _documents(_: Arc<dyn DocumentStore>) {}
     }

@@ -25,8 +25,12 @@ use crate::invoice_store::{
 };
 use crate::invoice_view::{replaces, InvoiceViewStore, ViewedInvoice};
 use crate::outbox::{ClaimedEvent, OutboxStore};
+use crate::report_store::ReportStore;
 use crate::summary::{last_change, InvoiceSummary};
 use crate::{Begin, IdempotencyKey, IdempotencyStore, StoredResponse};
+use invoice_core::reports::{
+    self, AgingReport, ReportFacts, RevenueGrouping, RevenueRow, VatSummaryRow,
+};
 
 /// Every store trait in memory. Cloning shares the data.
 ///
@@ -591,6 +595,46 @@ impl InvoiceViewStore for InMemoryStore {
             ))
         });
         Ok(open)
+    }
+}
+
+impl InMemoryStore {
+    /// The report facts of `tenant`'s invoices.
+    fn facts_of(&self, tenant: &TenantId) -> Result<Vec<ReportFacts>> {
+        let state = self.lock();
+        let Some(ids) = state.by_tenant.get(tenant) else {
+            return Ok(Vec::new());
+        };
+        ids.values()
+            .filter_map(|id| state.invoices.get(id))
+            .map(|row| Ok(ReportFacts::of(&row.invoice)?))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl ReportStore for InMemoryStore {
+    async fn aging(&self, tenant: &TenantId, as_of: NaiveDate) -> Result<AgingReport> {
+        Ok(reports::aging(&self.facts_of(tenant)?, as_of)?)
+    }
+
+    async fn revenue(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: RevenueGrouping,
+    ) -> Result<Vec<RevenueRow>> {
+        Ok(reports::revenue(&self.facts_of(tenant)?, from, to, by)?)
+    }
+
+    async fn vat_summary(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<VatSummaryRow>> {
+        Ok(reports::vat_summary(&self.facts_of(tenant)?, from, to)?)
     }
 }
 

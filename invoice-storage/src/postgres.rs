@@ -13,6 +13,7 @@
 mod builder;
 mod idempotency;
 mod invoice_view;
+mod reports;
 
 pub use builder::PostgresStoreBuilder;
 
@@ -37,8 +38,8 @@ use crate::invoice_store::{
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
     backend_error, check_schema_version, contains_pattern, fold, from_json, keyset_page,
-    offset_page, push_count, to_i64, to_json, to_u64, Dialect, InvoiceColumns, SqlBuilder,
-    SummaryColumns,
+    offset_page, push_count, report_facts, to_i64, to_json, to_u64, Dialect, InvoiceColumns,
+    SqlBuilder, SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
 
@@ -169,7 +170,36 @@ impl PostgresStore {
             .run(&self.pool)
             .await
             .map_err(backend_error(BACKEND))?;
-        self.fill_summaries().await
+        self.fill_summaries().await?;
+        self.fill_report_facts().await
+    }
+
+    /// Fills the report facts of rows written before they existed, from their bodies.
+    async fn fill_report_facts(&self) -> Result<()> {
+        loop {
+            let mut tx = self.pool.begin().await.map_err(backend)?;
+            let rows: Vec<(Uuid, String)> = sqlx::query_as(
+                "SELECT id, body::text FROM invoices WHERE facts IS NULL \
+                 ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
+            )
+            .bind(BACKFILL_BATCH)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(backend)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for (id, body) in rows {
+                let invoice: Invoice = from_json(&body, "invoice", &id)?;
+                sqlx::query("UPDATE invoices SET facts = $2::jsonb WHERE id = $1")
+                    .bind(id)
+                    .bind(report_facts(&invoice, BACKEND)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+            tx.commit().await.map_err(backend)?;
+        }
     }
 
     /// Fills the summary columns of rows written before they existed, from their
@@ -328,8 +358,8 @@ async fn overwrite(
              due_key = $11, version = $12, body = $13::jsonb, kind = $14, seller_name = $15, \
              currency = $16, net_amount = $17::numeric, vat_amount = $18::numeric, \
              gross_amount = $19::numeric, amount_due = $20::numeric, \
-             updated_at = COALESCE($21, updated_at) \
-             WHERE id = $1 AND tenant = $2 AND ($22::bigint IS NULL OR version = $22)",
+             updated_at = COALESCE($21, updated_at), facts = $22::jsonb \
+             WHERE id = $1 AND tenant = $2 AND ($23::bigint IS NULL OR version = $23)",
         ),
         invoice,
         c,
@@ -348,8 +378,8 @@ fn counted(tenant: &TenantId, query: &InvoiceQuery) -> QueryBuilder<Postgres> {
     sql
 }
 
-/// Binds `$1` to `$21` of an invoice row: id, tenant, the indexed columns, body, the
-/// summary columns.
+/// Binds `$1` to `$22` of an invoice row: id, tenant, the indexed columns, body, the
+/// summary columns, the report facts.
 fn bind_row<'q>(
     query: Query<'q, Postgres, PgArguments>,
     invoice: &'q Invoice,
@@ -377,6 +407,7 @@ fn bind_row<'q>(
         .bind(c.gross_amount)
         .bind(c.amount_due)
         .bind(c.updated_at)
+        .bind(c.facts)
 }
 
 /// A summary row: `(seq, due_key, summary)`.
@@ -506,9 +537,10 @@ impl InvoiceStore for PostgresStore {
                 "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
                  number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
                  kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
-                 amount_due, updated_at) \
+                 amount_due, updated_at, facts) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, \
-                 $14, $15, $16, $17::numeric, $18::numeric, $19::numeric, $20::numeric, $21)",
+                 $14, $15, $16, $17::numeric, $18::numeric, $19::numeric, $20::numeric, $21, \
+                 $22::jsonb)",
             ),
             invoice,
             c,

@@ -55,6 +55,37 @@ pub(crate) struct InvoiceColumns {
     /// The invoice's last change; `None` keeps the stored one (a write without events).
     pub(crate) updated_at: Option<DateTime<Utc>>,
     pub(crate) body: String,
+    /// What reports read beyond the summary columns, as JSON ([`report_facts`]).
+    pub(crate) facts: String,
+}
+
+/// The JSON of what reports read of `invoice` beyond the summary columns: its VAT
+/// breakdown, `{"vat": [{"category": "S", "rate": "19", "taxable": "100.00", "tax":
+/// "19.00"}]}`, rates normalized.
+pub(crate) fn report_facts(invoice: &Invoice, backend: &'static str) -> Result<String> {
+    #[derive(Serialize)]
+    struct Row {
+        category: &'static str,
+        rate: String,
+        taxable: String,
+        tax: String,
+    }
+    #[derive(Serialize)]
+    struct Facts {
+        vat: Vec<Row>,
+    }
+    let facts = invoice_core::reports::ReportFacts::of(invoice)?;
+    let vat = facts
+        .vat
+        .iter()
+        .map(|v| Row {
+            category: v.category.code(),
+            rate: v.rate.normalize().to_string(),
+            taxable: v.taxable.to_string(),
+            tax: v.tax.to_string(),
+        })
+        .collect();
+    to_json(&Facts { vat }, backend)
 }
 
 impl InvoiceColumns {
@@ -85,6 +116,7 @@ impl InvoiceColumns {
             amount_due: summary.amount_due.to_string(),
             updated_at,
             body: to_json(invoice, backend)?,
+            facts: report_facts(invoice, backend)?,
         })
     }
 }

@@ -14,6 +14,7 @@ mod inbox;
 mod invoice_views;
 mod invoices;
 mod outbox;
+mod reports;
 mod services;
 
 pub use clients::clients_crud_pages_and_isolation;
@@ -38,6 +39,7 @@ pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
     outbox_claim_lease_and_publish, saved_events_reach_the_outbox,
 };
+pub use reports::reports_match_the_reference_computation;
 pub use services::require_env;
 
 /// Runs every invoice, outbox, inbox, idempotency and invoice-view function of the suite against one adapter.

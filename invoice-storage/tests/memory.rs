@@ -35,3 +35,8 @@ async fn memory_document_store_passes_the_document_suite() {
     let shared: Arc<dyn invoice_storage::DocumentStore> = Arc::new(store);
     testing::documents_put_get_head_list_delete(shared.as_ref()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_store_reports_match_the_reference_computation() {
+    testing::reports_match_the_reference_computation(&InMemoryStore::new(), 2000).await;
+}

@@ -234,19 +234,27 @@ async fn postgres_migrate_fills_the_summaries_of_older_rows() {
     let store = store_in(&url, &schema).await;
     let tenant = testing::fresh_tenant();
     let mut expected = Vec::new();
+    let mut facts = Vec::new();
     for i in 0..3 {
         let (invoice, _) =
             invoice_core::Invoice::create(testing::draft(&tenant, &format!("Older {i}"))).unwrap();
         store.create(&invoice, &[]).await.unwrap();
-        expected.insert(
-            0,
-            invoice_storage::InvoiceSummary::of(&invoice, None).unwrap(),
+        let request = invoice_storage::IssueRequest::new(
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap(),
+            invoice_core::EventId::from_uuid(uuid::Uuid::new_v4()),
+            chrono::Utc::now(),
         );
+        let (invoice, _) = store.issue(&tenant, invoice.id(), &request).await.unwrap();
+        facts.push(invoice_core::reports::ReportFacts::of(&invoice).unwrap());
+        let mut summary = invoice_storage::InvoiceSummary::of(&invoice, None).unwrap();
+        summary.updated_at = None;
+        expected.insert(0, summary);
     }
     let mut conn = raw_connection(&url, &schema).await;
     sqlx::query(
         "UPDATE invoices SET seller_name = NULL, currency = NULL, net_amount = NULL, \
-         vat_amount = NULL, gross_amount = NULL, amount_due = NULL",
+         vat_amount = NULL, gross_amount = NULL, amount_due = NULL, updated_at = NULL, \
+         facts = NULL",
     )
     .execute(&mut conn)
     .await
@@ -261,5 +269,33 @@ async fn postgres_migrate_fills_the_summaries_of_older_rows() {
     ));
     store.migrate().await.unwrap();
     assert_eq!(store.list(&tenant, &query).await.unwrap().items, expected);
+    // The report facts were filled too: the VAT summary counts the older rows.
+    let (from, to) = (
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+    );
+    let vat = invoice_storage::ReportStore::vat_summary(&store, &tenant, from, to)
+        .await
+        .unwrap();
+    assert_eq!(
+        vat,
+        invoice_core::reports::vat_summary(&facts, from, to).unwrap()
+    );
+    assert!(!vat.is_empty());
+    drop_schemas(&url, &[schema]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_reports_match_the_reference_computation() {
+    let Some(url) = require_env(
+        "DATABASE_URL",
+        "postgres_reports_match_the_reference_computation",
+    ) else {
+        return;
+    };
+    let schema = fresh_schema();
+    let store = store_in(&url, &schema).await;
+    testing::reports_match_the_reference_computation(&store, 2000).await;
+    store.close().await;
     drop_schemas(&url, &[schema]).await;
 }

@@ -1,0 +1,201 @@
+//! [`ReportStore`] on PostgreSQL: each report is one `GROUP BY` over the tenant's rows,
+//! summed in `NUMERIC` (exact), reading the summary columns and, for the VAT summary, the
+//! report facts' VAT rows; Rust only puts the groups in order.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use invoice_core::reports::{
+    AgingAmounts, AgingBucket, AgingReport, AgingRow, AgingTotal, Period, RevenueGrouping,
+    RevenueKey, RevenueRow, VatSummaryRow,
+};
+use invoice_core::{ClientId, Currency, Decimal, TenantId, VatCategory};
+use uuid::Uuid;
+
+use super::{backend, PostgresStore};
+use crate::error::{Error, Result};
+use crate::report_store::ReportStore;
+
+fn corrupt(what: &str) -> Error {
+    Error::Corrupt {
+        what: "report row",
+        id: what.to_owned(),
+        source: what.to_owned().into(),
+    }
+}
+
+fn decimal(text: &str) -> Result<Decimal> {
+    Decimal::from_str_exact(text).map_err(|_| corrupt(text))
+}
+
+fn currency(code: &str) -> Result<Currency> {
+    Currency::from_code(code).map_err(|_| corrupt(code))
+}
+
+const AGING: &str = "SELECT currency, client_id, \
+       CASE WHEN $2::date - COALESCE(due_date, issue_date) <= 0 THEN 0 \
+            WHEN $2::date - COALESCE(due_date, issue_date) <= 30 THEN 1 \
+            WHEN $2::date - COALESCE(due_date, issue_date) <= 60 THEN 2 \
+            WHEN $2::date - COALESCE(due_date, issue_date) <= 90 THEN 3 \
+            ELSE 4 END AS bucket, \
+       SUM(amount_due)::text \
+     FROM invoices \
+     WHERE tenant = $1 AND status IN ('issued', 'partially_paid') AND kind = 'invoice' \
+       AND issue_date <= $2 AND amount_due > 0 \
+     GROUP BY 1, 2, 3";
+
+/// The revenue query of a grouping: its key expression differs, the rest is the same.
+macro_rules! revenue_query {
+    ($key:literal) => {
+        concat!(
+            "SELECT currency, ",
+            $key,
+            " AS key, \
+             SUM(CASE WHEN kind = 'credit_note' THEN -net_amount ELSE net_amount END)::text, \
+             SUM(CASE WHEN kind = 'credit_note' THEN -gross_amount ELSE gross_amount END)::text, \
+             COUNT(*) \
+             FROM invoices \
+             WHERE tenant = $1 AND status <> 'draft' AND issue_date BETWEEN $2 AND $3 \
+             GROUP BY 1, 2"
+        )
+    };
+}
+
+const VAT_SUMMARY: &str = "SELECT i.currency, v.category, v.rate::text, \
+       SUM(CASE WHEN i.kind = 'credit_note' THEN -v.taxable ELSE v.taxable END)::text, \
+       SUM(CASE WHEN i.kind = 'credit_note' THEN -v.tax ELSE v.tax END)::text \
+     FROM invoices i \
+     CROSS JOIN LATERAL jsonb_to_recordset(i.facts -> 'vat') \
+       AS v(category text, rate numeric, taxable numeric, tax numeric) \
+     WHERE i.tenant = $1 AND i.status <> 'draft' AND i.issue_date BETWEEN $2 AND $3 \
+     GROUP BY 1, 2, 3";
+
+#[async_trait]
+impl ReportStore for PostgresStore {
+    async fn aging(&self, tenant: &TenantId, as_of: NaiveDate) -> Result<AgingReport> {
+        let groups: Vec<(String, Option<Uuid>, i32, String)> = sqlx::query_as(AGING)
+            .bind(tenant.as_str())
+            .bind(as_of)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        let mut rows: BTreeMap<(Currency, Option<ClientId>), AgingAmounts> = BTreeMap::new();
+        let mut totals: BTreeMap<Currency, AgingAmounts> = BTreeMap::new();
+        for (code, client, bucket, amount) in groups {
+            let bucket = match bucket {
+                0 => AgingBucket::NotDue,
+                1 => AgingBucket::Days1To30,
+                2 => AgingBucket::Days31To60,
+                3 => AgingBucket::Days61To90,
+                _ => AgingBucket::Over90,
+            };
+            let (currency, amount) = (currency(&code)?, decimal(&amount)?);
+            rows.entry((currency, client.map(ClientId::from_uuid)))
+                .or_default()
+                .add(bucket, amount)?;
+            totals.entry(currency).or_default().add(bucket, amount)?;
+        }
+        Ok(AgingReport {
+            as_of,
+            rows: rows
+                .into_iter()
+                .map(|((currency, client), amounts)| AgingRow {
+                    client,
+                    currency,
+                    amounts,
+                })
+                .collect(),
+            totals: totals
+                .into_iter()
+                .map(|(currency, amounts)| AgingTotal { currency, amounts })
+                .collect(),
+        })
+    }
+
+    async fn revenue(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: RevenueGrouping,
+    ) -> Result<Vec<RevenueRow>> {
+        let sql = match by {
+            RevenueGrouping::Period(Period::Day) => revenue_query!("issue_date::text"),
+            RevenueGrouping::Period(Period::Month) => {
+                revenue_query!("date_trunc('month', issue_date)::date::text")
+            }
+            RevenueGrouping::Period(Period::Quarter) => {
+                revenue_query!("date_trunc('quarter', issue_date)::date::text")
+            }
+            RevenueGrouping::Period(Period::Year) => {
+                revenue_query!("date_trunc('year', issue_date)::date::text")
+            }
+            RevenueGrouping::Client => revenue_query!("client_id::text"),
+        };
+        let groups: Vec<(String, Option<String>, String, String, i64)> = sqlx::query_as(sql)
+            .bind(tenant.as_str())
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        let mut rows = BTreeMap::new();
+        for (code, key, net, gross, documents) in groups {
+            let key = match (by, key) {
+                (RevenueGrouping::Client, None) => RevenueKey::Client(None),
+                (RevenueGrouping::Client, Some(id)) => {
+                    RevenueKey::Client(Some(id.parse().map_err(|_| corrupt(&id))?))
+                }
+                (RevenueGrouping::Period(_), Some(day)) => {
+                    RevenueKey::Period(day.parse().map_err(|_| corrupt(&day))?)
+                }
+                (RevenueGrouping::Period(_), None) => return Err(corrupt("no issue date")),
+            };
+            let currency = currency(&code)?;
+            rows.insert(
+                (currency, key.clone()),
+                RevenueRow {
+                    key,
+                    currency,
+                    net: decimal(&net)?,
+                    gross: decimal(&gross)?,
+                    documents: u64::try_from(documents).map_err(|_| corrupt("count"))?,
+                },
+            );
+        }
+        Ok(rows.into_values().collect())
+    }
+
+    async fn vat_summary(
+        &self,
+        tenant: &TenantId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<VatSummaryRow>> {
+        let groups: Vec<(String, String, String, String, String)> = sqlx::query_as(VAT_SUMMARY)
+            .bind(tenant.as_str())
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        let mut rows = BTreeMap::new();
+        for (code, category, rate, taxable, tax) in groups {
+            let currency = currency(&code)?;
+            let category = VatCategory::from_code(&category).map_err(|_| corrupt(&category))?;
+            let rate = decimal(&rate)?.normalize();
+            rows.insert(
+                (currency, category, rate),
+                VatSummaryRow {
+                    currency,
+                    category,
+                    rate,
+                    taxable: decimal(&taxable)?,
+                    tax: decimal(&tax)?,
+                },
+            );
+        }
+        Ok(rows.into_values().collect())
+    }
+}
