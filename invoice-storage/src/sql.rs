@@ -60,8 +60,12 @@ pub(crate) struct InvoiceColumns {
 }
 
 /// The JSON of what reports read of `invoice` beyond the summary columns: its VAT
-/// breakdown, `{"vat": [{"category": "S", "rate": "19", "taxable": "100.00", "tax":
-/// "19.00"}]}`, rates normalized.
+/// breakdown with rates normalized, and every amount also as an integer of
+/// 1/10 000ths ([`report_units`]) for SQLite, which sums integers exactly and decimals
+/// not at all:
+/// `{"net_units": 1000000, "gross_units": 1190000, "due_units": 1190000, "vat":
+/// [{"category": "S", "rate": "19", "taxable": "100.00", "tax": "19.00", "taxable_units":
+/// 1000000, "tax_units": 190000}]}`.
 pub(crate) fn report_facts(invoice: &Invoice, backend: &'static str) -> Result<String> {
     #[derive(Serialize)]
     struct Row {
@@ -69,9 +73,14 @@ pub(crate) fn report_facts(invoice: &Invoice, backend: &'static str) -> Result<S
         rate: String,
         taxable: String,
         tax: String,
+        taxable_units: Option<i64>,
+        tax_units: Option<i64>,
     }
     #[derive(Serialize)]
     struct Facts {
+        net_units: Option<i64>,
+        gross_units: Option<i64>,
+        due_units: Option<i64>,
         vat: Vec<Row>,
     }
     let facts = invoice_core::reports::ReportFacts::of(invoice)?;
@@ -83,10 +92,34 @@ pub(crate) fn report_facts(invoice: &Invoice, backend: &'static str) -> Result<S
             rate: v.rate.normalize().to_string(),
             taxable: v.taxable.to_string(),
             tax: v.tax.to_string(),
+            taxable_units: report_units(v.taxable),
+            tax_units: report_units(v.tax),
         })
         .collect();
-    to_json(&Facts { vat }, backend)
+    let facts = Facts {
+        net_units: report_units(facts.net),
+        gross_units: report_units(facts.gross),
+        due_units: report_units(facts.amount_due),
+        vat,
+    };
+    to_json(&facts, backend)
 }
+
+/// How many 1/10 000ths `amount` is, when that is a whole number that fits an `i64`
+/// (every amount in a currency of up to four decimals, below 922 trillion); `None`
+/// otherwise, and SQLite's reports then sum the decimals in Rust.
+pub(crate) fn report_units(amount: Decimal) -> Option<i64> {
+    let scaled = amount
+        .checked_mul(Decimal::from(REPORT_UNITS_PER_ONE))?
+        .normalize();
+    if scaled.scale() != 0 {
+        return None;
+    }
+    i64::try_from(scaled.mantissa()).ok()
+}
+
+/// The scale of [`report_units`]: 10 000 units make one.
+pub(crate) const REPORT_UNITS_PER_ONE: i64 = 10_000;
 
 impl InvoiceColumns {
     /// The columns of `invoice` as last changed at `updated_at`.

@@ -29,6 +29,7 @@ mod invoice_view;
 mod migrations;
 mod query;
 mod readers;
+mod reports;
 mod writer;
 
 pub use builder::{SqliteStoreBuilder, SqliteSynchronous};
@@ -370,7 +371,7 @@ fn insert_events(connection: &Connection, events: &[OutboxRow]) -> Result<()> {
 
 /// The values of `?1` to `?21` of an invoice row: id, tenant, the indexed columns, body,
 /// the summary columns.
-fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::Value; 21]> {
+fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::Value; 22]> {
     use rusqlite::types::Value;
     let text = |s: Option<String>| s.map_or(Value::Null, Value::Text);
     let int = |i: Option<i64>| i.map_or(Value::Null, Value::Integer);
@@ -396,6 +397,7 @@ fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::
         Value::Text(c.gross_amount),
         Value::Text(c.amount_due),
         int(c.updated_at.map(micros)),
+        Value::Text(c.facts),
     ])
 }
 
@@ -404,7 +406,7 @@ fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::
 /// Returns whether a row was written.
 fn overwrite(
     connection: &Connection,
-    values: [rusqlite::types::Value; 21],
+    values: [rusqlite::types::Value; 22],
     expected: Option<i64>,
 ) -> Result<bool> {
     let mut update = connection
@@ -413,8 +415,8 @@ fn overwrite(
              number_folded = ?7, buyer_folded = ?8, issue_date = ?9, due_date = ?10, \
              due_key = ?11, version = ?12, body = ?13, kind = ?14, seller_name = ?15, \
              currency = ?16, net_amount = ?17, vat_amount = ?18, gross_amount = ?19, \
-             amount_due = ?20, updated_at = COALESCE(?21, updated_at) \
-             WHERE id = ?1 AND tenant = ?2 AND (?22 IS NULL OR version = ?22)",
+             amount_due = ?20, updated_at = COALESCE(?21, updated_at), facts = ?22 \
+             WHERE id = ?1 AND tenant = ?2 AND (?23 IS NULL OR version = ?23)",
         )
         .map_err(backend)?;
     let params = values.into_iter().chain(std::iter::once(expected.map_or(
@@ -451,9 +453,9 @@ impl InvoiceStore for SqliteStore {
                     "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
                      number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
                      kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
-                     amount_due, updated_at) \
+                     amount_due, updated_at, facts) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-                     ?16, ?17, ?18, ?19, ?20, ?21)",
+                     ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
                 )
                 .map_err(backend)?;
             match insert.execute(params_from_iter(values)) {

@@ -311,3 +311,49 @@ async fn sqlite_a_failed_write_fails_alone_in_its_batch() {
     );
     assert_eq!(store.get(&tenant, taken.id()).await.unwrap(), taken);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_reports_match_the_reference_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(new_file(&dir)).await.unwrap();
+    testing::reports_match_the_reference_computation(&store, 2000).await;
+}
+
+#[tokio::test]
+async fn sqlite_reports_fall_back_to_exact_decimals_when_units_are_missing() {
+    use invoice_core::reports::{self, Period, ReportFacts, RevenueGrouping};
+    use invoice_storage::{IssueRequest, ReportStore};
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let tenant = testing::fresh_tenant();
+    let (draft, _) = created(&tenant, "Fallback AG");
+    store.create(&draft, &[]).await.unwrap();
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+    let request = IssueRequest::new(on, EventId::from_uuid(Uuid::new_v4()), Utc::now());
+    let (issued, _) = store.issue(&tenant, draft.id(), &request).await.unwrap();
+    let facts = [ReportFacts::of(&issued).unwrap()];
+    // As for an amount with more than four decimals: no integer units.
+    Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE invoices SET facts = json_set(facts, '$.due_units', NULL, \
+             '$.net_units', NULL, '$.vat[0].tax_units', NULL)",
+            [],
+        )
+        .unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let aging = store.aging(&tenant, as_of).await.unwrap();
+    assert_eq!(aging, reports::aging(&facts, as_of).unwrap());
+    assert!(!aging.rows.is_empty());
+    let (from, to) = (on, as_of);
+    let by = RevenueGrouping::Period(Period::Month);
+    assert_eq!(
+        store.revenue(&tenant, from, to, by).await.unwrap(),
+        reports::revenue(&facts, from, to, by).unwrap()
+    );
+    assert_eq!(
+        store.vat_summary(&tenant, from, to).await.unwrap(),
+        reports::vat_summary(&facts, from, to).unwrap()
+    );
+}

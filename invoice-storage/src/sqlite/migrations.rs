@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::query::backend;
 use super::BACKEND;
 use crate::error::Result;
-use crate::sql::{check_schema_version, from_json, InvoiceColumns};
+use crate::sql::{check_schema_version, from_json, report_facts, InvoiceColumns};
 
 /// One step of the schema.
 struct Migration {
@@ -47,6 +47,12 @@ const MIGRATIONS: &[Migration] = &[
         description: "invoice views",
         sql: include_str!("../../migrations/sqlite/20261203000001_invoice_views.sql"),
         then: None,
+    },
+    Migration {
+        version: 20261203000002,
+        description: "report facts",
+        sql: include_str!("../../migrations/sqlite/20261203000002_report_facts.sql"),
+        then: Some(fill_report_facts),
     },
 ];
 
@@ -180,6 +186,35 @@ fn fill_summaries(connection: &Connection) -> Result<()> {
                     &c.gross_amount,
                     &c.amount_due,
                 ))
+                .map_err(backend)?;
+        }
+    }
+}
+
+/// Fills the report facts of rows written before they existed, from their bodies, a
+/// batch at a time.
+fn fill_report_facts(connection: &Connection) -> Result<()> {
+    let mut select = connection
+        .prepare("SELECT id, body FROM invoices WHERE facts IS NULL LIMIT 500")
+        .map_err(backend)?;
+    let mut update = connection
+        .prepare("UPDATE invoices SET facts = ?2 WHERE id = ?1")
+        .map_err(backend)?;
+    loop {
+        let batch = select
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+            })
+            .map_err(backend)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(backend)?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for (id, body) in batch {
+            let invoice = from_json(&body, "invoice", &id)?;
+            update
+                .execute((&id, report_facts(&invoice, BACKEND)?))
                 .map_err(backend)?;
         }
     }
