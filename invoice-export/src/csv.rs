@@ -1,10 +1,12 @@
 //! CSV that Excel and LibreOffice open cleanly: UTF-8 with a BOM, a chosen delimiter,
 //! CRLF line ends, quoting where needed, and cells that cannot run as formulas.
 //!
-//! Two shapes:
+//! The shapes:
 //! - [`write_invoice_lines`]: the lines of one invoice, one row per line;
 //! - [`write_invoices`] and [`CsvInvoiceWriter`]: a list of invoices, one row each,
-//!   written as they come from an iterator, never collected.
+//!   written as they come from an iterator, never collected;
+//! - [`write_aging`], [`write_revenue`], [`write_vat_summary`]: the reports of
+//!   `invoice_core::reports`.
 //!
 //! # Formula injection
 //!
@@ -269,6 +271,128 @@ fn needs_neutralizing(value: &str) -> bool {
     )
 }
 
+/// The columns of [`write_aging`]: `scope` is `client` for a client's row, `total` for a
+/// currency's total (whose `client` is empty).
+pub const AGING_COLUMNS: [&str; 9] = [
+    "scope",
+    "client",
+    "currency",
+    "not_due",
+    "days_1_to_30",
+    "days_31_to_60",
+    "days_61_to_90",
+    "over_90",
+    "total",
+];
+
+/// The columns of [`write_revenue`]: `key` is the period's first day or the client id.
+pub const REVENUE_COLUMNS: [&str; 5] = ["key", "currency", "net", "gross", "documents"];
+
+/// The columns of [`write_vat_summary`].
+pub const VAT_SUMMARY_COLUMNS: [&str; 5] = ["currency", "category", "rate", "taxable", "tax"];
+
+/// Writes a receivables aging report ([`AGING_COLUMNS`]): each client's row, then each
+/// currency's total.
+///
+/// # Errors
+///
+/// [`Error::Io`] when writing fails.
+pub fn write_aging<W: Write>(
+    out: W,
+    report: &invoice_core::reports::AgingReport,
+    options: &CsvOptions,
+) -> Result<W> {
+    let mut row = Row::new(out, options)?;
+    if options.header {
+        row.header(&AGING_COLUMNS)?;
+    }
+    let rows = report.rows.iter().map(|r| {
+        (
+            "client",
+            r.client.map(|c| c.to_string()),
+            r.currency,
+            &r.amounts,
+        )
+    });
+    let totals = report
+        .totals
+        .iter()
+        .map(|t| ("total", None, t.currency, &t.amounts));
+    for (scope, client, currency, a) in rows.chain(totals) {
+        row.value(scope)?;
+        row.value(client.unwrap_or_default())?;
+        row.value(currency.code())?;
+        for amount in [
+            a.not_due,
+            a.days_1_to_30,
+            a.days_31_to_60,
+            a.days_61_to_90,
+            a.over_90,
+            a.total,
+        ] {
+            row.amount(amount, currency)?;
+        }
+        row.end()?;
+    }
+    row.finish()
+}
+
+/// Writes revenue rows ([`REVENUE_COLUMNS`]).
+///
+/// # Errors
+///
+/// [`Error::Io`] when writing fails.
+pub fn write_revenue<W: Write>(
+    out: W,
+    rows: &[invoice_core::reports::RevenueRow],
+    options: &CsvOptions,
+) -> Result<W> {
+    use invoice_core::reports::RevenueKey;
+    let mut row = Row::new(out, options)?;
+    if options.header {
+        row.header(&REVENUE_COLUMNS)?;
+    }
+    for r in rows {
+        match &r.key {
+            RevenueKey::Period(day) => row.value(day)?,
+            RevenueKey::Client(client) => {
+                row.value(client.map(|c| c.to_string()).unwrap_or_default())?
+            }
+        }
+        row.value(r.currency.code())?;
+        row.amount(r.net, r.currency)?;
+        row.amount(r.gross, r.currency)?;
+        row.value(r.documents)?;
+        row.end()?;
+    }
+    row.finish()
+}
+
+/// Writes a VAT summary ([`VAT_SUMMARY_COLUMNS`]).
+///
+/// # Errors
+///
+/// [`Error::Io`] when writing fails.
+pub fn write_vat_summary<W: Write>(
+    out: W,
+    rows: &[invoice_core::reports::VatSummaryRow],
+    options: &CsvOptions,
+) -> Result<W> {
+    let mut row = Row::new(out, options)?;
+    if options.header {
+        row.header(&VAT_SUMMARY_COLUMNS)?;
+    }
+    for r in rows {
+        row.value(r.currency.code())?;
+        row.value(r.category.code())?;
+        row.value(r.rate)?;
+        row.amount(r.taxable, r.currency)?;
+        row.amount(r.tax, r.currency)?;
+        row.end()?;
+    }
+    row.finish()
+}
+
 /// Pads `value` with zeros to the currency's minor units (7 → 7.00); never rounds.
 fn at_least_minor_units(mut value: Decimal, currency: Currency) -> Decimal {
     let dp = currency.minor_units();
@@ -467,6 +591,69 @@ where
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn reports_are_written_as_excel_reads_them() {
+        use invoice_core::reports::{
+            AgingAmounts, AgingBucket, AgingReport, AgingRow, AgingTotal, RevenueKey, RevenueRow,
+            VatSummaryRow,
+        };
+        let mut amounts = AgingAmounts::default();
+        amounts
+            .add(AgingBucket::Days31To60, Decimal::new(29, 0))
+            .unwrap();
+        let client = invoice_core::ClientId::from_uuid(uuid::Uuid::from_u128(7));
+        let report = AgingReport {
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 3, 15).unwrap(),
+            rows: vec![AgingRow {
+                client: Some(client),
+                currency: Currency::EUR,
+                amounts: amounts.clone(),
+            }],
+            totals: vec![AgingTotal {
+                currency: Currency::EUR,
+                amounts,
+            }],
+        };
+        let options = CsvOptions::new()
+            .without_bom()
+            .with_line_ending(LineEnding::Lf);
+        let text = String::from_utf8(write_aging(Vec::new(), &report, &options).unwrap()).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{}\nclient,{client},EUR,0.00,0.00,29.00,0.00,0.00,29.00\n\
+                 total,,EUR,0.00,0.00,29.00,0.00,0.00,29.00\n",
+                AGING_COLUMNS.join(",")
+            )
+        );
+        let revenue = [RevenueRow {
+            key: RevenueKey::Period(chrono::NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()),
+            currency: Currency::EUR,
+            net: Decimal::new(-4000, 2),
+            gross: Decimal::new(-4760, 2),
+            documents: 1,
+        }];
+        let text =
+            String::from_utf8(write_revenue(Vec::new(), &revenue, &options).unwrap()).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some("2026-02-01,EUR,-40.00,-47.60,1"),
+            "negative amounts stay numbers"
+        );
+        let vat = [VatSummaryRow {
+            currency: Currency::EUR,
+            category: invoice_core::VatCategory::Standard,
+            rate: Decimal::new(19, 0),
+            taxable: Decimal::new(100, 0),
+            tax: Decimal::new(19, 0),
+        }];
+        let text = String::from_utf8(
+            write_vat_summary(Vec::new(), &vat, &options.clone().without_header()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(text, "EUR,S,19,100.00,19.00\n");
+    }
     use super::*;
 
     #[test]

@@ -39,8 +39,9 @@ mod test_data;
 
 #[cfg(feature = "csv")]
 pub use crate::csv::{
-    write_invoice_lines, write_invoices, CsvInvoiceWriter, CsvOptions, Delimiter, LineEnding,
-    INVOICE_COLUMNS, LINE_COLUMNS,
+    write_aging, write_invoice_lines, write_invoices, write_revenue, write_vat_summary,
+    CsvInvoiceWriter, CsvOptions, Delimiter, LineEnding, AGING_COLUMNS, INVOICE_COLUMNS,
+    LINE_COLUMNS, REVENUE_COLUMNS, VAT_SUMMARY_COLUMNS,
 };
 #[cfg(feature = "cii")]
 pub use cii::{

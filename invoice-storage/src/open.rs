@@ -28,6 +28,7 @@ use crate::invoice_store::InvoiceStore;
 use crate::invoice_view::InvoiceViewStore;
 use crate::memory::InMemoryStore;
 use crate::outbox::OutboxStore;
+use crate::report_store::ReportStore;
 
 /// What a store URL names, checked but not opened (see [`StoreUrl::parse`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +119,8 @@ pub struct Stores {
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Consumers' views of invoices, learnt from events.
     pub invoice_views: Arc<dyn InvoiceViewStore>,
+    /// Reports computed where the invoices are.
+    pub reports: Arc<dyn ReportStore>,
 }
 
 impl fmt::Debug for Stores {
@@ -148,6 +151,7 @@ impl Stores {
             + InboxStore
             + IdempotencyStore
             + InvoiceViewStore
+            + ReportStore
             + Clone,
     {
         Self {
@@ -156,7 +160,8 @@ impl Stores {
             outbox: Arc::new(store.clone()),
             inbox: Arc::new(store.clone()),
             idempotency: Arc::new(store.clone()),
-            invoice_views: Arc::new(store),
+            invoice_views: Arc::new(store.clone()),
+            reports: Arc::new(store),
         }
     }
 }

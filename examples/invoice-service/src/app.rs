@@ -4,7 +4,7 @@
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::routes::{clients, invoices, service};
+use crate::routes::{clients, invoices, reports, service};
 use crate::AppState;
 
 /// The whole application, for `axum::serve` and for tests (`tower::ServiceExt::oneshot`).
@@ -31,6 +31,12 @@ pub fn app(state: AppState) -> Router {
                 .put(clients::replace)
                 .delete(clients::delete),
         )
+        .route("/reports/aging", get(reports::aging))
+        .route("/reports/aging.csv", get(reports::aging_csv))
+        .route("/reports/revenue", get(reports::revenue))
+        .route("/reports/revenue.csv", get(reports::revenue_csv))
+        .route("/reports/vat", get(reports::vat))
+        .route("/reports/vat.csv", get(reports::vat_csv))
         .route("/ws", get(crate::ws::events))
         .route("/openapi.json", get(service::openapi))
         .route("/metrics", get(service::metrics))

@@ -14,7 +14,7 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuil
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, ErrorResponse};
-use crate::routes::{clients, invoices, service};
+use crate::routes::{clients, invoices, reports, service};
 use crate::ws;
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -34,6 +34,8 @@ use crate::ws;
         invoices::credit, invoices::add_note, invoices::archive,
         clients::create, clients::get, clients::replace, clients::delete, clients::list,
         clients::contact_info,
+        reports::aging, reports::aging_csv, reports::revenue, reports::revenue_csv,
+        reports::vat, reports::vat_csv,
         ws::events, service::health, service::metrics, service::openapi,
     ),
     components(schemas(ErrorResponse, ErrorBody, ErrorDetail)),
@@ -95,6 +97,8 @@ impl Modify for Contract {
                 "client"
             } else if path.starts_with("/invoices") {
                 "invoice"
+            } else if path.starts_with("/reports") {
+                "report"
             } else {
                 "service"
             };

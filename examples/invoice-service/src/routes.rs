@@ -2,6 +2,7 @@
 
 pub mod clients;
 pub mod invoices;
+pub mod reports;
 pub mod service;
 
 use chrono::Utc;

@@ -11,7 +11,7 @@ use invoice_messaging::{
 };
 use invoice_storage::{
     ClientStore, DocumentStore, DocumentsBuilder, FsDocumentStore, IdempotencyStore, InvoiceStore,
-    OutboxStore, Stores, StoresBuilder,
+    OutboxStore, ReportStore, Stores, StoresBuilder,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::broadcast;
@@ -30,6 +30,8 @@ pub struct AppState {
     pub clients: Arc<dyn ClientStore>,
     /// Idempotency keys of `POST` requests.
     pub idempotency: Arc<dyn IdempotencyStore>,
+    /// Reports computed by the store.
+    pub reports: Arc<dyn ReportStore>,
     /// The outbox, for `/health`.
     pub outbox: Arc<dyn OutboxStore>,
     /// Archived documents.
@@ -137,6 +139,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         clients,
         outbox,
         idempotency,
+        reports,
         ..
     } = stores(&config.database).await?;
     let documents: Arc<dyn DocumentStore> = match &config.documents {
@@ -203,6 +206,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         invoices,
         clients,
         idempotency,
+        reports,
         outbox,
         documents,
         events,

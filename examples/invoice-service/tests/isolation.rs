@@ -160,10 +160,18 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         "/invoices?size=1000",
         "/clients?size=1000",
         "/invoices/contact-info",
+        "/reports/aging?as_of=2099-01-01",
+        "/reports/revenue?from=1900-01-01&to=2099-12-31&by=client",
+        "/reports/vat?from=1900-01-01&to=2099-12-31",
     ] {
         let (status, answer) = probe.call("GET", uri, None).await;
         assert_eq!(status, StatusCode::OK);
         let text = String::from_utf8_lossy(&answer);
+        // A's invoices are in EUR: no figure of B's may be.
+        assert!(
+            !text.contains("EUR"),
+            "{uri} shows tenant A's figures: {text}"
+        );
         for secret in [
             &issued_id,
             &draft_id,
