@@ -59,7 +59,7 @@ async fn seed(store: &PostgresStore, pool: &PgPool, tenant: &TenantId, rows: u64
         chrono::Utc::now(),
     );
     store.issue(tenant, template.id(), &request).await.unwrap();
-    let total = i64::try_from(rows + rows / 3).unwrap();
+    let total = i32::try_from(rows + rows / 3).unwrap();
     sqlx::query(
         "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, number_folded, \
            buyer_folded, issue_date, due_date, due_key, version, body, kind, seller_name, \
@@ -74,14 +74,17 @@ async fn seed(store: &PostgresStore, pool: &PgPool, tenant: &TenantId, rows: u64
            (ARRAY['EUR', 'EUR', 'USD', 'GBP'])[1 + (g / 4) % 4], \
            t.net_amount, t.vat_amount, t.gross_amount, \
            CASE WHEN g % 4 = 3 THEN 0 ELSE t.gross_amount END, t.updated_at, t.facts \
-         FROM invoices t, generate_series(1, $1::bigint) g WHERE t.id = $2",
+         FROM invoices t, generate_series(1, $1::int) g WHERE t.id = $2",
     )
     .bind(total)
     .bind(template.id().as_uuid())
     .execute(pool)
     .await
     .unwrap();
-    sqlx::query("VACUUM ANALYZE invoices").execute(pool).await.unwrap();
+    sqlx::query("VACUUM ANALYZE invoices")
+        .execute(pool)
+        .await
+        .unwrap();
 }
 
 /// The floor: every invoice of the tenant loaded and parsed, then the core's reference.

@@ -254,6 +254,7 @@ mod tests {
     #[test]
     fn wrong_values_name_the_variable() {
         for (vars, needle) in [
+            (vec![("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (vec![("MESSAGING", "kafka")], "MESSAGING"),
             (vec![("MESSAGING", "rabbitmq")], "AMQP_URL"),
             (vec![("QUEUE_NAME", "")], "QUEUE_NAME"),
