@@ -141,6 +141,16 @@ pub enum AgingBucket {
 }
 
 impl AgingBucket {
+    /// Every bucket, from not due to over 90 days; a bucket's index here is the number
+    /// the stores' queries give it.
+    pub const ALL: [Self; 5] = [
+        Self::NotDue,
+        Self::Days1To30,
+        Self::Days31To60,
+        Self::Days61To90,
+        Self::Over90,
+    ];
+
     /// The bucket of an amount due on `due`, as of `as_of`.
     pub fn of(due: NaiveDate, as_of: NaiveDate) -> Self {
         match (as_of - due).num_days() {
@@ -232,43 +242,57 @@ pub fn aging<'a>(
     facts: impl IntoIterator<Item = &'a ReportFacts>,
     as_of: NaiveDate,
 ) -> Result<AgingReport> {
-    let mut rows: BTreeMap<(Currency, Option<ClientId>), AgingAmounts> = BTreeMap::new();
-    let mut totals: BTreeMap<Currency, AgingAmounts> = BTreeMap::new();
-    for fact in facts {
+    let sums = facts.into_iter().filter_map(|fact| {
         let open = matches!(
             fact.status,
             InvoiceStatus::Issued | InvoiceStatus::PartiallyPaid
         );
-        let Some(issued) = fact.issue_date.filter(|d| open && *d <= as_of) else {
-            continue;
-        };
+        let issued = fact.issue_date.filter(|d| open && *d <= as_of)?;
         if fact.credit_note || fact.amount_due <= Decimal::ZERO {
-            continue;
+            return None;
         }
         let bucket = AgingBucket::of(fact.due_date.unwrap_or(issued), as_of);
-        rows.entry((fact.currency, fact.client))
-            .or_default()
-            .add(bucket, fact.amount_due)?;
-        totals
-            .entry(fact.currency)
-            .or_default()
-            .add(bucket, fact.amount_due)?;
+        Some((fact.currency, fact.client, bucket, fact.amount_due))
+    });
+    AgingReport::from_sums(as_of, sums)
+}
+
+impl AgingReport {
+    /// The report of amounts already bucketed (by [`aging`], or grouped by a store's
+    /// query): each `(currency, client, bucket, amount)` is added to its client's row and
+    /// to its currency's total; rows come out by currency, then client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`](crate::Error::Overflow) past `Decimal`'s range.
+    pub fn from_sums(
+        as_of: NaiveDate,
+        sums: impl IntoIterator<Item = (Currency, Option<ClientId>, AgingBucket, Decimal)>,
+    ) -> Result<Self> {
+        let mut rows: BTreeMap<(Currency, Option<ClientId>), AgingAmounts> = BTreeMap::new();
+        let mut totals: BTreeMap<Currency, AgingAmounts> = BTreeMap::new();
+        for (currency, client, bucket, amount) in sums {
+            rows.entry((currency, client))
+                .or_default()
+                .add(bucket, amount)?;
+            totals.entry(currency).or_default().add(bucket, amount)?;
+        }
+        Ok(Self {
+            as_of,
+            rows: rows
+                .into_iter()
+                .map(|((currency, client), amounts)| AgingRow {
+                    client,
+                    currency,
+                    amounts,
+                })
+                .collect(),
+            totals: totals
+                .into_iter()
+                .map(|(currency, amounts)| AgingTotal { currency, amounts })
+                .collect(),
+        })
     }
-    Ok(AgingReport {
-        as_of,
-        rows: rows
-            .into_iter()
-            .map(|((currency, client), amounts)| AgingRow {
-                client,
-                currency,
-                amounts,
-            })
-            .collect(),
-        totals: totals
-            .into_iter()
-            .map(|(currency, amounts)| AgingTotal { currency, amounts })
-            .collect(),
-    })
 }
 
 /// The periods revenue is grouped by.

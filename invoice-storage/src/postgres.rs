@@ -38,8 +38,8 @@ use crate::invoice_store::{
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
     backend_error, check_schema_version, contains_pattern, fold, from_json, keyset_page,
-    offset_page, push_count, report_facts, to_i64, to_json, to_u64, Dialect, InvoiceColumns,
-    SqlBuilder, SummaryColumns,
+    offset_page, push_count, to_i64, to_json, to_u64, Dialect, InvoiceColumns, SqlBuilder,
+    SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
 
@@ -170,45 +170,16 @@ impl PostgresStore {
             .run(&self.pool)
             .await
             .map_err(backend_error(BACKEND))?;
-        self.fill_summaries().await?;
-        self.fill_report_facts().await
+        self.fill_summaries().await
     }
 
-    /// Fills the report facts of rows written before they existed, from their bodies.
-    async fn fill_report_facts(&self) -> Result<()> {
-        loop {
-            let mut tx = self.pool.begin().await.map_err(backend)?;
-            let rows: Vec<(Uuid, String)> = sqlx::query_as(
-                "SELECT id, body::text FROM invoices WHERE facts IS NULL \
-                 ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
-            )
-            .bind(BACKFILL_BATCH)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(backend)?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            for (id, body) in rows {
-                let invoice: Invoice = from_json(&body, "invoice", &id)?;
-                sqlx::query("UPDATE invoices SET facts = $2::jsonb WHERE id = $1")
-                    .bind(id)
-                    .bind(report_facts(&invoice, BACKEND)?)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend)?;
-            }
-            tx.commit().await.map_err(backend)?;
-        }
-    }
-
-    /// Fills the summary columns of rows written before they existed, from their
-    /// bodies; nothing to do on a database that never had such rows.
+    /// Fills the summary columns and report facts of rows written before they existed,
+    /// from their bodies; nothing to do on a database that never had such rows.
     async fn fill_summaries(&self) -> Result<()> {
         loop {
             let mut tx = self.pool.begin().await.map_err(backend)?;
             let rows: Vec<(Uuid, String)> = sqlx::query_as(
-                "SELECT id, body::text FROM invoices WHERE currency IS NULL \
+                "SELECT id, body::text FROM invoices WHERE currency IS NULL OR facts IS NULL \
                  ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED",
             )
             .bind(BACKFILL_BATCH)
@@ -224,7 +195,8 @@ impl PostgresStore {
                 sqlx::query(
                     "UPDATE invoices SET kind = $2, seller_name = $3, currency = $4, \
                      net_amount = $5::numeric, vat_amount = $6::numeric, \
-                     gross_amount = $7::numeric, amount_due = $8::numeric WHERE id = $1",
+                     gross_amount = $7::numeric, amount_due = $8::numeric, \
+                     facts = $9::jsonb WHERE id = $1",
                 )
                 .bind(id)
                 .bind(c.kind)
@@ -234,6 +206,7 @@ impl PostgresStore {
                 .bind(c.vat_amount)
                 .bind(c.gross_amount)
                 .bind(c.amount_due)
+                .bind(c.facts)
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;

@@ -464,6 +464,28 @@ fn push_after<B: SqlBuilder>(sql: &mut B, after: &Cursor, sort: InvoiceSort) {
     }
 }
 
+/// A report row a store's query gave that this library would not have: [`Error::Corrupt`].
+pub(crate) fn corrupt_report_row(what: &str) -> Error {
+    Error::Corrupt {
+        what: "report row",
+        id: what.to_owned(),
+        source: what.to_owned().into(),
+    }
+}
+
+/// The aging bucket of the index a store's aging query gives (0 not due … 4 over 90).
+pub(crate) fn aging_bucket(index: i64) -> Result<invoice_core::reports::AgingBucket> {
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| invoice_core::reports::AgingBucket::ALL.get(i).copied())
+        .ok_or_else(|| corrupt_report_row("aging bucket"))
+}
+
+/// A currency code a store's report query gives.
+pub(crate) fn report_currency(code: &str) -> Result<Currency> {
+    Currency::from_code(code).map_err(|_| corrupt_report_row(code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

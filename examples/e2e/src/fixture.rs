@@ -1,6 +1,7 @@
 //! What one run starts and creates, and its removal at the end.
 
 use invoice_messaging::RabbitMqBroker;
+use invoice_storage::PostgresStore;
 use sqlx::{Connection, PgConnection};
 
 use crate::process::Process;
@@ -35,6 +36,21 @@ impl Fixture {
     /// Drops the PostgreSQL schema `schema`, with everything in it, at the end.
     pub fn remove_schema_at_end(&mut self, schema: String) {
         self.schema = Some(schema);
+    }
+
+    /// Creates and migrates the PostgreSQL schema `schema` before the processes start,
+    /// so that they find it (they would migrate it, but `CREATE SCHEMA` is not theirs to
+    /// run), and drops it at the end.
+    pub async fn create_schema(&mut self, schema: &str) {
+        PostgresStore::builder(self.database_url.as_str())
+            .schema(schema)
+            .max_connections(1)
+            .build()
+            .await
+            .unwrap()
+            .close()
+            .await;
+        self.remove_schema_at_end(schema.to_owned());
     }
 
     /// Deletes the RabbitMQ queues `queues` at the end.

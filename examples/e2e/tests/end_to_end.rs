@@ -24,7 +24,7 @@ use invoice_e2e::{
     event_types, free_port, subjects_to, tenants, url_with_schema, watch, Api, Deadline, Fixture,
     Run, Servers, JWT_SECRET, QUIET,
 };
-use invoice_storage::{DocumentKey, DocumentStore, PostgresStore, S3DocumentStore, StorageClass};
+use invoice_storage::{DocumentKey, DocumentStore, S3DocumentStore, StorageClass};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -38,17 +38,7 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
     let run = Run::fresh();
     let mut fixture = Fixture::new(&servers);
 
-    // The schema is created and migrated here, before the processes start, so that they
-    // find it (they would migrate it, but CREATE SCHEMA is not theirs to run).
-    PostgresStore::builder(servers.database_url.as_str())
-        .schema(run.schema.as_str())
-        .max_connections(1)
-        .build()
-        .await
-        .unwrap()
-        .close()
-        .await;
-    fixture.remove_schema_at_end(run.schema.clone());
+    fixture.create_schema(&run.schema).await;
     fixture.remove_queues_at_end(vec![
         run.notification_queue.clone(),
         run.export_queue.clone(),

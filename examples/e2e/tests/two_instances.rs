@@ -20,7 +20,6 @@ use invoice_e2e::{
     free_port, subjects_to, url_with_schema, watch, Api, Deadline, Fixture, Run, Servers,
     JWT_SECRET, QUIET,
 };
-use invoice_storage::PostgresStore;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
@@ -52,15 +51,7 @@ async fn two_instances_behave_as_one_and_survive_a_kill() {
     };
     let run = Run::fresh();
     let mut fixture = Fixture::new(&servers);
-    PostgresStore::builder(servers.database_url.as_str())
-        .schema(run.schema.as_str())
-        .max_connections(1)
-        .build()
-        .await
-        .unwrap()
-        .close()
-        .await;
-    fixture.remove_schema_at_end(run.schema.clone());
+    fixture.create_schema(&run.schema).await;
     fixture.remove_queues_at_end(vec![run.notification_queue.clone()]);
     let database_url = url_with_schema(&servers.database_url, &run.schema);
 

@@ -7,30 +7,18 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use invoice_core::reports::{
-    AgingAmounts, AgingBucket, AgingReport, AgingRow, AgingTotal, Period, RevenueGrouping,
-    RevenueKey, RevenueRow, VatSummaryRow,
+    AgingReport, Period, RevenueGrouping, RevenueKey, RevenueRow, VatSummaryRow,
 };
-use invoice_core::{ClientId, Currency, Decimal, TenantId, VatCategory};
+use invoice_core::{ClientId, Decimal, TenantId, VatCategory};
 use uuid::Uuid;
 
 use super::{backend, PostgresStore};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report_store::ReportStore;
-
-fn corrupt(what: &str) -> Error {
-    Error::Corrupt {
-        what: "report row",
-        id: what.to_owned(),
-        source: what.to_owned().into(),
-    }
-}
+use crate::sql::{aging_bucket, corrupt_report_row, report_currency};
 
 fn decimal(text: &str) -> Result<Decimal> {
-    Decimal::from_str_exact(text).map_err(|_| corrupt(text))
-}
-
-fn currency(code: &str) -> Result<Currency> {
-    Currency::from_code(code).map_err(|_| corrupt(code))
+    Decimal::from_str_exact(text).map_err(|_| corrupt_report_row(text))
 }
 
 const AGING: &str = "SELECT currency, client_id, \
@@ -80,37 +68,18 @@ impl ReportStore for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(backend)?;
-        let mut rows: BTreeMap<(Currency, Option<ClientId>), AgingAmounts> = BTreeMap::new();
-        let mut totals: BTreeMap<Currency, AgingAmounts> = BTreeMap::new();
-        for (code, client, bucket, amount) in groups {
-            let bucket = match bucket {
-                0 => AgingBucket::NotDue,
-                1 => AgingBucket::Days1To30,
-                2 => AgingBucket::Days31To60,
-                3 => AgingBucket::Days61To90,
-                _ => AgingBucket::Over90,
-            };
-            let (currency, amount) = (currency(&code)?, decimal(&amount)?);
-            rows.entry((currency, client.map(ClientId::from_uuid)))
-                .or_default()
-                .add(bucket, amount)?;
-            totals.entry(currency).or_default().add(bucket, amount)?;
-        }
-        Ok(AgingReport {
-            as_of,
-            rows: rows
-                .into_iter()
-                .map(|((currency, client), amounts)| AgingRow {
-                    client,
-                    currency,
-                    amounts,
-                })
-                .collect(),
-            totals: totals
-                .into_iter()
-                .map(|(currency, amounts)| AgingTotal { currency, amounts })
-                .collect(),
-        })
+        let sums = groups
+            .into_iter()
+            .map(|(code, client, bucket, amount)| {
+                Ok((
+                    report_currency(&code)?,
+                    client.map(ClientId::from_uuid),
+                    aging_bucket(i64::from(bucket))?,
+                    decimal(&amount)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(AgingReport::from_sums(as_of, sums)?)
     }
 
     async fn revenue(
@@ -145,14 +114,16 @@ impl ReportStore for PostgresStore {
             let key = match (by, key) {
                 (RevenueGrouping::Client, None) => RevenueKey::Client(None),
                 (RevenueGrouping::Client, Some(id)) => {
-                    RevenueKey::Client(Some(id.parse().map_err(|_| corrupt(&id))?))
+                    RevenueKey::Client(Some(id.parse().map_err(|_| corrupt_report_row(&id))?))
                 }
                 (RevenueGrouping::Period(_), Some(day)) => {
-                    RevenueKey::Period(day.parse().map_err(|_| corrupt(&day))?)
+                    RevenueKey::Period(day.parse().map_err(|_| corrupt_report_row(&day))?)
                 }
-                (RevenueGrouping::Period(_), None) => return Err(corrupt("no issue date")),
+                (RevenueGrouping::Period(_), None) => {
+                    return Err(corrupt_report_row("no issue date"))
+                }
             };
-            let currency = currency(&code)?;
+            let currency = report_currency(&code)?;
             rows.insert(
                 (currency, key.clone()),
                 RevenueRow {
@@ -160,7 +131,7 @@ impl ReportStore for PostgresStore {
                     currency,
                     net: decimal(&net)?,
                     gross: decimal(&gross)?,
-                    documents: u64::try_from(documents).map_err(|_| corrupt("count"))?,
+                    documents: u64::try_from(documents).map_err(|_| corrupt_report_row("count"))?,
                 },
             );
         }
@@ -182,8 +153,9 @@ impl ReportStore for PostgresStore {
             .map_err(backend)?;
         let mut rows = BTreeMap::new();
         for (code, category, rate, taxable, tax) in groups {
-            let currency = currency(&code)?;
-            let category = VatCategory::from_code(&category).map_err(|_| corrupt(&category))?;
+            let currency = report_currency(&code)?;
+            let category =
+                VatCategory::from_code(&category).map_err(|_| corrupt_report_row(&category))?;
             let rate = decimal(&rate)?.normalize();
             rows.insert(
                 (currency, category, rate),

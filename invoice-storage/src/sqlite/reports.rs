@@ -10,29 +10,16 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use invoice_core::reports::{
-    self, AgingAmounts, AgingBucket, AgingReport, AgingRow, AgingTotal, Period, ReportFacts,
-    RevenueGrouping, RevenueKey, RevenueRow, VatSummaryRow,
+    self, AgingReport, Period, ReportFacts, RevenueGrouping, RevenueKey, RevenueRow, VatSummaryRow,
 };
 use invoice_core::{ClientId, Currency, Decimal, Invoice, TenantId, VatCategory};
 use rusqlite::Connection;
 
 use super::query::{backend, day_number, from_day_number};
 use super::SqliteStore;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report_store::ReportStore;
-use crate::sql::from_json;
-
-fn corrupt(what: &str) -> Error {
-    Error::Corrupt {
-        what: "report row",
-        id: what.to_owned(),
-        source: what.to_owned().into(),
-    }
-}
-
-fn currency(code: &str) -> Result<Currency> {
-    Currency::from_code(code).map_err(|_| corrupt(code))
-}
+use crate::sql::{aging_bucket, corrupt_report_row, from_json, report_currency};
 
 /// A sum of 1/10 000ths as a decimal, with at least the currency's minor units.
 fn amount(units: i64, currency: Currency) -> Decimal {
@@ -161,41 +148,23 @@ impl ReportStore for SqliteStore {
         if groups.iter().any(|g| g.4 > 0) {
             return Ok(reports::aging(&self.reference_facts(tenant)?, as_of)?);
         }
-        let mut rows: BTreeMap<(Currency, Option<ClientId>), AgingAmounts> = BTreeMap::new();
-        let mut totals: BTreeMap<Currency, AgingAmounts> = BTreeMap::new();
-        for (code, client, bucket, units, _) in groups {
-            let bucket = match bucket {
-                0 => AgingBucket::NotDue,
-                1 => AgingBucket::Days1To30,
-                2 => AgingBucket::Days31To60,
-                3 => AgingBucket::Days61To90,
-                _ => AgingBucket::Over90,
-            };
-            let currency = currency(&code)?;
-            let client = client
-                .map(|id| id.parse::<ClientId>().map_err(|_| corrupt(&id)))
-                .transpose()?;
-            let sum = amount(units.unwrap_or(0), currency);
-            rows.entry((currency, client))
-                .or_default()
-                .add(bucket, sum)?;
-            totals.entry(currency).or_default().add(bucket, sum)?;
-        }
-        Ok(AgingReport {
-            as_of,
-            rows: rows
-                .into_iter()
-                .map(|((currency, client), amounts)| AgingRow {
-                    client,
+        let sums = groups
+            .into_iter()
+            .map(|(code, client, bucket, units, _)| {
+                let currency = report_currency(&code)?;
+                let client = client
+                    .map(|id| id.parse::<ClientId>().map_err(|_| corrupt_report_row(&id)))
+                    .transpose()?;
+                let bucket = aging_bucket(bucket)?;
+                Ok((
                     currency,
-                    amounts,
-                })
-                .collect(),
-            totals: totals
-                .into_iter()
-                .map(|(currency, amounts)| AgingTotal { currency, amounts })
-                .collect(),
-        })
+                    client,
+                    bucket,
+                    amount(units.unwrap_or(0), currency),
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(AgingReport::from_sums(as_of, sums)?)
     }
 
     async fn revenue(
@@ -245,7 +214,7 @@ impl ReportStore for SqliteStore {
         let mut rows = BTreeMap::new();
         for (code, key, net, gross, documents, _) in groups {
             let key = revenue_key(by, key)?;
-            let currency = currency(&code)?;
+            let currency = report_currency(&code)?;
             rows.insert(
                 (currency, key.clone()),
                 RevenueRow {
@@ -253,7 +222,7 @@ impl ReportStore for SqliteStore {
                     currency,
                     net: amount(net.unwrap_or(0), currency),
                     gross: amount(gross.unwrap_or(0), currency),
-                    documents: u64::try_from(documents).map_err(|_| corrupt("count"))?,
+                    documents: u64::try_from(documents).map_err(|_| corrupt_report_row("count"))?,
                 },
             );
         }
@@ -293,10 +262,11 @@ impl ReportStore for SqliteStore {
         }
         let mut rows = BTreeMap::new();
         for (code, category, rate, taxable, tax, _) in groups {
-            let currency = currency(&code)?;
-            let category = VatCategory::from_code(&category).map_err(|_| corrupt(&category))?;
+            let currency = report_currency(&code)?;
+            let category =
+                VatCategory::from_code(&category).map_err(|_| corrupt_report_row(&category))?;
             let rate = Decimal::from_str_exact(&rate)
-                .map_err(|_| corrupt(&rate))?
+                .map_err(|_| corrupt_report_row(&rate))?
                 .normalize();
             rows.insert(
                 (currency, category, rate),
@@ -316,24 +286,24 @@ impl ReportStore for SqliteStore {
 /// The key of a revenue group as the query gives it.
 fn revenue_key(by: RevenueGrouping, key: Option<String>) -> Result<RevenueKey> {
     let number = |key: Option<String>| -> Result<i64> {
-        let key = key.ok_or_else(|| corrupt("no issue date"))?;
-        key.parse().map_err(|_| corrupt(&key))
+        let key = key.ok_or_else(|| corrupt_report_row("no issue date"))?;
+        key.parse().map_err(|_| corrupt_report_row(&key))
     };
     let date = |y: i64, m: i64| {
         i32::try_from(y)
             .ok()
             .zip(u32::try_from(m).ok())
             .and_then(|(y, m)| NaiveDate::from_ymd_opt(y, m, 1))
-            .ok_or_else(|| corrupt("period"))
+            .ok_or_else(|| corrupt_report_row("period"))
     };
     Ok(match by {
         RevenueGrouping::Client => RevenueKey::Client(
-            key.map(|id| id.parse::<ClientId>().map_err(|_| corrupt(&id)))
+            key.map(|id| id.parse::<ClientId>().map_err(|_| corrupt_report_row(&id)))
                 .transpose()?,
         ),
-        RevenueGrouping::Period(Period::Day) => {
-            RevenueKey::Period(from_day_number(number(key)?).ok_or_else(|| corrupt("day"))?)
-        }
+        RevenueGrouping::Period(Period::Day) => RevenueKey::Period(
+            from_day_number(number(key)?).ok_or_else(|| corrupt_report_row("day"))?,
+        ),
         RevenueGrouping::Period(Period::Month) => {
             let k = number(key)?;
             RevenueKey::Period(date(k / 100, k % 100)?)
