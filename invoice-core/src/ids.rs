@@ -58,6 +58,10 @@ uuid_id!(
     InvoiceId
 );
 uuid_id!(
+    /// Identifies a recurring invoice schedule.
+    ScheduleId
+);
+uuid_id!(
     /// Identifies a client (the buyer record a tenant keeps).
     ClientId
 );

@@ -25,6 +25,7 @@ use crate::payment::Payment;
 use crate::payment_means::PaymentMeans;
 use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
+use crate::schedule::ScheduleOrigin;
 use crate::specification::Specification;
 use crate::totals::Totals;
 use crate::validation::{self, Severity, Violation};
@@ -110,6 +111,8 @@ pub struct Invoice {
     outside_scope_rate_stated: bool,
     #[serde(default)]
     rounding_policy: RoundingPolicy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    schedule: Option<ScheduleOrigin>,
     version: u64,
 }
 
@@ -259,6 +262,7 @@ impl Invoice {
         credit_note.payments.clear();
         credit_note.prepaid_amount = Decimal::ZERO;
         credit_note.stated_rounding_amount = None;
+        credit_note.schedule = None;
         credit_note.version = 1;
 
         self.status = InvoiceStatus::Credited;
@@ -601,6 +605,11 @@ impl Invoice {
     /// The policy totals are computed under.
     pub fn rounding_policy(&self) -> &RoundingPolicy {
         &self.rounding_policy
+    }
+
+    /// The schedule and period this invoice was generated for, if a schedule made it.
+    pub fn schedule_origin(&self) -> Option<ScheduleOrigin> {
+        self.schedule
     }
 
     /// The optimistic-concurrency version: 1 when built, +1 per command that changed it.

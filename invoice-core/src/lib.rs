@@ -40,7 +40,9 @@ pub use decimal::parse_decimal;
 pub use delivery::{Delivery, InvoicePeriod};
 pub use error::{Error, Result};
 pub use events::{EventEnvelope, InvoiceEvent, InvoiceSnapshot};
-pub use ids::{ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, TenantId};
+pub use ids::{
+    ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, ScheduleId, TenantId,
+};
 pub use invoice::{Invoice, InvoiceBuilder, InvoicePatch};
 pub use lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
 pub use line_item::{

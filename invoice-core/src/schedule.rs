@@ -23,7 +23,7 @@
 //! # Ok::<(), invoice_core::Error>(())
 //! ```
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -91,12 +91,33 @@ pub struct Occurrence {
 }
 
 /// When a schedule's invoices fall.
+///
+/// Deserializing checks the rule as [`ScheduleRule::new`] does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RuleFields")]
 pub struct ScheduleRule {
     recurrence: Recurrence,
     start: NaiveDate,
     end: ScheduleEnd,
     time_zone: Tz,
+}
+
+/// A rule as written, before [`ScheduleRule::new`] checks it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFields {
+    recurrence: Recurrence,
+    start: NaiveDate,
+    end: ScheduleEnd,
+    time_zone: Tz,
+}
+
+impl TryFrom<RuleFields> for ScheduleRule {
+    type Error = Error;
+
+    fn try_from(f: RuleFields) -> Result<Self> {
+        Self::new(f.recurrence, f.start, f.end, f.time_zone)
+    }
 }
 
 /// The last day of `date`'s month.
@@ -230,6 +251,18 @@ impl ScheduleRule {
             .filter(move |o| o.date >= from)
     }
 
+    /// The instant `date` begins in the schedule's time zone: when an occurrence on it
+    /// becomes due. Where midnight does not exist (a daylight saving change at
+    /// midnight), the first hour of the day that does.
+    pub fn day_starts_at(&self, date: NaiveDate) -> Option<DateTime<Utc>> {
+        (0..24).find_map(|hour| {
+            self.time_zone
+                .from_local_datetime(&date.and_hms_opt(hour, 0, 0)?)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        })
+    }
+
     /// The date it is in the schedule's time zone at `now`.
     pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
         now.with_timezone(&self.time_zone).date_naive()
@@ -246,6 +279,12 @@ impl ScheduleRule {
             .collect()
     }
 }
+
+mod recurring;
+mod template;
+
+pub use recurring::{Schedule, ScheduleOrigin, ScheduleStatus, ScheduleUpdate, MAX_SCHEDULE_NAME};
+pub use template::InvoiceTemplate;
 
 #[cfg(test)]
 mod tests;

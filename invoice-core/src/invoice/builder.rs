@@ -15,6 +15,7 @@ use crate::party::{Party, Payee, TaxRepresentative};
 use crate::payment_means::PaymentMeans;
 use crate::references::DocumentReferences;
 use crate::rounding::RoundingPolicy;
+use crate::schedule::ScheduleOrigin;
 use crate::specification::Specification;
 use crate::totals::Totals;
 use crate::vat::{EmptyVatRow, StatedVatAmount, Vat};
@@ -100,6 +101,7 @@ impl InvoiceBuilder {
                 empty_vat_rows: Vec::new(),
                 outside_scope_rate_stated: false,
                 rounding_policy: RoundingPolicy::en16931(),
+                schedule: None,
                 version: 1,
             },
         }
@@ -302,6 +304,12 @@ impl InvoiceBuilder {
     /// Sets the rounding policy totals are computed under (EN 16931 unless set).
     pub fn rounding_policy(mut self, policy: RoundingPolicy) -> Self {
         self.invoice.rounding_policy = policy;
+        self
+    }
+
+    /// Records the schedule and period the invoice is generated for.
+    pub fn schedule_origin(mut self, origin: ScheduleOrigin) -> Self {
+        self.invoice.schedule = Some(origin);
         self
     }
 
