@@ -24,7 +24,7 @@
 //! ```
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
+pub use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};

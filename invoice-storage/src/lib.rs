@@ -25,6 +25,8 @@ mod postgres;
 mod report_store;
 #[cfg(feature = "s3")]
 mod s3;
+mod schedule_generator;
+mod schedule_store;
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 mod sql;
 #[cfg(feature = "sqlite")]
@@ -60,6 +62,8 @@ pub use postgres::{PostgresStore, PostgresStoreBuilder};
 pub use report_store::ReportStore;
 #[cfg(feature = "s3")]
 pub use s3::{S3DocumentStore, S3DocumentStoreBuilder, MULTIPART_THRESHOLD};
+pub use schedule_generator::{GenerationFailure, GenerationReport, ScheduleGenerator};
+pub use schedule_store::{Generated, SchedulePage, ScheduleQuery, ScheduleStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, SqliteStoreBuilder, SqliteSynchronous};
 pub use summary::{DocumentKind, InvoiceSummary};
@@ -78,6 +82,7 @@ mod tests {
         fn _idempotency(_: Arc<dyn IdempotencyStore>) {}
         fn _views(_: Arc<dyn InvoiceViewStore>) {}
         fn _reports(_: Arc<dyn ReportStore>) {}
+        fn _schedules(_: Arc<dyn ScheduleStore>) {}
         fn _clients(_: Arc<dyn ClientStore>) {}
         fn _documents(_: Arc<dyn DocumentStore>) {}
     }

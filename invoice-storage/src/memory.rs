@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use invoice_core::schedule::Schedule;
 use invoice_core::{
-    EventEnvelope, EventId, Invoice, InvoiceId, InvoiceSnapshot, InvoiceStatus, TenantId,
+    EventEnvelope, EventId, Invoice, InvoiceId, InvoiceSnapshot, InvoiceStatus, ScheduleId,
+    TenantId,
 };
 
 use crate::client_store::{Client, ClientPage, ClientStore};
@@ -26,6 +28,10 @@ use crate::invoice_store::{
 use crate::invoice_view::{replaces, InvoiceViewStore, ViewedInvoice};
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::report_store::ReportStore;
+use crate::schedule_store::{
+    after_generating, check_generation, origin_of, Generated, SchedulePage, ScheduleQuery,
+    ScheduleStore,
+};
 use crate::summary::{last_change, InvoiceSummary};
 use crate::{Begin, IdempotencyKey, IdempotencyStore, StoredResponse};
 use invoice_core::reports::{
@@ -76,6 +82,10 @@ struct State {
     /// Consumers' views: (consumer, tenant, invoice) to version and open snapshot.
     views: HashMap<(String, TenantId, InvoiceId), (u64, Option<InvoiceSnapshot>)>,
     clients: HashMap<invoice_core::ClientId, Client>,
+    /// Schedules with their recorded last period.
+    schedules: BTreeMap<ScheduleId, Schedule>,
+    /// The invoice made for each generated (schedule, period).
+    schedule_runs: HashMap<(ScheduleId, u32), InvoiceId>,
 }
 
 #[derive(Debug)]
@@ -120,6 +130,27 @@ impl InMemoryStore {
 }
 
 impl State {
+    /// Stores a new invoice and its events, or nothing.
+    fn insert_invoice(&mut self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
+        if self.invoices.contains_key(&invoice.id()) {
+            return Err(Error::AlreadyExists {
+                what: "invoice",
+                id: invoice.id().to_string(),
+            });
+        }
+        self.check_events(events)?;
+        let row = Row::new(self.next_seq + 1, invoice.clone(), last_change(events))?;
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        self.by_tenant
+            .entry(invoice.tenant().clone())
+            .or_default()
+            .insert(seq, invoice.id());
+        self.invoices.insert(invoice.id(), row);
+        self.push_events(events);
+        Ok(())
+    }
+
     fn row(&self, tenant: &TenantId, id: InvoiceId) -> Result<&Row> {
         self.invoices
             .get(&id)
@@ -275,25 +306,7 @@ impl State {
 #[async_trait]
 impl InvoiceStore for InMemoryStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
-        let mut state = self.lock();
-        if state.invoices.contains_key(&invoice.id()) {
-            return Err(Error::AlreadyExists {
-                what: "invoice",
-                id: invoice.id().to_string(),
-            });
-        }
-        state.check_events(events)?;
-        let row = Row::new(state.next_seq + 1, invoice.clone(), last_change(events))?;
-        state.next_seq += 1;
-        let seq = state.next_seq;
-        state
-            .by_tenant
-            .entry(invoice.tenant().clone())
-            .or_default()
-            .insert(seq, invoice.id());
-        state.invoices.insert(invoice.id(), row);
-        state.push_events(events);
-        Ok(())
+        self.lock().insert_invoice(invoice, events)
     }
 
     async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice> {
@@ -720,5 +733,114 @@ impl ClientStore for InMemoryStore {
             .cloned()
             .collect();
         Ok(ClientPage { items, total })
+    }
+}
+
+#[async_trait]
+impl ScheduleStore for InMemoryStore {
+    async fn create(&self, schedule: &Schedule) -> Result<()> {
+        let mut state = self.lock();
+        if state.schedules.contains_key(&schedule.id()) {
+            return Err(Error::AlreadyExists {
+                what: "schedule",
+                id: schedule.id().to_string(),
+            });
+        }
+        let stored = schedule.clone().with_last_period(None);
+        state.schedules.insert(schedule.id(), stored);
+        Ok(())
+    }
+
+    async fn get(&self, tenant: &TenantId, id: ScheduleId) -> Result<Schedule> {
+        self.lock()
+            .schedules
+            .get(&id)
+            .filter(|s| s.tenant() == tenant)
+            .cloned()
+            .ok_or_else(|| Error::not_found("schedule", id))
+    }
+
+    async fn update(&self, schedule: &Schedule, expected_version: u64) -> Result<()> {
+        let mut state = self.lock();
+        let stored = state
+            .schedules
+            .get_mut(&schedule.id())
+            .filter(|s| s.tenant() == schedule.tenant())
+            .ok_or_else(|| Error::not_found("schedule", schedule.id()))?;
+        if stored.version() != expected_version {
+            return Err(Error::conflict(
+                "schedule",
+                schedule.id(),
+                expected_version,
+                stored.version(),
+            ));
+        }
+        *stored = schedule.clone().with_last_period(stored.last_period());
+        Ok(())
+    }
+
+    async fn list(&self, tenant: &TenantId, query: &ScheduleQuery) -> Result<SchedulePage> {
+        query.validate()?;
+        let state = self.lock();
+        let size = query.page_size() as usize;
+        let mut items: Vec<Schedule> = state
+            .schedules
+            .values()
+            .filter(|s| s.tenant() == tenant && query.matches(s))
+            .take(size + 1)
+            .cloned()
+            .collect();
+        let more = items.len() > size;
+        items.truncate(size);
+        let next_cursor = more
+            .then(|| items.last().map(|s| s.id().to_string()))
+            .flatten();
+        Ok(Page {
+            items,
+            total: None,
+            next_cursor,
+        })
+    }
+
+    async fn due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Schedule>> {
+        let state = self.lock();
+        let mut due: Vec<(DateTime<Utc>, &Schedule)> = state
+            .schedules
+            .values()
+            .filter_map(|s| Some((s.next_due_at()?, s)))
+            .filter(|(at, _)| *at <= now)
+            .collect();
+        due.sort_by_key(|(at, s)| (*at, s.id()));
+        Ok(due
+            .into_iter()
+            .take(limit as usize)
+            .map(|(_, s)| s.clone())
+            .collect())
+    }
+
+    async fn generate(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<Generated> {
+        let origin = origin_of(invoice)?;
+        let mut state = self.lock();
+        let stored = state
+            .schedules
+            .get(&origin.schedule)
+            .filter(|s| s.tenant() == invoice.tenant())
+            .cloned()
+            .ok_or_else(|| Error::not_found("schedule", origin.schedule))?;
+        if let Some(&made) = state.schedule_runs.get(&(origin.schedule, origin.period)) {
+            return Ok(Generated::AlreadyGenerated { invoice: made });
+        }
+        check_generation(&stored, invoice)?;
+        state.insert_invoice(invoice, events)?;
+        state
+            .schedule_runs
+            .insert((origin.schedule, origin.period), invoice.id());
+        let (last, _) = after_generating(stored, origin.period);
+        if let Some(s) = state.schedules.remove(&origin.schedule) {
+            state
+                .schedules
+                .insert(origin.schedule, s.with_last_period(Some(last)));
+        }
+        Ok(Generated::Created)
     }
 }

@@ -14,6 +14,7 @@ mod builder;
 mod idempotency;
 mod invoice_view;
 mod reports;
+mod schedules;
 
 pub use builder::PostgresStoreBuilder;
 
@@ -297,6 +298,41 @@ async fn insert_events(conn: &mut PgConnection, events: &[EventEnvelope]) -> Res
     Ok(())
 }
 
+/// Inserts a new invoice row and its events.
+async fn insert_invoice(
+    conn: &mut PgConnection,
+    invoice: &Invoice,
+    events: &[EventEnvelope],
+) -> Result<()> {
+    let c = InvoiceColumns::new(invoice, last_change(events), BACKEND)?;
+    let inserted = bind_row(
+        sqlx::query(
+            "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
+             number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
+             kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
+             amount_due, updated_at, facts) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, \
+             $14, $15, $16, $17::numeric, $18::numeric, $19::numeric, $20::numeric, $21, \
+             $22::jsonb)",
+        ),
+        invoice,
+        c,
+    )
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::AlreadyExists {
+                what: "invoice",
+                id: invoice.id().to_string(),
+            })
+        }
+        Err(e) => return Err(backend(e)),
+    }
+    insert_events(conn, events).await
+}
+
 /// The stored version of a tenant's invoice, if it has one with this id.
 async fn stored_version(
     conn: &mut PgConnection,
@@ -503,34 +539,8 @@ impl PostgresStore {
 #[async_trait]
 impl InvoiceStore for PostgresStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
-        let c = InvoiceColumns::new(invoice, last_change(events), BACKEND)?;
         let mut tx = self.pool.begin().await.map_err(backend)?;
-        let inserted = bind_row(
-            sqlx::query(
-                "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
-                 number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
-                 kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
-                 amount_due, updated_at, facts) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, \
-                 $14, $15, $16, $17::numeric, $18::numeric, $19::numeric, $20::numeric, $21, \
-                 $22::jsonb)",
-            ),
-            invoice,
-            c,
-        )
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(Error::AlreadyExists {
-                    what: "invoice",
-                    id: invoice.id().to_string(),
-                })
-            }
-            Err(e) => return Err(backend(e)),
-        }
-        insert_events(&mut tx, events).await?;
+        insert_invoice(&mut tx, invoice, events).await?;
         tx.commit().await.map_err(backend)
     }
 

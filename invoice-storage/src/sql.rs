@@ -486,6 +486,33 @@ pub(crate) fn report_currency(code: &str) -> Result<Currency> {
     Currency::from_code(code).map_err(|_| corrupt_report_row(code))
 }
 
+/// A schedule's stored body: the schedule without its last period, which has a column.
+pub(crate) fn schedule_body(
+    schedule: &invoice_core::schedule::Schedule,
+    backend: &'static str,
+) -> Result<String> {
+    to_json(&schedule.clone().with_last_period(None), backend)
+}
+
+/// A schedule read back from its body and last-period column.
+pub(crate) fn stored_schedule(
+    body: &str,
+    last_period: Option<i64>,
+    id: &dyn std::fmt::Display,
+) -> Result<invoice_core::schedule::Schedule> {
+    let schedule: invoice_core::schedule::Schedule = from_json(body, "schedule", id)?;
+    let last_period = last_period
+        .map(|p| {
+            u32::try_from(p).map_err(|e| Error::Corrupt {
+                what: "schedule",
+                id: id.to_string(),
+                source: Box::new(e),
+            })
+        })
+        .transpose()?;
+    Ok(schedule.with_last_period(last_period))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,7 @@ mod migrations;
 mod query;
 mod readers;
 mod reports;
+mod schedules;
 mod writer;
 
 pub use builder::{SqliteStoreBuilder, SqliteSynchronous};
@@ -369,6 +370,36 @@ fn insert_events(connection: &Connection, events: &[OutboxRow]) -> Result<()> {
     Ok(())
 }
 
+/// Inserts a new invoice row (`values` as [`row_values`] gives them) and its events.
+fn insert_invoice(
+    connection: &Connection,
+    id: InvoiceId,
+    values: [rusqlite::types::Value; 22],
+    events: &[OutboxRow],
+) -> Result<()> {
+    let mut insert = connection
+        .prepare_cached(
+            "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
+             number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
+             kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
+             amount_due, updated_at, facts) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
+             ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+        )
+        .map_err(backend)?;
+    match insert.execute(params_from_iter(values)) {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => {
+            return Err(Error::AlreadyExists {
+                what: "invoice",
+                id: id.to_string(),
+            })
+        }
+        Err(e) => return Err(backend(e)),
+    }
+    insert_events(connection, events)
+}
+
 /// The values of `?1` to `?21` of an invoice row: id, tenant, the indexed columns, body,
 /// the summary columns.
 fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::Value; 22]> {
@@ -447,30 +478,8 @@ impl InvoiceStore for SqliteStore {
             InvoiceColumns::new(invoice, last_change(events), BACKEND)?,
         )?;
         let events = outbox_rows(events)?;
-        self.write(move |connection| {
-            let mut insert = connection
-                .prepare_cached(
-                    "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
-                     number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
-                     kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
-                     amount_due, updated_at, facts) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-                     ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
-                )
-                .map_err(backend)?;
-            match insert.execute(params_from_iter(values)) {
-                Ok(_) => {}
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(Error::AlreadyExists {
-                        what: "invoice",
-                        id: id.to_string(),
-                    })
-                }
-                Err(e) => return Err(backend(e)),
-            }
-            insert_events(connection, &events)
-        })
-        .await
+        self.write(move |connection| insert_invoice(connection, id, values, &events))
+            .await
     }
 
     async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice> {

@@ -15,6 +15,7 @@ mod invoice_views;
 mod invoices;
 mod outbox;
 mod reports;
+mod schedules;
 mod services;
 
 pub use clients::clients_crud_pages_and_isolation;
@@ -40,9 +41,15 @@ pub use outbox::{
     outbox_claim_lease_and_publish, saved_events_reach_the_outbox,
 };
 pub use reports::reports_match_the_reference_computation;
+pub use schedules::{
+    generator_catches_up_after_downtime, racing_generators_make_each_period_once,
+    schedules_crud_pause_resume_cancel_and_isolation, schedules_generate_each_period_once,
+};
 pub use services::require_env;
 
-/// Runs every invoice, outbox, inbox, idempotency and invoice-view function of the suite against one adapter.
+/// Runs every invoice, outbox, inbox, idempotency, invoice-view and schedule function of the
+/// suite against one adapter (the racing generators need two handles: call
+/// [`racing_generators_make_each_period_once`] yourself).
 /// `fresh` must return a store with an empty outbox each time it is called.
 pub async fn run_all<S, F, Fut>(fresh: F)
 where
@@ -52,6 +59,7 @@ where
         + crate::ClientStore
         + crate::IdempotencyStore
         + crate::InvoiceViewStore
+        + crate::ScheduleStore
         + Clone,
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = S>,
@@ -82,4 +90,8 @@ where
     idempotency_concurrent_requests_start_once(Arc::new(s.clone())).await;
     idempotency_purge_forgets_old_keys(&s).await;
     invoice_views_keep_the_newest_version(&s).await;
+    schedules_crud_pause_resume_cancel_and_isolation(&s).await;
+    schedules_generate_each_period_once(&s).await;
+    let s = fresh().await;
+    generator_catches_up_after_downtime(Arc::new(s)).await;
 }

@@ -40,3 +40,11 @@ async fn memory_document_store_passes_the_document_suite() {
 async fn memory_store_reports_match_the_reference_computation() {
     testing::reports_match_the_reference_computation(&InMemoryStore::new(), 2000).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_racing_generators_make_each_period_once() {
+    let store = Arc::new(InMemoryStore::new());
+    let (a, b, seen) =
+        testing::racing_generators_make_each_period_once(store.clone(), store, 40).await;
+    println!("racing generators: a created {a}, b created {b}, {seen} periods found generated");
+}

@@ -299,3 +299,25 @@ async fn postgres_reports_match_the_reference_computation() {
     store.close().await;
     drop_schemas(&url, &[schema]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_racing_generators_make_each_period_once() {
+    let Some(url) = require_env(
+        "DATABASE_URL",
+        "postgres_racing_generators_make_each_period_once",
+    ) else {
+        return;
+    };
+    let schema = fresh_schema();
+    // Two pools on one schema, as two service instances would have.
+    let a = Arc::new(store_in(&url, &schema).await);
+    let b = Arc::new(store_in(&url, &schema).await);
+    let (made_a, made_b, seen) =
+        testing::racing_generators_make_each_period_once(a.clone(), b.clone(), 40).await;
+    println!(
+        "racing generators: a created {made_a}, b created {made_b}, {seen} periods found generated"
+    );
+    a.close().await;
+    b.close().await;
+    drop_schemas(&url, &[schema]).await;
+}

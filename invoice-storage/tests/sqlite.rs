@@ -357,3 +357,16 @@ async fn sqlite_reports_fall_back_to_exact_decimals_when_units_are_missing() {
         reports::vat_summary(&facts, from, to).unwrap()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_racing_generators_make_each_period_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    // Two stores on one file, as two processes would open it.
+    let a = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let b = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let (made_a, made_b, seen) = testing::racing_generators_make_each_period_once(a, b, 40).await;
+    println!(
+        "racing generators: a created {made_a}, b created {made_b}, {seen} periods found generated"
+    );
+}

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261203000002_report_facts.sql"),
         then: Some(fill_report_facts),
     },
+    Migration {
+        version: 20261204000000,
+        description: "schedules",
+        sql: include_str!("../../migrations/sqlite/20261204000000_schedules.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.
