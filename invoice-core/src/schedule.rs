@@ -143,8 +143,8 @@ impl ScheduleRule {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidSchedule`] for an interval of 0, a day outside 1 to 31, an end
-    /// date before the start, or a count of 0.
+    /// [`Error::InvalidSchedule`] for an interval of 0, a day outside 1 to 31, a start or
+    /// end outside the years 1900 to 9999, an end date before the start, or a count of 0.
     pub fn new(
         recurrence: Recurrence,
         start: NaiveDate,
@@ -162,7 +162,14 @@ impl ScheduleRule {
             } if !(1..=31).contains(&d) => return invalid("the day of the month must be 1 to 31"),
             _ => {}
         }
+        let years = 1900..=9999;
+        if !years.contains(&start.year()) {
+            return invalid("the start must be in the years 1900 to 9999");
+        }
         match end {
+            ScheduleEnd::On(date) if !years.contains(&date.year()) => {
+                return invalid("the end must be in the years 1900 to 9999")
+            }
             ScheduleEnd::On(date) if date < start => return invalid("the end is before the start"),
             ScheduleEnd::After(0) => return invalid("the count must be at least 1"),
             _ => {}

@@ -29,6 +29,7 @@ use crate::invoice_view::InvoiceViewStore;
 use crate::memory::InMemoryStore;
 use crate::outbox::OutboxStore;
 use crate::report_store::ReportStore;
+use crate::schedule_store::ScheduleStore;
 
 /// What a store URL names, checked but not opened (see [`StoreUrl::parse`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +122,8 @@ pub struct Stores {
     pub invoice_views: Arc<dyn InvoiceViewStore>,
     /// Reports computed where the invoices are.
     pub reports: Arc<dyn ReportStore>,
+    /// Recurring invoice schedules.
+    pub schedules: Arc<dyn ScheduleStore>,
 }
 
 impl fmt::Debug for Stores {
@@ -152,6 +155,7 @@ impl Stores {
             + IdempotencyStore
             + InvoiceViewStore
             + ReportStore
+            + ScheduleStore
             + Clone,
     {
         Self {
@@ -161,7 +165,8 @@ impl Stores {
             inbox: Arc::new(store.clone()),
             idempotency: Arc::new(store.clone()),
             invoice_views: Arc::new(store.clone()),
-            reports: Arc::new(store),
+            reports: Arc::new(store.clone()),
+            schedules: Arc::new(store),
         }
     }
 }

@@ -4,7 +4,7 @@
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::routes::{clients, invoices, reports, service};
+use crate::routes::{clients, invoices, reports, schedules, service};
 use crate::AppState;
 
 /// The whole application, for `axum::serve` and for tests (`tower::ServiceExt::oneshot`).
@@ -37,6 +37,17 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/revenue.csv", get(reports::revenue_csv))
         .route("/reports/vat", get(reports::vat))
         .route("/reports/vat.csv", get(reports::vat_csv))
+        .route("/schedules", post(schedules::create).get(schedules::list))
+        .route(
+            "/schedules/{id}",
+            get(schedules::get)
+                .patch(schedules::patch)
+                .delete(schedules::delete),
+        )
+        .route("/schedules/{id}/pause", post(schedules::pause))
+        .route("/schedules/{id}/resume", post(schedules::resume))
+        .route("/schedules/{id}/cancel", post(schedules::cancel))
+        .route("/schedules/{id}/preview", get(schedules::preview))
         .route("/ws", get(crate::ws::events))
         .route("/openapi.json", get(service::openapi))
         .route("/metrics", get(service::metrics))

@@ -60,6 +60,9 @@ pub struct Config {
     /// `JWT_TENANT_CLAIM`: the claim that names the tenant, default `tenant` (a dotted
     /// name reads a nested object).
     pub tenant_claim: String,
+    /// `SCHEDULE_INTERVAL`: seconds between runs of the recurring invoice generator,
+    /// default 60; `0` turns it off (another instance or process generates).
+    pub schedule_interval: Option<std::time::Duration>,
 }
 
 /// How the service checks bearer tokens.
@@ -172,6 +175,16 @@ impl Config {
         if tenant_claim.is_empty() || tenant_claim.split('.').any(str::is_empty) {
             bail!("JWT_TENANT_CLAIM {tenant_claim:?}: expected a claim name such as tenant or org.tenant");
         }
+        let schedule_interval = match var("SCHEDULE_INTERVAL") {
+            None => Some(std::time::Duration::from_secs(60)),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(0) => None,
+                Ok(seconds) => Some(std::time::Duration::from_secs(seconds)),
+                Err(_) => bail!(
+                    "SCHEDULE_INTERVAL {text:?}: expected whole seconds such as 60, or 0 for off"
+                ),
+            },
+        };
         Ok(Self {
             bind,
             database,
@@ -179,6 +192,7 @@ impl Config {
             documents,
             auth,
             tenant_claim,
+            schedule_interval,
         })
     }
 }
@@ -225,6 +239,28 @@ mod tests {
         assert_eq!(c.unwrap().auth.secret(), Some("sixteen-or-more-chars"));
         let c = config(&[("BIND", "[::1]:8080")]).unwrap();
         assert!(matches!(c.auth, Auth::Development(_)));
+    }
+
+    #[test]
+    fn the_schedule_interval_is_seconds_or_off() {
+        assert_eq!(
+            config(&[]).unwrap().schedule_interval,
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert_eq!(
+            config(&[("SCHEDULE_INTERVAL", "5")])
+                .unwrap()
+                .schedule_interval,
+            Some(std::time::Duration::from_secs(5))
+        );
+        assert_eq!(
+            config(&[("SCHEDULE_INTERVAL", "0")])
+                .unwrap()
+                .schedule_interval,
+            None
+        );
+        let err = config(&[("SCHEDULE_INTERVAL", "1m")]).unwrap_err();
+        assert!(format!("{err:#}").contains("SCHEDULE_INTERVAL"), "{err:#}");
     }
 
     #[test]

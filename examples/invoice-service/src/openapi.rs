@@ -14,7 +14,7 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuil
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, ErrorResponse};
-use crate::routes::{clients, invoices, reports, service};
+use crate::routes::{clients, invoices, reports, schedules, service};
 use crate::ws;
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -36,6 +36,9 @@ use crate::ws;
         clients::contact_info,
         reports::aging, reports::aging_csv, reports::revenue, reports::revenue_csv,
         reports::vat, reports::vat_csv,
+        schedules::create, schedules::list, schedules::get, schedules::patch,
+        schedules::delete, schedules::pause, schedules::resume, schedules::cancel,
+        schedules::preview,
         ws::events, service::health, service::metrics, service::openapi,
     ),
     components(schemas(ErrorResponse, ErrorBody, ErrorDetail)),
@@ -99,6 +102,8 @@ impl Modify for Contract {
                 "invoice"
             } else if path.starts_with("/reports") {
                 "report"
+            } else if path.starts_with("/schedules") {
+                "schedule"
             } else {
                 "service"
             };
@@ -136,7 +141,7 @@ impl Modify for Contract {
 /// is in the creating response (for clients and for stateful fuzzers such as
 /// schemathesis).
 fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
-    let links: [(&str, &str, &[&str]); 2] = [
+    let links: [(&str, &str, &[&str]); 3] = [
         (
             "/invoices",
             "$response.body#/invoice/id",
@@ -158,6 +163,19 @@ fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
             "/clients",
             "$response.body#/id",
             &["client_get", "client_replace", "client_delete"],
+        ),
+        (
+            "/schedules",
+            "$response.body#/schedule/id",
+            &[
+                "schedule_get",
+                "schedule_patch",
+                "schedule_delete",
+                "schedule_pause",
+                "schedule_resume",
+                "schedule_cancel",
+                "schedule_preview",
+            ],
         ),
     ];
     for (path, id, targets) in links {

@@ -3,6 +3,7 @@
 pub mod clients;
 pub mod invoices;
 pub mod reports;
+pub mod schedules;
 pub mod service;
 
 use chrono::Utc;

@@ -11,7 +11,7 @@ use invoice_messaging::{
 };
 use invoice_storage::{
     ClientStore, DocumentStore, DocumentsBuilder, FsDocumentStore, IdempotencyStore, InvoiceStore,
-    OutboxStore, ReportStore, Stores, StoresBuilder,
+    OutboxStore, ReportStore, ScheduleGenerator, ScheduleStore, Stores, StoresBuilder,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::broadcast;
@@ -32,6 +32,8 @@ pub struct AppState {
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Reports computed by the store.
     pub reports: Arc<dyn ReportStore>,
+    /// Recurring invoice schedules.
+    pub schedules: Arc<dyn ScheduleStore>,
     /// The outbox, for `/health`.
     pub outbox: Arc<dyn OutboxStore>,
     /// Archived documents.
@@ -114,6 +116,41 @@ async fn purge_idempotency_keys(store: Arc<dyn IdempotencyStore>, shutdown: Canc
     }
 }
 
+/// Makes the due invoices of every tenant's schedules every `interval`. Instances may
+/// all run it: the store makes each period once.
+async fn generate_recurring_invoices(
+    generator: ScheduleGenerator,
+    interval: Duration,
+    shutdown: CancellationToken,
+) {
+    loop {
+        match generator.run_once(chrono::Utc::now()).await {
+            Ok(report) => {
+                if report.created > 0 || report.issued > 0 {
+                    tracing::info!(
+                        created = report.created,
+                        issued = report.issued,
+                        "recurring invoices generated"
+                    );
+                }
+                for failure in &report.failed {
+                    tracing::warn!(
+                        schedule = %failure.schedule,
+                        period = failure.period,
+                        reason = %failure.reason,
+                        "recurring invoice not generated"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "generating recurring invoices"),
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
 /// The token checker the configuration asks for (an OIDC one fetches its keys now).
 async fn authenticator(config: &Config) -> anyhow::Result<Authenticator> {
     Ok(match &config.auth {
@@ -140,6 +177,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         outbox,
         idempotency,
         reports,
+        schedules,
         ..
     } = stores(&config.database).await?;
     let documents: Arc<dyn DocumentStore> = match &config.documents {
@@ -202,11 +240,18 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
     let token = shutdown.clone();
     tasks.spawn(async move { purge_idempotency_keys(purge, token).await });
 
+    if let Some(interval) = config.schedule_interval {
+        let generator = ScheduleGenerator::new(Arc::clone(&schedules), Arc::clone(&invoices));
+        let token = shutdown.clone();
+        tasks.spawn(async move { generate_recurring_invoices(generator, interval, token).await });
+    }
+
     let state = AppState {
         invoices,
         clients,
         idempotency,
         reports,
+        schedules,
         outbox,
         documents,
         events,

@@ -1,7 +1,8 @@
 //! Tenant isolation over the whole API, driven by the OpenAPI document so that a new
 //! route cannot be forgotten: with tenant B's token, every operation that takes an id of
 //! tenant A's answers 404, with the very response it gives for an id that does not exist
-//! (the id aside), and changes nothing; every list shows B none of A's data.
+//! (the id aside), and changes nothing; every list shows B none of A's data. Resources:
+//! invoices, clients and schedules.
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -18,6 +19,7 @@ fn body_for(operation_id: &str) -> Option<Value> {
         "invoice_pay" => json!({ "amount": "10.00", "date": "2026-12-03" }),
         "invoice_add_note" => json!({ "adminId": "admin-1", "note": "Called the buyer" }),
         "client_replace" => json!({ "name": "Renamed AG" }),
+        "schedule_patch" => json!({ "name": "Renamed retainer" }),
         _ => return None,
     })
 }
@@ -98,6 +100,11 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
     let (_, before) = api
         .json("GET", &format!("/invoices/{draft_id}"), "tenant-a", None)
         .await;
+    let (status, schedule) = api
+        .json("POST", "/schedules", "tenant-a", Some(schedule_body()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{schedule}");
+    let schedule_id = schedule["schedule"]["id"].as_str().unwrap().to_owned();
 
     let mut probed = Vec::new();
     for (path, method, operation, takes_body) in probe.operations() {
@@ -106,7 +113,8 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
             !takes_body
                 || body.is_some()
                 || operation == "invoice_create"
-                || operation == "client_create",
+                || operation == "client_create"
+                || operation == "schedule_create",
             "{operation} takes a body: add a valid one to body_for"
         );
         if !path.contains("{id}") {
@@ -114,6 +122,8 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         }
         let a_ids: Vec<&str> = if path.starts_with("/clients") {
             vec![client_id.as_str()]
+        } else if path.starts_with("/schedules") {
+            vec![schedule_id.as_str()]
         } else {
             vec![issued_id.as_str(), draft_id.as_str()]
         };
@@ -148,6 +158,9 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         "invoice_patch",
         "invoice_pay",
         "client_replace",
+        "schedule_patch",
+        "schedule_pause",
+        "schedule_preview",
     ] {
         assert!(
             probed.iter().any(|p| p == expected),
@@ -159,6 +172,7 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
     for uri in [
         "/invoices?size=1000",
         "/clients?size=1000",
+        "/schedules?size=1000",
         "/invoices/contact-info",
         "/reports/aging?as_of=2099-01-01",
         "/reports/revenue?from=1900-01-01&to=2099-12-31&by=client",
@@ -176,6 +190,7 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
             &issued_id,
             &draft_id,
             &client_id,
+            &schedule_id,
             &"Secret Client".to_owned(),
         ] {
             assert!(
@@ -194,4 +209,31 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         .json("GET", &format!("/clients/{client_id}"), "tenant-a", None)
         .await;
     assert_eq!(status, StatusCode::OK);
+    let (_, schedule_after) = api
+        .json(
+            "GET",
+            &format!("/schedules/{schedule_id}"),
+            "tenant-a",
+            None,
+        )
+        .await;
+    assert_eq!(schedule, schedule_after, "tenant A's schedule is untouched");
+}
+
+/// A schedule of tenant A's (its JSON is in EUR, which no list of B's may show).
+fn schedule_body() -> Value {
+    json!({
+        "name": "Secret retainer",
+        "template": {
+            "currency": "EUR",
+            "seller": common::party("Seller GmbH"),
+            "buyer": common::party("Buyer AG"),
+            "lines": [{ "id": "1", "name": "Retainer", "quantity": "1", "unit": "C62",
+                        "price": "500.00", "vat": { "category": "S", "rate": "19" } }]
+        },
+        "rule": {
+            "recurrence": { "every_unit": "weekly", "every": 2 },
+            "start": "2027-01-04", "end": { "after": 10 }, "time_zone": "UTC"
+        }
+    })
 }

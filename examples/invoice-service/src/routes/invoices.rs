@@ -113,7 +113,7 @@ fn view(invoice: Invoice) -> Result<Response, AppError> {
 }
 
 /// The version an `If-Match` header names, if any.
-fn if_match(headers: &HeaderMap) -> Result<Option<u64>, AppError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<u64>, AppError> {
     match headers.get(header::IF_MATCH) {
         None => Ok(None),
         Some(v) => v

@@ -11,6 +11,9 @@ use tower::ServiceExt;
 
 pub(crate) struct Api {
     pub(crate) router: axum::Router,
+    /// The stores behind the router, for work the service does in the background (the
+    /// recurring invoice generator) run on a clock the test controls.
+    pub(crate) state: state::AppState,
     _docs: tempfile::TempDir,
     secret: String,
 }
@@ -26,13 +29,16 @@ pub(crate) async fn api_on(database_url: &str) -> Api {
     let config = Config::from_env(|k| match k {
         "DOCUMENTS_DIR" => Some(dir.clone()),
         "DATABASE_URL" => Some(database_url.clone()),
+        // The tests run the generator themselves, on their own clock.
+        "SCHEDULE_INTERVAL" => Some("0".to_owned()),
         _ => None,
     })
     .unwrap();
     let (state, background) = state::build(&config).await.unwrap();
     std::mem::forget(background); // tasks run for the test's lifetime
     Api {
-        router: app(state),
+        router: app(state.clone()),
+        state,
         _docs: docs,
         secret: config.auth.secret().unwrap().to_owned(),
     }
