@@ -217,6 +217,27 @@ impl IntoResponse for AppError {
     }
 }
 
+/// A query string whose decoding errors are JSON 400s, as every other error is.
+pub struct ValidQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ValidQuery<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| ValidQuery(value))
+            .map_err(|e| AppError::bad_request(e.body_text()))
+    }
+}
+
 /// A JSON body whose decoding errors are 400s naming the path of the bad field.
 pub struct ValidJson<T>(pub T);
 

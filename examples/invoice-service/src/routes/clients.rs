@@ -1,6 +1,6 @@
 //! `/clients`: the tenant's clients with their contact information.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use invoice_core::{Address, ClientId};
@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Tenant;
-use crate::error::{AppError, ValidJson};
+use crate::error::{AppError, ValidJson, ValidQuery};
 use crate::AppState;
 
 /// A client as created or replaced.
@@ -180,9 +180,8 @@ pub struct ClientDoc {
 pub async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Result<Query<ClientListParams>, axum::extract::rejection::QueryRejection>,
+    ValidQuery(p): ValidQuery<ClientListParams>,
 ) -> Result<Json<ClientListPage>, AppError> {
-    let Query(p) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     crate::limits::check_page(p.page)?;
     let page = state
         .clients

@@ -1,7 +1,7 @@
 //! `/invoices`: drafts, edits, listing, issue, payments, credit notes, notes, exports and
 //! archiving.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::envelopes;
 use crate::auth::Tenant;
-use crate::error::{AppError, ValidJson};
+use crate::error::{AppError, ValidJson, ValidQuery};
 use crate::AppState;
 
 /// A new draft.
@@ -479,9 +479,8 @@ pub struct InvoiceSummaryDoc {
 pub async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+    ValidQuery(p): ValidQuery<ListParams>,
 ) -> Result<Json<InvoiceListPage>, AppError> {
-    let Query(p) = query.map_err(|e| AppError::bad_request(e.body_text()))?;
     crate::limits::check_page(p.page)?;
     let mut q = InvoiceQuery::new()
         .page(PageRequest::Offset {

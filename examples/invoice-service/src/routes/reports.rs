@@ -1,7 +1,7 @@
 //! `/reports`: receivables aging, revenue and the VAT summary of the token's tenant,
 //! computed by the store where the invoices are, as JSON or Excel-safe CSV (`.csv`).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Tenant;
-use crate::error::AppError;
+use crate::error::{AppError, ValidQuery};
 use crate::AppState;
 
 /// `?as_of=`.
@@ -64,14 +64,6 @@ pub struct RevenueParams {
     by: By,
 }
 
-type Params<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
-
-fn params<T>(query: Params<T>) -> Result<T, AppError> {
-    query
-        .map(|Query(p)| p)
-        .map_err(|e| AppError::bad_request(e.body_text()))
-}
-
 /// A date the stores can hold: years 1900 to 9999.
 fn checked(date: NaiveDate, name: &str) -> Result<NaiveDate, AppError> {
     if (1900..=9999).contains(&date.year()) {
@@ -107,9 +99,9 @@ fn options() -> invoice_export::CsvOptions {
 pub async fn aging(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Params<AgingParams>,
+    ValidQuery(query): ValidQuery<AgingParams>,
 ) -> Result<Response, AppError> {
-    let as_of = checked(params(query)?.as_of, "as_of")?;
+    let as_of = checked(query.as_of, "as_of")?;
     Ok(Json(state.reports.aging(&tenant, as_of).await?).into_response())
 }
 
@@ -118,9 +110,9 @@ pub async fn aging(
 pub async fn aging_csv(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Params<AgingParams>,
+    ValidQuery(query): ValidQuery<AgingParams>,
 ) -> Result<Response, AppError> {
-    let as_of = checked(params(query)?.as_of, "as_of")?;
+    let as_of = checked(query.as_of, "as_of")?;
     let report = state.reports.aging(&tenant, as_of).await?;
     Ok(csv(invoice_export::write_aging(
         Vec::new(),
@@ -145,9 +137,8 @@ fn grouping(by: By) -> RevenueGrouping {
 pub async fn revenue(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Params<RevenueParams>,
+    ValidQuery(p): ValidQuery<RevenueParams>,
 ) -> Result<Response, AppError> {
-    let p = params(query)?;
     let (from, to) = range(p.from, p.to)?;
     let rows = state
         .reports
@@ -161,9 +152,8 @@ pub async fn revenue(
 pub async fn revenue_csv(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Params<RevenueParams>,
+    ValidQuery(p): ValidQuery<RevenueParams>,
 ) -> Result<Response, AppError> {
-    let p = params(query)?;
     let (from, to) = range(p.from, p.to)?;
     let rows = state
         .reports
@@ -182,9 +172,8 @@ pub async fn revenue_csv(
 pub async fn vat(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Params<RangeParams>,
+    ValidQuery(p): ValidQuery<RangeParams>,
 ) -> Result<Response, AppError> {
-    let p = params(query)?;
     let (from, to) = range(p.from, p.to)?;
     Ok(Json(state.reports.vat_summary(&tenant, from, to).await?).into_response())
 }
@@ -194,9 +183,8 @@ pub async fn vat(
 pub async fn vat_csv(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    query: Params<RangeParams>,
+    ValidQuery(p): ValidQuery<RangeParams>,
 ) -> Result<Response, AppError> {
-    let p = params(query)?;
     let (from, to) = range(p.from, p.to)?;
     let rows = state.reports.vat_summary(&tenant, from, to).await?;
     Ok(csv(invoice_export::write_vat_summary(

@@ -2,7 +2,7 @@
 //! invoices are issued as they are made; the service's generator makes each period's
 //! invoice once (see `SCHEDULE_INTERVAL`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::invoices::if_match;
 use crate::auth::Tenant;
-use crate::error::{AppError, ValidJson};
+use crate::error::{AppError, ValidJson, ValidQuery};
 use crate::AppState;
 
 /// How many upcoming occurrences a schedule is shown with.
@@ -279,7 +279,7 @@ pub async fn preview(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
     Path(id): Path<String>,
-    Query(params): Query<PreviewParams>,
+    ValidQuery(params): ValidQuery<PreviewParams>,
 ) -> Result<Json<Vec<OccurrenceView>>, AppError> {
     let count = params.count.unwrap_or(12);
     if !(1..=MAX_PREVIEW).contains(&count) {
@@ -324,7 +324,7 @@ pub struct SchedulePageView {
 pub async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    Query(params): Query<ListParams>,
+    ValidQuery(params): ValidQuery<ListParams>,
 ) -> Result<Json<SchedulePageView>, AppError> {
     let mut query = ScheduleQuery::new();
     if let Some(status) = params.status {
