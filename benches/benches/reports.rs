@@ -1,7 +1,9 @@
 //! `reports`: receivables aging and the VAT summary of one tenant on PostgreSQL, computed
-//! where the data lives (`PostgresStore`'s `ReportStore`: one `GROUP BY` each), beside
-//! the floor a naive service pays: loading the tenant's invoices and running the core's
-//! reference computation over them (`load + reference`).
+//! where the data lives (`PostgresStore`'s `ReportStore`: aging one `GROUP BY` over the
+//! receivables table a trigger maintains in each write's transaction, the VAT summary one
+//! over the issued invoices' VAT facts), beside the floor a naive service pays: loading
+//! the tenant's invoices and running the core's reference computation over them
+//! (`load + reference`).
 //!
 //! The data: `REPORT_BENCH_ROWS` invoices (default 1 000 000) of tenant `bench` among
 //! three other tenants' (a third as many again), seeded once into schema

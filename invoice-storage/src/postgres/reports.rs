@@ -1,6 +1,8 @@
-//! [`ReportStore`] on PostgreSQL: each report is one `GROUP BY` over the tenant's rows,
-//! summed in `NUMERIC` (exact), reading the summary columns and, for the VAT summary, the
-//! report facts' VAT rows; Rust only puts the groups in order.
+//! [`ReportStore`] on PostgreSQL: each report is one `GROUP BY`, summed in `NUMERIC`
+//! (exact): aging over the receivables table (open amounts per issue date, currency,
+//! client and due date, kept by a trigger in each write's transaction), revenue over the
+//! summary columns and the VAT summary over the report facts' VAT rows; Rust only puts
+//! the groups in order.
 
 use std::collections::BTreeMap;
 
@@ -21,16 +23,17 @@ fn decimal(text: &str) -> Result<Decimal> {
     Decimal::from_str_exact(text).map_err(|_| corrupt_report_row(text))
 }
 
-const AGING: &str = "SELECT currency, client_id, \
-       CASE WHEN $2::date - COALESCE(due_date, issue_date) <= 0 THEN 0 \
-            WHEN $2::date - COALESCE(due_date, issue_date) <= 30 THEN 1 \
-            WHEN $2::date - COALESCE(due_date, issue_date) <= 60 THEN 2 \
-            WHEN $2::date - COALESCE(due_date, issue_date) <= 90 THEN 3 \
+/// Aging reads the receivables table a trigger keeps in step with the invoices (see its
+/// migration): one row per tenant, issue date, currency, client and due date.
+const AGING: &str = "SELECT currency, NULLIF(client_key, '')::uuid, \
+       CASE WHEN $2::date - due_date <= 0 THEN 0 \
+            WHEN $2::date - due_date <= 30 THEN 1 \
+            WHEN $2::date - due_date <= 60 THEN 2 \
+            WHEN $2::date - due_date <= 90 THEN 3 \
             ELSE 4 END AS bucket, \
-       SUM(amount_due)::text \
-     FROM invoices \
-     WHERE tenant = $1 AND status IN ('issued', 'partially_paid') AND kind = 'invoice' \
-       AND issue_date <= $2 AND amount_due > 0 \
+       SUM(amount)::text \
+     FROM receivables \
+     WHERE tenant = $1 AND issue_date <= $2 \
      GROUP BY 1, 2, 3";
 
 /// The revenue query of a grouping: its key expression differs, the rest is the same.
