@@ -88,6 +88,10 @@ pub enum Error {
     /// 31, an end before the start).
     #[error("invalid schedule: {0}")]
     InvalidSchedule(String),
+    /// A reminder command its status does not allow (rescheduling a sent reminder,
+    /// cancelling a cancelled one).
+    #[error("{0}")]
+    InvalidReminder(String),
 }
 
 /// [`Error::Overflow`], for `ok_or_else`: `ok_or(Error::Overflow)` would build and drop

@@ -62,6 +62,10 @@ uuid_id!(
     ScheduleId
 );
 uuid_id!(
+    /// Identifies a reminder.
+    ReminderId
+);
+uuid_id!(
     /// Identifies a client (the buyer record a tenant keeps).
     ClientId
 );

@@ -25,6 +25,7 @@ mod party;
 mod payment;
 mod payment_means;
 mod references;
+pub mod reminder;
 pub mod reports;
 mod rounding;
 pub mod schedule;
@@ -41,7 +42,8 @@ pub use delivery::{Delivery, InvoicePeriod};
 pub use error::{Error, Result};
 pub use events::{EventEnvelope, InvoiceEvent, InvoiceSnapshot};
 pub use ids::{
-    ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, ScheduleId, TenantId,
+    ClientId, EventId, InvoiceId, InvoiceNumber, NoteId, PaymentId, ReminderId, ScheduleId,
+    TenantId,
 };
 pub use invoice::{Invoice, InvoiceBuilder, InvoicePatch};
 pub use lifecycle::{InvoiceKind, InvoiceReference, InvoiceStatus};
