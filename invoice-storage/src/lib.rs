@@ -22,6 +22,7 @@ mod open;
 mod outbox;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod reminder_store;
 mod report_store;
 #[cfg(feature = "s3")]
 mod s3;
@@ -59,6 +60,7 @@ pub use open::{
 pub use outbox::{ClaimedEvent, OutboxStore};
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, PostgresStoreBuilder};
+pub use reminder_store::{ReminderPage, ReminderQuery, ReminderStore};
 pub use report_store::ReportStore;
 #[cfg(feature = "s3")]
 pub use s3::{S3DocumentStore, S3DocumentStoreBuilder, MULTIPART_THRESHOLD};
@@ -83,6 +85,7 @@ mod tests {
         fn _views(_: Arc<dyn InvoiceViewStore>) {}
         fn _reports(_: Arc<dyn ReportStore>) {}
         fn _schedules(_: Arc<dyn ScheduleStore>) {}
+        fn _reminders(_: Arc<dyn ReminderStore>) {}
         fn _clients(_: Arc<dyn ClientStore>) {}
         fn _documents(_: Arc<dyn DocumentStore>) {}
     }

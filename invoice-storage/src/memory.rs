@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use invoice_core::reminder::{Reminder, ReminderStatus};
 use invoice_core::schedule::Schedule;
 use invoice_core::{
-    EventEnvelope, EventId, Invoice, InvoiceId, InvoiceSnapshot, InvoiceStatus, ScheduleId,
-    TenantId,
+    EventEnvelope, EventId, Invoice, InvoiceId, InvoiceSnapshot, InvoiceStatus, ReminderId,
+    ScheduleId, TenantId,
 };
 
 use crate::client_store::{Client, ClientPage, ClientStore};
@@ -27,6 +28,7 @@ use crate::invoice_store::{
 };
 use crate::invoice_view::{replaces, InvoiceViewStore, ViewedInvoice};
 use crate::outbox::{ClaimedEvent, OutboxStore};
+use crate::reminder_store::{cursor_of, ReminderPage, ReminderQuery, ReminderStore};
 use crate::report_store::ReportStore;
 use crate::schedule_store::{
     after_generating, check_generation, origin_of, Generated, SchedulePage, ScheduleQuery,
@@ -86,6 +88,8 @@ struct State {
     schedules: BTreeMap<ScheduleId, Schedule>,
     /// The invoice made for each generated (schedule, period).
     schedule_runs: HashMap<(ScheduleId, u32), InvoiceId>,
+    /// Reminders with the end of the claim on each, if any.
+    reminders: HashMap<ReminderId, (Reminder, Option<DateTime<Utc>>)>,
 }
 
 #[derive(Debug)]
@@ -842,5 +846,102 @@ impl ScheduleStore for InMemoryStore {
                 .insert(origin.schedule, s.with_last_period(Some(last)));
         }
         Ok(Generated::Created)
+    }
+}
+
+#[async_trait]
+impl ReminderStore for InMemoryStore {
+    async fn create(&self, reminder: &Reminder) -> Result<()> {
+        let mut state = self.lock();
+        if state.reminders.contains_key(&reminder.id()) {
+            return Err(Error::AlreadyExists {
+                what: "reminder",
+                id: reminder.id().to_string(),
+            });
+        }
+        state
+            .reminders
+            .insert(reminder.id(), (reminder.clone(), None));
+        Ok(())
+    }
+
+    async fn get(&self, tenant: &TenantId, id: ReminderId) -> Result<Reminder> {
+        self.lock()
+            .reminders
+            .get(&id)
+            .map(|(r, _)| r)
+            .filter(|r| r.tenant() == tenant)
+            .cloned()
+            .ok_or_else(|| Error::not_found("reminder", id))
+    }
+
+    async fn update(&self, reminder: &Reminder, expected_version: u64) -> Result<()> {
+        let mut state = self.lock();
+        let stored = state
+            .reminders
+            .get_mut(&reminder.id())
+            .filter(|(r, _)| r.tenant() == reminder.tenant())
+            .ok_or_else(|| Error::not_found("reminder", reminder.id()))?;
+        if stored.0.version() != expected_version {
+            return Err(Error::conflict(
+                "reminder",
+                reminder.id(),
+                expected_version,
+                stored.0.version(),
+            ));
+        }
+        *stored = (reminder.clone(), None);
+        Ok(())
+    }
+
+    async fn list(&self, tenant: &TenantId, query: &ReminderQuery) -> Result<ReminderPage> {
+        query.validate()?;
+        let state = self.lock();
+        let mut items: Vec<Reminder> = state
+            .reminders
+            .values()
+            .map(|(r, _)| r)
+            .filter(|r| r.tenant() == tenant && query.matches(r))
+            .cloned()
+            .collect();
+        items.sort_by_key(|r| (r.due_at(), r.id()));
+        let size = query.page_size() as usize;
+        let more = items.len() > size;
+        items.truncate(size);
+        let next_cursor = more.then(|| items.last().map(cursor_of)).flatten();
+        Ok(Page {
+            items,
+            total: None,
+            next_cursor,
+        })
+    }
+
+    async fn claim_due(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Reminder>> {
+        let mut state = self.lock();
+        let mut due: Vec<(DateTime<Utc>, ReminderId)> = state
+            .reminders
+            .values()
+            .filter(|(r, lease)| {
+                r.status() == ReminderStatus::Scheduled
+                    && r.due_at() <= now
+                    && lease.is_none_or(|until| until <= now)
+            })
+            .map(|(r, _)| (r.due_at(), r.id()))
+            .collect();
+        due.sort();
+        due.truncate(limit as usize);
+        let mut claimed = Vec::with_capacity(due.len());
+        for (_, id) in due {
+            if let Some((reminder, lease)) = state.reminders.get_mut(&id) {
+                *lease = Some(lease_until);
+                claimed.push(reminder.clone());
+            }
+        }
+        Ok(claimed)
     }
 }

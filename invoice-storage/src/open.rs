@@ -28,6 +28,7 @@ use crate::invoice_store::InvoiceStore;
 use crate::invoice_view::InvoiceViewStore;
 use crate::memory::InMemoryStore;
 use crate::outbox::OutboxStore;
+use crate::reminder_store::ReminderStore;
 use crate::report_store::ReportStore;
 use crate::schedule_store::ScheduleStore;
 
@@ -124,6 +125,8 @@ pub struct Stores {
     pub reports: Arc<dyn ReportStore>,
     /// Recurring invoice schedules.
     pub schedules: Arc<dyn ScheduleStore>,
+    /// Reminders people schedule.
+    pub reminders: Arc<dyn ReminderStore>,
 }
 
 impl fmt::Debug for Stores {
@@ -156,6 +159,7 @@ impl Stores {
             + InvoiceViewStore
             + ReportStore
             + ScheduleStore
+            + ReminderStore
             + Clone,
     {
         Self {
@@ -166,7 +170,8 @@ impl Stores {
             idempotency: Arc::new(store.clone()),
             invoice_views: Arc::new(store.clone()),
             reports: Arc::new(store.clone()),
-            schedules: Arc::new(store),
+            schedules: Arc::new(store.clone()),
+            reminders: Arc::new(store),
         }
     }
 }

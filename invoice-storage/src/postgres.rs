@@ -13,6 +13,7 @@
 mod builder;
 mod idempotency;
 mod invoice_view;
+mod reminders;
 mod reports;
 mod schedules;
 

@@ -29,6 +29,7 @@ mod invoice_view;
 mod migrations;
 mod query;
 mod readers;
+mod reminders;
 mod reports;
 mod schedules;
 mod writer;

@@ -14,6 +14,7 @@ mod inbox;
 mod invoice_views;
 mod invoices;
 mod outbox;
+mod reminders;
 mod reports;
 mod schedules;
 mod services;
@@ -40,6 +41,9 @@ pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
     outbox_claim_lease_and_publish, saved_events_reach_the_outbox,
 };
+pub use reminders::{
+    reminder_claims_are_leased_and_never_shared, reminders_crud_list_and_isolation,
+};
 pub use reports::reports_match_the_reference_computation;
 pub use schedules::{
     generator_catches_up_after_downtime, racing_generators_make_each_period_once,
@@ -47,7 +51,7 @@ pub use schedules::{
 };
 pub use services::require_env;
 
-/// Runs every invoice, outbox, inbox, idempotency, invoice-view and schedule function of the
+/// Runs every invoice, outbox, inbox, idempotency, invoice-view, schedule and reminder function of the
 /// suite against one adapter (the racing generators need two handles: call
 /// [`racing_generators_make_each_period_once`] yourself).
 /// `fresh` must return a store with an empty outbox each time it is called.
@@ -60,6 +64,7 @@ where
         + crate::IdempotencyStore
         + crate::InvoiceViewStore
         + crate::ScheduleStore
+        + crate::ReminderStore
         + Clone,
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = S>,
@@ -92,6 +97,8 @@ where
     invoice_views_keep_the_newest_version(&s).await;
     schedules_crud_pause_resume_cancel_and_isolation(&s).await;
     schedules_generate_each_period_once(&s).await;
+    reminders_crud_list_and_isolation(&s).await;
     let s = fresh().await;
-    generator_catches_up_after_downtime(Arc::new(s)).await;
+    generator_catches_up_after_downtime(Arc::new(s.clone())).await;
+    reminder_claims_are_leased_and_never_shared(Arc::new(s.clone()), Arc::new(s)).await;
 }

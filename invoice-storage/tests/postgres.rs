@@ -348,3 +348,20 @@ async fn postgres_racing_generators_make_each_period_once() {
     b.close().await;
     drop_schemas(&url, &[schema]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_reminder_claims_from_two_pools_are_never_shared() {
+    let Some(url) = require_env(
+        "DATABASE_URL",
+        "postgres_reminder_claims_from_two_pools_are_never_shared",
+    ) else {
+        return;
+    };
+    let schema = fresh_schema();
+    let a = Arc::new(store_in(&url, &schema).await);
+    let b = Arc::new(store_in(&url, &schema).await);
+    testing::reminder_claims_are_leased_and_never_shared(a.clone(), b.clone()).await;
+    a.close().await;
+    b.close().await;
+    drop_schemas(&url, &[schema]).await;
+}

@@ -370,3 +370,12 @@ async fn sqlite_racing_generators_make_each_period_once() {
         "racing generators: a created {made_a}, b created {made_b}, {seen} periods found generated"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_reminder_claims_from_two_stores_are_never_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let a = Arc::new(SqliteStore::open(&path).await.unwrap());
+    let b = Arc::new(SqliteStore::open(&path).await.unwrap());
+    testing::reminder_claims_are_leased_and_never_shared(a, b).await;
+}

@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261204000000_schedules.sql"),
         then: None,
     },
+    Migration {
+        version: 20261204000002,
+        description: "reminders",
+        sql: include_str!("../../migrations/sqlite/20261204000002_reminders.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.
