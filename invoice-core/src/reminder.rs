@@ -232,6 +232,18 @@ impl Reminder {
         })
     }
 
+    /// The new reminder, also sent to `address`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidField`] for a malformed address.
+    pub fn with_secondary(mut self, address: impl Into<String>) -> Result<Self> {
+        let address = address.into();
+        check_address(&address)?;
+        self.secondary = Some(address);
+        Ok(self)
+    }
+
     fn require_scheduled(&self, action: &str) -> Result<()> {
         if self.status != ReminderStatus::Scheduled {
             return Err(Error::InvalidReminder(format!(

@@ -4,7 +4,7 @@
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::routes::{clients, invoices, reports, schedules, service};
+use crate::routes::{clients, invoices, reminders, reports, schedules, service};
 use crate::AppState;
 
 /// The whole application, for `axum::serve` and for tests (`tower::ServiceExt::oneshot`).
@@ -48,6 +48,14 @@ pub fn app(state: AppState) -> Router {
         .route("/schedules/{id}/resume", post(schedules::resume))
         .route("/schedules/{id}/cancel", post(schedules::cancel))
         .route("/schedules/{id}/preview", get(schedules::preview))
+        .route("/reminders", post(reminders::create).get(reminders::list))
+        .route(
+            "/reminders/{id}",
+            get(reminders::get).delete(reminders::cancel),
+        )
+        .route("/reminders/{id}/reschedule", post(reminders::reschedule))
+        .route("/reminders/{id}/recipient", post(reminders::redirect))
+        .route("/reminders/{id}/cancel", post(reminders::cancel))
         .route("/ws", get(crate::ws::events))
         .route("/openapi.json", get(service::openapi))
         .route("/metrics", get(service::metrics))

@@ -14,7 +14,7 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Required, ResponseBuil
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail, ErrorResponse};
-use crate::routes::{clients, invoices, reports, schedules, service};
+use crate::routes::{clients, invoices, reminders, reports, schedules, service};
 use crate::ws;
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -39,6 +39,8 @@ use crate::ws;
         schedules::create, schedules::list, schedules::get, schedules::patch,
         schedules::delete, schedules::pause, schedules::resume, schedules::cancel,
         schedules::preview,
+        reminders::create, reminders::list, reminders::get, reminders::reschedule,
+        reminders::redirect, reminders::cancel,
         ws::events, service::health, service::metrics, service::openapi,
     ),
     components(schemas(ErrorResponse, ErrorBody, ErrorDetail)),
@@ -104,6 +106,8 @@ impl Modify for Contract {
                 "report"
             } else if path.starts_with("/schedules") {
                 "schedule"
+            } else if path.starts_with("/reminders") {
+                "reminder"
             } else {
                 "service"
             };
@@ -141,7 +145,7 @@ impl Modify for Contract {
 /// is in the creating response (for clients and for stateful fuzzers such as
 /// schemathesis).
 fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
-    let links: [(&str, &str, &[&str]); 3] = [
+    let links: [(&str, &str, &[&str]); 4] = [
         (
             "/invoices",
             "$response.body#/invoice/id",
@@ -175,6 +179,16 @@ fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
                 "schedule_resume",
                 "schedule_cancel",
                 "schedule_preview",
+            ],
+        ),
+        (
+            "/reminders",
+            "$response.body#/id",
+            &[
+                "reminder_get",
+                "reminder_reschedule",
+                "reminder_redirect",
+                "reminder_cancel",
             ],
         ),
     ];

@@ -2,6 +2,7 @@
 
 pub mod clients;
 pub mod invoices;
+pub mod reminders;
 pub mod reports;
 pub mod schedules;
 pub mod service;

@@ -11,7 +11,8 @@ use invoice_messaging::{
 };
 use invoice_storage::{
     ClientStore, DocumentStore, DocumentsBuilder, FsDocumentStore, IdempotencyStore, InvoiceStore,
-    OutboxStore, ReportStore, ScheduleGenerator, ScheduleStore, Stores, StoresBuilder,
+    OutboxStore, ReminderStore, ReportStore, ScheduleGenerator, ScheduleStore, Stores,
+    StoresBuilder,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::broadcast;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub reports: Arc<dyn ReportStore>,
     /// Recurring invoice schedules.
     pub schedules: Arc<dyn ScheduleStore>,
+    /// Reminders people schedule.
+    pub reminders: Arc<dyn ReminderStore>,
     /// The outbox, for `/health`.
     pub outbox: Arc<dyn OutboxStore>,
     /// Archived documents.
@@ -178,6 +181,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         idempotency,
         reports,
         schedules,
+        reminders,
         ..
     } = stores(&config.database).await?;
     let documents: Arc<dyn DocumentStore> = match &config.documents {
@@ -252,6 +256,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         idempotency,
         reports,
         schedules,
+        reminders,
         outbox,
         documents,
         events,

@@ -2,7 +2,7 @@
 //! route cannot be forgotten: with tenant B's token, every operation that takes an id of
 //! tenant A's answers 404, with the very response it gives for an id that does not exist
 //! (the id aside), and changes nothing; every list shows B none of A's data. Resources:
-//! invoices, clients and schedules.
+//! invoices, clients, schedules and reminders.
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -20,6 +20,8 @@ fn body_for(operation_id: &str) -> Option<Value> {
         "invoice_add_note" => json!({ "adminId": "admin-1", "note": "Called the buyer" }),
         "client_replace" => json!({ "name": "Renamed AG" }),
         "schedule_patch" => json!({ "name": "Renamed retainer" }),
+        "reminder_reschedule" => json!({ "at": "2099-01-01T09:00:00", "time_zone": "UTC" }),
+        "reminder_redirect" => json!({ "recipient": "other@b.example" }),
         _ => return None,
     })
 }
@@ -105,6 +107,23 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{schedule}");
     let schedule_id = schedule["schedule"]["id"].as_str().unwrap().to_owned();
+    let (status, reminder) = api
+        .json(
+            "POST",
+            "/reminders",
+            "tenant-a",
+            Some(json!({
+                "about": { "invoice": issued_id },
+                "recipient": "secret@a.example",
+                "subject": "Pay EUR invoice",
+                "body": "Secret Client: please pay.",
+                "at": "2099-01-01T09:00:00",
+                "time_zone": "Europe/Berlin"
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reminder}");
+    let reminder_id = reminder["id"].as_str().unwrap().to_owned();
 
     let mut probed = Vec::new();
     for (path, method, operation, takes_body) in probe.operations() {
@@ -114,7 +133,8 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
                 || body.is_some()
                 || operation == "invoice_create"
                 || operation == "client_create"
-                || operation == "schedule_create",
+                || operation == "schedule_create"
+                || operation == "reminder_create",
             "{operation} takes a body: add a valid one to body_for"
         );
         if !path.contains("{id}") {
@@ -124,6 +144,8 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
             vec![client_id.as_str()]
         } else if path.starts_with("/schedules") {
             vec![schedule_id.as_str()]
+        } else if path.starts_with("/reminders") {
+            vec![reminder_id.as_str()]
         } else {
             vec![issued_id.as_str(), draft_id.as_str()]
         };
@@ -161,6 +183,8 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         "schedule_patch",
         "schedule_pause",
         "schedule_preview",
+        "reminder_reschedule",
+        "reminder_cancel",
     ] {
         assert!(
             probed.iter().any(|p| p == expected),
@@ -173,6 +197,7 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         "/invoices?size=1000",
         "/clients?size=1000",
         "/schedules?size=1000",
+        "/reminders?size=1000",
         "/invoices/contact-info",
         "/reports/aging?as_of=2099-01-01",
         "/reports/revenue?from=1900-01-01&to=2099-12-31&by=client",
@@ -191,6 +216,7 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
             &draft_id,
             &client_id,
             &schedule_id,
+            &reminder_id,
             &"Secret Client".to_owned(),
         ] {
             assert!(
@@ -218,6 +244,15 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
         )
         .await;
     assert_eq!(schedule, schedule_after, "tenant A's schedule is untouched");
+    let (_, reminder_after) = api
+        .json(
+            "GET",
+            &format!("/reminders/{reminder_id}"),
+            "tenant-a",
+            None,
+        )
+        .await;
+    assert_eq!(reminder, reminder_after, "tenant A's reminder is untouched");
 }
 
 /// A schedule of tenant A's (its JSON is in EUR, which no list of B's may show).
