@@ -208,14 +208,18 @@ impl PageRequest {
     ///
     /// [`Error::InvalidQuery`] for a size of 0 or over [`MAX_PAGE_SIZE`].
     pub fn validate(&self) -> Result<()> {
-        let size = self.size();
-        if size == 0 || size > MAX_PAGE_SIZE {
-            return Err(Error::InvalidQuery {
-                reason: format!("page size must be 1 to {MAX_PAGE_SIZE}, not {size}"),
-            });
-        }
-        Ok(())
+        check_page_size(self.size())
     }
+}
+
+/// [`Error::InvalidQuery`] for a page size of 0 or over [`MAX_PAGE_SIZE`].
+pub(crate) fn check_page_size(size: u32) -> Result<()> {
+    if size == 0 || size > MAX_PAGE_SIZE {
+        return Err(Error::InvalidQuery {
+            reason: format!("page size must be 1 to {MAX_PAGE_SIZE}, not {size}"),
+        });
+    }
+    Ok(())
 }
 
 /// Filters, order and page of an invoice listing. Unset filters match everything.
@@ -410,6 +414,23 @@ pub type SummaryPage = Page<InvoiceSummary>;
 pub type InvoicePage = Page<Invoice>;
 
 impl<T> Page<T> {
+    /// A page from up to `size + 1` items in order: the item past `size` only tells
+    /// that there is a next page, whose cursor `cursor` makes from the last item kept.
+    pub(crate) fn overfetched(
+        mut items: Vec<T>,
+        size: u32,
+        cursor: impl FnOnce(&T) -> String,
+    ) -> Self {
+        let more = items.len() > size as usize;
+        items.truncate(size as usize);
+        let next_cursor = if more { items.last().map(cursor) } else { None };
+        Page {
+            items,
+            total: None,
+            next_cursor,
+        }
+    }
+
     /// A keyset page from up to `size + 1` rows `(seq, sort key, row)` in `sort` order:
     /// the row past `size` only tells that there is a next page, whose cursor is then
     /// the last row kept.

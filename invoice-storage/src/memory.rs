@@ -786,24 +786,16 @@ impl ScheduleStore for InMemoryStore {
     async fn list(&self, tenant: &TenantId, query: &ScheduleQuery) -> Result<SchedulePage> {
         query.validate()?;
         let state = self.lock();
-        let size = query.page_size() as usize;
-        let mut items: Vec<Schedule> = state
+        let items: Vec<Schedule> = state
             .schedules
             .values()
             .filter(|s| s.tenant() == tenant && query.matches(s))
-            .take(size + 1)
+            .take(query.page_size() as usize + 1)
             .cloned()
             .collect();
-        let more = items.len() > size;
-        items.truncate(size);
-        let next_cursor = more
-            .then(|| items.last().map(|s| s.id().to_string()))
-            .flatten();
-        Ok(Page {
-            items,
-            total: None,
-            next_cursor,
-        })
+        Ok(Page::overfetched(items, query.page_size(), |s| {
+            s.id().to_string()
+        }))
     }
 
     async fn due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Schedule>> {
@@ -905,15 +897,7 @@ impl ReminderStore for InMemoryStore {
             .cloned()
             .collect();
         items.sort_by_key(|r| (r.due_at(), r.id()));
-        let size = query.page_size() as usize;
-        let more = items.len() > size;
-        items.truncate(size);
-        let next_cursor = more.then(|| items.last().map(cursor_of)).flatten();
-        Ok(Page {
-            items,
-            total: None,
-            next_cursor,
-        })
+        Ok(Page::overfetched(items, query.page_size(), cursor_of))
     }
 
     async fn claim_due(

@@ -9,7 +9,7 @@ use invoice_core::reminder::{Reminder, ReminderStatus};
 use invoice_core::{ReminderId, TenantId};
 
 use crate::error::{Error, Result};
-use crate::invoice_store::{Page, MAX_PAGE_SIZE};
+use crate::invoice_store::{check_page_size, Page};
 
 /// Which reminders a listing returns: a tenant's, optionally of one status and due in a
 /// range, by due time then id, a page at a time.
@@ -75,7 +75,7 @@ impl ReminderQuery {
         Ok(self)
     }
 
-    /// At most `size` reminders (1 to [`MAX_PAGE_SIZE`]).
+    /// At most `size` reminders (1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE)).
     #[must_use]
     pub fn size(mut self, size: u32) -> Self {
         self.size = size;
@@ -106,14 +106,9 @@ impl ReminderQuery {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidQuery`] for a size of 0 or above [`MAX_PAGE_SIZE`].
+    /// [`Error::InvalidQuery`] for a size of 0 or above [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE).
     pub fn validate(&self) -> Result<()> {
-        if self.size == 0 || self.size > MAX_PAGE_SIZE {
-            return Err(Error::InvalidQuery {
-                reason: format!("page size must be 1 to {MAX_PAGE_SIZE}"),
-            });
-        }
-        Ok(())
+        check_page_size(self.size)
     }
 
     /// Whether `reminder` belongs on the page (tenant aside).

@@ -9,7 +9,7 @@ use invoice_core::schedule::{Schedule, ScheduleStatus};
 use invoice_core::{EventEnvelope, Invoice, InvoiceId, ScheduleId, TenantId};
 
 use crate::error::{Error, Result};
-use crate::invoice_store::{Page, MAX_PAGE_SIZE};
+use crate::invoice_store::{check_page_size, Page};
 
 /// What [`ScheduleStore::generate`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,7 @@ impl ScheduleQuery {
         self
     }
 
-    /// At most `size` schedules (1 to [`MAX_PAGE_SIZE`]).
+    /// At most `size` schedules (1 to [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE)).
     #[must_use]
     pub fn size(mut self, size: u32) -> Self {
         self.size = size;
@@ -88,14 +88,9 @@ impl ScheduleQuery {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidQuery`] for a size of 0 or above [`MAX_PAGE_SIZE`].
+    /// [`Error::InvalidQuery`] for a size of 0 or above [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE).
     pub fn validate(&self) -> Result<()> {
-        if self.size == 0 || self.size > MAX_PAGE_SIZE {
-            return Err(Error::InvalidQuery {
-                reason: format!("page size must be 1 to {MAX_PAGE_SIZE}"),
-            });
-        }
-        Ok(())
+        check_page_size(self.size)
     }
 
     /// Whether `schedule` belongs on the page (tenant aside).

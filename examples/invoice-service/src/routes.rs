@@ -7,6 +7,8 @@ pub mod reports;
 pub mod schedules;
 pub mod service;
 
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
 use chrono::Utc;
 use invoice_core::{EventEnvelope, EventId, Invoice, InvoiceEvent};
 use uuid::Uuid;
@@ -21,4 +23,12 @@ pub fn envelopes(
         .into_iter()
         .map(|e| EventEnvelope::new(EventId::from_uuid(Uuid::new_v4()), Utc::now(), invoice, e))
         .collect()
+}
+
+/// `response` with an `ETag` naming `version` (`"3"`), as `If-Match` takes it back.
+pub fn with_etag(mut response: Response, version: u64) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
 }

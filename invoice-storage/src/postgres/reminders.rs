@@ -121,15 +121,8 @@ impl ReminderStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        let mut items = decode(rows)?;
-        let more = items.len() > size as usize;
-        items.truncate(size as usize);
-        let next_cursor = more.then(|| items.last().map(cursor_of)).flatten();
-        Ok(Page {
-            items,
-            total: None,
-            next_cursor,
-        })
+        let items = decode(rows)?;
+        Ok(Page::overfetched(items, size, cursor_of))
     }
 
     async fn claim_due(

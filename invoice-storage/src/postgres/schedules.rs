@@ -124,17 +124,8 @@ impl ScheduleStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        let mut items = decode(rows)?;
-        let more = items.len() > size as usize;
-        items.truncate(size as usize);
-        let next_cursor = more
-            .then(|| items.last().map(|s| s.id().to_string()))
-            .flatten();
-        Ok(Page {
-            items,
-            total: None,
-            next_cursor,
-        })
+        let items = decode(rows)?;
+        Ok(Page::overfetched(items, size, |s| s.id().to_string()))
     }
 
     async fn due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Schedule>> {

@@ -129,7 +129,7 @@ impl ReminderStore for SqliteStore {
         let size = query.page_size();
         let (from, to) = query.due_range();
         let after = query.after_key();
-        let mut items = self.read(|connection| {
+        let items = self.read(|connection| {
             reminders(
                 connection,
                 "SELECT id, body FROM reminders WHERE tenant = ?1 \
@@ -148,14 +148,7 @@ impl ReminderStore for SqliteStore {
                 ),
             )
         })?;
-        let more = items.len() > size as usize;
-        items.truncate(size as usize);
-        let next_cursor = more.then(|| items.last().map(cursor_of)).flatten();
-        Ok(Page {
-            items,
-            total: None,
-            next_cursor,
-        })
+        Ok(Page::overfetched(items, size, cursor_of))
     }
 
     async fn claim_due(

@@ -132,7 +132,7 @@ impl ScheduleStore for SqliteStore {
     async fn list(&self, tenant: &TenantId, query: &ScheduleQuery) -> Result<SchedulePage> {
         query.validate()?;
         let size = query.page_size();
-        let mut items = self.read(|connection| {
+        let items = self.read(|connection| {
             schedules(
                 connection,
                 "SELECT body, last_period, id FROM schedules WHERE tenant = ?1 \
@@ -146,16 +146,7 @@ impl ScheduleStore for SqliteStore {
                 ),
             )
         })?;
-        let more = items.len() > size as usize;
-        items.truncate(size as usize);
-        let next_cursor = more
-            .then(|| items.last().map(|s| s.id().to_string()))
-            .flatten();
-        Ok(Page {
-            items,
-            total: None,
-            next_cursor,
-        })
+        Ok(Page::overfetched(items, size, |s| s.id().to_string()))
     }
 
     async fn due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Schedule>> {

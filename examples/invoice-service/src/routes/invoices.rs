@@ -2,7 +2,7 @@
 //! archiving.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{NaiveDate, Utc};
@@ -99,17 +99,14 @@ pub struct InvoiceView {
 fn view(invoice: Invoice) -> Result<Response, AppError> {
     let totals = invoice.totals()?;
     let amount_due = invoice.amount_due()?;
-    let etag = format!("\"{}\"", invoice.version());
-    let mut response = Json(InvoiceView {
+    let version = invoice.version();
+    let response = Json(InvoiceView {
         invoice,
         totals,
         amount_due,
     })
     .into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    Ok(response)
+    Ok(super::with_etag(response, version))
 }
 
 /// The version an `If-Match` header names, if any.

@@ -2,7 +2,7 @@
 //! invoice or anything else; rescheduled, redirected or cancelled until they are sent.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -85,12 +85,8 @@ pub struct RecipientBody {
 /// subject, body, local_time, time_zone, due_at, status, attempts, last_error, sent_at,
 /// version.
 fn view(reminder: Reminder, status: StatusCode) -> Response {
-    let etag = format!("\"{}\"", reminder.version());
-    let mut response = (status, Json(reminder)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    response
+    let version = reminder.version();
+    super::with_etag((status, Json(reminder)).into_response(), version)
 }
 
 fn parse_id(id: &str) -> Result<ReminderId, AppError> {

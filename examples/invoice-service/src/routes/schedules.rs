@@ -3,7 +3,7 @@
 //! invoice once (see `SCHEDULE_INTERVAL`).
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -108,12 +108,8 @@ fn view_of(schedule: Schedule) -> ScheduleView {
 }
 
 fn view(schedule: Schedule, status: StatusCode) -> Response {
-    let etag = format!("\"{}\"", schedule.version());
-    let mut response = (status, Json(view_of(schedule))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, v);
-    }
-    response
+    let version = schedule.version();
+    super::with_etag((status, Json(view_of(schedule))).into_response(), version)
 }
 
 fn parse_id(id: &str) -> Result<ScheduleId, AppError> {
