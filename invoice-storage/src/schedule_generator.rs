@@ -93,8 +93,13 @@ impl ScheduleGenerator {
         let mut report = GenerationReport::default();
         let mut seen = HashSet::new();
         loop {
-            let due = self.schedules.due(now, self.batch).await?;
-            // A schedule still due after its turn failed: it waits for the next run.
+            // A schedule still due after its turn failed and waits for the next run; the
+            // query reaches past every one seen so far, so that failing schedules never
+            // hide the ones due after them.
+            let reach = u32::try_from(seen.len())
+                .unwrap_or(u32::MAX)
+                .saturating_add(self.batch);
+            let due = self.schedules.due(now, reach).await?;
             let fresh: Vec<Schedule> = due.into_iter().filter(|s| seen.insert(s.id())).collect();
             if fresh.is_empty() {
                 return Ok(report);
@@ -161,5 +166,83 @@ impl ScheduleGenerator {
             Err(Error::Conflict { .. }) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use async_trait::async_trait;
+    use chrono::TimeZone;
+    use invoice_core::{EventEnvelope, Invoice, TenantId};
+
+    use super::*;
+    use crate::schedule_store::{SchedulePage, ScheduleQuery};
+    use crate::testing::fresh_tenant;
+    use crate::InMemoryStore;
+
+    /// The in-memory store, except that generating fails for some schedules.
+    #[derive(Debug)]
+    struct FailingFor {
+        store: InMemoryStore,
+        failing: HashSet<ScheduleId>,
+    }
+
+    #[async_trait]
+    impl ScheduleStore for FailingFor {
+        async fn create(&self, schedule: &Schedule) -> Result<()> {
+            ScheduleStore::create(&self.store, schedule).await
+        }
+        async fn get(&self, tenant: &TenantId, id: ScheduleId) -> Result<Schedule> {
+            ScheduleStore::get(&self.store, tenant, id).await
+        }
+        async fn update(&self, schedule: &Schedule, expected_version: u64) -> Result<()> {
+            ScheduleStore::update(&self.store, schedule, expected_version).await
+        }
+        async fn list(&self, tenant: &TenantId, query: &ScheduleQuery) -> Result<SchedulePage> {
+            ScheduleStore::list(&self.store, tenant, query).await
+        }
+        async fn due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Schedule>> {
+            ScheduleStore::due(&self.store, now, limit).await
+        }
+        async fn generate(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<Generated> {
+            match invoice.schedule_origin() {
+                Some(origin) if self.failing.contains(&origin.schedule) => Err(Error::Backend {
+                    backend: "test",
+                    source: "refused by the test".into(),
+                }),
+                _ => self.store.generate(invoice, events).await,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn schedules_that_fail_do_not_hide_the_ones_due_after_them() {
+        let tenant = fresh_tenant();
+        let store = InMemoryStore::new();
+        // Two failing schedules sort before the healthy one (by due time, then id).
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let schedule = crate::testing::monthly_schedule(&tenant, false);
+            ScheduleStore::create(&store, &schedule).await.unwrap();
+            ids.push(schedule.id());
+        }
+        ids.sort();
+        let failing: HashSet<ScheduleId> = ids[..2].iter().copied().collect();
+        let schedules = Arc::new(FailingFor {
+            store: store.clone(),
+            failing,
+        });
+        let generator = ScheduleGenerator::new(schedules, Arc::new(store.clone())).batch_size(1);
+        let now = Utc.with_ymd_and_hms(2027, 2, 15, 12, 0, 0).unwrap();
+        let report = generator.run_once(now).await.unwrap();
+        assert_eq!(report.failed.len(), 2, "{report:?}");
+        assert_eq!(
+            report.created, 2,
+            "the healthy schedule's two periods: {report:?}"
+        );
+        let healthy = ScheduleStore::get(&store, &tenant, ids[2]).await.unwrap();
+        assert_eq!(healthy.last_period(), Some(1));
     }
 }

@@ -46,7 +46,7 @@ pub use reminders::{
 };
 pub use reports::reports_match_the_reference_computation;
 pub use schedules::{
-    generator_catches_up_after_downtime, racing_generators_make_each_period_once,
+    generator_catches_up_after_downtime, monthly_schedule, racing_generators_make_each_period_once,
     schedules_crud_pause_resume_cancel_and_isolation, schedules_generate_each_period_once,
 };
 pub use services::require_env;

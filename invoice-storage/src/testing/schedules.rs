@@ -46,8 +46,9 @@ fn template() -> InvoiceTemplate {
     template
 }
 
-/// A monthly schedule on the 1st from January 2027, in Berlin time.
-pub(crate) fn monthly(tenant: &TenantId, auto_issue: bool) -> Schedule {
+/// A monthly schedule on the 1st from January 2027, in Berlin time, with a template that
+/// issues (one line of 500.00 at 19 %, due 14 days after each occurrence).
+pub fn monthly_schedule(tenant: &TenantId, auto_issue: bool) -> Schedule {
     let rule = ScheduleRule::new(
         Recurrence::Monthly {
             every: 1,
@@ -81,7 +82,7 @@ fn today() -> NaiveDate {
 /// status filter and pages, and tenants that never see each other's schedules.
 pub async fn schedules_crud_pause_resume_cancel_and_isolation(store: &dyn ScheduleStore) {
     let (tenant, other) = (fresh_tenant(), fresh_tenant());
-    let schedule = monthly(&tenant, false);
+    let schedule = monthly_schedule(&tenant, false);
     store.create(&schedule).await.unwrap();
     assert_eq!(store.get(&tenant, schedule.id()).await.unwrap(), schedule);
     assert!(matches!(
@@ -114,7 +115,7 @@ pub async fn schedules_crud_pause_resume_cancel_and_isolation(store: &dyn Schedu
         ),
         "a stale version is refused"
     );
-    let foreign = monthly(&other, false);
+    let foreign = monthly_schedule(&other, false);
     assert!(matches!(
         store.update(&foreign, 1).await,
         Err(Error::NotFound { .. })
@@ -151,14 +152,17 @@ pub async fn schedules_crud_pause_resume_cancel_and_isolation(store: &dyn Schedu
     // Five more, one paused: pages of two in id order, and the status filter.
     let mut ids = vec![schedule.id()];
     for i in 0..5 {
-        let s = monthly(&tenant, false);
+        let s = monthly_schedule(&tenant, false);
         store.create(&s).await.unwrap();
         if i == 0 {
             store.pause(&tenant, s.id(), None).await.unwrap();
         }
         ids.push(s.id());
     }
-    store.create(&monthly(&other, false)).await.unwrap();
+    store
+        .create(&monthly_schedule(&other, false))
+        .await
+        .unwrap();
     ids.sort();
     let mut listed = Vec::new();
     let mut query = ScheduleQuery::new().size(2);
@@ -202,7 +206,7 @@ where
     S: ScheduleStore + InvoiceStore,
 {
     let tenant = fresh_tenant();
-    let schedule = monthly(&tenant, false);
+    let schedule = monthly_schedule(&tenant, false);
     ScheduleStore::create(store, &schedule).await.unwrap();
     let now = at(2027, 2, 10, 12);
     assert!(ScheduleStore::due(store, now, 1000)
@@ -292,7 +296,7 @@ where
     ));
 
     // Another tenant's schedule, and an invoice no schedule made.
-    let other = monthly(&fresh_tenant(), false);
+    let other = monthly_schedule(&fresh_tenant(), false);
     let (foreign, event) = other
         .draft(InvoiceId::from_uuid(Uuid::new_v4()), occurrences[0])
         .unwrap();
@@ -317,7 +321,7 @@ where
     S: ScheduleStore + InvoiceStore + OutboxStore,
 {
     let tenant = fresh_tenant();
-    let schedule = monthly(&tenant, true);
+    let schedule = monthly_schedule(&tenant, true);
     ScheduleStore::create(&*store, &schedule).await.unwrap();
     let generator = ScheduleGenerator::new(store.clone(), store.clone());
     // 1 January 00:00 in Berlin is 31 December 23:00 UTC.
@@ -386,7 +390,7 @@ where
 {
     let tenant = fresh_tenant();
     for _ in 0..schedules {
-        ScheduleStore::create(&*a, &monthly(&tenant, true))
+        ScheduleStore::create(&*a, &monthly_schedule(&tenant, true))
             .await
             .unwrap();
     }
