@@ -51,7 +51,7 @@ pub fn app(state: AppState) -> Router {
         .route("/reminders", post(reminders::create).get(reminders::list))
         .route(
             "/reminders/{id}",
-            get(reminders::get).delete(reminders::cancel),
+            get(reminders::get).delete(reminders::delete),
         )
         .route("/reminders/{id}/reschedule", post(reminders::reschedule))
         .route("/reminders/{id}/recipient", post(reminders::redirect))

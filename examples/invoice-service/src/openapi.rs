@@ -40,7 +40,7 @@ use crate::ws;
         schedules::delete, schedules::pause, schedules::resume, schedules::cancel,
         schedules::preview,
         reminders::create, reminders::list, reminders::get, reminders::reschedule,
-        reminders::redirect, reminders::cancel,
+        reminders::redirect, reminders::cancel, reminders::delete,
         ws::events, service::health, service::metrics, service::openapi,
     ),
     components(schemas(ErrorResponse, ErrorBody, ErrorDetail)),
@@ -189,6 +189,7 @@ fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
                 "reminder_reschedule",
                 "reminder_redirect",
                 "reminder_cancel",
+                "reminder_delete",
             ],
         ),
     ];

@@ -115,7 +115,7 @@ async fn a_reminder_is_scheduled_moved_redirected_and_cancelled() {
             &[],
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "DELETE cancels");
+    assert_eq!(status, StatusCode::NO_CONTENT, "DELETE cancels");
     let (_, cancelled) = api
         .json("GET", &format!("/reminders/{id}"), "acme", None)
         .await;

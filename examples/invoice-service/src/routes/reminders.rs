@@ -211,6 +211,18 @@ pub async fn cancel(
     change(&state, &tenant, &id, &headers, Reminder::cancel).await
 }
 
+/// `DELETE` cancels: the reminder is kept, cancelled, as a record of what was planned.
+#[utoipa::path(delete, path = "/reminders/{id}", params(("id" = Uuid, Path, description = "The reminder's id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on")), responses((status = 204, description = "Cancelled (kept)"), (status = 404, description = "No such reminder for this tenant", body = crate::error::ErrorResponse), (status = 409, description = "It is no longer scheduled", body = crate::error::ErrorResponse), (status = 412, description = "It is not at the If-Match version", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
+pub async fn delete(
+    state: State<AppState>,
+    tenant: Tenant,
+    id: Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, AppError> {
+    cancel(state, tenant, id, headers).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `?status=&from=&to=&size=&after=`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
