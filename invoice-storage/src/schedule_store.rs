@@ -4,7 +4,7 @@
 use std::fmt::Debug;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use invoice_core::schedule::{Schedule, ScheduleStatus};
 use invoice_core::{EventEnvelope, Invoice, InvoiceId, ScheduleId, TenantId};
 
@@ -176,7 +176,8 @@ pub trait ScheduleStore: Debug + Send + Sync + 'static {
         apply(self, tenant, id, expected_version, Command::Pause).await
     }
 
-    /// Resumes the schedule from `today` (see [`Schedule::resume`]) and returns it.
+    /// Resumes the schedule from the day it is at `now` in the schedule's time zone (see
+    /// [`Schedule::resume`]) and returns it.
     ///
     /// # Errors
     ///
@@ -185,10 +186,10 @@ pub trait ScheduleStore: Debug + Send + Sync + 'static {
         &self,
         tenant: &TenantId,
         id: ScheduleId,
-        today: NaiveDate,
+        now: DateTime<Utc>,
         expected_version: Option<u64>,
     ) -> Result<Schedule> {
-        apply(self, tenant, id, expected_version, Command::Resume(today)).await
+        apply(self, tenant, id, expected_version, Command::Resume(now)).await
     }
 
     /// Cancels the schedule for good and returns it.
@@ -209,7 +210,7 @@ pub trait ScheduleStore: Debug + Send + Sync + 'static {
 /// A status change [`ScheduleStore`]'s provided methods apply.
 enum Command {
     Pause,
-    Resume(NaiveDate),
+    Resume(DateTime<Utc>),
     Cancel,
 }
 
@@ -231,7 +232,10 @@ async fn apply<S: ScheduleStore + ?Sized>(
     }
     match command {
         Command::Pause => schedule.pause(),
-        Command::Resume(today) => schedule.resume(today),
+        Command::Resume(now) => {
+            let today = schedule.rule().today(now);
+            schedule.resume(today)
+        }
         Command::Cancel => schedule.cancel(),
     }?;
     store.update(&schedule, version).await?;

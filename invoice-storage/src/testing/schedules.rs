@@ -78,6 +78,11 @@ fn today() -> NaiveDate {
     date(2027, 6, 1)
 }
 
+/// An instant of [`today`] in Berlin, the schedules' zone.
+fn during_today() -> DateTime<Utc> {
+    at(2027, 6, 1, 10)
+}
+
 /// Create, get, update under optimistic concurrency, pause, resume, cancel, list with a
 /// status filter and pages, and tenants that never see each other's schedules.
 pub async fn schedules_crud_pause_resume_cancel_and_isolation(store: &dyn ScheduleStore) {
@@ -129,11 +134,13 @@ pub async fn schedules_crud_pause_resume_cancel_and_isolation(store: &dyn Schedu
         Err(Error::Domain(_))
     ));
     assert!(matches!(
-        store.resume(&tenant, schedule.id(), today(), Some(2)).await,
+        store
+            .resume(&tenant, schedule.id(), during_today(), Some(2))
+            .await,
         Err(Error::Conflict { .. })
     ));
     let resumed = store
-        .resume(&tenant, schedule.id(), today(), Some(3))
+        .resume(&tenant, schedule.id(), during_today(), Some(3))
         .await
         .unwrap();
     assert_eq!(resumed.status(), ScheduleStatus::Active);
@@ -141,7 +148,9 @@ pub async fn schedules_crud_pause_resume_cancel_and_isolation(store: &dyn Schedu
     let cancelled = store.cancel(&tenant, schedule.id(), None).await.unwrap();
     assert_eq!(cancelled.status(), ScheduleStatus::Cancelled);
     assert!(matches!(
-        store.resume(&tenant, schedule.id(), today(), None).await,
+        store
+            .resume(&tenant, schedule.id(), during_today(), None)
+            .await,
         Err(Error::Domain(_))
     ));
     assert!(matches!(

@@ -216,16 +216,9 @@ pub async fn resume(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let expected = if_match(&headers)?;
-    let id = parse_id(&id)?;
-    let today = state
-        .schedules
-        .get(&tenant, id)
-        .await?
-        .rule()
-        .today(Utc::now());
     let schedule = state
         .schedules
-        .resume(&tenant, id, today, expected)
+        .resume(&tenant, parse_id(&id)?, Utc::now(), expected)
         .await
         .map_err(state_conflict)?;
     Ok(view(schedule, StatusCode::OK))
