@@ -191,13 +191,18 @@ impl ConsumerRunner {
         let mut tasks = JoinSet::new();
         let outcome = loop {
             let permit = tokio::select! {
+                biased;
                 _ = shutdown.cancelled() => break Ok(()),
                 permit = Arc::clone(&permits).acquire_owned() => match permit {
                     Ok(permit) => permit,
                     Err(_) => break Ok(()),
                 },
             };
+            // Biased: once shut down, never take another delivery, not even one a
+            // retrying task has just returned to the queue (it would be handled and
+            // returned a second time).
             let next = tokio::select! {
+                biased;
                 _ = shutdown.cancelled() => break Ok(()),
                 next = self.subscriber.next() => next,
             };
