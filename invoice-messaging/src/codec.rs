@@ -1,41 +1,33 @@
-//! The wire format: an [`EventEnvelope`] as JSON, plus the headers brokers route on.
-
-use invoice_core::EventEnvelope;
+//! The wire format: a [`Message`] as JSON.
 
 use crate::error::{Error, Result};
+use crate::message::Message;
 
-/// Content type of encoded envelopes.
+/// Content type of encoded messages.
 pub const CONTENT_TYPE: &str = "application/json";
 
-/// Encodes an envelope as JSON bytes.
+/// Encodes a message as JSON bytes.
 ///
 /// # Errors
 ///
-/// [`Error::Decode`] if serialization fails (it does not for envelopes built by
-/// `invoice-core`).
-pub fn encode(envelope: &EventEnvelope) -> Result<Vec<u8>> {
-    serde_json::to_vec(envelope).map_err(|e| Error::Decode {
+/// [`Error::Decode`] if serialization fails (it does not for the messages of this
+/// library).
+pub fn encode<M: Message>(message: &M) -> Result<Vec<u8>> {
+    serde_json::to_vec(message).map_err(|e| Error::Decode {
         reason: e.to_string(),
     })
 }
 
-/// Decodes JSON bytes into an envelope.
+/// Decodes JSON bytes into a message and [checks](Message::check) it.
 ///
 /// # Errors
 ///
-/// [`Error::Decode`] when the bytes are not an envelope, or one of a newer schema version.
-pub fn decode(bytes: &[u8]) -> Result<EventEnvelope> {
-    let envelope: EventEnvelope = serde_json::from_slice(bytes).map_err(|e| Error::Decode {
+/// [`Error::Decode`] when the bytes are not such a message, or one its check refuses (an
+/// event of a newer schema version).
+pub fn decode<M: Message>(bytes: &[u8]) -> Result<M> {
+    let message: M = serde_json::from_slice(bytes).map_err(|e| Error::Decode {
         reason: e.to_string(),
     })?;
-    if envelope.schema_version > EventEnvelope::SCHEMA_VERSION {
-        return Err(Error::Decode {
-            reason: format!(
-                "schema version {} is newer than {}",
-                envelope.schema_version,
-                EventEnvelope::SCHEMA_VERSION
-            ),
-        });
-    }
-    Ok(envelope)
+    message.check().map_err(|reason| Error::Decode { reason })?;
+    Ok(message)
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::inprocess::InProcessBroker;
+use crate::message::Message;
 use crate::publisher::Publisher;
 use crate::subscriber::Subscriber;
 
@@ -127,12 +128,18 @@ impl Broker {
         }
     }
 
-    /// A publisher of events (routing key `invoice.<event>`).
+    /// A publisher of invoice events (routing key `invoice.<event>`).
     ///
     /// On SQS, an event reaches the queues subscribed through this broker whose patterns
     /// match; SQS has no exchange, so another process that publishes must subscribe (or
     /// route) the same queues.
     pub fn publisher(&self) -> Arc<dyn Publisher> {
+        self.publisher_as()
+    }
+
+    /// A publisher of messages of type `M`: commands or a service's own [`Message`]
+    /// types, routed like events.
+    pub fn publisher_as<M: Message>(&self) -> Arc<dyn Publisher<M>> {
         match &self.kind {
             Kind::InProcess(broker) => Arc::new(broker.publisher()),
             #[cfg(feature = "rabbitmq")]
@@ -151,10 +158,24 @@ impl Broker {
     /// [`Error::Config`] for a queue name the broker refuses; [`Error::Broker`] when the
     /// broker fails.
     pub async fn subscribe(&self, queue: &str, patterns: &[&str]) -> Result<Arc<dyn Subscriber>> {
+        self.subscribe_as(queue, patterns).await
+    }
+
+    /// As [`subscribe`](Self::subscribe), for messages of type `M` rather than invoice
+    /// events.
+    ///
+    /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe).
+    pub async fn subscribe_as<M: Message>(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Result<Arc<dyn Subscriber<M>>> {
         Ok(match &self.kind {
-            Kind::InProcess(broker) => Arc::new(broker.subscribe(queue, patterns)?),
+            Kind::InProcess(broker) => Arc::new(broker.subscribe_as(queue, patterns)?),
             #[cfg(feature = "rabbitmq")]
-            Kind::RabbitMq(broker) => Arc::new(broker.subscribe(queue, patterns).await?),
+            Kind::RabbitMq(broker) => Arc::new(broker.subscribe_as(queue, patterns).await?),
             #[cfg(feature = "sqs")]
             Kind::Sqs {
                 broker,
@@ -163,7 +184,7 @@ impl Broker {
             } => {
                 let declared = broker.declare_queue(queue, *options).await?;
                 publisher.route(&declared, patterns);
-                Arc::new(broker.subscriber(&declared))
+                Arc::new(broker.subscriber_as(&declared))
             }
         })
     }

@@ -1,9 +1,10 @@
-//! What consumers implement: handling one event.
+//! What consumers implement: handling one message.
 
 use async_trait::async_trait;
 use invoice_core::EventEnvelope;
 
 use crate::error::BoxError;
+use crate::message::Message;
 
 /// Why a handler failed, which decides what happens to the message.
 #[derive(Debug, thiserror::Error)]
@@ -28,25 +29,27 @@ impl HandlerError {
     }
 }
 
-/// Handles events. Must tolerate seeing an event twice (delivery is at least once), or be
-/// wrapped in [`Idempotent`](crate::Idempotent).
+/// Handles messages (invoice events unless said otherwise). Must tolerate seeing a
+/// message twice (delivery is at least once), or be wrapped in
+/// [`Idempotent`](crate::Idempotent).
 #[async_trait]
-pub trait Handler: Send + Sync + 'static {
-    /// Handles one event.
+pub trait Handler<M: Message = EventEnvelope>: Send + Sync + 'static {
+    /// Handles one message.
     ///
     /// # Errors
     ///
     /// A [`HandlerError`] saying whether to retry.
-    async fn handle(&self, envelope: &EventEnvelope) -> Result<(), HandlerError>;
+    async fn handle(&self, envelope: &M) -> Result<(), HandlerError>;
 }
 
 #[async_trait]
-impl<F, Fut> Handler for F
+impl<M, F, Fut> Handler<M> for F
 where
-    F: Fn(EventEnvelope) -> Fut + Send + Sync + 'static,
+    M: Message,
+    F: Fn(M) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<(), HandlerError>> + Send + 'static,
 {
-    async fn handle(&self, envelope: &EventEnvelope) -> Result<(), HandlerError> {
+    async fn handle(&self, envelope: &M) -> Result<(), HandlerError> {
         self(envelope.clone()).await
     }
 }

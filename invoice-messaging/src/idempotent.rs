@@ -1,14 +1,16 @@
-//! Idempotent consumers: skip events already processed, using an [`InboxStore`].
+//! Idempotent consumers: skip messages already processed, using an [`InboxStore`].
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use invoice_core::EventEnvelope;
+use invoice_core::EventId;
 use invoice_storage::InboxStore;
 
 use crate::handler::{Handler, HandlerError};
+use crate::message::Message;
 
-/// Wraps a handler so that each event id is handled once per consumer name.
+/// Wraps a handler so that each [message id](Message::message_id) is handled once per
+/// consumer name.
 ///
 /// The inbox is checked before the handler runs and the id recorded after it succeeds:
 /// a crash in between runs the handler again on redelivery (at least once), never loses
@@ -22,7 +24,7 @@ pub struct Idempotent<H> {
     consumer: String,
 }
 
-impl<H: Handler> Idempotent<H> {
+impl<H> Idempotent<H> {
     /// Wraps `inner` for the consumer named `consumer` (one inbox namespace per consumer).
     pub fn new(inner: H, inbox: Arc<dyn InboxStore>, consumer: impl Into<String>) -> Self {
         Self {
@@ -34,11 +36,12 @@ impl<H: Handler> Idempotent<H> {
 }
 
 #[async_trait]
-impl<H: Handler> Handler for Idempotent<H> {
-    async fn handle(&self, envelope: &EventEnvelope) -> Result<(), HandlerError> {
+impl<M: Message, H: Handler<M>> Handler<M> for Idempotent<H> {
+    async fn handle(&self, envelope: &M) -> Result<(), HandlerError> {
+        let id = EventId::from_uuid(envelope.message_id());
         let seen = self
             .inbox
-            .contains(&self.consumer, envelope.event_id)
+            .contains(&self.consumer, id)
             .await
             .map_err(HandlerError::retryable)?;
         if seen {
@@ -47,7 +50,7 @@ impl<H: Handler> Handler for Idempotent<H> {
         self.inner.handle(envelope).await?;
         // A `Duplicate` here means a concurrent delivery finished first; both are done.
         self.inbox
-            .record(&self.consumer, envelope.event_id, chrono::Utc::now())
+            .record(&self.consumer, id, chrono::Utc::now())
             .await
             .map_err(HandlerError::retryable)?;
         Ok(())

@@ -2,13 +2,16 @@
 //! redelivery and dead letters, for one binary and for tests.
 
 use std::collections::{HashMap, VecDeque};
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use invoice_core::EventEnvelope;
 use tokio::sync::Notify;
 
+use crate::codec;
 use crate::error::{Error, Result};
+use crate::message::Message;
 use crate::publisher::Publisher;
 use crate::subscriber::{DeadLetter, Delivery, Settle, Subscriber};
 
@@ -40,8 +43,10 @@ pub fn topic_matches(pattern: &str, key: &str) -> bool {
 #[derive(Debug, Default)]
 struct Queue {
     patterns: Vec<String>,
-    ready: VecDeque<(EventEnvelope, u32)>,
-    dead: Vec<DeadLetter>,
+    /// Encoded messages with their delivery count: a queue holds bytes, as a broker
+    /// does, and each subscriber decodes them as the type it reads.
+    ready: VecDeque<(Arc<[u8]>, u32)>,
+    dead: Vec<(Arc<[u8]>, String)>,
     unacked: usize,
 }
 
@@ -106,6 +111,20 @@ impl InProcessBroker {
     ///
     /// [`Error::Config`] for an empty queue name or no pattern.
     pub fn subscribe(&self, queue: &str, patterns: &[&str]) -> Result<InProcessSubscriber> {
+        self.subscribe_as(queue, patterns)
+    }
+
+    /// As [`subscribe`](Self::subscribe), for messages of type `M` rather than invoice
+    /// events.
+    ///
+    /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe).
+    pub fn subscribe_as<M: Message>(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Result<InProcessSubscriber<M>> {
         if queue.is_empty() || patterns.is_empty() {
             return Err(Error::Config {
                 reason: "a queue needs a name and at least one binding pattern".to_owned(),
@@ -121,16 +140,28 @@ impl InProcessBroker {
         Ok(InProcessSubscriber {
             shared: Arc::clone(&self.shared),
             queue: queue.to_owned(),
+            _message: PhantomData,
         })
     }
 
-    /// The messages dead-lettered from `queue`, oldest first.
+    /// The events dead-lettered from `queue`, oldest first.
     pub fn dead_letters(&self, queue: &str) -> Vec<DeadLetter> {
+        self.dead_letters_as(queue)
+    }
+
+    /// The messages dead-lettered from `queue`, oldest first, decoded as `M` where they
+    /// can be.
+    pub fn dead_letters_as<M: Message>(&self, queue: &str) -> Vec<DeadLetter<M>> {
         self.shared
             .lock()
             .queues
             .get(queue)
-            .map(|q| q.dead.clone())
+            .map(|q| {
+                q.dead
+                    .iter()
+                    .map(|(body, reason)| DeadLetter::new(codec::decode(body).ok(), reason.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -151,15 +182,19 @@ pub struct InProcessPublisher {
 }
 
 #[async_trait]
-impl Publisher for InProcessPublisher {
-    async fn publish_batch(&self, envelopes: &[EventEnvelope]) -> Result<()> {
+impl<M: Message> Publisher<M> for InProcessPublisher {
+    async fn publish_batch(&self, messages: &[M]) -> Result<()> {
+        // Encode everything first: a bad message sends nothing.
+        let encoded = messages
+            .iter()
+            .map(|m| Ok((m.routing_key(), Arc::from(codec::encode(m)?))))
+            .collect::<Result<Vec<(String, Arc<[u8]>)>>>()?;
         {
             let mut state = self.shared.lock();
-            for envelope in envelopes {
-                let key = envelope.routing_key();
+            for (key, body) in encoded {
                 for q in state.queues.values_mut() {
                     if q.patterns.iter().any(|p| topic_matches(p, &key)) {
-                        q.ready.push_back((envelope.clone(), 1));
+                        q.ready.push_back((Arc::clone(&body), 1));
                     }
                 }
             }
@@ -170,15 +205,33 @@ impl Publisher for InProcessPublisher {
 }
 
 /// A subscription to one queue of an [`InProcessBroker`].
-#[derive(Debug, Clone)]
-pub struct InProcessSubscriber {
+pub struct InProcessSubscriber<M = EventEnvelope> {
     shared: Arc<Shared>,
     queue: String,
+    _message: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for InProcessSubscriber<M> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            queue: self.queue.clone(),
+            _message: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for InProcessSubscriber<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InProcessSubscriber")
+            .field("queue", &self.queue)
+            .finish_non_exhaustive()
+    }
 }
 
 #[async_trait]
-impl Subscriber for InProcessSubscriber {
-    async fn next(&self) -> Result<Option<Delivery>> {
+impl<M: Message> Subscriber<M> for InProcessSubscriber<M> {
+    async fn next(&self) -> Result<Option<Delivery<M>>> {
         loop {
             // Register interest before checking, so a publish in between is not missed.
             let notified = self.shared.notify.notified();
@@ -187,15 +240,20 @@ impl Subscriber for InProcessSubscriber {
                 let queue = state.queues.get_mut(&self.queue).ok_or(Error::Closed {
                     backend: "inprocess",
                 })?;
-                if let Some((envelope, attempt)) = queue.ready.pop_front() {
-                    queue.unacked += 1;
-                    let settle = InProcessSettle {
-                        shared: Arc::clone(&self.shared),
-                        queue: self.queue.clone(),
-                        envelope: envelope.clone(),
-                        attempt,
-                    };
-                    return Ok(Some(Delivery::new(envelope, attempt, Box::new(settle))));
+                while let Some((body, attempt)) = queue.ready.pop_front() {
+                    match codec::decode::<M>(&body) {
+                        Ok(message) => {
+                            queue.unacked += 1;
+                            let settle = InProcessSettle {
+                                shared: Arc::clone(&self.shared),
+                                queue: self.queue.clone(),
+                                body,
+                                attempt,
+                            };
+                            return Ok(Some(Delivery::new(message, attempt, Box::new(settle))));
+                        }
+                        Err(e) => queue.dead.push((body, e.to_string())),
+                    }
                 }
             }
             notified.await;
@@ -206,16 +264,16 @@ impl Subscriber for InProcessSubscriber {
 struct InProcessSettle {
     shared: Arc<Shared>,
     queue: String,
-    envelope: EventEnvelope,
+    body: Arc<[u8]>,
     attempt: u32,
 }
 
 impl InProcessSettle {
-    fn settle(self, then: impl FnOnce(&mut Queue, EventEnvelope, u32)) {
+    fn settle(self, then: impl FnOnce(&mut Queue, Arc<[u8]>, u32)) {
         let mut state = self.shared.lock();
         if let Some(q) = state.queues.get_mut(&self.queue) {
             q.unacked = q.unacked.saturating_sub(1);
-            then(q, self.envelope, self.attempt);
+            then(q, self.body, self.attempt);
         }
     }
 }
@@ -229,9 +287,9 @@ impl Settle for InProcessSettle {
 
     async fn nack(self: Box<Self>, requeue: bool) -> Result<()> {
         let shared = Arc::clone(&self.shared);
-        self.settle(|q, envelope, attempt| {
+        self.settle(|q, body, attempt| {
             if requeue {
-                q.ready.push_back((envelope, attempt + 1));
+                q.ready.push_back((body, attempt + 1));
             }
         });
         shared.notify.notify_waiters();
@@ -240,7 +298,7 @@ impl Settle for InProcessSettle {
 
     async fn dead_letter(self: Box<Self>, reason: &str) -> Result<()> {
         let reason = reason.to_owned();
-        self.settle(|q, envelope, _| q.dead.push(DeadLetter::new(Some(envelope), reason)));
+        self.settle(|q, body, _| q.dead.push((body, reason)));
         Ok(())
     }
 }

@@ -14,6 +14,7 @@ mod fanout;
 mod handler;
 mod idempotent;
 mod inprocess;
+mod message;
 mod publisher;
 #[cfg(feature = "rabbitmq")]
 mod rabbitmq;
@@ -31,6 +32,7 @@ pub use fanout::{Aggregator, DeliverOutcome, JoinError};
 pub use handler::{Handler, HandlerError};
 pub use idempotent::Idempotent;
 pub use inprocess::{topic_matches, InProcessBroker, InProcessPublisher, InProcessSubscriber};
+pub use message::Message;
 pub use publisher::Publisher;
 #[cfg(feature = "rabbitmq")]
 pub use rabbitmq::{

@@ -49,6 +49,7 @@ use lapin::types::{AMQPValue, FieldTable, ShortString};
 
 use crate::codec;
 use crate::error::{BoxError, Error, Result};
+use crate::message::Message;
 use crate::subscriber::DeadLetter;
 
 /// The exchange used when none is given.
@@ -191,6 +192,20 @@ impl RabbitMqBroker {
     /// exists with other arguments (such as a classic queue of the same name);
     /// [`Error::Broker`] when the broker cannot be reached.
     pub async fn subscribe(&self, queue: &str, patterns: &[&str]) -> Result<RabbitMqSubscriber> {
+        self.subscribe_as(queue, patterns).await
+    }
+
+    /// As [`subscribe`](Self::subscribe), for messages of type `M` (commands, a service's
+    /// own [`Message`] types) rather than invoice events.
+    ///
+    /// # Errors
+    ///
+    /// As [`subscribe`](Self::subscribe).
+    pub async fn subscribe_as<M: Message>(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Result<RabbitMqSubscriber<M>> {
         RabbitMqSubscriber::start(
             Arc::clone(&self.settings),
             queue,
@@ -245,7 +260,7 @@ impl RabbitMqBroker {
         .await
     }
 
-    /// Takes up to `max` messages out of the dead-letter queue of `queue`, oldest first,
+    /// Takes up to `max` events out of the dead-letter queue of `queue`, oldest first,
     /// with the reason each is there (the [`LAST_ERROR_HEADER`], or the broker's own
     /// reason such as `rejected` for messages it dead-lettered itself).
     ///
@@ -253,6 +268,20 @@ impl RabbitMqBroker {
     ///
     /// [`Error::Broker`] when the broker cannot be reached or the queue does not exist.
     pub async fn drain_dead_letters(&self, queue: &str, max: usize) -> Result<Vec<DeadLetter>> {
+        self.drain_dead_letters_as(queue, max).await
+    }
+
+    /// As [`drain_dead_letters`](Self::drain_dead_letters), for a queue of messages of
+    /// type `M`.
+    ///
+    /// # Errors
+    ///
+    /// As [`drain_dead_letters`](Self::drain_dead_letters).
+    pub async fn drain_dead_letters_as<M: Message>(
+        &self,
+        queue: &str,
+        max: usize,
+    ) -> Result<Vec<DeadLetter<M>>> {
         let dlq = short(&topology::dead_letter_queue(queue), "queue name")?;
         let settings = &self.settings;
         connection::within(settings, "reading dead letters", async {
@@ -261,7 +290,11 @@ impl RabbitMqBroker {
         .await
     }
 
-    async fn drain(settings: &Settings, dlq: ShortString, max: usize) -> Result<Vec<DeadLetter>> {
+    async fn drain<M: Message>(
+        settings: &Settings,
+        dlq: ShortString,
+        max: usize,
+    ) -> Result<Vec<DeadLetter<M>>> {
         let connection = connection::open(settings, "dead-letters").await?;
         let channel = connection.create_channel().await.map_err(broker_error)?;
         let mut out = Vec::new();

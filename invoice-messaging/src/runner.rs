@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
 use crate::handler::{Handler, HandlerError};
+use crate::message::Message;
 use crate::subscriber::{Delivery, Subscriber};
 
 /// How often and how patiently a retryable failure is retried.
@@ -133,16 +134,27 @@ impl RunnerStats {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
-pub struct ConsumerRunner {
-    subscriber: Arc<dyn Subscriber>,
-    handler: Arc<dyn Handler>,
+pub struct ConsumerRunner<M: Message = invoice_core::EventEnvelope> {
+    subscriber: Arc<dyn Subscriber<M>>,
+    handler: Arc<dyn Handler<M>>,
     concurrency: usize,
     retry: RetryPolicy,
     stats: Arc<RunnerStats>,
 }
 
-impl std::fmt::Debug for ConsumerRunner {
+impl<M: Message> Clone for ConsumerRunner<M> {
+    fn clone(&self) -> Self {
+        Self {
+            subscriber: Arc::clone(&self.subscriber),
+            handler: Arc::clone(&self.handler),
+            concurrency: self.concurrency,
+            retry: self.retry,
+            stats: Arc::clone(&self.stats),
+        }
+    }
+}
+
+impl<M: Message> std::fmt::Debug for ConsumerRunner<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConsumerRunner")
             .field("subscriber", &self.subscriber)
@@ -152,9 +164,9 @@ impl std::fmt::Debug for ConsumerRunner {
     }
 }
 
-impl ConsumerRunner {
+impl<M: Message> ConsumerRunner<M> {
     /// A runner with concurrency 1 and the default [`RetryPolicy`].
-    pub fn new(subscriber: Arc<dyn Subscriber>, handler: Arc<dyn Handler>) -> Self {
+    pub fn new(subscriber: Arc<dyn Subscriber<M>>, handler: Arc<dyn Handler<M>>) -> Self {
         Self {
             subscriber,
             handler,
@@ -228,9 +240,9 @@ impl ConsumerRunner {
     }
 }
 
-async fn handle_one(
-    delivery: Delivery,
-    handler: &dyn Handler,
+async fn handle_one<M: Message>(
+    delivery: Delivery<M>,
+    handler: &dyn Handler<M>,
     retry: RetryPolicy,
     stats: &RunnerStats,
     shutdown: &CancellationToken,
@@ -256,7 +268,7 @@ async fn handle_one(
             }
             Err(HandlerError::Retryable(e)) => {
                 stats.retried.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(event_id = %delivery.envelope().event_id, attempt, error = %e, "retrying");
+                tracing::debug!(message_id = %delivery.envelope().message_id(), attempt, error = %e, "retrying");
                 let wait = retry.backoff(attempt);
                 attempt += 1;
                 tokio::select! {

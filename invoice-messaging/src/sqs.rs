@@ -24,6 +24,7 @@ use aws_sdk_sqs::Client;
 
 use crate::codec;
 use crate::error::{Error, Result};
+use crate::message::Message;
 use crate::subscriber::DeadLetter;
 
 /// How many times SQS delivers a message before its redrive policy moves it to the DLQ,
@@ -180,6 +181,20 @@ impl SqsBroker {
         queue: &SqsQueue,
         wait: Duration,
     ) -> Result<Vec<DeadLetter>> {
+        self.take_dead_letters_as(queue, wait).await
+    }
+
+    /// As [`take_dead_letters`](Self::take_dead_letters), for a queue of messages of
+    /// type `M`.
+    ///
+    /// # Errors
+    ///
+    /// As [`take_dead_letters`](Self::take_dead_letters).
+    pub async fn take_dead_letters_as<M: Message>(
+        &self,
+        queue: &SqsQueue,
+        wait: Duration,
+    ) -> Result<Vec<DeadLetter<M>>> {
         let output = self
             .client
             .receive_message()
@@ -223,6 +238,12 @@ impl SqsBroker {
 
     /// A subscriber to `queue`.
     pub fn subscriber(&self, queue: &SqsQueue) -> SqsSubscriber {
+        self.subscriber_as(queue)
+    }
+
+    /// As [`subscriber`](Self::subscriber), for messages of type `M` rather than
+    /// invoice events.
+    pub fn subscriber_as<M: Message>(&self, queue: &SqsQueue) -> SqsSubscriber<M> {
         SqsSubscriber::new(self.client.clone(), queue.clone())
     }
 }

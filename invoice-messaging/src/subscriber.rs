@@ -1,4 +1,4 @@
-//! Receiving events: deliveries that must be acknowledged.
+//! Receiving messages: deliveries that must be acknowledged.
 
 use std::fmt::{self, Debug};
 
@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use invoice_core::EventEnvelope;
 
 use crate::error::Result;
+use crate::message::Message;
 
 /// How a backend settles one delivery. Implemented by each adapter.
 #[async_trait]
@@ -18,18 +19,18 @@ pub trait Settle: Send + Sync + 'static {
     async fn dead_letter(self: Box<Self>, reason: &str) -> Result<()>;
 }
 
-/// One delivered event, to be settled exactly once by [`ack`](Self::ack),
+/// One delivered message, to be settled exactly once by [`ack`](Self::ack),
 /// [`nack`](Self::nack) or [`dead_letter`](Self::dead_letter). Dropped unsettled, the
 /// broker redelivers it (after the channel closes or the visibility timeout ends).
-pub struct Delivery {
-    envelope: EventEnvelope,
+pub struct Delivery<M = EventEnvelope> {
+    envelope: M,
     attempt: u32,
     settle: Box<dyn Settle>,
 }
 
-impl Delivery {
+impl<M: Message> Delivery<M> {
     /// A delivery of `envelope`, delivered for the `attempt`-th time (1 the first time).
-    pub fn new(envelope: EventEnvelope, attempt: u32, settle: Box<dyn Settle>) -> Self {
+    pub fn new(envelope: M, attempt: u32, settle: Box<dyn Settle>) -> Self {
         Self {
             envelope,
             attempt: attempt.max(1),
@@ -37,8 +38,8 @@ impl Delivery {
         }
     }
 
-    /// The event.
-    pub fn envelope(&self) -> &EventEnvelope {
+    /// The message.
+    pub fn envelope(&self) -> &M {
         &self.envelope
     }
 
@@ -77,42 +78,43 @@ impl Delivery {
     }
 }
 
-impl Debug for Delivery {
+impl<M: Message> Debug for Delivery<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Delivery")
-            .field("event_id", &self.envelope.event_id)
-            .field("event", &self.envelope.event.name())
+            .field("message_id", &self.envelope.message_id())
+            .field("routing_key", &self.envelope.routing_key())
             .field("attempt", &self.attempt)
             .finish_non_exhaustive()
     }
 }
 
-/// A subscription to one queue.
+/// A subscription to one queue, delivering messages of type `M` (invoice events unless
+/// said otherwise). The adapters of this crate subscribe to any [`Message`] type.
 #[async_trait]
-pub trait Subscriber: Debug + Send + Sync + 'static {
+pub trait Subscriber<M: Message = EventEnvelope>: Debug + Send + Sync + 'static {
     /// Waits for the next delivery; `None` when the subscription has ended. Messages that
-    /// are not event envelopes are dead-lettered by the adapter, never returned.
+    /// do not decode as `M` are dead-lettered by the adapter, never returned.
     ///
     /// # Errors
     ///
     /// [`Error::Broker`](crate::Error::Broker) when the connection failed and could not
     /// be restored.
-    async fn next(&self) -> Result<Option<Delivery>>;
+    async fn next(&self) -> Result<Option<Delivery<M>>>;
 }
 
 /// A message in a dead-letter queue, with the reason it is there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct DeadLetter {
-    /// The event, when the message was one.
-    pub envelope: Option<EventEnvelope>,
+pub struct DeadLetter<M = EventEnvelope> {
+    /// The message, when it decodes as `M`.
+    pub envelope: Option<M>,
     /// Why it was dead-lettered (the handler's last error).
     pub reason: String,
 }
 
-impl DeadLetter {
+impl<M> DeadLetter<M> {
     /// A dead letter.
-    pub fn new(envelope: Option<EventEnvelope>, reason: impl Into<String>) -> Self {
+    pub fn new(envelope: Option<M>, reason: impl Into<String>) -> Self {
         Self {
             envelope,
             reason: reason.into(),

@@ -12,8 +12,39 @@ use invoice_core::{EventEnvelope, EventId, Invoice, InvoicePatch};
 use uuid::Uuid;
 
 use crate::{
-    ConsumerRunner, DeadLetter, Delivery, HandlerError, Publisher, RetryPolicy, Subscriber,
+    ConsumerRunner, DeadLetter, Delivery, HandlerError, Message, Publisher, RetryPolicy, Subscriber,
 };
+
+/// A message type of the suite's own, beside invoice events: a command with an id and a
+/// task, routed under `suite.command.<task>`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteCommand {
+    /// Its id.
+    pub id: Uuid,
+    /// What to do; one word.
+    pub task: String,
+}
+
+impl SuiteCommand {
+    /// A command with a fresh id.
+    pub fn new(task: &str) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            task: task.to_owned(),
+        }
+    }
+}
+
+impl Message for SuiteCommand {
+    fn message_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn routing_key(&self) -> String {
+        format!("suite.command.{}", self.task)
+    }
+}
 
 /// What the suite needs from an adapter.
 #[async_trait]
@@ -24,6 +55,14 @@ pub trait TestBroker: Send + Sync {
     async fn subscriber(&self, queue: &str, patterns: &[&str]) -> Arc<dyn Subscriber>;
     /// The dead letters of `queue` so far (may drain them).
     async fn dead_letters(&self, queue: &str) -> Vec<DeadLetter>;
+    /// A publisher of [`SuiteCommand`]s into the same broker.
+    async fn command_publisher(&self) -> Arc<dyn Publisher<SuiteCommand>>;
+    /// As [`subscriber`](Self::subscriber), reading [`SuiteCommand`]s.
+    async fn command_subscriber(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Arc<dyn Subscriber<SuiteCommand>>;
     /// Whether events of one invoice arrive in publish order.
     fn orders_per_invoice(&self) -> bool;
 }
@@ -51,7 +90,7 @@ pub fn invoice_events(n: usize) -> Vec<EventEnvelope> {
 }
 
 /// Receives the next delivery or fails after `within`.
-pub async fn receive(subscriber: &dyn Subscriber, within: Duration) -> Delivery {
+pub async fn receive<M: Message>(subscriber: &dyn Subscriber<M>, within: Duration) -> Delivery<M> {
     tokio::time::timeout(within, subscriber.next())
         .await
         .expect("no delivery in time")
@@ -60,7 +99,7 @@ pub async fn receive(subscriber: &dyn Subscriber, within: Duration) -> Delivery 
 }
 
 /// Whether nothing arrives within `within`.
-pub async fn nothing_arrives(subscriber: &dyn Subscriber, within: Duration) -> bool {
+pub async fn nothing_arrives<M: Message>(subscriber: &dyn Subscriber<M>, within: Duration) -> bool {
     tokio::time::timeout(within, subscriber.next())
         .await
         .is_err()
@@ -205,6 +244,103 @@ pub async fn poison_goes_to_the_dead_letter_queue_with_its_reason(broker: &dyn T
     assert_eq!(stats.retried(), 2);
 }
 
+/// Commands and events share the broker: each queue gets what its bindings say, decoded
+/// as its own type; the runner and its retries work for commands as for events.
+pub async fn commands_travel_beside_events(broker: &dyn TestBroker) {
+    let commands = queue_name("commands");
+    let events = queue_name("events");
+    let command_subscriber = broker
+        .command_subscriber(&commands, &["suite.command.#"])
+        .await;
+    let event_subscriber = broker.subscriber(&events, &["invoice.#"]).await;
+    let sent = vec![SuiteCommand::new("mail"), SuiteCommand::new("ship")];
+    let event = invoice_events(1).remove(0);
+    broker.publisher().await.publish(&event).await.unwrap();
+    broker
+        .command_publisher()
+        .await
+        .publish_batch(&sent)
+        .await
+        .unwrap();
+
+    let got = receive(event_subscriber.as_ref(), WAIT).await;
+    assert_eq!(got.envelope(), &event);
+    got.ack().await.unwrap();
+    assert!(nothing_arrives(event_subscriber.as_ref(), Duration::from_millis(500)).await);
+
+    // Through the runner, the first attempt of each command failing once.
+    let tried = Arc::new(std::sync::Mutex::new(Vec::<Uuid>::new()));
+    let seen = Arc::clone(&tried);
+    let handler = move |c: SuiteCommand| {
+        let seen = Arc::clone(&seen);
+        async move {
+            let mut seen = seen.lock().unwrap();
+            let first = !seen.contains(&c.id);
+            seen.push(c.id);
+            if first {
+                Err(HandlerError::retryable("first try fails"))
+            } else {
+                Ok(())
+            }
+        }
+    };
+    let runner =
+        ConsumerRunner::new(Arc::clone(&command_subscriber), Arc::new(handler)).with_retry(
+            RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(20)),
+        );
+    let stats = runner.stats();
+    let shutdown = crate::CancellationToken::new();
+    let task = tokio::spawn(runner.run(shutdown.clone()));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while stats.handled() < 2 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
+    assert_eq!(stats.handled(), 2);
+    assert_eq!(stats.retried(), 2);
+    let mut tried = tried.lock().unwrap().clone();
+    tried.sort();
+    tried.dedup();
+    let mut expected: Vec<Uuid> = sent.iter().map(|c| c.id).collect();
+    expected.sort();
+    assert_eq!(tried, expected);
+}
+
+/// A queue of commands that receives something else (an event, bound by mistake)
+/// dead-letters it with the decode error and hands out only commands.
+pub async fn a_message_of_another_type_is_dead_lettered(broker: &dyn TestBroker) {
+    let queue = queue_name("mixed");
+    let subscriber = broker
+        .command_subscriber(&queue, &["suite.command.#", "invoice.#"])
+        .await;
+    let event = invoice_events(1).remove(0);
+    let command = SuiteCommand::new("mail");
+    broker.publisher().await.publish(&event).await.unwrap();
+    broker
+        .command_publisher()
+        .await
+        .publish(&command)
+        .await
+        .unwrap();
+    let got = receive(subscriber.as_ref(), WAIT).await;
+    assert_eq!(got.envelope(), &command);
+    got.ack().await.unwrap();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut dead = Vec::new();
+    while dead.is_empty() && tokio::time::Instant::now() < deadline {
+        dead.extend(broker.dead_letters(&queue).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].envelope.as_ref(), Some(&event));
+    assert!(
+        dead[0].reason.contains("unknown field"),
+        "{}",
+        dead[0].reason
+    );
+}
+
 /// Runs every function against one adapter.
 pub async fn run_all(broker: &dyn TestBroker) {
     publish_and_receive(broker).await;
@@ -212,4 +348,6 @@ pub async fn run_all(broker: &dyn TestBroker) {
     routing_fans_out_by_binding(broker).await;
     nack_requeues_for_redelivery(broker).await;
     poison_goes_to_the_dead_letter_queue_with_its_reason(broker).await;
+    commands_travel_beside_events(broker).await;
+    a_message_of_another_type_is_dead_lettered(broker).await;
 }

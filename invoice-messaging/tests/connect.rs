@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use invoice_messaging::testing::{self, TestBroker};
+use invoice_messaging::testing::{self, SuiteCommand, TestBroker};
 use invoice_messaging::{connect, Broker, BrokerBuilder, DeadLetter, Error, Publisher, Subscriber};
 use invoice_storage::testing::require_env;
 
@@ -29,6 +29,18 @@ impl TestBroker for Connected {
         unreachable!("not used by the functions run here")
     }
 
+    async fn command_publisher(&self) -> Arc<dyn Publisher<SuiteCommand>> {
+        self.broker.publisher_as()
+    }
+
+    async fn command_subscriber(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Arc<dyn Subscriber<SuiteCommand>> {
+        self.broker.subscribe_as(queue, patterns).await.unwrap()
+    }
+
     fn orders_per_invoice(&self) -> bool {
         self.ordered
     }
@@ -39,6 +51,7 @@ async fn suite(broker: Broker, ordered: bool) {
     testing::publish_and_receive(&connected).await;
     testing::batch_arrives_complete_and_ordered(&connected).await;
     testing::routing_fans_out_by_binding(&connected).await;
+    testing::commands_travel_beside_events(&connected).await;
 }
 
 #[tokio::test]

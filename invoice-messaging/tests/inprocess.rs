@@ -7,7 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use invoice_core::EventEnvelope;
-use invoice_messaging::testing::{self, invoice_events, TestBroker};
+use invoice_messaging::testing::{self, invoice_events, SuiteCommand, TestBroker};
 use invoice_messaging::{
     CancellationToken, ConsumerRunner, DeadLetter, HandlerError, Idempotent, InProcessBroker,
     OutboxRelay, Publisher, RetryPolicy, Subscriber,
@@ -26,6 +26,16 @@ impl TestBroker for InProcess {
     }
     async fn dead_letters(&self, queue: &str) -> Vec<DeadLetter> {
         self.0.dead_letters(queue)
+    }
+    async fn command_publisher(&self) -> Arc<dyn Publisher<SuiteCommand>> {
+        Arc::new(self.0.publisher())
+    }
+    async fn command_subscriber(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Arc<dyn Subscriber<SuiteCommand>> {
+        Arc::new(self.0.subscribe_as(queue, patterns).unwrap())
     }
     fn orders_per_invoice(&self) -> bool {
         true

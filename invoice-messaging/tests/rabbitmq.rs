@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use invoice_messaging::testing::{self, invoice_events, TestBroker};
+use invoice_messaging::testing::{self, invoice_events, SuiteCommand, TestBroker};
 use invoice_messaging::{
     DeadLetter, Error, Publisher, RabbitMqBroker, Subscriber, LAST_ERROR_HEADER,
 };
@@ -56,6 +56,17 @@ impl TestBroker for RabbitMq {
     }
     async fn dead_letters(&self, queue: &str) -> Vec<DeadLetter> {
         self.broker.drain_dead_letters(queue, 100).await.unwrap()
+    }
+    async fn command_publisher(&self) -> Arc<dyn Publisher<SuiteCommand>> {
+        Arc::new(self.broker.publisher())
+    }
+    async fn command_subscriber(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Arc<dyn Subscriber<SuiteCommand>> {
+        self.queues.lock().await.push(queue.to_owned());
+        Arc::new(self.broker.subscribe_as(queue, patterns).await.unwrap())
     }
     fn orders_per_invoice(&self) -> bool {
         // One publishing channel, one queue, one consumer: the broker keeps publish order.
@@ -207,7 +218,8 @@ async fn published_messages_are_persistent_json_with_the_event_id() {
         Some(event.event_id.to_string())
     );
     assert_eq!(
-        invoice_messaging::codec::decode(&message.delivery.data).unwrap(),
+        invoice_messaging::codec::decode::<invoice_core::EventEnvelope>(&message.delivery.data)
+            .unwrap(),
         event
     );
     connection.close(200, "done".into()).await.unwrap();
@@ -250,7 +262,8 @@ async fn dead_letters_carry_the_reason_header_and_the_original_message() {
     );
     assert_eq!(*message.delivery.properties.delivery_mode(), Some(2));
     assert_eq!(
-        invoice_messaging::codec::decode(&message.delivery.data).unwrap(),
+        invoice_messaging::codec::decode::<invoice_core::EventEnvelope>(&message.delivery.data)
+            .unwrap(),
         event
     );
     connection.close(200, "done".into()).await.unwrap();

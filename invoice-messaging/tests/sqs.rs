@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use invoice_messaging::testing::{self, invoice_events, TestBroker};
+use invoice_messaging::testing::{self, invoice_events, SuiteCommand, TestBroker};
 use invoice_messaging::{
     DeadLetter, Error, Publisher, QueueOptions, SqsBroker, SqsPublisher, SqsQueue, Subscriber,
 };
@@ -36,12 +36,8 @@ impl Sqs {
     }
 }
 
-#[async_trait]
-impl TestBroker for Sqs {
-    async fn publisher(&self) -> Arc<dyn Publisher> {
-        Arc::new(self.publisher.clone())
-    }
-    async fn subscriber(&self, queue: &str, patterns: &[&str]) -> Arc<dyn Subscriber> {
+impl Sqs {
+    async fn declare(&self, queue: &str, patterns: &[&str]) -> SqsQueue {
         let options = QueueOptions {
             fifo: self.fifo,
             visibility_timeout: Duration::from_secs(5),
@@ -53,9 +49,35 @@ impl TestBroker for Sqs {
             .lock()
             .unwrap()
             .push((queue.to_owned(), declared.clone()));
+        declared
+    }
+}
+
+#[async_trait]
+impl TestBroker for Sqs {
+    async fn publisher(&self) -> Arc<dyn Publisher> {
+        Arc::new(self.publisher.clone())
+    }
+    async fn subscriber(&self, queue: &str, patterns: &[&str]) -> Arc<dyn Subscriber> {
+        let declared = self.declare(queue, patterns).await;
         Arc::new(
             self.broker
                 .subscriber(&declared)
+                .with_wait(Duration::from_secs(1)),
+        )
+    }
+    async fn command_publisher(&self) -> Arc<dyn Publisher<SuiteCommand>> {
+        Arc::new(self.publisher.clone())
+    }
+    async fn command_subscriber(
+        &self,
+        queue: &str,
+        patterns: &[&str],
+    ) -> Arc<dyn Subscriber<SuiteCommand>> {
+        let declared = self.declare(queue, patterns).await;
+        Arc::new(
+            self.broker
+                .subscriber_as(&declared)
                 .with_wait(Duration::from_secs(1)),
         )
     }

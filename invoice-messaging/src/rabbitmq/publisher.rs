@@ -5,7 +5,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use invoice_core::EventEnvelope;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::ShortString;
 use lapin::{BasicProperties, Channel, Confirmation, Connection};
@@ -14,6 +13,7 @@ use tokio::sync::Mutex;
 use super::{broker_error, connection, short, topology, Settings, BACKEND};
 use crate::codec;
 use crate::error::{BoxError, Error, Result};
+use crate::message::Message;
 use crate::publisher::Publisher;
 
 /// AMQP delivery mode 2: the broker writes the message to disk.
@@ -127,10 +127,10 @@ impl RabbitMqPublisher {
         }
     }
 
-    async fn publish_on(
+    async fn publish_on<M: Message>(
         &self,
         link: &Link,
-        messages: &[(&EventEnvelope, ShortString, Vec<u8>)],
+        messages: &[(&M, ShortString, Vec<u8>)],
         progress: &mut usize,
     ) -> Result<()> {
         let mut confirms = Vec::with_capacity(messages.len());
@@ -142,10 +142,10 @@ impl RabbitMqPublisher {
                     routing_key.clone(),
                     BasicPublishOptions::default(),
                     body,
-                    properties(envelope),
+                    properties(routing_key, *envelope),
                 )
                 .await
-                .map_err(|e| not_confirmed(envelope, Some(Box::new(e))))?;
+                .map_err(|e| not_confirmed(*envelope, Some(Box::new(e))))?;
             confirms.push(confirm);
         }
         for ((envelope, _, _), confirm) in messages.iter().zip(confirms) {
@@ -153,46 +153,49 @@ impl RabbitMqPublisher {
                 Ok(Confirmation::Ack(_)) => *progress += 1,
                 Ok(Confirmation::Nack(_)) => {
                     return Err(not_confirmed(
-                        envelope,
+                        *envelope,
                         Some("negative acknowledgement from the broker".into()),
                     ))
                 }
                 Ok(Confirmation::NotRequested) => {
                     return Err(not_confirmed(
-                        envelope,
+                        *envelope,
                         Some("the channel is not in confirm mode".into()),
                     ))
                 }
-                Err(e) => return Err(not_confirmed(envelope, Some(Box::new(e)))),
+                Err(e) => return Err(not_confirmed(*envelope, Some(Box::new(e)))),
             }
         }
         Ok(())
     }
 }
 
-fn properties(envelope: &EventEnvelope) -> BasicProperties {
+fn properties<M: Message>(routing_key: &ShortString, message: &M) -> BasicProperties {
     let mut properties = BasicProperties::default()
         .with_delivery_mode(PERSISTENT)
         .with_content_type(codec::CONTENT_TYPE.into())
-        .with_message_id(envelope.event_id.to_string().as_str().into())
-        .with_type(envelope.event.name().into());
-    if let Ok(seconds) = u64::try_from(envelope.occurred_at.timestamp()) {
+        .with_message_id(message.message_id().to_string().as_str().into())
+        .with_type(routing_key.clone());
+    if let Some(seconds) = message
+        .occurred_at()
+        .and_then(|at| u64::try_from(at.timestamp()).ok())
+    {
         properties = properties.with_timestamp(seconds);
     }
     properties
 }
 
-fn not_confirmed(envelope: &EventEnvelope, source: Option<BoxError>) -> Error {
+fn not_confirmed<M: Message>(message: &M, source: Option<BoxError>) -> Error {
     Error::NotConfirmed {
         backend: BACKEND,
-        event_id: envelope.event_id.to_string(),
+        event_id: message.message_id().to_string(),
         source,
     }
 }
 
 #[async_trait]
-impl Publisher for RabbitMqPublisher {
-    async fn publish_batch(&self, envelopes: &[EventEnvelope]) -> Result<()> {
+impl<M: Message> Publisher<M> for RabbitMqPublisher {
+    async fn publish_batch(&self, envelopes: &[M]) -> Result<()> {
         let Some(first) = envelopes.first() else {
             return Ok(());
         };

@@ -2,11 +2,13 @@
 //! acks, and settling deliveries.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
+use invoice_core::EventEnvelope;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
     ConfirmSelectOptions,
@@ -20,6 +22,7 @@ use super::connection::{self, Backoff};
 use super::{broker_error, short, topology, Settings, LAST_ERROR_HEADER};
 use crate::codec;
 use crate::error::{Error, Result};
+use crate::message::Message;
 use crate::subscriber::{Delivery, Settle, Subscriber};
 
 /// Reasons longer than this are cut: headers must fit in one AMQP frame (128 KiB).
@@ -32,17 +35,26 @@ const MAX_REASON_BYTES: usize = 4096;
 /// Deliveries are acknowledged manually; at most the broker's prefetch are unsettled at
 /// once. [`Delivery::attempt`] is 1 plus the queue's `x-delivery-count` header (so it
 /// counts redeliveries after nacks, consumer crashes and reconnects), and at least 2 for
-/// a message the broker flags as redelivered. A body that is not an event envelope is
-/// dead-lettered with the decode error as its reason and never handed out. A feed's queue
+/// a message the broker flags as redelivered. A body that does not decode as the
+/// subscriber's message type is dead-lettered with the decode error as its reason and never handed out. A feed's queue
 /// is a classic queue without a delivery count or a dead-letter queue: there the attempt
 /// is 1, or 2 for a flagged redelivery, and what is dead-lettered is dropped.
 ///
 /// When the connection goes away, [`next`](Subscriber::next) reconnects with backoff,
 /// declares the queue again and resumes consuming; it fails with [`Error::Broker`] only
 /// when that has not worked for the reconnect timeout.
-#[derive(Clone)]
-pub struct RabbitMqSubscriber {
+pub struct RabbitMqSubscriber<M = EventEnvelope> {
     shared: Arc<Shared>,
+    _message: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for RabbitMqSubscriber<M> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            _message: PhantomData,
+        }
+    }
 }
 
 /// What a subscription's queue is.
@@ -73,7 +85,7 @@ struct Consuming {
     connection: Connection,
 }
 
-impl fmt::Debug for RabbitMqSubscriber {
+impl<M> fmt::Debug for RabbitMqSubscriber<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RabbitMqSubscriber")
             .field("queue", &self.shared.queue)
@@ -82,7 +94,7 @@ impl fmt::Debug for RabbitMqSubscriber {
     }
 }
 
-impl RabbitMqSubscriber {
+impl<M: Message> RabbitMqSubscriber<M> {
     pub(crate) async fn start(
         settings: Arc<Settings>,
         queue: &str,
@@ -112,6 +124,7 @@ impl RabbitMqSubscriber {
         *shared.consuming.lock().await = Some(consuming);
         Ok(Self {
             shared: Arc::new(shared),
+            _message: PhantomData,
         })
     }
 
@@ -190,8 +203,8 @@ impl Shared {
 }
 
 #[async_trait]
-impl Subscriber for RabbitMqSubscriber {
-    async fn next(&self) -> Result<Option<Delivery>> {
+impl<M: Message> Subscriber<M> for RabbitMqSubscriber<M> {
+    async fn next(&self) -> Result<Option<Delivery<M>>> {
         let shared = &self.shared;
         let mut consuming = shared.consuming.lock().await;
         let mut backoff = Backoff::new(
@@ -222,7 +235,7 @@ impl Subscriber for RabbitMqSubscriber {
             match current.consumer.next().await {
                 Some(Ok(delivery)) => {
                     let attempt = attempt(&delivery);
-                    let decoded = codec::decode(&delivery.data);
+                    let decoded = codec::decode::<M>(&delivery.data);
                     let settle = shared.settle_for(current, delivery);
                     match decoded {
                         Ok(envelope) => {

@@ -5,12 +5,12 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use aws_sdk_sqs::Client;
-use invoice_core::EventEnvelope;
 
 use super::{broker_error, SqsQueue};
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::inprocess::topic_matches;
+use crate::message::Message;
 use crate::publisher::Publisher;
 
 /// SQS accepts at most 10 messages per batch.
@@ -37,7 +37,7 @@ impl SqsPublisher {
         }
     }
 
-    /// Sends events whose routing key matches one of `patterns` to `queue` (in addition to
+    /// Sends messages whose routing key matches one of `patterns` to `queue` (in addition to
     /// the existing routes).
     pub fn route(&self, queue: &SqsQueue, patterns: &[&str]) {
         let mut routes = self
@@ -50,12 +50,12 @@ impl SqsPublisher {
         });
     }
 
-    async fn send(&self, queue: &SqsQueue, envelopes: &[&EventEnvelope]) -> Result<()> {
+    async fn send<M: Message>(&self, queue: &SqsQueue, envelopes: &[&M]) -> Result<()> {
         for chunk in envelopes.chunks(BATCH) {
             let mut entries = Vec::with_capacity(chunk.len());
             for (i, envelope) in chunk.iter().enumerate() {
                 let body =
-                    String::from_utf8(codec::encode(envelope)?).map_err(|e| Error::Decode {
+                    String::from_utf8(codec::encode(*envelope)?).map_err(|e| Error::Decode {
                         reason: e.to_string(),
                     })?;
                 let mut entry = SendMessageBatchRequestEntry::builder()
@@ -63,8 +63,8 @@ impl SqsPublisher {
                     .message_body(body);
                 if queue.fifo {
                     entry = entry
-                        .message_group_id(envelope.invoice_id.to_string())
-                        .message_deduplication_id(envelope.event_id.to_string());
+                        .message_group_id(envelope.ordering_key())
+                        .message_deduplication_id(envelope.message_id().to_string());
                 }
                 entries.push(entry.build().map_err(broker_error)?);
             }
@@ -79,7 +79,7 @@ impl SqsPublisher {
                     backend: "sqs",
                     event_id: chunk
                         .first()
-                        .map(|e| e.event_id.to_string())
+                        .map(|e| e.message_id().to_string())
                         .unwrap_or_default(),
                     source: Some(Box::new(e)),
                 })?;
@@ -89,7 +89,7 @@ impl SqsPublisher {
                     backend: "sqs",
                     event_id: chunk
                         .get(index)
-                        .map(|e| e.event_id.to_string())
+                        .map(|e| e.message_id().to_string())
                         .unwrap_or_default(),
                     source: Some(
                         format!(
@@ -107,15 +107,15 @@ impl SqsPublisher {
 }
 
 #[async_trait]
-impl Publisher for SqsPublisher {
-    async fn publish_batch(&self, envelopes: &[EventEnvelope]) -> Result<()> {
+impl<M: Message> Publisher<M> for SqsPublisher {
+    async fn publish_batch(&self, envelopes: &[M]) -> Result<()> {
         let routes = self
             .routes
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
         for route in &routes {
-            let matching: Vec<&EventEnvelope> = envelopes
+            let matching: Vec<&M> = envelopes
                 .iter()
                 .filter(|e| {
                     let key = e.routing_key();

@@ -2,33 +2,46 @@
 //! delete, visibility reset or a send to the dead-letter queue.
 
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_sqs::types::{Message, MessageAttributeValue, MessageSystemAttributeName};
 use aws_sdk_sqs::Client;
+use invoice_core::EventEnvelope;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
 use super::{broker_error, SqsQueue};
 use crate::codec;
 use crate::error::Result;
+use crate::message::Message as WireMessage;
 use crate::subscriber::{Delivery, Settle, Subscriber};
 
 /// The message attribute that carries a dead letter's reason.
 pub const LAST_ERROR_ATTRIBUTE: &str = "last_error";
 
 /// A subscription to one SQS queue.
-#[derive(Debug)]
-pub struct SqsSubscriber {
+pub struct SqsSubscriber<M = EventEnvelope> {
     client: Client,
     queue: SqsQueue,
     buffer: Mutex<VecDeque<Message>>,
     wait: Duration,
     visibility: Duration,
+    _message: PhantomData<fn() -> M>,
 }
 
-impl SqsSubscriber {
+impl<M> std::fmt::Debug for SqsSubscriber<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqsSubscriber")
+            .field("queue", &self.queue)
+            .field("wait", &self.wait)
+            .field("visibility", &self.visibility)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M> SqsSubscriber<M> {
     pub(super) fn new(client: Client, queue: SqsQueue) -> Self {
         Self {
             client,
@@ -36,6 +49,7 @@ impl SqsSubscriber {
             buffer: Mutex::new(VecDeque::new()),
             wait: Duration::from_secs(20),
             visibility: Duration::from_secs(30),
+            _message: PhantomData,
         }
     }
 
@@ -106,8 +120,8 @@ impl SqsSubscriber {
 }
 
 #[async_trait]
-impl Subscriber for SqsSubscriber {
-    async fn next(&self) -> Result<Option<Delivery>> {
+impl<M: WireMessage> Subscriber<M> for SqsSubscriber<M> {
+    async fn next(&self) -> Result<Option<Delivery<M>>> {
         let mut buffer = self.buffer.lock().await;
         loop {
             if buffer.is_empty() {
@@ -123,7 +137,7 @@ impl Subscriber for SqsSubscriber {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(1);
             let settle = self.settle_for(&message);
-            match codec::decode(message.body().unwrap_or_default().as_bytes()) {
+            match codec::decode::<M>(message.body().unwrap_or_default().as_bytes()) {
                 Ok(envelope) => {
                     return Ok(Some(Delivery::new(envelope, attempt, Box::new(settle))))
                 }
