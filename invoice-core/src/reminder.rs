@@ -34,6 +34,7 @@
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::ids::{InvoiceId, ReminderId, TenantId};
@@ -113,6 +114,8 @@ pub struct Reminder {
     last_error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sent_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    not_before: Option<DateTime<Utc>>,
     version: u64,
 }
 
@@ -228,6 +231,7 @@ impl Reminder {
             attempts: 0,
             last_error: None,
             sent_at: None,
+            not_before: None,
             version: 1,
         })
     }
@@ -272,6 +276,7 @@ impl Reminder {
         self.time_zone = time_zone;
         self.attempts = 0;
         self.last_error = None;
+        self.not_before = None;
         self.version += 1;
         Ok(())
     }
@@ -312,6 +317,23 @@ impl Reminder {
         Ok(())
     }
 
+    /// Starts a send attempt: the sender that stores this version holds the reminder, and
+    /// no scheduler claims it again before `hold_until` (when a sender that has not
+    /// finished by then is presumed dead, and another attempt may start).
+    ///
+    /// Stored with the version the sender was told to send, this is the step that makes a
+    /// sender the only one: of two senders of one version, one store update fails.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidReminder`] unless it is scheduled.
+    pub fn begin_attempt(&mut self, hold_until: DateTime<Utc>) -> Result<()> {
+        self.require_scheduled("send")?;
+        self.not_before = Some(hold_until);
+        self.version += 1;
+        Ok(())
+    }
+
     /// Records that it was sent at `at`.
     ///
     /// # Errors
@@ -321,22 +343,32 @@ impl Reminder {
         self.require_scheduled("send")?;
         self.status = ReminderStatus::Sent;
         self.sent_at = Some(at);
+        self.not_before = None;
         self.version += 1;
         Ok(())
     }
 
     /// Records a failed attempt with its reason; after `max_attempts` it is
-    /// [`Failed`](ReminderStatus::Failed), else it stays scheduled for another try.
+    /// [`Failed`](ReminderStatus::Failed), else it stays scheduled and is not claimed
+    /// again before `retry_at` (the caller's backoff).
     ///
     /// # Errors
     ///
     /// [`Error::InvalidReminder`] unless it is scheduled.
-    pub fn record_failure(&mut self, reason: impl Into<String>, max_attempts: u32) -> Result<()> {
+    pub fn record_failure(
+        &mut self,
+        reason: impl Into<String>,
+        max_attempts: u32,
+        retry_at: DateTime<Utc>,
+    ) -> Result<()> {
         self.require_scheduled("send")?;
         self.attempts = self.attempts.saturating_add(1);
         self.last_error = Some(reason.into());
         if self.attempts >= max_attempts {
             self.status = ReminderStatus::Failed;
+            self.not_before = None;
+        } else {
+            self.not_before = Some(retry_at);
         }
         self.version += 1;
         Ok(())
@@ -412,9 +444,55 @@ impl Reminder {
         self.sent_at
     }
 
+    /// The instant before which no send attempt starts: an attempt is in progress, or a
+    /// failed one waits for its retry. `None` when it may be sent as soon as it is due.
+    /// Stores keep a reminder away from schedulers' claims until then.
+    pub fn not_before(&self) -> Option<DateTime<Utc>> {
+        self.not_before
+    }
+
     /// The optimistic-concurrency version: 1 when created, +1 per command.
     pub fn version(&self) -> u64 {
         self.version
+    }
+}
+
+/// The command to send one reminder, at the version a scheduler claimed it at.
+///
+/// A scheduler publishes it for each reminder it claims; a sender re-reads the reminder
+/// and sends nothing when it is no longer scheduled at that version (rescheduled,
+/// redirected, cancelled or sent since). Its routing key is `reminder.send`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SendReminder {
+    /// Unique per command: a command published again keeps it.
+    pub id: Uuid,
+    /// The reminder's tenant.
+    pub tenant: TenantId,
+    /// The reminder.
+    pub reminder: ReminderId,
+    /// The version claimed.
+    pub version: u64,
+    /// When the reminder is due.
+    pub due_at: DateTime<Utc>,
+    /// When the scheduler claimed it.
+    pub claimed_at: DateTime<Utc>,
+}
+
+impl SendReminder {
+    /// The routing key of every send command.
+    pub const ROUTING_KEY: &'static str = "reminder.send";
+
+    /// The command to send `reminder` as it is now; id and time come from the caller.
+    pub fn new(id: Uuid, reminder: &Reminder, claimed_at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            tenant: reminder.tenant().clone(),
+            reminder: reminder.id(),
+            version: reminder.version(),
+            due_at: reminder.due_at(),
+            claimed_at,
+        }
     }
 }
 

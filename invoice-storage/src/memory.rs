@@ -853,7 +853,7 @@ impl ReminderStore for InMemoryStore {
         }
         state
             .reminders
-            .insert(reminder.id(), (reminder.clone(), None));
+            .insert(reminder.id(), (reminder.clone(), reminder.not_before()));
         Ok(())
     }
 
@@ -882,7 +882,7 @@ impl ReminderStore for InMemoryStore {
                 stored.0.version(),
             ));
         }
-        *stored = (reminder.clone(), None);
+        *stored = (reminder.clone(), reminder.not_before());
         Ok(())
     }
 

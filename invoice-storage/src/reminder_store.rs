@@ -151,8 +151,9 @@ pub trait ReminderStore: Debug + Send + Sync + 'static {
     /// [`Error::NotFound`] when the tenant has none with this id.
     async fn get(&self, tenant: &TenantId, id: ReminderId) -> Result<Reminder>;
 
-    /// Writes `reminder` over the stored one if that is at `expected_version`, and ends
-    /// any claim on it.
+    /// Writes `reminder` over the stored one if that is at `expected_version`. Its claim
+    /// ends, or lasts until the reminder's [`not_before`](Reminder::not_before) when it
+    /// has one (an attempt in progress, a retry that waits).
     ///
     /// # Errors
     ///
@@ -167,7 +168,7 @@ pub trait ReminderStore: Debug + Send + Sync + 'static {
     async fn list(&self, tenant: &TenantId, query: &ReminderQuery) -> Result<ReminderPage>;
 
     /// Claims up to `limit` scheduled reminders of any tenant due at `now` that no one
-    /// holds (or whose claim ended), the longest due first, until `lease_until`. Two
+    /// holds (whose claim and [`not_before`](Reminder::not_before) have passed), the longest due first, until `lease_until`. Two
     /// claimers never get the same reminder while its lease runs. Each comes at the
     /// version it was claimed at: a sender that finds another version later knows it was
     /// changed meanwhile.

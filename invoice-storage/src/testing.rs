@@ -42,7 +42,8 @@ pub use outbox::{
     outbox_claim_lease_and_publish, saved_events_reach_the_outbox,
 };
 pub use reminders::{
-    reminder_claims_are_leased_and_never_shared, reminders_crud_list_and_isolation,
+    reminder_attempts_hold_off_claims, reminder_claims_are_leased_and_never_shared,
+    reminders_crud_list_and_isolation,
 };
 pub use reports::reports_match_the_reference_computation;
 pub use schedules::{
@@ -101,4 +102,5 @@ where
     let s = fresh().await;
     generator_catches_up_after_downtime(Arc::new(s.clone())).await;
     reminder_claims_are_leased_and_never_shared(Arc::new(s.clone()), Arc::new(s)).await;
+    reminder_attempts_hold_off_claims(&fresh().await).await;
 }

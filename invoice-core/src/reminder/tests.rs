@@ -148,18 +148,45 @@ fn reschedule_redirect_and_cancel_until_sent() {
 #[test]
 fn failures_are_counted_until_the_last_attempt_and_a_reschedule_forgets_them() {
     let mut r = reminder();
-    r.record_failure("connection refused", 3).unwrap();
-    r.record_failure("connection refused", 3).unwrap();
+    let later = now() + chrono::Duration::minutes(5);
+    r.record_failure("connection refused", 3, later).unwrap();
+    r.record_failure("connection refused", 3, later).unwrap();
     assert_eq!((r.status(), r.attempts()), (ReminderStatus::Scheduled, 2));
+    assert_eq!(r.not_before(), Some(later), "waits for its retry");
     r.reschedule(local(2027, 3, 7, 9, 0), chrono_tz::UTC, now())
         .unwrap();
-    assert_eq!((r.attempts(), r.last_error()), (0, None));
+    assert_eq!(
+        (r.attempts(), r.last_error(), r.not_before()),
+        (0, None, None)
+    );
     for _ in 0..3 {
-        r.record_failure("550 mailbox unavailable", 3).unwrap();
+        r.record_failure("550 mailbox unavailable", 3, later)
+            .unwrap();
     }
     assert_eq!(r.status(), ReminderStatus::Failed);
+    assert_eq!(r.not_before(), None);
     assert_eq!(r.last_error(), Some("550 mailbox unavailable"));
-    assert!(r.record_failure("again", 3).is_err());
+    assert!(r.record_failure("again", 3, later).is_err());
+}
+
+#[test]
+fn an_attempt_holds_the_reminder_and_bumps_its_version_until_sent() {
+    let mut r = reminder();
+    let hold = now() + chrono::Duration::minutes(2);
+    r.begin_attempt(hold).unwrap();
+    assert_eq!((r.version(), r.not_before()), (2, Some(hold)));
+    assert_eq!(r.attempts(), 0, "only a failure counts");
+    r.mark_sent(now()).unwrap();
+    assert_eq!(
+        (r.status(), r.not_before(), r.version()),
+        (ReminderStatus::Sent, None, 3)
+    );
+    assert!(
+        r.begin_attempt(hold).is_err(),
+        "a sent reminder is not sent again"
+    );
+    let back: Reminder = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(back, r);
 }
 
 #[test]

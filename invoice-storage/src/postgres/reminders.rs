@@ -25,7 +25,7 @@ impl ReminderStore for PostgresStore {
     async fn create(&self, reminder: &Reminder) -> Result<()> {
         let inserted = sqlx::query(
             "INSERT INTO reminders (id, tenant, status, version, due_at, claimed_until, body) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6::jsonb)",
+             VALUES ($1, $2, $3, $4, $5, $7, $6::jsonb)",
         )
         .bind(reminder.id().as_uuid())
         .bind(reminder.tenant().as_str())
@@ -33,6 +33,7 @@ impl ReminderStore for PostgresStore {
         .bind(to_i64(reminder.version(), BACKEND)?)
         .bind(reminder.due_at())
         .bind(to_json(reminder, BACKEND)?)
+        .bind(reminder.not_before())
         .execute(&self.pool)
         .await;
         match inserted {
@@ -64,7 +65,7 @@ impl ReminderStore for PostgresStore {
         let id = reminder.id();
         let written = sqlx::query(
             "UPDATE reminders SET status = $3, version = $4, due_at = $5, \
-             claimed_until = NULL, body = $6::jsonb \
+             claimed_until = $8, body = $6::jsonb \
              WHERE id = $1 AND tenant = $2 AND version = $7",
         )
         .bind(id.as_uuid())
@@ -74,6 +75,7 @@ impl ReminderStore for PostgresStore {
         .bind(reminder.due_at())
         .bind(to_json(reminder, BACKEND)?)
         .bind(to_i64(expected_version, BACKEND)?)
+        .bind(reminder.not_before())
         .execute(&self.pool)
         .await
         .map_err(backend)?;

@@ -43,16 +43,17 @@ impl ReminderStore for SqliteStore {
             reminder.status().as_str(),
             to_i64(reminder.version(), BACKEND)?,
             micros(reminder.due_at()),
+            reminder.not_before().map(micros),
             to_json(reminder, BACKEND)?,
         );
         self.write(move |connection| {
             let inserted = connection
                 .prepare_cached(
                     "INSERT INTO reminders (id, tenant, status, version, due_at, claimed_until, body) \
-                     VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
                 )
                 .map_err(backend)?
-                .execute((&row.0, &row.1, row.2, row.3, row.4, &row.5));
+                .execute((&row.0, &row.1, row.2, row.3, row.4, row.5, &row.6));
             match inserted {
                 Ok(_) => Ok(()),
                 Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
@@ -85,6 +86,7 @@ impl ReminderStore for SqliteStore {
             reminder.status().as_str(),
             to_i64(reminder.version(), BACKEND)?,
             micros(reminder.due_at()),
+            reminder.not_before().map(micros),
             to_json(reminder, BACKEND)?,
             id.to_string(),
             tenant.clone(),
@@ -94,12 +96,13 @@ impl ReminderStore for SqliteStore {
             let written = connection
                 .prepare_cached(
                     "UPDATE reminders SET status = ?, version = ?, due_at = ?, \
-                     claimed_until = NULL, body = ? \
+                     claimed_until = ?, body = ? \
                      WHERE id = ? AND tenant = ? AND version = ?",
                 )
                 .map_err(backend)?
                 .execute((
-                    values.0, values.1, values.2, &values.3, &values.4, &values.5, values.6,
+                    values.0, values.1, values.2, values.3, &values.4, &values.5, &values.6,
+                    values.7,
                 ))
                 .map_err(backend)?;
             if written == 1 {
@@ -108,7 +111,7 @@ impl ReminderStore for SqliteStore {
             let found: Option<i64> = connection
                 .prepare_cached("SELECT version FROM reminders WHERE id = ? AND tenant = ?")
                 .map_err(backend)?
-                .query_row((&values.4, &tenant), |row| row.get(0))
+                .query_row((&values.5, &tenant), |row| row.get(0))
                 .optional()
                 .map_err(backend)?;
             Err(match found {

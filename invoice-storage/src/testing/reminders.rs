@@ -225,3 +225,65 @@ where
         "claimed at its current version"
     );
 }
+
+/// A reminder whose send attempt has begun is not claimed before the attempt's hold
+/// ends, nor one whose failed attempt waits for its retry; of two senders of one claimed
+/// version, only one can begin the attempt. `store` must hold no other reminders.
+pub async fn reminder_attempts_hold_off_claims(store: &dyn ReminderStore) {
+    let tenant = fresh_tenant();
+    let r = reminder(&tenant, 1, 9);
+    store.create(&r).await.unwrap();
+    let now = r.due_at() + Duration::seconds(1);
+    let claimed = store
+        .claim_due(now, now + Duration::seconds(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let claimed = claimed.into_iter().next().unwrap();
+
+    // Two senders of the claimed version: one begins, the other finds a conflict.
+    let hold = now + Duration::minutes(2);
+    let mut first = claimed.clone();
+    first.begin_attempt(hold).unwrap();
+    store.update(&first, claimed.version()).await.unwrap();
+    let mut second = claimed.clone();
+    second.begin_attempt(hold).unwrap();
+    assert!(matches!(
+        store.update(&second, claimed.version()).await,
+        Err(Error::Conflict { .. })
+    ));
+
+    // The lease of the claim has passed, the hold has not: nothing to claim.
+    let after_lease = now + Duration::minutes(1);
+    assert!(store
+        .claim_due(after_lease, after_lease + Duration::seconds(30), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // The sender died: after the hold it is claimed again.
+    let after_hold = hold + Duration::seconds(1);
+    let again = store
+        .claim_due(after_hold, after_hold + Duration::seconds(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+
+    // A failed attempt waits for its retry time, then comes back.
+    let mut failed = again[0].clone();
+    let retry_at = after_hold + Duration::minutes(10);
+    failed.record_failure("421 try later", 5, retry_at).unwrap();
+    store.update(&failed, again[0].version()).await.unwrap();
+    let before_retry = retry_at - Duration::seconds(1);
+    assert!(store
+        .claim_due(before_retry, retry_at, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let retried = store
+        .claim_due(retry_at, retry_at + Duration::seconds(30), 10)
+        .await
+        .unwrap();
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].attempts(), 1);
+    assert_eq!(retried[0].last_error(), Some("421 try later"));
+}
