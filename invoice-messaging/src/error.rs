@@ -18,7 +18,7 @@ pub enum Error {
         /// Why, when known.
         source: Option<BoxError>,
     },
-    /// A message body is not an event envelope this library can read.
+    /// A message body is not a message this reader can decode.
     #[error("undecodable message: {reason}")]
     Decode {
         /// What is wrong with it.

@@ -19,6 +19,7 @@ mod publisher;
 #[cfg(feature = "rabbitmq")]
 mod rabbitmq;
 mod relay;
+pub mod reminders;
 mod runner;
 #[cfg(feature = "sqs")]
 mod sqs;
@@ -40,6 +41,9 @@ pub use rabbitmq::{
     LAST_ERROR_HEADER,
 };
 pub use relay::OutboxRelay;
+pub use reminders::{
+    ReminderScheduler, ReminderSendError, ReminderSender, ReminderStats, SendReminderHandler,
+};
 pub use runner::{ConsumerRunner, RetryPolicy, RunnerStats};
 #[cfg(feature = "sqs")]
 pub use sqs::{
