@@ -69,7 +69,7 @@ mod watch;
 pub use api::Api;
 pub use deadline::{Deadline, QUIET};
 pub use fixture::Fixture;
-pub use mail::subjects_to;
+pub use mail::{arrivals_to, subjects_to};
 pub use process::free_port;
 pub use run::Run;
 pub use servers::{url_with_schema, Servers};

@@ -48,3 +48,26 @@ fn header(raw: &str, name: &str) -> Option<String> {
     }
     value
 }
+
+/// The mails the sink delivered to `address`: each one's `Message-ID` and when its file
+/// was written (its arrival), oldest first.
+pub fn arrivals_to(maildir: &Path, address: &str) -> Vec<(String, std::time::SystemTime)> {
+    let mut arrivals = Vec::new();
+    let Ok(entries) = std::fs::read_dir(maildir.join("new")) else {
+        return arrivals;
+    };
+    for entry in entries.flatten() {
+        let Ok(raw) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        if header(&raw, "X-RcptTo").as_deref() != Some(address) {
+            continue;
+        }
+        let Ok(written) = entry.metadata().and_then(|m| m.modified()) else {
+            continue;
+        };
+        arrivals.push((header(&raw, "Message-ID").unwrap_or_default(), written));
+    }
+    arrivals.sort_by_key(|(_, at)| *at);
+    arrivals
+}

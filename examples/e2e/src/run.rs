@@ -35,4 +35,13 @@ impl Run {
             export_queue: format!("e2e-{id}-export-worker"),
         }
     }
+
+    /// The notification worker's queues: its events' and its reminders' (the send
+    /// commands of scheduled reminders, `<queue>-reminders`).
+    pub fn notification_queues(&self) -> Vec<String> {
+        vec![
+            self.notification_queue.clone(),
+            format!("{}-reminders", self.notification_queue),
+        ]
+    }
 }

@@ -39,10 +39,9 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
     let mut fixture = Fixture::new(&servers);
 
     fixture.create_schema(&run.schema).await;
-    fixture.remove_queues_at_end(vec![
-        run.notification_queue.clone(),
-        run.export_queue.clone(),
-    ]);
+    let mut queues = run.notification_queues();
+    queues.push(run.export_queue.clone());
+    fixture.remove_queues_at_end(queues);
     let database_url = url_with_schema(&servers.database_url, &run.schema);
 
     let bind = format!("127.0.0.1:{}", free_port());

@@ -52,7 +52,7 @@ async fn two_instances_behave_as_one_and_survive_a_kill() {
     let run = Run::fresh();
     let mut fixture = Fixture::new(&servers);
     fixture.create_schema(&run.schema).await;
-    fixture.remove_queues_at_end(vec![run.notification_queue.clone()]);
+    fixture.remove_queues_at_end(run.notification_queues());
     let database_url = url_with_schema(&servers.database_url, &run.schema);
 
     let binds = [

@@ -71,6 +71,13 @@ pub struct Config {
     pub reminder_days_before: u32,
     /// `REMINDER_EVERY_SECS`, default 3600: how often reminders are looked for.
     pub reminder_every: Duration,
+    /// `SCHEDULER_PERIOD_MS`, default 1000: how often the scheduled reminders that are
+    /// due are claimed and published, so how late one may go out.
+    pub scheduler_period: Duration,
+    /// `REMINDER_LEASE_SECS`, default 30: how long a claimed reminder waits for its send
+    /// command to be handled, and a send attempt holds its reminder, before another
+    /// worker may take it (after a crash, the longest a reminder is delayed).
+    pub reminder_lease: Duration,
 }
 
 /// The queue name used when `QUEUE_NAME` is unset.
@@ -132,6 +139,18 @@ impl Config {
                 })?)
             }
         };
+        let positive = |name: &str, default: u64| -> anyhow::Result<u64> {
+            match var(name) {
+                None => Ok(default),
+                Some(value) => value
+                    .parse()
+                    .ok()
+                    .filter(|v| *v > 0)
+                    .with_context(|| format!("{name} {value:?}: expected a positive number")),
+            }
+        };
+        let scheduler_period = Duration::from_millis(positive("SCHEDULER_PERIOD_MS", 1000)?);
+        let reminder_lease = Duration::from_secs(positive("REMINDER_LEASE_SECS", 30)?);
         let database =
             var("DATABASE_URL").unwrap_or_else(|| "sqlite:notification-worker.db".to_owned());
         invoice_storage::StoreUrl::parse(&database).context("DATABASE_URL")?;
@@ -142,6 +161,8 @@ impl Config {
             from,
             reminder_days_before,
             reminder_every,
+            scheduler_period,
+            reminder_lease,
         })
     }
 }
@@ -184,6 +205,8 @@ mod tests {
         assert_eq!(c.from.email.to_string(), "invoices@localhost");
         assert_eq!(c.reminder_days_before, 3);
         assert_eq!(c.reminder_every, Duration::from_secs(3600));
+        assert_eq!(c.scheduler_period, Duration::from_secs(1));
+        assert_eq!(c.reminder_lease, Duration::from_secs(30));
     }
 
     #[test]
@@ -262,6 +285,8 @@ mod tests {
             (vec![("MAIL_FROM", "not an address")], "MAIL_FROM"),
             (vec![("REMINDER_DAYS_BEFORE", "-1")], "REMINDER_DAYS_BEFORE"),
             (vec![("REMINDER_EVERY_SECS", "0")], "REMINDER_EVERY_SECS"),
+            (vec![("SCHEDULER_PERIOD_MS", "0")], "SCHEDULER_PERIOD_MS"),
+            (vec![("REMINDER_LEASE_SECS", "soon")], "REMINDER_LEASE_SECS"),
         ] {
             let err = config(&vars).unwrap_err();
             assert!(format!("{err:#}").contains(needle), "{err:#}");

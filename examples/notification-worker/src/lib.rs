@@ -6,7 +6,9 @@
 //! ([`InvoiceSnapshot::buyer_email`](invoice_core::InvoiceSnapshot::buyer_email)) when an
 //! invoice is created, updated, issued, deleted or paid. A periodic task sends a "due
 //! soon" reminder some days before the due date and an "overdue" one after it, each at
-//! most once per invoice ([`reminders`]).
+//! most once per invoice ([`reminders`]). And it mails the reminders people schedule
+//! (`/reminders` of invoice-service, in the store `DATABASE_URL` names) when they fall
+//! due, through a scheduler and a send queue on the broker ([`scheduled`]).
 //!
 //! Run it on embedded defaults (in-process bus with a short demo, mail written to the
 //! log instead of sent):
@@ -32,6 +34,8 @@
 //! | `MAIL_FROM` | `Invoices <invoices@localhost>` | the sender |
 //! | `REMINDER_DAYS_BEFORE` | `3` | days before the due date for "due soon" |
 //! | `REMINDER_EVERY_SECS` | `3600` | how often reminders are looked for |
+//! | `SCHEDULER_PERIOD_MS` | `1000` | how often due scheduled reminders are claimed and queued (how late one may go out) |
+//! | `REMINDER_LEASE_SECS` | `30` | how long a claimed reminder, or one being sent, is kept from other workers: after a crash, the longest it is delayed |
 //!
 //! What it must not forget is in the store `DATABASE_URL` names (default: the SQLite
 //! file `notification-worker.db`): handled events and sent reminders
@@ -46,6 +50,7 @@ pub mod mail;
 pub mod message;
 pub mod notifier;
 pub mod reminders;
+pub mod scheduled;
 pub mod worker;
 
 pub use mail::{LogMailer, Mail, MailError, Mailer, SmtpMailer};
@@ -54,4 +59,5 @@ pub use reminders::{
     due_reminders, OpenInvoices, Reminder, ReminderKind, ReminderPass, ReminderPolicy, Reminders,
     SendRetry,
 };
+pub use scheduled::ReminderMailer;
 pub use worker::Worker;

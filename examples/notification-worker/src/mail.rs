@@ -9,15 +9,33 @@ use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// One plain-text e-mail to one recipient.
+/// One plain-text e-mail to one recipient (and optionally a copy to another).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
     /// The recipient's address.
     pub to: String,
+    /// A second address, in copy.
+    pub cc: Option<String>,
     /// The subject line.
     pub subject: String,
     /// The text.
     pub body: String,
+    /// The `Message-ID` (with its angle brackets), when the sender fixes it so that a
+    /// copy sent again is recognisably the same mail; else the mailer makes one.
+    pub message_id: Option<String>,
+}
+
+impl Mail {
+    /// A mail to `to`, without copy or fixed message id.
+    pub fn new(to: impl Into<String>, subject: impl Into<String>, body: impl Into<String>) -> Self {
+        Self {
+            to: to.into(),
+            cc: None,
+            subject: subject.into(),
+            body: body.into(),
+            message_id: None,
+        }
+    }
 }
 
 /// Why a mail was not sent.
@@ -111,9 +129,17 @@ impl Mailer for SmtpMailer {
                 address: mail.to.clone(),
                 source,
             })?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
+            .message_id(mail.message_id.clone());
+        if let Some(cc) = &mail.cc {
+            builder = builder.cc(cc.parse().map_err(|source| MailError::InvalidAddress {
+                address: cc.clone(),
+                source,
+            })?);
+        }
+        let message = builder
             .subject(&mail.subject)
             .header(ContentType::TEXT_PLAIN)
             .body(mail.body.clone())
@@ -133,7 +159,7 @@ pub struct LogMailer;
 #[async_trait]
 impl Mailer for LogMailer {
     async fn send(&self, mail: &Mail) -> Result<(), MailError> {
-        tracing::info!(to = %mail.to, subject = %mail.subject, body = ?mail.body, "mail (not sent: SMTP_URL is unset)");
+        tracing::info!(to = %mail.to, cc = ?mail.cc, subject = %mail.subject, body = ?mail.body, "mail (not sent: SMTP_URL is unset)");
         Ok(())
     }
 }
@@ -151,11 +177,7 @@ mod tests {
     #[tokio::test]
     async fn a_bad_recipient_is_permanent() {
         let mailer = SmtpMailer::new("127.0.0.1", 1, "a@localhost".parse().unwrap());
-        let mail = Mail {
-            to: "not an address".to_owned(),
-            subject: "s".to_owned(),
-            body: "b".to_owned(),
-        };
+        let mail = Mail::new("not an address", "s", "b");
         let err = mailer.send(&mail).await.unwrap_err();
         assert!(matches!(err, MailError::InvalidAddress { .. }), "{err}");
         assert!(err.is_permanent());
@@ -165,11 +187,7 @@ mod tests {
     async fn an_unreachable_server_is_worth_a_retry() {
         // Port 1 on the loopback: nothing listens there, the connection is refused.
         let mailer = SmtpMailer::new("127.0.0.1", 1, "a@localhost".parse().unwrap());
-        let mail = Mail {
-            to: "b@localhost".to_owned(),
-            subject: "s".to_owned(),
-            body: "b".to_owned(),
-        };
+        let mail = Mail::new("b@localhost", "s", "b");
         let err = mailer.send(&mail).await.unwrap_err();
         assert!(!err.is_permanent(), "{err}");
         assert!(mailer.check().await.is_err());

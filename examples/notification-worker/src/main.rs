@@ -28,21 +28,28 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::from_env(|k| std::env::var(k).ok())?;
     let mailer = worker::mailer(&config).await?;
-    let (subscriber, demo_broker) = worker::subscribe(&config.messaging).await?;
+    let connections = worker::connect(&config.messaging).await?;
     let stores = StoresBuilder::new(&config.database)
         .open()
         .await
         .with_context(|| format!("DATABASE_URL: cannot open {}", config.database))?;
     let worker = Worker::new(
-        subscriber,
+        connections.events,
         mailer,
         &stores,
         ReminderPolicy::new(config.reminder_days_before),
     )
-    .with_reminder_every(config.reminder_every);
+    .with_reminder_every(config.reminder_every)
+    .with_scheduled_reminders(
+        &stores,
+        connections.reminders,
+        connections.commands,
+        config.scheduler_period,
+        config.reminder_lease,
+    );
 
     let shutdown = CancellationToken::new();
-    if let Some(broker) = demo_broker {
+    if let Some(broker) = connections.demo {
         let today = chrono::Utc::now().date_naive();
         let published = demo::publish(Arc::new(broker.publisher()), today).await?;
         tracing::info!(

@@ -74,11 +74,7 @@ pub fn event_mail(envelope: &EventEnvelope) -> Option<Mail> {
         ),
         _ => return None,
     };
-    Some(Mail {
-        to,
-        subject,
-        body: format!("Dear {buyer},\n\n{text}\n"),
-    })
+    Some(Mail::new(to, subject, format!("Dear {buyer},\n\n{text}\n")))
 }
 
 /// The mail for a reminder, or `None` when the buyer has no e-mail address.
@@ -101,11 +97,11 @@ pub fn reminder_mail(reminder: &Reminder) -> Option<Mail> {
             ),
         ),
     };
-    Some(Mail {
+    Some(Mail::new(
         to,
         subject,
-        body: format!("Dear {},\n\n{text}\n", summary.buyer_name),
-    })
+        format!("Dear {},\n\n{text}\n", summary.buyer_name),
+    ))
 }
 
 #[cfg(test)]

@@ -1,13 +1,17 @@
 //! The worker put together: a subscription run by a [`ConsumerRunner`] over the
-//! idempotent [`Notifier`], and the periodic [`Reminders`] task, both until shutdown.
+//! idempotent [`Notifier`], the periodic [`Reminders`] task, and (with
+//! [`Worker::with_scheduled_reminders`]) the scheduler and sender of the reminders people
+//! schedule, all until shutdown.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use invoice_core::reminder::SendReminder;
 use invoice_messaging::{
-    CancellationToken, ConsumerRunner, Idempotent, InProcessBroker, QueueOptions, RabbitMqBroker,
-    RunnerStats, SqsBroker, Subscriber,
+    CancellationToken, ConsumerRunner, Idempotent, InProcessBroker, Publisher, QueueOptions,
+    RabbitMqBroker, ReminderScheduler, ReminderStats, RetryPolicy, RunnerStats,
+    SendReminderHandler, SqsBroker, Subscriber,
 };
 use invoice_storage::Stores;
 
@@ -15,6 +19,7 @@ use crate::config::{Config, Messaging, Transport};
 use crate::mail::{LogMailer, Mailer, SmtpMailer};
 use crate::notifier::Notifier;
 use crate::reminders::{OpenInvoices, ReminderPolicy, Reminders};
+use crate::scheduled::ReminderMailer;
 
 /// The inbox consumer name under which handled events are recorded.
 pub const CONSUMER: &str = "notification-worker";
@@ -23,12 +28,42 @@ pub const CONSUMER: &str = "notification-worker";
 /// open invoices from the others (payments, credit notes).
 pub const BINDING: &str = "invoice.#";
 
+/// How many scheduled reminders a worker sends at once.
+pub const REMINDER_CONCURRENCY: usize = 4;
+
+/// The binding of the queue of send commands for scheduled reminders.
+pub const REMINDER_BINDING: &str = SendReminder::ROUTING_KEY;
+
 /// The notification worker: event mails and reminders.
 #[derive(Debug)]
 pub struct Worker {
     runner: ConsumerRunner,
     reminders: Reminders,
     reminder_every: Duration,
+    mailer: Arc<dyn Mailer>,
+    scheduled: Option<Scheduled>,
+}
+
+/// The scheduler and the sender of the reminders people schedule.
+#[derive(Debug)]
+struct Scheduled {
+    scheduler: ReminderScheduler,
+    runner: ConsumerRunner<SendReminder>,
+    stats: Arc<ReminderStats>,
+}
+
+/// What the worker consumes and publishes on the configured broker.
+#[derive(Debug)]
+pub struct Connections {
+    /// Invoice events: the queue `QUEUE_NAME`, bound to `invoice.#`.
+    pub events: Arc<dyn Subscriber>,
+    /// Send commands of scheduled reminders: the queue `QUEUE_NAME-reminders`, bound to
+    /// `reminder.send`.
+    pub reminders: Arc<dyn Subscriber<SendReminder>>,
+    /// Publishes the send commands.
+    pub commands: Arc<dyn Publisher<SendReminder>>,
+    /// In process, the broker, which nothing else publishes into.
+    pub demo: Option<InProcessBroker>,
 }
 
 impl Worker {
@@ -53,14 +88,62 @@ impl Worker {
             open,
             Arc::clone(&stores.inbox),
             Arc::clone(&stores.idempotency),
-            mailer,
+            Arc::clone(&mailer),
             policy,
         );
         Self {
             runner,
             reminders,
             reminder_every: Duration::from_secs(3600),
+            mailer,
+            scheduled: None,
         }
+    }
+
+    /// Also mails the reminders of `stores.reminders` when they are due: a scheduler
+    /// claims them every `period` and publishes a command on `commands`; the commands
+    /// consumed from `subscriber` are mailed through this worker's mailer. A claim and a
+    /// send attempt last `lease`: after a crash, a reminder waits at most that long
+    /// before another worker takes it.
+    pub fn with_scheduled_reminders(
+        mut self,
+        stores: &Stores,
+        subscriber: Arc<dyn Subscriber<SendReminder>>,
+        commands: Arc<dyn Publisher<SendReminder>>,
+        period: Duration,
+        lease: Duration,
+    ) -> Self {
+        let scheduler = ReminderScheduler::new(Arc::clone(&stores.reminders), commands)
+            .with_period(period)
+            .with_lease(lease);
+        let handler = SendReminderHandler::new(
+            Arc::clone(&stores.reminders),
+            ReminderMailer::new(Arc::clone(&self.mailer)),
+        )
+        .with_hold(lease)
+        .with_retry(RetryPolicy::new(
+            5,
+            Duration::from_secs(30),
+            Duration::from_secs(30 * 60),
+        ));
+        let stats = handler.stats();
+        // Each command sends at most one mail whatever the concurrency: the handler's
+        // version check lets one copy through. A few at once keep up with a burst; each
+        // send in flight when the process dies may be sent again (see
+        // `invoice_messaging::reminders`), so not many.
+        let runner = ConsumerRunner::new(subscriber, Arc::new(handler))
+            .with_concurrency(REMINDER_CONCURRENCY);
+        self.scheduled = Some(Scheduled {
+            scheduler,
+            runner,
+            stats,
+        });
+        self
+    }
+
+    /// The counters of the scheduled reminders' sender, when it runs.
+    pub fn scheduled_stats(&self) -> Option<Arc<ReminderStats>> {
+        self.scheduled.as_ref().map(|s| Arc::clone(&s.stats))
     }
 
     /// Looks for due reminders every `every` instead of every hour.
@@ -88,27 +171,48 @@ impl Worker {
     pub async fn run(self, shutdown: CancellationToken) -> invoice_messaging::Result<()> {
         let stop = shutdown.child_token();
         let reminders = tokio::spawn(self.reminders.run(self.reminder_every, stop.clone()));
+        let scheduled = self.scheduled.map(|s| {
+            let (scheduler, token) = (s.scheduler, stop.clone());
+            let scheduling = tokio::spawn(async move { scheduler.run(token).await });
+            let sending = tokio::spawn(s.runner.run(stop.clone()));
+            (scheduling, sending)
+        });
         let result = self.runner.run(shutdown).await;
         stop.cancel();
         let _ = reminders.await;
+        if let Some((scheduling, sending)) = scheduled {
+            let _ = scheduling.await;
+            match sending.await {
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "scheduled reminders' subscription failed")
+                }
+                Err(e) => tracing::error!(error = %e, "scheduled reminders' sender panicked"),
+                Ok(Ok(())) => {}
+            }
+        }
         result
     }
 }
 
-/// Connects to the configured broker and subscribes the worker's queue to every invoice
-/// event. In process, also returns the broker, which nothing else publishes into.
+/// Connects to the configured broker: subscribes the worker's queue to every invoice
+/// event and its reminders' queue to the send commands. In process, also returns the
+/// broker, which nothing else publishes into.
 ///
 /// # Errors
 ///
-/// When the broker cannot be reached or refuses the queue.
-pub async fn subscribe(
-    messaging: &Messaging,
-) -> anyhow::Result<(Arc<dyn Subscriber>, Option<InProcessBroker>)> {
+/// When the broker cannot be reached or refuses a queue.
+pub async fn connect(messaging: &Messaging) -> anyhow::Result<Connections> {
     Ok(match messaging {
         Messaging::InProcess => {
             let broker = InProcessBroker::new();
-            let subscriber = broker.subscribe(CONSUMER, &[BINDING])?;
-            (Arc::new(subscriber), Some(broker))
+            let events = broker.subscribe(CONSUMER, &[BINDING])?;
+            let reminders = broker.subscribe_as(&reminder_queue(CONSUMER), &[REMINDER_BINDING])?;
+            Connections {
+                events: Arc::new(events),
+                reminders: Arc::new(reminders),
+                commands: Arc::new(broker.publisher()),
+                demo: Some(broker),
+            }
         }
         Messaging::Sqs { endpoint, queue } => {
             let broker = match endpoint {
@@ -122,11 +226,24 @@ pub async fn subscribe(
                     .context("SQS on AWS (AWS_ENDPOINT_URL unset)")?,
             };
             // SQS has no exchange: publishers must route `invoice.#` to this queue.
-            let queue = broker
+            let events = broker
                 .declare_queue(queue, QueueOptions::default())
                 .await
                 .with_context(|| format!("declaring the SQS queue {queue:?} (QUEUE_NAME)"))?;
-            (Arc::new(broker.subscriber(&queue)), None)
+            let reminders_queue = reminder_queue(queue);
+            let reminders = broker
+                .declare_queue(&reminders_queue, QueueOptions::default())
+                .await
+                .with_context(|| format!("declaring the SQS queue {reminders_queue:?}"))?;
+            // The commands are this worker's own: its publisher routes them.
+            let commands = broker.publisher();
+            commands.route(&reminders, &[REMINDER_BINDING]);
+            Connections {
+                events: Arc::new(broker.subscriber(&events)),
+                reminders: Arc::new(broker.subscriber_as(&reminders)),
+                commands: Arc::new(commands),
+                demo: None,
+            }
         }
         Messaging::RabbitMq { url, queue } => {
             let broker = RabbitMqBroker::builder(url.clone())
@@ -134,12 +251,27 @@ pub async fn subscribe(
                 .build()
                 .await
                 .context("connecting to RabbitMQ at AMQP_URL")?;
-            let subscriber = broker.subscribe(queue, &[BINDING]).await.with_context(|| {
+            let events = broker.subscribe(queue, &[BINDING]).await.with_context(|| {
                 format!("subscribing the RabbitMQ queue {queue:?} (QUEUE_NAME)")
             })?;
-            (Arc::new(subscriber), None)
+            let reminders_queue = reminder_queue(queue);
+            let reminders = broker
+                .subscribe_as(&reminders_queue, &[REMINDER_BINDING])
+                .await
+                .with_context(|| format!("subscribing the RabbitMQ queue {reminders_queue:?}"))?;
+            Connections {
+                events: Arc::new(events),
+                reminders: Arc::new(reminders),
+                commands: Arc::new(broker.publisher()),
+                demo: None,
+            }
         }
     })
+}
+
+/// The queue of the send commands beside the events' queue `queue`: `<queue>-reminders`.
+pub fn reminder_queue(queue: &str) -> String {
+    format!("{queue}-reminders")
 }
 
 /// The configured mailer; an SMTP server must answer now, so that a wrong `SMTP_URL`
