@@ -14,6 +14,7 @@ mod fanout;
 mod handler;
 mod idempotent;
 mod inprocess;
+pub mod invoice_reminders;
 mod message;
 mod publisher;
 #[cfg(feature = "rabbitmq")]
@@ -33,6 +34,7 @@ pub use fanout::{Aggregator, DeliverOutcome, JoinError};
 pub use handler::{Handler, HandlerError};
 pub use idempotent::Idempotent;
 pub use inprocess::{topic_matches, InProcessBroker, InProcessPublisher, InProcessSubscriber};
+pub use invoice_reminders::{InvoiceReminderPolicy, InvoiceReminders};
 pub use message::Message;
 pub use publisher::Publisher;
 #[cfg(feature = "rabbitmq")]

@@ -320,3 +320,176 @@ async fn scheduler_and_runner_send_on_time_in_the_background() {
     let late = sent_at - r.due_at();
     assert!(late < chrono::Duration::seconds(2), "sent {late} after due");
 }
+
+mod invoice_reminders {
+    use super::*;
+    use chrono::{NaiveDate, NaiveTime, TimeZone};
+    use invoice_core::reminder::ReminderAbout;
+    use invoice_core::{
+        Address, CountryCode, Currency, Decimal, EventEnvelope, EventId, Invoice, InvoiceBuilder,
+        InvoiceId, InvoiceNumber, LineItem, Party, Payment, PaymentId, UnitCode, Vat,
+    };
+    use invoice_messaging::invoice_reminders::{invoice_reminder_id, InvoiceReminderKind};
+    use invoice_messaging::{InvoiceReminderPolicy, InvoiceReminders};
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn envelope(
+        invoice: &Invoice,
+        event: invoice_core::InvoiceEvent,
+        at: DateTime<Utc>,
+    ) -> EventEnvelope {
+        EventEnvelope::new(EventId::from_uuid(Uuid::new_v4()), at, invoice, event)
+    }
+
+    /// An invoice of 119.00 EUR due on 20 March 2027 to a buyer at `email`, issued at
+    /// `issued_at`, with its `Issued` event.
+    fn issued(
+        tenant: &TenantId,
+        email: Option<&str>,
+        issued_at: DateTime<Utc>,
+    ) -> (Invoice, EventEnvelope) {
+        let address = Address::new(CountryCode::new("DE").unwrap()).with_city("Berlin");
+        let mut buyer = Party::new("Buyer AG", address.clone());
+        if let Some(email) = email {
+            buyer = buyer.with_email(email);
+        }
+        let builder = InvoiceBuilder::new(
+            InvoiceId::from_uuid(Uuid::new_v4()),
+            tenant.clone(),
+            Currency::EUR,
+            Party::new("Seller GmbH", address).with_vat_id("DE123456789"),
+            buyer,
+        )
+        .due_date(date(2027, 3, 20))
+        .line(LineItem::new(
+            "1",
+            "Service",
+            Decimal::ONE,
+            UnitCode::piece(),
+            Decimal::ONE_HUNDRED,
+            Vat::standard(Decimal::new(19, 0)),
+        ));
+        let (mut invoice, _) = Invoice::create(builder).unwrap();
+        let event = invoice
+            .issue(InvoiceNumber::new("INV-7").unwrap(), issued_at.date_naive())
+            .unwrap();
+        let envelope = envelope(&invoice, event, issued_at);
+        (invoice, envelope)
+    }
+
+    fn policy() -> InvoiceReminderPolicy {
+        InvoiceReminderPolicy::new(
+            3,
+            NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            "Europe/Berlin".parse().unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn an_issued_invoice_gets_both_reminders_once_and_payment_cancels_them() {
+        let store = Arc::new(InMemoryStore::new());
+        let handler = InvoiceReminders::new(store.clone(), policy());
+        let tenant = TenantId::new("acme").unwrap();
+        let issued_at = Utc.with_ymd_and_hms(2027, 3, 1, 10, 0, 0).unwrap();
+        let (mut invoice, event) = issued(&tenant, Some("buyer@example.com"), issued_at);
+        handler.handle(&event).await.unwrap();
+        handler.handle(&event).await.unwrap(); // redelivered
+
+        let due_soon = store
+            .get(
+                &tenant,
+                invoice_reminder_id(invoice.id(), InvoiceReminderKind::DueSoon),
+            )
+            .await
+            .unwrap();
+        let overdue = store
+            .get(
+                &tenant,
+                invoice_reminder_id(invoice.id(), InvoiceReminderKind::Overdue),
+            )
+            .await
+            .unwrap();
+        // 09:00 in Berlin: 08:00 UTC in winter time, 07:00 after the switch on 28 March.
+        assert_eq!(
+            due_soon.due_at(),
+            Utc.with_ymd_and_hms(2027, 3, 17, 8, 0, 0).unwrap()
+        );
+        assert_eq!(
+            overdue.due_at(),
+            Utc.with_ymd_and_hms(2027, 3, 21, 8, 0, 0).unwrap()
+        );
+        assert_eq!(due_soon.about(), &ReminderAbout::Invoice(invoice.id()));
+        assert_eq!(due_soon.recipient(), "buyer@example.com");
+        assert_eq!(
+            due_soon.subject(),
+            "Reminder: invoice INV-7 is due on 2027-03-20"
+        );
+        assert!(
+            overdue.body().contains("119.00 EUR was due on 2027-03-20"),
+            "{}",
+            overdue.body()
+        );
+        let page = store
+            .list(&tenant, &invoice_storage::ReminderQuery::new())
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 2, "created once");
+
+        // The user cancels "due soon" by hand; then the invoice is paid in full.
+        let mut cancelled = due_soon.clone();
+        cancelled.cancel().unwrap();
+        store.update(&cancelled, 1).await.unwrap();
+        let events = invoice
+            .record_payment(
+                Payment::new(
+                    PaymentId::from_uuid(Uuid::new_v4()),
+                    Decimal::new(11900, 2),
+                    date(2027, 3, 18),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+        let paid_at = Utc.with_ymd_and_hms(2027, 3, 18, 12, 0, 0).unwrap();
+        for e in events {
+            let e = envelope(&invoice, e, paid_at);
+            handler.handle(&e).await.unwrap();
+            handler.handle(&e).await.unwrap();
+        }
+        for id in [due_soon.id(), overdue.id()] {
+            let r = store.get(&tenant, id).await.unwrap();
+            assert_eq!(r.status(), ReminderStatus::Cancelled);
+        }
+        let again = store.get(&tenant, due_soon.id()).await.unwrap();
+        assert_eq!(again.version(), 2, "cancelled once, by the user");
+    }
+
+    #[tokio::test]
+    async fn what_is_already_past_or_unreachable_gets_no_reminder() {
+        let store = Arc::new(InMemoryStore::new());
+        let handler = InvoiceReminders::new(store.clone(), policy());
+        let tenant = TenantId::new("acme").unwrap();
+        // Issued two days before it is due: only the overdue one is ahead.
+        let late = Utc.with_ymd_and_hms(2027, 3, 18, 10, 0, 0).unwrap();
+        let (invoice, event) = issued(&tenant, Some("buyer@example.com"), late);
+        assert_eq!(handler.planned(&event).len(), 1);
+        handler.handle(&event).await.unwrap();
+        assert!(store
+            .get(
+                &tenant,
+                invoice_reminder_id(invoice.id(), InvoiceReminderKind::DueSoon)
+            )
+            .await
+            .is_err());
+        // No address to write to: nothing.
+        let (_, silent) = issued(&tenant, None, late);
+        assert!(handler.planned(&silent).is_empty());
+        // Only `Issued` plans reminders.
+        let created = Invoice::create(invoice_storage::testing::draft(&tenant, "Buyer")).unwrap();
+        let created = envelope(&created.0, created.1, late);
+        assert!(handler.planned(&created).is_empty());
+        handler.handle(&created).await.unwrap();
+    }
+}
