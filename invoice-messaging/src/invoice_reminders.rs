@@ -3,7 +3,8 @@
 //!
 //! [`InvoiceReminders`] is a [`Handler`] of invoice events: when an invoice with a due
 //! date, an amount due and a buyer's e-mail address is issued, it stores a "due soon"
-//! and an "overdue" reminder about it (those whose time is still ahead); when the
+//! reminder (unless its time has passed) and an "overdue" one (the next morning when the
+//! invoice is issued overdue); when the
 //! invoice is paid, credited or deleted, it cancels those not sent yet. Their ids are
 //! derived from the invoice's, so a redelivered event creates or cancels nothing twice,
 //! and a user who cancelled one is not overruled. They are sent like every other
@@ -106,8 +107,9 @@ impl InvoiceReminders {
         Self { store, policy }
     }
 
-    /// The reminders an issued invoice gets when `envelope` is its `Issued` event: those
-    /// of its reminders whose time is after the event. None for a credit note, an
+    /// The reminders an issued invoice gets when `envelope` is its `Issued` event: "due
+    /// soon" if its time is after the event, "overdue" at its time or, for an invoice
+    /// issued when already overdue, the next morning. None for a credit note, an
     /// invoice without a due date, an amount due or a buyer's e-mail address.
     pub fn planned(&self, envelope: &EventEnvelope) -> Vec<Reminder> {
         let InvoiceEvent::Issued { summary } = &envelope.event else {
@@ -119,12 +121,20 @@ impl InvoiceReminders {
         if summary.type_code != 380 || summary.amount_due <= invoice_core::Decimal::ZERO {
             return Vec::new();
         }
+        let issued_on = envelope
+            .occurred_at
+            .with_timezone(&self.policy.time_zone)
+            .date_naive();
         InvoiceReminderKind::ALL
             .into_iter()
             .filter_map(|kind| {
-                let day = self.policy.day(kind, due)?;
+                let mut day = self.policy.day(kind, due)?;
+                if kind == InvoiceReminderKind::Overdue && day <= issued_on {
+                    // Issued when already overdue: say so the next morning.
+                    day = issued_on.checked_add_days(Days::new(1))?;
+                }
                 let (subject, body) = text(kind, summary, envelope.invoice_id, due);
-                // Not in the future (an invoice issued late) or malformed: no reminder.
+                // "Due soon" already past, or malformed: no reminder.
                 Reminder::new(
                     invoice_reminder_id(envelope.invoice_id, kind),
                     envelope.tenant.clone(),

@@ -483,6 +483,16 @@ mod invoice_reminders {
             )
             .await
             .is_err());
+        // Issued a week after its due date: overdue the next morning.
+        let after_due = Utc.with_ymd_and_hms(2027, 3, 27, 10, 0, 0).unwrap();
+        let (_, overdue) = issued(&tenant, Some("buyer@example.com"), after_due);
+        let planned = handler.planned(&overdue);
+        assert_eq!(planned.len(), 1);
+        assert_eq!(
+            planned[0].due_at(),
+            Utc.with_ymd_and_hms(2027, 3, 28, 7, 0, 0).unwrap(),
+            "09:00 summer time"
+        );
         // No address to write to: nothing.
         let (_, silent) = issued(&tenant, None, late);
         assert!(handler.planned(&silent).is_empty());

@@ -19,6 +19,8 @@ pub struct Run {
     pub notification_queue: String,
     /// The RabbitMQ queue of the export worker.
     pub export_queue: String,
+    /// The RabbitMQ queue from which the service makes invoices' automatic reminders.
+    pub invoice_reminder_queue: String,
 }
 
 impl Run {
@@ -33,6 +35,7 @@ impl Run {
             bucket: format!("e2e-{id}"),
             notification_queue: format!("e2e-{id}-notification-worker"),
             export_queue: format!("e2e-{id}-export-worker"),
+            invoice_reminder_queue: format!("e2e-{id}-invoice-reminders"),
         }
     }
 

@@ -41,6 +41,7 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
     fixture.create_schema(&run.schema).await;
     let mut queues = run.notification_queues();
     queues.push(run.export_queue.clone());
+    queues.push(run.invoice_reminder_queue.clone());
     fixture.remove_queues_at_end(queues);
     let database_url = url_with_schema(&servers.database_url, &run.schema);
 
@@ -56,6 +57,7 @@ async fn issued_and_paid_invoice_is_mailed_archived_and_pushed_to_its_tenant_onl
             ("S3_BUCKET", &run.bucket),
             ("AWS_ENDPOINT_URL", &servers.aws_endpoint_url),
             ("JWT_SECRET", JWT_SECRET),
+            ("REMINDER_QUEUE", &run.invoice_reminder_queue),
         ],
     );
     fixture.spawn(

@@ -52,7 +52,9 @@ async fn two_instances_behave_as_one_and_survive_a_kill() {
     let run = Run::fresh();
     let mut fixture = Fixture::new(&servers);
     fixture.create_schema(&run.schema).await;
-    fixture.remove_queues_at_end(run.notification_queues());
+    let mut queues = run.notification_queues();
+    queues.push(run.invoice_reminder_queue.clone());
+    fixture.remove_queues_at_end(queues);
     let database_url = url_with_schema(&servers.database_url, &run.schema);
 
     let binds = [
@@ -69,6 +71,7 @@ async fn two_instances_behave_as_one_and_survive_a_kill() {
                 ("MESSAGING", "rabbitmq"),
                 ("AMQP_URL", &servers.amqp_url),
                 ("JWT_SECRET", JWT_SECRET),
+                ("REMINDER_QUEUE", &run.invoice_reminder_queue),
             ],
         );
     }

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use invoice_core::schedule::Tz;
+use invoice_messaging::InvoiceReminderPolicy;
 use invoice_storage::StoreUrl;
 
 /// Which broker carries events.
@@ -63,6 +65,20 @@ pub struct Config {
     /// `SCHEDULE_INTERVAL`: seconds between runs of the recurring invoice generator,
     /// default 60; `0` turns it off (another instance or process generates).
     pub schedule_interval: Option<std::time::Duration>,
+    /// The automatic reminders of issued invoices, unless `INVOICE_REMINDERS=off`.
+    pub invoice_reminders: Option<InvoiceRemindersConfig>,
+}
+
+/// Where and when the automatic reminders of issued invoices are made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRemindersConfig {
+    /// `REMINDER_QUEUE`, default `invoice-service-reminders`: the queue of invoice events
+    /// the instances share to make them.
+    pub queue: String,
+    /// `REMINDER_DAYS_BEFORE` (default 3) and `REMINDER_TIME_ZONE` (default `UTC`): "due
+    /// soon" that many days before the due date, "overdue" the day after, at 09:00 in
+    /// the zone.
+    pub policy: InvoiceReminderPolicy,
 }
 
 /// How the service checks bearer tokens.
@@ -185,6 +201,21 @@ impl Config {
                 ),
             },
         };
+        let invoice_reminders = match var("INVOICE_REMINDERS").as_deref() {
+            None | Some("on") => Some(InvoiceRemindersConfig {
+                queue: var("REMINDER_QUEUE")
+                    .unwrap_or_else(|| "invoice-service-reminders".to_owned()),
+                policy: reminder_policy(&var)?,
+            }),
+            Some("off") => None,
+            Some(other) => bail!("INVOICE_REMINDERS {other:?}: expected on or off"),
+        };
+        if invoice_reminders
+            .as_ref()
+            .is_some_and(|r| r.queue.is_empty())
+        {
+            bail!("REMINDER_QUEUE must not be empty");
+        }
         Ok(Self {
             bind,
             database,
@@ -193,8 +224,28 @@ impl Config {
             auth,
             tenant_claim,
             schedule_interval,
+            invoice_reminders,
         })
     }
+}
+
+/// `REMINDER_DAYS_BEFORE` and `REMINDER_TIME_ZONE`, at 09:00.
+fn reminder_policy(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<InvoiceReminderPolicy> {
+    let days_before = match var("REMINDER_DAYS_BEFORE") {
+        None => 3,
+        Some(text) => text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| *d <= 365)
+            .with_context(|| format!("REMINDER_DAYS_BEFORE {text:?}: expected 0 to 365"))?,
+    };
+    let zone = var("REMINDER_TIME_ZONE").unwrap_or_else(|| "UTC".to_owned());
+    let time_zone: Tz = zone.parse().map_err(|_| {
+        anyhow::anyhow!("REMINDER_TIME_ZONE {zone:?}: expected an IANA zone such as Europe/Berlin")
+    })?;
+    let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).context("09:00")?;
+    Ok(InvoiceReminderPolicy::new(days_before, nine, time_zone))
 }
 
 #[cfg(test)]
@@ -239,6 +290,41 @@ mod tests {
         assert_eq!(c.unwrap().auth.secret(), Some("sixteen-or-more-chars"));
         let c = config(&[("BIND", "[::1]:8080")]).unwrap();
         assert!(matches!(c.auth, Auth::Development(_)));
+    }
+
+    #[test]
+    fn invoice_reminders_are_on_by_default_and_read_their_variables() {
+        let on = config(&[]).unwrap().invoice_reminders.unwrap();
+        assert_eq!(on.queue, "invoice-service-reminders");
+        assert_eq!(on.policy, InvoiceReminderPolicy::default());
+        let set = config(&[
+            ("REMINDER_QUEUE", "mine"),
+            ("REMINDER_DAYS_BEFORE", "5"),
+            ("REMINDER_TIME_ZONE", "Europe/Paris"),
+        ])
+        .unwrap()
+        .invoice_reminders
+        .unwrap();
+        assert_eq!(set.queue, "mine");
+        let paris: Tz = "Europe/Paris".parse().unwrap();
+        let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        assert_eq!(set.policy, InvoiceReminderPolicy::new(5, nine, paris));
+        assert!(config(&[("INVOICE_REMINDERS", "off")])
+            .unwrap()
+            .invoice_reminders
+            .is_none());
+        for (vars, needle) in [
+            (vec![("INVOICE_REMINDERS", "yes")], "INVOICE_REMINDERS"),
+            (vec![("REMINDER_DAYS_BEFORE", "-2")], "REMINDER_DAYS_BEFORE"),
+            (
+                vec![("REMINDER_TIME_ZONE", "Mars/Olympus")],
+                "REMINDER_TIME_ZONE",
+            ),
+            (vec![("REMINDER_QUEUE", "")], "REMINDER_QUEUE"),
+        ] {
+            let err = config(&vars).unwrap_err();
+            assert!(format!("{err:#}").contains(needle), "{err:#}");
+        }
     }
 
     #[test]

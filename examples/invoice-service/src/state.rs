@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Context;
 use invoice_core::EventEnvelope;
 use invoice_messaging::{
-    Broker, BrokerBuilder, CancellationToken, ConsumerRunner, HandlerError, OutboxRelay,
+    Broker, BrokerBuilder, CancellationToken, ConsumerRunner, HandlerError, InvoiceReminders,
+    OutboxRelay,
 };
 use invoice_storage::{
     ClientStore, DocumentStore, DocumentsBuilder, FsDocumentStore, IdempotencyStore, InvoiceStore,
@@ -210,6 +211,26 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         .subscribe_feed("invoice-service-ws", &["invoice.#"])
         .await
         .context("MESSAGING: subscribing the WebSocket feed")?;
+    // Bound before the relay publishes, so that no event misses the queue. A work queue
+    // the instances share: each issued, paid, credited or deleted invoice's reminders are
+    // made or cancelled once, by whichever instance takes the event.
+    let invoice_reminders = match &config.invoice_reminders {
+        Some(reminders_config) => Some(
+            broker
+                .subscribe(
+                    &reminders_config.queue,
+                    &[
+                        "invoice.issued",
+                        "invoice.paid",
+                        "invoice.credited",
+                        "invoice.deleted",
+                    ],
+                )
+                .await
+                .context("MESSAGING: subscribing the invoice reminders' queue (REMINDER_QUEUE)")?,
+        ),
+        None => None,
+    };
     let publisher = broker.publisher();
     let metrics = crate::metrics::install()?;
     let (events, _) = broadcast::channel(1024);
@@ -239,6 +260,19 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
             tracing::error!(error = %e, "websocket feed stopped");
         }
     });
+
+    if let (Some(subscriber), Some(reminders_config)) =
+        (invoice_reminders, &config.invoice_reminders)
+    {
+        let handler = InvoiceReminders::new(Arc::clone(&reminders), reminders_config.policy);
+        let runner = ConsumerRunner::new(subscriber, Arc::new(handler));
+        let token = shutdown.clone();
+        tasks.spawn(async move {
+            if let Err(e) = runner.run(token).await {
+                tracing::error!(error = %e, "invoice reminders stopped");
+            }
+        });
+    }
 
     let purge = Arc::clone(&idempotency);
     let token = shutdown.clone();

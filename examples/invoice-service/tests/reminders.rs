@@ -219,3 +219,93 @@ async fn reminders_are_listed_by_due_time_and_bad_input_is_refused() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
     }
 }
+
+/// The reminders of `tenant` about `invoice`, once `ready` holds of them (the service
+/// makes and cancels them in the background, from the invoice's events).
+async fn reminders_about(
+    api: &common::Api,
+    tenant: &str,
+    invoice: &str,
+    ready: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, page) = api.json("GET", "/reminders?size=100", tenant, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let about: Vec<Value> = page["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["about"]["invoice"] == invoice)
+            .cloned()
+            .collect();
+        if ready(&about) {
+            return about;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "reminders of {invoice}: {about:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_issued_invoice_gets_its_reminders_and_payment_cancels_them() {
+    let api = api().await;
+    let mut body = draft_body();
+    body["due_date"] = json!("2099-06-30");
+    let (status, created) = api.json("POST", "/invoices", "acme", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    let (status, issued) = api
+        .json("POST", &format!("/invoices/{id}/issue"), "acme", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    let number = issued["invoice"]["number"].as_str().unwrap().to_owned();
+
+    let both = reminders_about(&api, "acme", &id, |r| r.len() == 2).await;
+    let subjects: Vec<&str> = both
+        .iter()
+        .map(|r| r["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            format!("Reminder: invoice {number} is due on 2099-06-30"),
+            format!("Overdue: invoice {number} was due on 2099-06-30"),
+        ],
+        "by due time"
+    );
+    assert_eq!(
+        both[0]["due_at"], "2099-06-27T09:00:00Z",
+        "3 days before, 09:00 UTC"
+    );
+    assert_eq!(both[1]["due_at"], "2099-07-01T09:00:00Z", "the day after");
+    assert!(both.iter().all(|r| r["recipient"] == "ap@example.com"));
+    assert!(
+        reminders_about(&api, "globex", &id, |_| true)
+            .await
+            .is_empty(),
+        "another tenant sees none"
+    );
+
+    let amount = issued["totals"]["payable_amount"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, paid) = api
+        .json(
+            "POST",
+            &format!("/invoices/{id}/payments"),
+            "acme",
+            Some(json!({ "amount": amount })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert_eq!(paid["invoice"]["status"], "paid");
+    reminders_about(&api, "acme", &id, |r| {
+        r.len() == 2 && r.iter().all(|r| r["status"] == "cancelled")
+    })
+    .await;
+}
