@@ -66,11 +66,6 @@ pub struct Config {
     pub transport: Transport,
     /// `MAIL_FROM`, default `invoices@localhost`.
     pub from: Mailbox,
-    /// `REMINDER_DAYS_BEFORE`, default 3: how many days before the due date the "due
-    /// soon" reminder goes out.
-    pub reminder_days_before: u32,
-    /// `REMINDER_EVERY_SECS`, default 3600: how often reminders are looked for.
-    pub reminder_every: Duration,
     /// `SCHEDULER_PERIOD_MS`, default 1000: how often the scheduled reminders that are
     /// due are claimed and published, so how late one may go out.
     pub scheduler_period: Duration,
@@ -123,22 +118,6 @@ impl Config {
         let from = from
             .parse()
             .with_context(|| format!("MAIL_FROM {from:?} is not an e-mail address"))?;
-        let reminder_days_before = match var("REMINDER_DAYS_BEFORE") {
-            None => 3,
-            Some(days) => days
-                .parse()
-                .ok()
-                .filter(|d| *d <= 365)
-                .with_context(|| format!("REMINDER_DAYS_BEFORE {days:?}: expected 0 to 365"))?,
-        };
-        let reminder_every = match var("REMINDER_EVERY_SECS") {
-            None => Duration::from_secs(3600),
-            Some(secs) => {
-                Duration::from_secs(secs.parse().ok().filter(|s| *s > 0).with_context(|| {
-                    format!("REMINDER_EVERY_SECS {secs:?}: expected a positive number")
-                })?)
-            }
-        };
         let positive = |name: &str, default: u64| -> anyhow::Result<u64> {
             match var(name) {
                 None => Ok(default),
@@ -159,8 +138,6 @@ impl Config {
             messaging,
             transport,
             from,
-            reminder_days_before,
-            reminder_every,
             scheduler_period,
             reminder_lease,
         })
@@ -203,8 +180,6 @@ mod tests {
         assert_eq!(c.messaging, Messaging::InProcess);
         assert_eq!(c.transport, Transport::Log);
         assert_eq!(c.from.email.to_string(), "invoices@localhost");
-        assert_eq!(c.reminder_days_before, 3);
-        assert_eq!(c.reminder_every, Duration::from_secs(3600));
         assert_eq!(c.scheduler_period, Duration::from_secs(1));
         assert_eq!(c.reminder_lease, Duration::from_secs(30));
     }
@@ -283,8 +258,6 @@ mod tests {
             (vec![("QUEUE_NAME", "")], "QUEUE_NAME"),
             (vec![("SMTP_URL", "http://127.0.0.1:2525")], "SMTP_URL"),
             (vec![("MAIL_FROM", "not an address")], "MAIL_FROM"),
-            (vec![("REMINDER_DAYS_BEFORE", "-1")], "REMINDER_DAYS_BEFORE"),
-            (vec![("REMINDER_EVERY_SECS", "0")], "REMINDER_EVERY_SECS"),
             (vec![("SCHEDULER_PERIOD_MS", "0")], "SCHEDULER_PERIOD_MS"),
             (vec![("REMINDER_LEASE_SECS", "soon")], "REMINDER_LEASE_SECS"),
         ] {

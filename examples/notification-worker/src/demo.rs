@@ -1,6 +1,7 @@
 //! The in-process demo: with `MESSAGING=inprocess` nothing else publishes to the worker,
 //! so `main` plays a few invoices through an in-memory store and its outbox, the way
-//! `invoice-service` would, to show every mail the worker sends.
+//! `invoice-service` would, to show every mail the worker sends; `main` also makes their
+//! reminders, as the service would, and sends them as of a month later.
 
 use std::sync::Arc;
 
@@ -52,8 +53,10 @@ async fn create(
 }
 
 /// Plays four invoices through the store and publishes their events with an outbox relay:
-/// one changed and issued, due in two days ("due soon"); one issued long ago ("overdue");
-/// one issued and paid; one deleted as a draft. Returns the number of events published.
+/// one changed and issued, due in five days (reminded three days before, and overdue the
+/// day after); one issued long after its due date (overdue the next morning); one issued
+/// and paid (its reminders cancelled); one deleted as a draft. Returns the number of
+/// events published.
 ///
 /// # Errors
 ///
@@ -68,7 +71,7 @@ pub async fn publish(publisher: Arc<dyn Publisher>, today: NaiveDate) -> anyhow:
     let soon = create(&store, draft(&tenant, email, today + days(10))?, now).await?;
     let mut changed = soon.clone();
     let event = changed
-        .update(InvoicePatch::new().due_date(Some(today + days(2))))?
+        .update(InvoicePatch::new().due_date(Some(today + days(5))))?
         .into_iter()
         .map(|e| EventEnvelope::new(event_id(), now, &changed, e))
         .collect::<Vec<_>>();

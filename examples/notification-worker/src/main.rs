@@ -10,10 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use invoice_messaging::CancellationToken;
-use invoice_storage::StoresBuilder;
+use invoice_messaging::{
+    CancellationToken, ConsumerRunner, InProcessBroker, InvoiceReminderPolicy, InvoiceReminders,
+};
+use invoice_storage::{Stores, StoresBuilder};
 use notification_worker::config::Config;
-use notification_worker::{demo, worker, ReminderPolicy, Worker};
+use notification_worker::{demo, worker, ScheduledReminders, Worker};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -33,44 +35,20 @@ async fn main() -> anyhow::Result<()> {
         .open()
         .await
         .with_context(|| format!("DATABASE_URL: cannot open {}", config.database))?;
-    let worker = Worker::new(
-        connections.events,
-        mailer,
-        &stores,
-        ReminderPolicy::new(config.reminder_days_before),
-    )
-    .with_reminder_every(config.reminder_every)
-    .with_scheduled_reminders(
+    let worker = Worker::new(connections.events, mailer, &stores).with_scheduled_reminders(
         &stores,
         connections.reminders,
         connections.commands,
-        config.scheduler_period,
-        config.reminder_lease,
+        ScheduledReminders {
+            period: config.scheduler_period,
+            lease: config.reminder_lease,
+            ..ScheduledReminders::default()
+        },
     );
 
     let shutdown = CancellationToken::new();
     if let Some(broker) = connections.demo {
-        let today = chrono::Utc::now().date_naive();
-        let published = demo::publish(Arc::new(broker.publisher()), today).await?;
-        tracing::info!(
-            published,
-            "MESSAGING=inprocess: published the demo invoices' events"
-        );
-        let (stats, reminders) = (worker.stats(), worker.reminders());
-        tokio::spawn(async move {
-            // The reminder task's first pass may run before the demo's events are
-            // handled; one more pass after them shows the reminders now, not in an hour.
-            for _ in 0..500 {
-                if stats.handled() >= published as u64 {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            let now = chrono::Utc::now();
-            if let Err(e) = reminders.send_due(now.date_naive(), now).await {
-                tracing::error!(error = %e, "demo reminders");
-            }
-        });
+        demo_in_process(&broker, &worker, &stores, shutdown.clone()).await?;
     }
     let token = shutdown.clone();
     tokio::spawn(async move {
@@ -79,5 +57,52 @@ async fn main() -> anyhow::Result<()> {
     });
     tracing::info!(messaging = %config.messaging, "notification worker running; Ctrl-C stops it");
     worker.run(shutdown).await?;
+    Ok(())
+}
+
+/// With nothing else on the in-process bus, plays the demo invoices' events, makes their
+/// reminders as invoice-service would, and, once all is handled, sends the reminders as
+/// of a month later (they go to the log, as every mail without `SMTP_URL`).
+async fn demo_in_process(
+    broker: &InProcessBroker,
+    worker: &Worker,
+    stores: &Stores,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    // Bound before the events are published, as the service binds its queue.
+    let subscriber = broker.subscribe("demo-invoice-reminders", &["invoice.#"])?;
+    let maker = ConsumerRunner::new(
+        Arc::new(subscriber),
+        Arc::new(InvoiceReminders::new(
+            Arc::clone(&stores.reminders),
+            InvoiceReminderPolicy::default(),
+        )),
+    );
+    let made = maker.stats();
+    tokio::spawn(maker.run(shutdown));
+    let today = chrono::Utc::now().date_naive();
+    let published = demo::publish(Arc::new(broker.publisher()), today).await? as u64;
+    tracing::info!(
+        published,
+        "MESSAGING=inprocess: published the demo invoices' events"
+    );
+    let (mailed, scheduler) = (worker.stats(), worker.reminder_scheduler());
+    tokio::spawn(async move {
+        for _ in 0..500 {
+            if made.handled() >= published && mailed.handled() >= published {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let Some(scheduler) = scheduler else { return };
+        let a_month_later = chrono::Utc::now() + chrono::Duration::days(31);
+        match scheduler.run_once(a_month_later).await {
+            Ok(n) => tracing::info!(
+                reminders = n,
+                "demo: the reminders due within a month, sent now"
+            ),
+            Err(e) => tracing::error!(error = %e, "demo reminders"),
+        }
+    });
     Ok(())
 }

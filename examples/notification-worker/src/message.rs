@@ -4,7 +4,6 @@
 use invoice_core::{EventEnvelope, InvoiceEvent, InvoiceId, InvoiceSnapshot};
 
 use crate::mail::Mail;
-use crate::reminders::{Reminder, ReminderKind};
 
 /// How a mail names the invoice: its number once issued, else `draft {id}`.
 pub fn invoice_reference(summary: &InvoiceSnapshot, id: InvoiceId) -> String {
@@ -75,33 +74,6 @@ pub fn event_mail(envelope: &EventEnvelope) -> Option<Mail> {
         _ => return None,
     };
     Some(Mail::new(to, subject, format!("Dear {buyer},\n\n{text}\n")))
-}
-
-/// The mail for a reminder, or `None` when the buyer has no e-mail address.
-pub fn reminder_mail(reminder: &Reminder) -> Option<Mail> {
-    let summary = &reminder.invoice.summary;
-    let to = summary.buyer_email.clone()?;
-    let reference = invoice_reference(summary, reminder.invoice.id);
-    let outstanding = format!("{} {}", summary.amount_due, summary.currency);
-    let date = summary.due_date.map_or_else(String::new, |d| d.to_string());
-    let (subject, text) = match reminder.kind {
-        ReminderKind::DueSoon => (
-            format!("Reminder: invoice {reference} is due on {date}"),
-            format!("invoice {reference} is due on {date}; {outstanding} is outstanding."),
-        ),
-        ReminderKind::Overdue => (
-            format!("Overdue: invoice {reference} was due on {date}"),
-            format!(
-                "invoice {reference} was due on {date} and {outstanding} is still \
-                 outstanding. Please pay it at your earliest convenience."
-            ),
-        ),
-    };
-    Some(Mail::new(
-        to,
-        subject,
-        format!("Dear {},\n\n{text}\n", summary.buyer_name),
-    ))
 }
 
 #[cfg(test)]

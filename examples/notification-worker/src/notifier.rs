@@ -1,4 +1,4 @@
-//! The event handler: keeps the open-invoice view current and mails the buyer.
+//! The event handler: mails the buyer.
 
 use std::sync::Arc;
 
@@ -8,10 +8,8 @@ use invoice_messaging::{Handler, HandlerError};
 
 use crate::mail::Mailer;
 use crate::message::event_mail;
-use crate::reminders::OpenInvoices;
 
-/// Handles one invoice event: applies it to [`OpenInvoices`] and sends the buyer the
-/// mail [`event_mail`] renders, if any.
+/// Handles one invoice event: sends the buyer the mail [`event_mail`] renders, if any.
 ///
 /// On its own it mails again when an event is delivered again; wrap it in
 /// [`Idempotent`](invoice_messaging::Idempotent), as [`Worker`](crate::Worker) does.
@@ -20,25 +18,18 @@ use crate::reminders::OpenInvoices;
 #[derive(Debug, Clone)]
 pub struct Notifier {
     mailer: Arc<dyn Mailer>,
-    open: OpenInvoices,
 }
 
 impl Notifier {
-    /// A notifier sending through `mailer` and keeping `open` current.
-    pub fn new(mailer: Arc<dyn Mailer>, open: OpenInvoices) -> Self {
-        Self { mailer, open }
+    /// A notifier sending through `mailer`.
+    pub fn new(mailer: Arc<dyn Mailer>) -> Self {
+        Self { mailer }
     }
 }
 
 #[async_trait]
 impl Handler for Notifier {
     async fn handle(&self, envelope: &EventEnvelope) -> Result<(), HandlerError> {
-        // Applying twice is harmless (the view keeps the newest version), so this may
-        // run again when the mail below fails and the delivery is retried.
-        self.open
-            .apply(envelope)
-            .await
-            .map_err(|e| HandlerError::retryable(chain(&e)))?;
         let Some(mail) = event_mail(envelope) else {
             tracing::debug!(event = envelope.event.name(), invoice = %envelope.invoice_id, "no mail for this event");
             return Ok(());

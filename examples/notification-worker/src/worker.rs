@@ -1,7 +1,6 @@
-//! The worker put together: a subscription run by a [`ConsumerRunner`] over the
-//! idempotent [`Notifier`], the periodic [`Reminders`] task, and (with
-//! [`Worker::with_scheduled_reminders`]) the scheduler and sender of the reminders people
-//! schedule, all until shutdown.
+//! The worker put together: a subscription of invoice events run by a [`ConsumerRunner`]
+//! over the idempotent [`Notifier`], and (with [`Worker::with_scheduled_reminders`]) the
+//! scheduler and sender of the reminders in the store, all until shutdown.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,14 +17,12 @@ use invoice_storage::Stores;
 use crate::config::{Config, Messaging, Transport};
 use crate::mail::{LogMailer, Mailer, SmtpMailer};
 use crate::notifier::Notifier;
-use crate::reminders::{OpenInvoices, ReminderPolicy, Reminders};
 use crate::scheduled::ReminderMailer;
 
 /// The inbox consumer name under which handled events are recorded.
 pub const CONSUMER: &str = "notification-worker";
 
-/// The binding that brings every invoice event: the worker mails on some and learns the
-/// open invoices from the others (payments, credit notes).
+/// The binding that brings every invoice event; the worker mails on some.
 pub const BINDING: &str = "invoice.#";
 
 /// How many scheduled reminders a worker sends at once.
@@ -38,13 +35,34 @@ pub const REMINDER_BINDING: &str = SendReminder::ROUTING_KEY;
 #[derive(Debug)]
 pub struct Worker {
     runner: ConsumerRunner,
-    reminders: Reminders,
-    reminder_every: Duration,
     mailer: Arc<dyn Mailer>,
     scheduled: Option<Scheduled>,
 }
 
-/// The scheduler and the sender of the reminders people schedule.
+/// How the reminders in the store are scheduled and sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledReminders {
+    /// How often the due ones are claimed and queued (how late one may go out).
+    pub period: Duration,
+    /// How long a claim, and a send attempt, keep a reminder from other workers: after a
+    /// crash, the longest a reminder is delayed.
+    pub lease: Duration,
+    /// How many attempts a reminder gets and how long it waits between them.
+    pub retry: RetryPolicy,
+}
+
+impl Default for ScheduledReminders {
+    /// Every second, a 30 s lease, 5 attempts 30 s apart doubling up to 30 min.
+    fn default() -> Self {
+        Self {
+            period: Duration::from_secs(1),
+            lease: Duration::from_secs(30),
+            retry: RetryPolicy::new(5, Duration::from_secs(30), Duration::from_secs(30 * 60)),
+        }
+    }
+}
+
+/// The scheduler and the sender of the reminders in the store.
 #[derive(Debug)]
 struct Scheduled {
     scheduler: ReminderScheduler,
@@ -67,65 +85,43 @@ pub struct Connections {
 }
 
 impl Worker {
-    /// A worker consuming `subscriber`, sending through `mailer`, reminding by `policy`
-    /// every hour. What it must not forget lives in `stores`: handled events and sent
-    /// reminders (`inbox`), reminders being sent (`idempotency`) and the open invoices
-    /// (`invoice_views`), so a restarted worker mails nothing twice and still reminds.
-    pub fn new(
-        subscriber: Arc<dyn Subscriber>,
-        mailer: Arc<dyn Mailer>,
-        stores: &Stores,
-        policy: ReminderPolicy,
-    ) -> Self {
-        let open = OpenInvoices::new(Arc::clone(&stores.invoice_views));
-        let notifier = Notifier::new(Arc::clone(&mailer), open.clone());
+    /// A worker mailing buyers about the invoice events of `subscriber` through
+    /// `mailer`. It remembers the events it handled in `stores.inbox`, so a restarted
+    /// worker mails nothing twice.
+    pub fn new(subscriber: Arc<dyn Subscriber>, mailer: Arc<dyn Mailer>, stores: &Stores) -> Self {
+        let notifier = Notifier::new(Arc::clone(&mailer));
         let handler = Idempotent::new(notifier, Arc::clone(&stores.inbox), CONSUMER);
         // One delivery at a time: `Idempotent` checks the inbox, mails, then records, so
         // two copies of one event handled at once would both mail. A mail takes a few
         // milliseconds on a pooled connection; one at a time is plenty.
         let runner = ConsumerRunner::new(subscriber, Arc::new(handler)).with_concurrency(1);
-        let reminders = Reminders::new(
-            open,
-            Arc::clone(&stores.inbox),
-            Arc::clone(&stores.idempotency),
-            Arc::clone(&mailer),
-            policy,
-        );
         Self {
             runner,
-            reminders,
-            reminder_every: Duration::from_secs(3600),
             mailer,
             scheduled: None,
         }
     }
 
-    /// Also mails the reminders of `stores.reminders` when they are due: a scheduler
-    /// claims them every `period` and publishes a command on `commands`; the commands
-    /// consumed from `subscriber` are mailed through this worker's mailer. A claim and a
-    /// send attempt last `lease`: after a crash, a reminder waits at most that long
-    /// before another worker takes it.
+    /// Also mails the reminders of `stores.reminders` when they are due (those people
+    /// schedule, and the invoices' automatic ones that invoice-service makes): a
+    /// scheduler claims them and publishes a command on `commands`; the commands
+    /// consumed from `subscriber` are mailed through this worker's mailer, by `settings`.
     pub fn with_scheduled_reminders(
         mut self,
         stores: &Stores,
         subscriber: Arc<dyn Subscriber<SendReminder>>,
         commands: Arc<dyn Publisher<SendReminder>>,
-        period: Duration,
-        lease: Duration,
+        settings: ScheduledReminders,
     ) -> Self {
         let scheduler = ReminderScheduler::new(Arc::clone(&stores.reminders), commands)
-            .with_period(period)
-            .with_lease(lease);
+            .with_period(settings.period)
+            .with_lease(settings.lease);
         let handler = SendReminderHandler::new(
             Arc::clone(&stores.reminders),
             ReminderMailer::new(Arc::clone(&self.mailer)),
         )
-        .with_hold(lease)
-        .with_retry(RetryPolicy::new(
-            5,
-            Duration::from_secs(30),
-            Duration::from_secs(30 * 60),
-        ));
+        .with_hold(settings.lease)
+        .with_retry(settings.retry);
         let stats = handler.stats();
         // Each command sends at most one mail whatever the concurrency: the handler's
         // version check lets one copy through. A few at once keep up with a burst; each
@@ -141,36 +137,30 @@ impl Worker {
         self
     }
 
-    /// The counters of the scheduled reminders' sender, when it runs.
-    pub fn scheduled_stats(&self) -> Option<Arc<ReminderStats>> {
-        self.scheduled.as_ref().map(|s| Arc::clone(&s.stats))
-    }
-
-    /// Looks for due reminders every `every` instead of every hour.
-    pub fn with_reminder_every(mut self, every: Duration) -> Self {
-        self.reminder_every = every;
-        self
-    }
-
     /// The runner's counters (events handled, retried, dead-lettered).
     pub fn stats(&self) -> Arc<RunnerStats> {
         self.runner.stats()
     }
 
-    /// The reminder sender, sharing this worker's view of the open invoices.
-    pub fn reminders(&self) -> Reminders {
-        self.reminders.clone()
+    /// The counters of the scheduled reminders' sender, when it runs.
+    pub fn scheduled_stats(&self) -> Option<Arc<ReminderStats>> {
+        self.scheduled.as_ref().map(|s| Arc::clone(&s.stats))
     }
 
-    /// Consumes events and sends reminders until `shutdown` is cancelled or the
+    /// The scheduler of the reminders, when it runs: a round on another clock
+    /// ([`ReminderScheduler::run_once`]) shows what a later day sends.
+    pub fn reminder_scheduler(&self) -> Option<ReminderScheduler> {
+        self.scheduled.as_ref().map(|s| s.scheduler.clone())
+    }
+
+    /// Consumes events and sends reminders until `shutdown` is cancelled or the events'
     /// subscription ends.
     ///
     /// # Errors
     ///
-    /// The subscriber's error when it fails for good.
+    /// The events' subscriber's error when it fails for good.
     pub async fn run(self, shutdown: CancellationToken) -> invoice_messaging::Result<()> {
         let stop = shutdown.child_token();
-        let reminders = tokio::spawn(self.reminders.run(self.reminder_every, stop.clone()));
         let scheduled = self.scheduled.map(|s| {
             let (scheduler, token) = (s.scheduler, stop.clone());
             let scheduling = tokio::spawn(async move { scheduler.run(token).await });
@@ -179,7 +169,6 @@ impl Worker {
         });
         let result = self.runner.run(shutdown).await;
         stop.cancel();
-        let _ = reminders.await;
         if let Some((scheduling, sending)) = scheduled {
             let _ = scheduling.await;
             match sending.await {

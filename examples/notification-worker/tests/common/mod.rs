@@ -13,10 +13,14 @@ use invoice_core::{
     Address, CountryCode, Currency, Decimal, EventEnvelope, EventId, Invoice, InvoiceBuilder,
     InvoiceId, LineItem, Party, TenantId, UnitCode, Vat,
 };
-use invoice_messaging::{CancellationToken, InProcessBroker, OutboxRelay, RunnerStats};
+use invoice_messaging::{
+    CancellationToken, ConsumerRunner, InProcessBroker, InvoiceReminderPolicy, InvoiceReminders,
+    OutboxRelay, ReminderScheduler, ReminderStats, RetryPolicy, RunnerStats,
+};
 use invoice_storage::testing::fresh_tenant;
 use invoice_storage::{InMemoryStore, InvoiceStore, Stores};
-use notification_worker::{Mail, MailError, Mailer, ReminderPolicy, Reminders, Worker};
+use notification_worker::worker::{reminder_queue, BINDING, CONSUMER, REMINDER_BINDING};
+use notification_worker::{Mail, MailError, Mailer, ScheduledReminders, Worker};
 
 pub mod scenarios;
 use tokio::task::JoinHandle;
@@ -154,50 +158,81 @@ pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// An in-memory store whose outbox feeds an in-process broker, and a worker running on
-/// that broker.
+/// An in-memory store whose outbox feeds an in-process broker, a worker running on that
+/// broker, and the maker of the invoices' automatic reminders (what invoice-service runs)
+/// writing into the worker's store, as when both share a database.
 pub struct Pipeline {
     pub tenant: TenantId,
     pub store: InMemoryStore,
     pub broker: InProcessBroker,
     relay: OutboxRelay,
     pub stats: Arc<RunnerStats>,
-    pub reminders: Reminders,
+    /// The worker's reminder scheduler, to run rounds on the test's clock.
+    pub scheduler: ReminderScheduler,
+    /// The worker's reminder sender's counters.
+    pub sent: Arc<ReminderStats>,
+    maker: Arc<RunnerStats>,
     shutdown: CancellationToken,
     task: JoinHandle<invoice_messaging::Result<()>>,
 }
 
 type Running = (
     Arc<RunnerStats>,
-    Reminders,
+    ReminderScheduler,
+    Arc<ReminderStats>,
     CancellationToken,
     JoinHandle<invoice_messaging::Result<()>>,
 );
 
-/// A worker consuming the `notification-worker` queue of `broker`.
+/// A worker consuming the `notification-worker` queue of `broker`, and its reminders'
+/// queue. Its own scheduler looks once an hour: the tests run rounds themselves.
 fn run_worker(broker: &InProcessBroker, mailer: Arc<dyn Mailer>, stores: &Stores) -> Running {
-    let subscriber = broker
-        .subscribe("notification-worker", &["invoice.#"])
+    let events = broker.subscribe(CONSUMER, &[BINDING]).unwrap();
+    let reminders = broker
+        .subscribe_as(&reminder_queue(CONSUMER), &[REMINDER_BINDING])
         .unwrap();
-    let worker = Worker::new(Arc::new(subscriber), mailer, stores, ReminderPolicy::new(3));
-    let (stats, reminders) = (worker.stats(), worker.reminders());
+    let worker = Worker::new(Arc::new(events), mailer, stores).with_scheduled_reminders(
+        stores,
+        Arc::new(reminders),
+        Arc::new(broker.publisher()),
+        ScheduledReminders {
+            period: Duration::from_secs(3600),
+            lease: Duration::from_secs(5),
+            retry: RetryPolicy::new(3, Duration::from_millis(10), Duration::from_millis(50)),
+        },
+    );
+    let (stats, scheduler) = (worker.stats(), worker.reminder_scheduler().unwrap());
+    let sent = worker.scheduled_stats().unwrap();
     let shutdown = CancellationToken::new();
     let task = tokio::spawn(worker.run(shutdown.clone()));
-    (stats, reminders, shutdown, task)
+    (stats, scheduler, sent, shutdown, task)
 }
 
 impl Pipeline {
-    /// Starts a worker sending through `mailer`, reminding 3 days before due dates, that
-    /// remembers in a store of its own (in memory).
+    /// Starts a worker sending through `mailer` that remembers in a store of its own (in
+    /// memory).
     pub fn start(mailer: Arc<dyn Mailer>) -> Self {
         Self::start_with(mailer, &Stores::new(InMemoryStore::new()))
     }
 
-    /// Starts a worker that remembers in `worker_stores`.
+    /// Starts a worker that remembers in `worker_stores`, and the reminders' maker
+    /// (3 days before the due date and the day after, 09:00 UTC) writing there.
     pub fn start_with(mailer: Arc<dyn Mailer>, worker_stores: &Stores) -> Self {
         let store = InMemoryStore::new();
         let broker = InProcessBroker::new();
-        let (stats, reminders, shutdown, task) = run_worker(&broker, mailer, worker_stores);
+        let subscriber = broker
+            .subscribe("invoice-reminders", &["invoice.#"])
+            .unwrap();
+        let maker = ConsumerRunner::new(
+            Arc::new(subscriber),
+            Arc::new(InvoiceReminders::new(
+                Arc::clone(&worker_stores.reminders),
+                InvoiceReminderPolicy::default(),
+            )),
+        );
+        let maker_stats = maker.stats();
+        tokio::spawn(maker.run(CancellationToken::new()));
+        let (stats, scheduler, sent, shutdown, task) = run_worker(&broker, mailer, worker_stores);
         let relay = OutboxRelay::new(Arc::new(store.clone()), Arc::new(broker.publisher()));
         Self {
             tenant: fresh_tenant(),
@@ -205,21 +240,49 @@ impl Pipeline {
             broker,
             relay,
             stats,
-            reminders,
+            scheduler,
+            sent,
+            maker: maker_stats,
             shutdown,
             task,
         }
     }
 
     /// Stops the worker (it hands back what it holds unsettled) and starts a new one on
-    /// the same queue that remembers in `worker_stores`: a restart.
+    /// the same queues that remembers in `worker_stores`: a restart.
     pub async fn restart(&mut self, mailer: Arc<dyn Mailer>, worker_stores: &Stores) -> u64 {
         self.shutdown.cancel();
         (&mut self.task).await.unwrap().unwrap();
         let handled_before = self.stats.handled();
-        let (stats, reminders, shutdown, task) = run_worker(&self.broker, mailer, worker_stores);
-        (self.stats, self.reminders, self.shutdown, self.task) = (stats, reminders, shutdown, task);
+        let running = run_worker(&self.broker, mailer, worker_stores);
+        (
+            self.stats,
+            self.scheduler,
+            self.sent,
+            self.shutdown,
+            self.task,
+        ) = running;
         handled_before
+    }
+
+    /// Runs a scheduler round as if it were `at`; returns how many reminders it queued.
+    pub async fn remind_as_of(&self, at: DateTime<Utc>) -> usize {
+        self.scheduler.run_once(at).await.unwrap()
+    }
+
+    /// Waits until the worker has sent `n` reminders in all (since its start).
+    pub async fn reminders_sent(&self, n: u64) {
+        let sent = Arc::clone(&self.sent);
+        eventually(&format!("{n} reminders sent"), || sent.sent() >= n).await;
+    }
+
+    /// Waits until the reminders' maker has handled `n` events in all.
+    pub async fn reminders_made(&self, n: u64) {
+        let stats = Arc::clone(&self.maker);
+        eventually(&format!("{n} events seen by the reminders' maker"), || {
+            stats.handled() >= n
+        })
+        .await;
     }
 
     /// Saves a new draft with its `Created` event.

@@ -98,59 +98,65 @@ pub async fn a_redelivered_event_sends_no_second_mail(mailer: Arc<dyn Mailer>, s
     p.stop().await;
 }
 
-/// "Due soon" and "overdue" go out once per invoice, however often the reminder pass
-/// runs; paid invoices and invoices due later get none.
+/// Each issued invoice's "due soon" and "overdue" reminders are stored by the maker and
+/// mailed once each when a scheduler round reaches their time, however often rounds run;
+/// a paid invoice's are cancelled; one issued overdue is reminded the next morning; one
+/// due later is not reminded yet.
 pub async fn reminders_are_sent_once_per_invoice_and_kind(
     mailer: Arc<dyn Mailer>,
     sent: &dyn Sent,
 ) {
     let p = Pipeline::start(mailer);
     let email = fresh_address();
-    // The worker's own periodic pass uses the clock's date too, so whichever pass sends
-    // a reminder first, the expectations below hold.
     let today = Utc::now().date_naive();
-    let issue_date = today - Days::new(30);
     let issue = async |due: NaiveDate| {
         let draft = p.create(draft(&p.tenant, &email, due)).await;
-        let request = IssueRequest::new(issue_date, event_id(), now());
+        let request = IssueRequest::new(today, event_id(), now());
         p.store
             .issue(&p.tenant, draft.id(), &request)
             .await
             .unwrap()
             .0
     };
-    let soon = issue(today + Days::new(2)).await;
-    let later = issue(today + Days::new(20)).await;
+    let soon = issue(today + Days::new(5)).await;
+    let later = issue(today + Days::new(40)).await;
     let late = issue(today - Days::new(5)).await;
-    let mut paid = issue(today + Days::new(1)).await;
+    let mut paid = issue(today + Days::new(5)).await;
     let version = paid.version();
     let events = pay_in_full(&mut paid, today);
     p.save(&paid, version, events).await;
     // 4 × (created, issued) + payment_recorded, paid
     assert_eq!(p.publish().await, 10);
     p.handled(10).await;
+    p.reminders_made(10).await;
 
-    p.reminders.send_due(today, now()).await.unwrap();
-    let again = p.reminders.send_due(today, now()).await.unwrap();
-    assert_eq!((again.sent, again.already_sent), (0, 2), "{again:?}");
-
-    let in_ten_days = today + Days::new(10);
-    let pass = p.reminders.send_due(in_ten_days, now()).await.unwrap();
-    assert_eq!((pass.sent, pass.already_sent), (1, 1), "{pass:?}");
-    let again = p.reminders.send_due(in_ten_days, now()).await.unwrap();
-    assert_eq!((again.sent, again.already_sent), (0, 2), "{again:?}");
+    let noon = |days: u64| {
+        (today + Days::new(days))
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc()
+    };
+    // Three days on: `soon`'s "due soon" (09:00, three days before its due date) and
+    // `late`'s "overdue" (the morning after its issue).
+    assert_eq!(p.remind_as_of(noon(3)).await, 2);
+    assert_eq!(p.remind_as_of(noon(3)).await, 0, "claimed once");
+    p.reminders_sent(2).await;
+    // Ten days on: "overdue" of `soon`; `later`'s are weeks away, `paid`'s cancelled.
+    assert_eq!(p.remind_as_of(noon(10)).await, 1);
+    p.reminders_sent(3).await;
+    assert_eq!(p.remind_as_of(noon(10)).await, 0, "sent ones are done");
 
     let number = |i: &Invoice| i.number().unwrap().to_string();
     let mut expected = vec![
         format!(
             "Reminder: invoice {} is due on {}",
             number(&soon),
-            today + Days::new(2)
+            today + Days::new(5)
         ),
         format!(
             "Overdue: invoice {} was due on {}",
             number(&soon),
-            today + Days::new(2)
+            today + Days::new(5)
         ),
         format!(
             "Overdue: invoice {} was due on {}",
@@ -193,8 +199,8 @@ impl Mailer for SlowMailer {
 
 /// 30 invoices created and issued (60 events, 60 mails); the worker is restarted after
 /// some 20 of them, its memory opened anew by `open`. Each mail arrives exactly once, and
-/// each invoice is reminded of once, those whose events only the first worker saw
-/// included (the view of open invoices is in the store).
+/// each invoice's "overdue" reminder goes out once from the restarted worker, those made
+/// while the first one ran included (the reminders are in the store).
 pub async fn a_restarted_worker_mails_each_event_once_and_still_reminds(
     mailer: Arc<dyn Mailer>,
     sent: &dyn Sent,
@@ -238,22 +244,18 @@ pub async fn a_restarted_worker_mails_each_event_once_and_still_reminds(
         handled_before + stats.handled() >= 60
     })
     .await;
-    // Each worker also runs a reminder pass when it starts; the second one's finds the
-    // invoices the first worker learnt, in the store. One more pass sends what is left.
-    let pass = p.reminders.send_due(today, now()).await.unwrap();
-    assert_eq!(
-        pass.sent + pass.already_sent + pass.in_progress,
-        30,
-        "{pass:?}"
-    );
-    let again = p.reminders.send_due(today, now()).await.unwrap();
-    assert_eq!((again.sent, again.already_sent), (0, 30), "{again:?}");
+    // Due in two days: too late for "due soon"; "overdue" the day after the due date.
+    p.reminders_made(60).await;
+    let after_due = (due + Days::new(2)).and_hms_opt(0, 0, 0).unwrap().and_utc();
+    assert_eq!(p.remind_as_of(after_due).await, 30);
+    assert_eq!(p.remind_as_of(after_due).await, 0, "claimed once");
+    p.reminders_sent(30).await;
     eventually("60 mails and 30 reminders", || total() >= 90).await;
     for address in &addresses {
         let subjects = sent.subjects_to(address);
         let reminders = subjects
             .iter()
-            .filter(|s| s.starts_with("Reminder:"))
+            .filter(|s| s.starts_with("Overdue:"))
             .count();
         let mut distinct = subjects.clone();
         distinct.dedup();
