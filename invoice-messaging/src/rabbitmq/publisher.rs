@@ -19,11 +19,12 @@ use crate::publisher::Publisher;
 /// AMQP delivery mode 2: the broker writes the message to disk.
 const PERSISTENT: u8 = 2;
 
-/// Publishes events to the broker's topic exchange with routing key
-/// [`EventEnvelope::routing_key`] (`invoice.<event>`), as persistent JSON messages whose
-/// `message_id` is the event id and `type` the event name.
+/// Publishes messages of any [`Message`] type (invoice events, commands) to the broker's
+/// topic exchange with their [routing key](Message::routing_key) (`invoice.<event>`,
+/// `reminder.send`), as persistent JSON messages whose `message_id` is the
+/// [message id](Message::message_id) and `type` the routing key.
 ///
-/// [`publish_batch`](Publisher::publish_batch) sends every event, then waits for every
+/// [`publish_batch`](Publisher::publish_batch) sends every message, then waits for every
 /// confirm: it returns `Ok` only when the broker has confirmed them all. A negative
 /// confirm, a channel or connection that closes, or no confirm within the confirm timeout
 /// is [`Error::NotConfirmed`]; the caller publishes again (consumers deduplicate). The
