@@ -45,8 +45,9 @@ impl Handler for Notifier {
     }
 }
 
-/// The error and its sources on one line, so that a dead letter's reason says it all.
-fn chain(e: &dyn std::error::Error) -> String {
+/// The error and its sources on one line, so that a dead letter's (or a failed
+/// reminder's) reason says it all.
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

@@ -15,6 +15,7 @@ use invoice_core::reminder::Reminder;
 use invoice_messaging::{ReminderSendError, ReminderSender};
 
 use crate::mail::{Mail, Mailer};
+use crate::notifier::chain as error_chain;
 
 /// Mails a reminder to its recipient, with its secondary address in copy.
 #[derive(Debug, Clone)]
@@ -54,19 +55,6 @@ impl ReminderSender for ReminderMailer {
             Err(e) => Err(ReminderSendError::Transient(error_chain(&e))),
         }
     }
-}
-
-/// An error with its sources, `a: b: c`, so that the reason stored on a failed reminder
-/// has the server's reply.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]
