@@ -1,5 +1,5 @@
 //! Connecting the broker a URL names: a service reads one variable and the same binary
-//! runs on the in-process bus, RabbitMQ or SQS.
+//! runs on the in-process bus, RabbitMQ, SQS or SNS with SQS.
 //!
 //! | URL | broker | feature |
 //! |---|---|---|
@@ -7,6 +7,7 @@
 //! | `amqp://…`, `amqps://…` | `RabbitMqBroker` (durable topic exchange) | `rabbitmq` (`amqps` needs `rabbitmq-tls`) |
 //! | `sqs:` | `SqsBroker` at the endpoint [`BrokerBuilder::sqs_endpoint`] gives | `sqs` |
 //! | `sqs:`, no endpoint | `SqsBroker` on AWS itself: TLS, the SDK's default credential chain and region | `aws` |
+//! | `sns:TOPIC` | `SnsBroker`: the topic (created if missing) fans out to subscribed SQS queues, at the same endpoint, region and credentials as `sqs:` | `sns` (and `aws` without an endpoint) |
 //!
 //! A [`Broker`] hands out a [`Publisher`] and [`Subscriber`]s the same way whatever it
 //! runs on. The library reads no environment.
@@ -30,6 +31,11 @@ pub enum BrokerUrl {
     Amqp(String),
     /// `sqs:`: Amazon SQS or a server that speaks its protocol.
     Sqs,
+    /// `sns:TOPIC`: an Amazon SNS topic fanning out to subscribed SQS queues.
+    Sns {
+        /// The topic's name.
+        topic: String,
+    },
 }
 
 impl fmt::Debug for BrokerUrl {
@@ -39,6 +45,7 @@ impl fmt::Debug for BrokerUrl {
             // The URL may carry a password.
             Self::Amqp(_) => f.write_str("Amqp(..)"),
             Self::Sqs => f.write_str("Sqs"),
+            Self::Sns { topic } => write!(f, "Sns({topic})"),
         }
     }
 }
@@ -57,6 +64,7 @@ impl BrokerUrl {
     ///
     /// assert_eq!(BrokerUrl::parse("inprocess:")?, BrokerUrl::InProcess);
     /// assert_eq!(BrokerUrl::parse("sqs:")?, BrokerUrl::Sqs);
+    /// assert_eq!(BrokerUrl::parse("sns:orders")?, BrokerUrl::Sns { topic: "orders".into() });
     /// assert!(matches!(BrokerUrl::parse("amqp://guest:guest@127.0.0.1:5672/%2f")?, BrokerUrl::Amqp(_)));
     /// assert!(BrokerUrl::parse("kafka://localhost").is_err());
     /// # Ok::<(), invoice_messaging::Error>(())
@@ -65,13 +73,31 @@ impl BrokerUrl {
         match url {
             "inprocess" | "inprocess:" => Ok(Self::InProcess),
             "sqs" | "sqs:" | "sqs://" => Ok(Self::Sqs),
+            _ if url.starts_with("sns:") => {
+                let topic = url.trim_start_matches("sns:").trim_start_matches("//");
+                let valid = !topic.is_empty()
+                    && topic.len() <= 256
+                    && topic
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if !valid {
+                    return Err(Error::InvalidUrl {
+                        scheme: "sns".to_owned(),
+                        reason: "expected sns:TOPIC, a topic name of letters, digits, - and _"
+                            .to_owned(),
+                    });
+                }
+                Ok(Self::Sns {
+                    topic: topic.to_owned(),
+                })
+            }
             _ if url.starts_with("amqp://") || url.starts_with("amqps://") => {
                 Ok(Self::Amqp(url.to_owned()))
             }
             _ => Err(Error::InvalidUrl {
                 // Only the scheme: the rest may carry a password.
                 scheme: url.split(':').next().unwrap_or_default().to_owned(),
-                reason: "expected inprocess:, amqp://…, amqps://… or sqs:".to_owned(),
+                reason: "expected inprocess:, amqp://…, amqps://…, sqs: or sns:TOPIC".to_owned(),
             }),
         }
     }
@@ -97,6 +123,8 @@ enum Kind {
         publisher: crate::SqsPublisher,
         options: crate::QueueOptions,
     },
+    #[cfg(feature = "sns")]
+    Sns(crate::SnsBroker),
 }
 
 impl fmt::Debug for Broker {
@@ -108,7 +136,7 @@ impl fmt::Debug for Broker {
 }
 
 impl Broker {
-    /// The backend's name: `"inprocess"`, `"rabbitmq"` or `"sqs"`.
+    /// The backend's name: `"inprocess"`, `"rabbitmq"`, `"sqs"` or `"sns"`.
     pub fn backend(&self) -> &'static str {
         match &self.kind {
             Kind::InProcess(_) => "inprocess",
@@ -116,6 +144,8 @@ impl Broker {
             Kind::RabbitMq(_) => "rabbitmq",
             #[cfg(feature = "sqs")]
             Kind::Sqs { .. } => "sqs",
+            #[cfg(feature = "sns")]
+            Kind::Sns(_) => "sns",
         }
     }
 
@@ -132,7 +162,8 @@ impl Broker {
     ///
     /// On SQS, an event reaches the queues subscribed through this broker whose patterns
     /// match; SQS has no exchange, so another process that publishes must subscribe (or
-    /// route) the same queues.
+    /// route) the same queues. On SNS, it reaches every queue subscribed to the topic, by
+    /// any process.
     pub fn publisher(&self) -> Arc<dyn Publisher> {
         self.publisher_as()
     }
@@ -146,6 +177,8 @@ impl Broker {
             Kind::RabbitMq(broker) => Arc::new(broker.publisher()),
             #[cfg(feature = "sqs")]
             Kind::Sqs { publisher, .. } => Arc::new(publisher.clone()),
+            #[cfg(feature = "sns")]
+            Kind::Sns(broker) => Arc::new(broker.publisher()),
         }
     }
 
@@ -186,6 +219,8 @@ impl Broker {
                 publisher.route(&declared, patterns);
                 Arc::new(broker.subscriber_as(&declared))
             }
+            #[cfg(feature = "sns")]
+            Kind::Sns(broker) => Arc::new(broker.subscribe_as(queue, patterns).await?),
         })
     }
 
@@ -297,19 +332,19 @@ impl BrokerBuilder {
         self
     }
 
-    /// SQS: the server's URL (`http://127.0.0.1:5000` for a local one).
+    /// SQS and SNS: the server's URL (`http://127.0.0.1:5000` for a local one).
     pub fn sqs_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.sqs_endpoint = Some(endpoint.into());
         self
     }
 
-    /// SQS: the region (`us-east-1` by default).
+    /// SQS and SNS: the region (`us-east-1` by default).
     pub fn sqs_region(mut self, region: impl Into<String>) -> Self {
         self.sqs_region = Some(region.into());
         self
     }
 
-    /// SQS: static credentials.
+    /// SQS and SNS: static credentials.
     pub fn sqs_credentials(
         mut self,
         access_key_id: impl Into<String>,
@@ -340,6 +375,7 @@ impl BrokerBuilder {
             BrokerUrl::InProcess => Kind::InProcess(InProcessBroker::new()),
             BrokerUrl::Amqp(url) => self.rabbitmq(url).await?,
             BrokerUrl::Sqs => self.sqs().await?,
+            BrokerUrl::Sns { topic } => self.sns(&topic).await?,
         };
         Ok(Broker { kind })
     }
@@ -397,6 +433,34 @@ impl BrokerBuilder {
         })
     }
 
+    #[cfg(feature = "sns")]
+    async fn sns(&self, topic: &str) -> Result<Kind> {
+        let broker = match &self.sqs_endpoint {
+            Some(endpoint) => {
+                let mut builder = crate::SnsBroker::builder()
+                    .endpoint(endpoint.clone())
+                    .topic(topic);
+                if let Some(region) = &self.sqs_region {
+                    builder = builder.region(region.clone());
+                }
+                if let Some((key, secret)) = &self.sqs_credentials {
+                    builder = builder.credentials(key.clone(), secret.clone());
+                }
+                builder.build().await?
+            }
+            None => sns_on_aws(topic).await?,
+        };
+        Ok(Kind::Sns(broker))
+    }
+
+    #[cfg(not(feature = "sns"))]
+    async fn sns(&self, _: &str) -> Result<Kind> {
+        Err(Error::FeatureNotEnabled {
+            scheme: "sns",
+            feature: "sns",
+        })
+    }
+
     #[cfg(not(feature = "sqs"))]
     async fn sqs(&self) -> Result<Kind> {
         Err(Error::FeatureNotEnabled {
@@ -404,6 +468,20 @@ impl BrokerBuilder {
             feature: "sqs",
         })
     }
+}
+
+/// SNS without an endpoint: AWS itself, with the SDK's default configuration.
+#[cfg(all(feature = "sns", feature = "aws"))]
+async fn sns_on_aws(topic: &str) -> Result<crate::SnsBroker> {
+    crate::SnsBroker::from_aws_defaults(topic).await
+}
+
+#[cfg(all(feature = "sns", not(feature = "aws")))]
+async fn sns_on_aws(_: &str) -> Result<crate::SnsBroker> {
+    Err(Error::FeatureNotEnabled {
+        scheme: "sns without an endpoint (AWS itself)",
+        feature: "aws",
+    })
 }
 
 /// SQS without an endpoint: AWS itself, with the SDK's default configuration.

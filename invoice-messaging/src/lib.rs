@@ -22,6 +22,8 @@ mod rabbitmq;
 mod relay;
 pub mod reminders;
 mod runner;
+#[cfg(feature = "sns")]
+pub mod sns;
 #[cfg(feature = "sqs")]
 mod sqs;
 mod subscriber;
@@ -47,6 +49,8 @@ pub use reminders::{
     ReminderScheduler, ReminderSendError, ReminderSender, ReminderStats, SendReminderHandler,
 };
 pub use runner::{ConsumerRunner, RetryPolicy, RunnerStats};
+#[cfg(feature = "sns")]
+pub use sns::{SnsBroker, SnsBrokerBuilder, SnsPublisher};
 #[cfg(feature = "sqs")]
 pub use sqs::{
     QueueOptions, SqsBroker, SqsBrokerBuilder, SqsPublisher, SqsQueue, SqsSubscriber,

@@ -109,19 +109,7 @@ impl SqsBroker {
         let dlq_url = self
             .create(&format!("{name}-dlq{suffix}"), options.fifo, Vec::new())
             .await?;
-        let dlq_arn = self
-            .client
-            .get_queue_attributes()
-            .queue_url(&dlq_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .map_err(broker_error)?
-            .attributes()
-            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-            .ok_or_else(|| Error::Config {
-                reason: format!("queue {name}-dlq has no ARN"),
-            })?;
+        let dlq_arn = self.queue_arn(&dlq_url).await?;
         let redrive = serde_json::json!({
             "deadLetterTargetArn": dlq_arn,
             "maxReceiveCount": options.max_receive_count.max(1).to_string(),
@@ -145,6 +133,43 @@ impl SqsBroker {
             dlq_url,
             fifo: options.fifo,
         })
+    }
+
+    /// The ARN of the queue at `url`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Broker`] when SQS refuses; [`Error::Config`] when it gives no ARN.
+    pub async fn queue_arn(&self, url: &str) -> Result<String> {
+        self.client
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .map_err(broker_error)?
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .ok_or_else(|| Error::Config {
+                reason: format!("the queue at {url} has no ARN"),
+            })
+    }
+
+    /// Sets the access policy (a JSON document) of the queue at `url`: who may send to
+    /// it, such as an SNS topic.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Broker`] when SQS refuses.
+    pub async fn set_policy(&self, url: &str, policy: &str) -> Result<()> {
+        self.client
+            .set_queue_attributes()
+            .queue_url(url)
+            .attributes(QueueAttributeName::Policy, policy)
+            .send()
+            .await
+            .map_err(broker_error)?;
+        Ok(())
     }
 
     async fn create(

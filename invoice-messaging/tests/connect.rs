@@ -44,6 +44,11 @@ impl TestBroker for Connected {
     fn orders_per_invoice(&self) -> bool {
         self.ordered
     }
+
+    fn matches_single_words(&self) -> bool {
+        // SNS filters by exact key or prefix only.
+        self.broker.backend() != "sns"
+    }
 }
 
 async fn suite(broker: Broker, ordered: bool) {
@@ -94,9 +99,34 @@ async fn sqs_url_connects_sqs_at_the_endpoint() {
     suite(broker, false).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sns_url_connects_a_topic_at_the_endpoint() {
+    let Some(endpoint) = require_env(
+        "AWS_ENDPOINT_URL",
+        "sns_url_connects_a_topic_at_the_endpoint",
+    ) else {
+        return;
+    };
+    let topic = format!("sns:connect-{}", uuid::Uuid::new_v4().simple());
+    let broker = BrokerBuilder::new(topic)
+        .sqs_endpoint(endpoint)
+        .sqs_credentials("testing", "testing")
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(broker.backend(), "sns");
+    suite(broker, false).await;
+}
+
 #[tokio::test]
 async fn unknown_urls_are_refused() {
-    for url in ["kafka://localhost:9092", "", "rabbitmq"] {
+    for url in [
+        "kafka://localhost:9092",
+        "",
+        "rabbitmq",
+        "sns:",
+        "sns:a topic",
+    ] {
         let refused = connect(url).await;
         assert!(
             matches!(refused, Err(Error::InvalidUrl { .. })),
