@@ -35,7 +35,7 @@ const PERIOD: Duration = Duration::from_millis(500);
 const LEASE: Duration = Duration::from_secs(5);
 /// How many reminders the worker sends at once (`SendReminderHandler` behind a runner of
 /// this concurrency, in `notification_worker::Worker`).
-const IN_FLIGHT: usize = 4;
+const IN_FLIGHT: usize = 2;
 
 fn worker_vars<'a>(
     servers: &'a Servers,

@@ -26,7 +26,7 @@ pub const CONSUMER: &str = "notification-worker";
 pub const BINDING: &str = "invoice.#";
 
 /// How many scheduled reminders a worker sends at once.
-pub const REMINDER_CONCURRENCY: usize = 4;
+pub const REMINDER_CONCURRENCY: usize = 2;
 
 /// The binding of the queue of send commands for scheduled reminders.
 pub const REMINDER_BINDING: &str = SendReminder::ROUTING_KEY;
