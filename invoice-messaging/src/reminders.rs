@@ -17,9 +17,11 @@
 //!   with the reason.
 //!
 //! The one window left is a process killed after the mail server accepted the mail and
-//! before the store recorded it: the reminder is sent again once the hold ends. Senders
-//! should give each mail an id derived from the reminder and the attempt's version (a
-//! `Message-ID`), so that mail clients fold such a copy.
+//! before the store recorded it (the server's reply and one store write): no sender can
+//! know whether a mail whose acceptance it never heard of went out, so the reminder is
+//! sent again once the hold ends. Senders should give every copy of one reminder the same
+//! id (a `Message-ID` made of the reminder's id), so that mail clients fold such a copy,
+//! and keep few sends in flight at once (each may be repeated after a crash).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -188,8 +190,8 @@ pub enum ReminderSendError {
 /// push service.
 #[async_trait]
 pub trait ReminderSender: Send + Sync + 'static {
-    /// Sends `reminder` as it is at [`version`](Reminder::version) (the attempt's); the
-    /// pair of its id and version identifies this attempt, for a `Message-ID`.
+    /// Sends `reminder`. A reminder sent again after a crash (see the
+    /// [module documentation](self)) should carry the same message id.
     ///
     /// # Errors
     ///
