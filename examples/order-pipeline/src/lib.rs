@@ -30,4 +30,4 @@ pub mod store;
 pub use aggregator::Aggregator;
 pub use messages::{Checker, OrderChecked, OrderPlaced, OrderRejected, OrderShipped};
 pub use order::{Check, Order, OrderLine, OrderStatus};
-pub use store::{InMemoryOrderStore, OrderStore, StoreError};
+pub use store::{InMemoryOrderStore, OrderStore, PostgresOrderStore, StoreError};

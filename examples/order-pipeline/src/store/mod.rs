@@ -18,6 +18,9 @@ use uuid::Uuid;
 use crate::messages::Checker;
 use crate::order::{Check, Order, OrderStatus};
 
+mod postgres;
+pub use postgres::PostgresOrderStore;
+
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
