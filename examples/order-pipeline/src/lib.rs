@@ -22,9 +22,12 @@
 
 pub mod aggregator;
 pub mod checkers;
+pub mod config;
+pub mod http;
 pub mod invoice;
 pub mod messages;
 pub mod order;
+pub mod run;
 pub mod store;
 
 pub use aggregator::Aggregator;

@@ -52,7 +52,8 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     /// When it was placed.
     pub placed_at: DateTime<Utc>,
-    /// Where it stands.
+    /// Where it stands: `"status": "shipped"`, or `"rejected"` with a `"reason"`.
+    #[serde(flatten)]
     pub status: OrderStatus,
     /// The credit checker's answer, once given.
     pub credit: Option<Check>,
