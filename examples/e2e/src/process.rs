@@ -5,23 +5,34 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-/// Every variable any of the three processes reads: none is inherited from the test's
+/// Every variable any of the binaries reads: none is inherited from the test's
 /// environment, each process gets exactly the ones it is given.
-const CONFIG_VARS: [&str; 14] = [
+const CONFIG_VARS: [&str; 25] = [
     "BIND",
     "DATABASE_URL",
     "MESSAGING",
     "AMQP_URL",
+    "AMQP_EXCHANGE",
     "QUEUE_NAME",
+    "QUEUE_PREFIX",
     "DOCUMENTS",
     "DOCUMENTS_DIR",
     "S3_BUCKET",
     "AWS_ENDPOINT_URL",
+    "SNS_TOPIC",
     "JWT_SECRET",
     "SMTP_URL",
     "MAIL_FROM",
+    "INVOICE_REMINDERS",
     "REMINDER_DAYS_BEFORE",
-    "REMINDER_EVERY_SECS",
+    "REMINDER_TIME_ZONE",
+    "REMINDER_QUEUE",
+    "SCHEDULER_PERIOD_MS",
+    "REMINDER_LEASE_SECS",
+    "ROLES",
+    "ORDER_TIMEOUT_SECS",
+    "INVOICE_TENANT",
+    "SCHEDULE_INTERVAL",
 ];
 
 /// A binary of the workspace, built beside the test: the test runs from
