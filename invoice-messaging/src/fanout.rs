@@ -1,8 +1,10 @@
-//! Fan-out and join: one request answered by several checkers, joined by correlation id.
+//! Fan-out and join in memory: one request answered by several parts, joined by
+//! correlation id, within one process.
 //!
-//! The order-capture shape: an order is published once and delivered to several checker
-//! queues (balance, stock, …); each checker replies with the order's correlation id; the
-//! [`Aggregator`] completes the order when every expected reply has arrived, or times out.
+//! The [`Aggregator`] completes a join when every expected reply has arrived, or times
+//! out. It keeps its joins in memory: a process that dies loses the replies it had. For
+//! a join that must survive a crash (the order pipeline's), keep the replies in a store
+//! and decide in one step of it, as `examples/order-pipeline` does.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
