@@ -22,7 +22,7 @@ const CUSTOMERS: usize = 50;
 const PRODUCTS: usize = 20;
 const BATCH: usize = 50;
 /// How long all orders may take to be decided after the last one is posted.
-const DECIDED_WITHIN: Duration = Duration::from_secs(300);
+const DECIDED_WITHIN: Duration = Duration::from_secs(480);
 
 /// The broker of one run, as the processes' variables.
 enum Via {

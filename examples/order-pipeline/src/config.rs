@@ -19,7 +19,7 @@ use anyhow::{bail, Context};
 /// A part of the pipeline a process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
-    /// The HTTP API: orders, accounts, stock.
+    /// The HTTP API (orders, accounts, stock) and the announcer of placed orders.
     Api,
     /// The credit checker.
     Credit,

@@ -9,13 +9,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
-use invoice_messaging::Publisher;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::messages::OrderPlaced;
 use crate::order::{Order, OrderLine};
 use crate::store::{OrderStore, StoreError};
 
@@ -24,8 +22,6 @@ use crate::store::{OrderStore, StoreError};
 pub struct Api {
     /// The orders and balances.
     pub orders: Arc<dyn OrderStore>,
-    /// Where placed orders are announced.
-    pub placed: Arc<dyn Publisher<OrderPlaced>>,
 }
 
 /// An order as posted.
@@ -115,20 +111,10 @@ async fn place(State(api): State<Api>, Json(body): Json<NewOrders>) -> Response 
         .into_iter()
         .map(|o| Order::new(Uuid::new_v4(), o.customer, o.lines, now))
         .collect();
+    // Stored with their announcements in one step; the announcer publishes them
+    // (within 100 ms when the broker is up).
     if let Err(e) = api.orders.place(&orders).await {
         return store_problem(&e);
-    }
-    // Stored first: an order whose announcement is lost is rejected when it times out.
-    let messages: Vec<OrderPlaced> = orders
-        .iter()
-        .map(|o| OrderPlaced { order: o.clone() })
-        .collect();
-    if let Err(e) = api.placed.publish_batch(&messages).await {
-        tracing::warn!(error = %e, "orders stored but not announced; they will time out");
-        return problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the broker did not take the orders",
-        );
     }
     let placed: Vec<_> = orders
         .iter()

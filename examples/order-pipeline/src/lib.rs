@@ -3,9 +3,11 @@
 //! are joined in the store; an order whose checks pass is shipped and invoiced, any other
 //! is rejected with its reason.
 //!
-//! 1. [`OrderPlaced`] is published once per order; the broker fans it out to the credit
-//!    checker's queue and the stock checker's ([`checkers`]): a RabbitMQ topic exchange,
-//!    an SNS topic with SQS subscriptions, or the in-process broker.
+//! 1. `POST /orders` stores the orders with their announcement pending, in one step
+//!    ([`OrderStore::place`]); the [`Announcer`] publishes [`OrderPlaced`] for each (an
+//!    outbox: a broker that is down delays orders, never loses them). The broker fans it
+//!    out to the credit checker's queue and the stock checker's ([`checkers`]): a RabbitMQ
+//!    topic exchange, an SNS topic with SQS subscriptions, or the in-process broker.
 //! 2. Each checker answers [`OrderChecked`] `{ ok, reason }` from the balances it reads.
 //! 3. The [`Aggregator`] records each answer in the [`OrderStore`] (a redelivered answer
 //!    changes nothing) and, once both are in, completes the order in one step of the
@@ -21,6 +23,7 @@
 //! order completes it again, to the same outcome, when the answer is redelivered.
 
 pub mod aggregator;
+pub mod announcer;
 pub mod checkers;
 pub mod config;
 pub mod http;
@@ -31,6 +34,7 @@ pub mod run;
 pub mod store;
 
 pub use aggregator::Aggregator;
+pub use announcer::Announcer;
 pub use messages::{Checker, OrderChecked, OrderPlaced, OrderRejected, OrderShipped};
 pub use order::{Check, Order, OrderLine, OrderStatus};
 pub use store::{InMemoryOrderStore, OrderStore, PostgresOrderStore, StoreError};

@@ -9,6 +9,7 @@ use invoice_storage::StoresBuilder;
 use tokio::task::JoinSet;
 
 use crate::aggregator::Aggregator;
+use crate::announcer::Announcer;
 use crate::checkers::CheckHandler;
 use crate::config::{Config, Messaging, Role};
 use crate::http::{router, Api};
@@ -129,8 +130,10 @@ pub async fn start(config: &Config, shutdown: CancellationToken) -> anyhow::Resu
     if config.runs(Role::Api) {
         let api = Api {
             orders: Arc::clone(&orders),
-            placed: broker.publisher_as(),
         };
+        let announcer = Announcer::new(Arc::clone(&orders), broker.publisher_as());
+        let token = shutdown.clone();
+        tasks.spawn(async move { announcer.run(token).await });
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("BIND {}: cannot listen", config.bind))?;

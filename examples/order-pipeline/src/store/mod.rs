@@ -75,12 +75,33 @@ pub trait OrderStore: Send + Sync + 'static {
     /// [`StoreError::Backend`].
     async fn stock(&self, product: &str) -> Result<u64, StoreError>;
 
-    /// Stores new orders, all or none.
+    /// Stores new orders, all or none, each with its announcement still to be published
+    /// (an outbox: see [`claim_announcements`](Self::claim_announcements)).
     ///
     /// # Errors
     ///
     /// [`StoreError::AlreadyExists`] for a known id.
     async fn place(&self, orders: &[Order]) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` orders whose announcement is not published yet and that no
+    /// one holds (or whose claim ended at `now`), until `lease_until`, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`].
+    async fn claim_announcements(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError>;
+
+    /// Records that the announcements of `ids` are published.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`].
+    async fn mark_announced(&self, ids: &[Uuid]) -> Result<(), StoreError>;
 
     /// The order.
     ///
@@ -124,6 +145,8 @@ pub trait OrderStore: Send + Sync + 'static {
 #[derive(Debug, Default)]
 struct State {
     orders: HashMap<Uuid, Order>,
+    /// Orders whose announcement is not published, with the end of their claim.
+    unannounced: HashMap<Uuid, Option<DateTime<Utc>>>,
     accounts: HashMap<String, Decimal>,
     stock: HashMap<String, u64>,
 }
@@ -209,6 +232,40 @@ impl OrderStore for InMemoryOrderStore {
         }
         for order in orders {
             state.orders.insert(order.id, order.clone());
+            state.unannounced.insert(order.id, None);
+        }
+        Ok(())
+    }
+
+    async fn claim_announcements(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        let mut state = self.lock();
+        let mut free: Vec<(DateTime<Utc>, Uuid)> = state
+            .unannounced
+            .iter()
+            .filter(|(_, claim)| claim.is_none_or(|until| until <= now))
+            .filter_map(|(id, _)| state.orders.get(id).map(|o| (o.placed_at, *id)))
+            .collect();
+        free.sort();
+        free.truncate(limit as usize);
+        let mut claimed = Vec::with_capacity(free.len());
+        for (_, id) in free {
+            state.unannounced.insert(id, Some(lease_until));
+            if let Some(order) = state.orders.get(&id) {
+                claimed.push(order.clone());
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn mark_announced(&self, ids: &[Uuid]) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        for id in ids {
+            state.unannounced.remove(id);
         }
         Ok(())
     }

@@ -41,6 +41,9 @@ CREATE TABLE IF NOT EXISTS orders (
     stock     JSONB
 );
 CREATE INDEX IF NOT EXISTS orders_placed ON orders (placed_at) WHERE status = 'placed';
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS announced BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS announce_claimed_until TIMESTAMPTZ;
+CREATE INDEX IF NOT EXISTS orders_unannounced ON orders (placed_at) WHERE NOT announced;
 ";
 
 /// The columns [`order_of`] reads, in its order (a macro, so that queries stay literals).
@@ -212,6 +215,40 @@ impl OrderStore for PostgresOrderStore {
             }
         }
         tx.commit().await.map_err(backend)
+    }
+
+    async fn claim_announcements(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "UPDATE orders SET announce_claimed_until = $2 WHERE id IN ( \
+               SELECT id FROM orders WHERE NOT announced \
+                 AND (announce_claimed_until IS NULL OR announce_claimed_until <= $1) \
+               ORDER BY placed_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             RETURNING ",
+            columns!()
+        ))
+        .bind(now)
+        .bind(lease_until)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let mut orders = rows.iter().map(order_of).collect::<Result<Vec<_>, _>>()?;
+        orders.sort_by_key(|o| (o.placed_at, o.id));
+        Ok(orders)
+    }
+
+    async fn mark_announced(&self, ids: &[Uuid]) -> Result<(), StoreError> {
+        sqlx::query("UPDATE orders SET announced = true WHERE id = ANY($1)")
+            .bind(ids)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
     }
 
     async fn get(&self, id: Uuid) -> Result<Order, StoreError> {

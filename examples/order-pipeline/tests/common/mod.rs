@@ -16,8 +16,8 @@ use invoice_storage::{InMemoryStore, InvoiceQuery, InvoiceStore, PageRequest};
 use order_pipeline::checkers::CheckHandler;
 use order_pipeline::invoice::Invoicing;
 use order_pipeline::{
-    Aggregator, Check, Checker, Order, OrderChecked, OrderLine, OrderPlaced, OrderRejected,
-    OrderShipped, OrderStatus, OrderStore,
+    Aggregator, Announcer, Check, Checker, Order, OrderChecked, OrderLine, OrderPlaced,
+    OrderRejected, OrderShipped, OrderStatus, OrderStore,
 };
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -78,6 +78,19 @@ impl Pipeline {
     }
 }
 
+/// A broker that takes nothing.
+#[derive(Debug)]
+struct Refusing;
+
+#[async_trait::async_trait]
+impl invoice_messaging::Publisher<OrderPlaced> for Refusing {
+    async fn publish_batch(&self, _: &[OrderPlaced]) -> invoice_messaging::Result<()> {
+        Err(invoice_messaging::Error::Closed {
+            backend: "refusing",
+        })
+    }
+}
+
 fn aggregator(
     broker: &InProcessBroker,
     orders: &Arc<dyn OrderStore>,
@@ -135,13 +148,32 @@ pub async fn every_order_is_decided_once_and_balances_add_up(orders: Arc<dyn Ord
         })
         .collect();
     p.orders.place(&placed).await.unwrap();
-    let publisher: Arc<dyn invoice_messaging::Publisher<OrderPlaced>> =
-        Arc::new(p.broker.publisher());
-    let messages: Vec<OrderPlaced> = placed
-        .iter()
-        .map(|o| OrderPlaced { order: o.clone() })
-        .collect();
-    publisher.publish_batch(&messages).await.unwrap();
+    // A broker that refuses: what the announcer claimed stays pending...
+    let down = Announcer::new(Arc::clone(&p.orders), Arc::new(Refusing));
+    assert!(down.run_once(Utc::now()).await.is_err());
+    // ...and is published once its claim ends, by whichever announcer claims it: two at
+    // once share the work, each order announced once.
+    let later = Utc::now() + chrono::Duration::seconds(31);
+    let announce = |announcer: Announcer| async move {
+        let mut n = 0;
+        loop {
+            match announcer.run_once(later).await.unwrap() {
+                0 => return n,
+                k => n += k,
+            }
+        }
+    };
+    let (a, b) = tokio::join!(
+        announce(Announcer::new(
+            Arc::clone(&p.orders),
+            Arc::new(p.broker.publisher())
+        )),
+        announce(Announcer::new(
+            Arc::clone(&p.orders),
+            Arc::new(p.broker.publisher())
+        ))
+    );
+    assert_eq!(a + b, placed.len(), "{a} + {b}");
 
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut decided = Vec::new();
