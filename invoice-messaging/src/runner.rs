@@ -257,13 +257,14 @@ async fn handle_one<M: Message>(
             }
             Err(HandlerError::Permanent(e)) => {
                 stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
-                delivery
-                    .dead_letter(&format!("permanent failure: {e}"))
-                    .await
+                let reason = format!("permanent failure: {e}");
+                tracing::warn!(message_id = %delivery.envelope().message_id(), %reason, "dead-lettered");
+                delivery.dead_letter(&reason).await
             }
             Err(HandlerError::Retryable(e)) if attempt >= retry.max_attempts() => {
                 stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
                 let reason = format!("failed {attempt} times, last error: {e}");
+                tracing::warn!(message_id = %delivery.envelope().message_id(), %reason, "dead-lettered");
                 delivery.dead_letter(&reason).await
             }
             Err(HandlerError::Retryable(e)) => {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use invoice_messaging::{Broker, BrokerBuilder, CancellationToken, ConsumerRunner};
+use invoice_messaging::{Broker, BrokerBuilder, CancellationToken, ConsumerRunner, RetryPolicy};
 use invoice_storage::StoresBuilder;
 use tokio::task::JoinSet;
 
@@ -16,6 +16,13 @@ use crate::http::{router, Api};
 use crate::invoice::Invoicing;
 use crate::messages::{Checker, OrderChecked, OrderPlaced};
 use crate::store::{InMemoryOrderStore, OrderStore, PostgresOrderStore};
+
+/// Retries for a minute and a half before a message goes to the dead-letter queue: a
+/// broker or database that restarts, or a slow one, must not cost an order its answer
+/// (an answer that is lost all the same ends in the order's timeout).
+fn patient() -> RetryPolicy {
+    RetryPolicy::new(12, Duration::from_millis(200), Duration::from_secs(15))
+}
 
 async fn broker(config: &Config) -> anyhow::Result<Broker> {
     let builder = match &config.messaging {
@@ -80,7 +87,9 @@ pub async fn start(config: &Config, shutdown: CancellationToken) -> anyhow::Resu
             invoicing.clone(),
             broker.publisher_as(),
         );
-        let runner = ConsumerRunner::new(subscriber, Arc::new(handler)).with_concurrency(8);
+        let runner = ConsumerRunner::new(subscriber, Arc::new(handler))
+            .with_concurrency(8)
+            .with_retry(patient());
         let token = shutdown.clone();
         tasks.spawn(async move {
             if let Err(e) = runner.run(token).await {
@@ -100,8 +109,9 @@ pub async fn start(config: &Config, shutdown: CancellationToken) -> anyhow::Resu
             broker.publisher_as(),
             broker.publisher_as(),
         ));
-        let runner =
-            ConsumerRunner::new(subscriber, Arc::clone(&aggregator) as _).with_concurrency(8);
+        let runner = ConsumerRunner::new(subscriber, Arc::clone(&aggregator) as _)
+            .with_concurrency(8)
+            .with_retry(patient());
         let token = shutdown.clone();
         tasks.spawn(async move {
             if let Err(e) = runner.run(token).await {
