@@ -169,6 +169,25 @@ impl InMemoryOrderStore {
     }
 }
 
+/// The reason of a failed check, `None` when both passed.
+///
+/// # Errors
+///
+/// [`StoreError::Invalid`] when an answer is missing: such an order is not decided.
+pub(crate) fn failed_check(order: &Order) -> Result<Option<String>, StoreError> {
+    let Some((credit, stock)) = order.checks() else {
+        return Err(StoreError::Invalid {
+            what: "completion",
+            value: format!("order {} has not both answers", order.id),
+        });
+    };
+    Ok([credit, stock].into_iter().find(|c| !c.ok).map(|c| {
+        c.reason
+            .clone()
+            .unwrap_or_else(|| "a check failed".to_owned())
+    }))
+}
+
 /// Why both passing checks still do not ship, when balances ran out since.
 fn shortfall(state: &State, order: &Order, amount: Decimal) -> Option<String> {
     let credit = state
@@ -306,21 +325,7 @@ impl OrderStore for InMemoryOrderStore {
         if order.status != OrderStatus::Placed {
             return Ok(order);
         }
-        let Some((credit, stock)) = order.checks() else {
-            return Err(StoreError::Invalid {
-                what: "completion",
-                value: format!("order {id} has not both answers"),
-            });
-        };
-        let rejection = [credit, stock]
-            .into_iter()
-            .find(|c| !c.ok)
-            .map(|c| {
-                c.reason
-                    .clone()
-                    .unwrap_or_else(|| "a check failed".to_owned())
-            })
-            .or_else(|| shortfall(&state, &order, amount));
+        let rejection = failed_check(&order)?.or_else(|| shortfall(&state, &order, amount));
         let status = match rejection {
             Some(reason) => OrderStatus::Rejected { reason },
             None => {

@@ -15,7 +15,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{OrderStore, StoreError};
+use super::{failed_check, OrderStore, StoreError};
 use crate::messages::Checker;
 use crate::order::{Check, Order, OrderLine, OrderStatus};
 
@@ -303,17 +303,7 @@ impl OrderStore for PostgresOrderStore {
         if order.status != OrderStatus::Placed {
             return Ok(order);
         }
-        let Some((credit, stock)) = order.checks() else {
-            return Err(StoreError::Invalid {
-                what: "completion",
-                value: format!("order {id} has not both answers"),
-            });
-        };
-        let mut rejection = [credit, stock].into_iter().find(|c| !c.ok).map(|c| {
-            c.reason
-                .clone()
-                .unwrap_or_else(|| "a check failed".to_owned())
-        });
+        let mut rejection = failed_check(&order)?;
         if rejection.is_none() {
             // Account first, then the products in order: one lock order for everyone.
             let balance: Option<String> = sqlx::query_scalar(
