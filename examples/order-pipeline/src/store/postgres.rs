@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS order_stock (
     quantity BIGINT NOT NULL CHECK (quantity >= 0)
 );
 CREATE TABLE IF NOT EXISTS orders (
+    announced BOOLEAN NOT NULL DEFAULT false,
+    announce_claimed_until TIMESTAMPTZ,
     id        UUID PRIMARY KEY,
     customer  TEXT NOT NULL,
     lines     JSONB NOT NULL,
@@ -41,8 +43,6 @@ CREATE TABLE IF NOT EXISTS orders (
     stock     JSONB
 );
 CREATE INDEX IF NOT EXISTS orders_placed ON orders (placed_at) WHERE status = 'placed';
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS announced BOOLEAN NOT NULL DEFAULT false;
-ALTER TABLE orders ADD COLUMN IF NOT EXISTS announce_claimed_until TIMESTAMPTZ;
 CREATE INDEX IF NOT EXISTS orders_unannounced ON orders (placed_at) WHERE NOT announced;
 ";
 
@@ -124,6 +124,16 @@ impl PostgresOrderStore {
             .connect(url)
             .await
             .map_err(backend)?;
+        // DDL locks the tables even when it changes nothing, and would deadlock with the
+        // running processes' transactions: only a schema without the tables gets it.
+        let present: bool =
+            sqlx::query_scalar("SELECT to_regclass('orders_unannounced') IS NOT NULL")
+                .fetch_one(&pool)
+                .await
+                .map_err(backend)?;
+        if present {
+            return Ok(Self { pool });
+        }
         let mut tx = pool.begin().await.map_err(backend)?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('order-pipeline schema'))")
             .execute(&mut *tx)
