@@ -83,8 +83,9 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidQuery`] for a page size of 0 or over [`MAX_PAGE_SIZE`], or a cursor
-    /// from another query.
+    /// [`Error::InvalidQuery`] for a page size of 0 or over [`MAX_PAGE_SIZE`], a cursor
+    /// from another query, or a keyset page in an order that pages by offset only
+    /// ([`InvoiceSort::supports_keyset`]).
     async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPage>;
 
     /// Lists whole invoices matching `query`, one page at a time, in the same order and
@@ -153,7 +154,20 @@ impl IssueRequest {
 /// The largest page [`InvoiceStore::list`] returns.
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
-/// The order of a listing. Ties are broken by insertion order, so pages are stable.
+/// The order of a listing.
+///
+/// Ties are always broken by insertion order, oldest first, in ascending and descending
+/// orders alike, so that pages are stable: a descending order is not the exact reverse of
+/// its ascending one (rows that tie keep their order, and rows without the key come last
+/// in both).
+///
+/// Every order supports offset pages ([`PageRequest::Offset`]); only [`NewestFirst`],
+/// [`OldestFirst`] and [`DueDate`] also support keyset pages ([`PageRequest::Keyset`],
+/// see [`supports_keyset`](Self::supports_keyset)).
+///
+/// [`NewestFirst`]: Self::NewestFirst
+/// [`OldestFirst`]: Self::OldestFirst
+/// [`DueDate`]: Self::DueDate
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -165,6 +179,97 @@ pub enum InvoiceSort {
     OldestFirst,
     /// By due date, earliest first; invoices without one last.
     DueDate,
+    /// By invoice number (BT-1) in text order (by bytes: `INV-10` before `INV-9`), first
+    /// to last; drafts, which have no number yet, last. Offset pages only.
+    NumberAscending,
+    /// By invoice number in text order, last to first; drafts still last. Offset pages
+    /// only.
+    NumberDescending,
+    /// By issue date (BT-2), earliest first; drafts, which have no issue date yet, last.
+    /// Offset pages only.
+    IssueDateAscending,
+    /// By issue date, latest first; drafts still last. Offset pages only.
+    IssueDateDescending,
+    /// By gross amount (the total with VAT, BT-112), smallest first, as numbers
+    /// (`9.00` before `10.00` before `100.00`; `9.5` and `9.50` tie). Amounts in
+    /// different currencies are compared as they are, without conversion: `10.00` EUR
+    /// and `10.00` JPY tie. Offset pages only.
+    AmountAscending,
+    /// By gross amount, largest first (as [`AmountAscending`](Self::AmountAscending)).
+    /// Offset pages only.
+    AmountDescending,
+    /// By status in lifecycle order: draft, issued, partially paid, paid, credited (a
+    /// status added later comes after these). Offset pages only.
+    Status,
+}
+
+/// The statuses in the order of [`InvoiceSort::Status`].
+pub(crate) const LIFECYCLE: [InvoiceStatus; 5] = [
+    InvoiceStatus::Draft,
+    InvoiceStatus::Issued,
+    InvoiceStatus::PartiallyPaid,
+    InvoiceStatus::Paid,
+    InvoiceStatus::Credited,
+];
+
+/// The place of `status` in [`LIFECYCLE`]; a status not in it comes after all.
+pub(crate) fn lifecycle_rank(status: InvoiceStatus) -> usize {
+    LIFECYCLE
+        .iter()
+        .position(|s| *s == status)
+        .unwrap_or(LIFECYCLE.len())
+}
+
+impl InvoiceSort {
+    /// Whether keyset pages ([`PageRequest::Keyset`]) can follow this order: true for
+    /// [`NewestFirst`](Self::NewestFirst), [`OldestFirst`](Self::OldestFirst) and
+    /// [`DueDate`](Self::DueDate). The other orders page by offset only.
+    pub const fn supports_keyset(self) -> bool {
+        Self::cursor_tag(self).is_some()
+    }
+
+    /// The tag of this order's keyset cursors; `None` for an order without keyset pages.
+    const fn cursor_tag(self) -> Option<&'static str> {
+        match self {
+            Self::NewestFirst => Some("n"),
+            Self::OldestFirst => Some("o"),
+            Self::DueDate => Some("d"),
+            Self::NumberAscending
+            | Self::NumberDescending
+            | Self::IssueDateAscending
+            | Self::IssueDateDescending
+            | Self::AmountAscending
+            | Self::AmountDescending
+            | Self::Status => None,
+        }
+    }
+
+    /// The order's name as in serde (`"amount_ascending"`), for messages.
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::NewestFirst => "newest_first",
+            Self::OldestFirst => "oldest_first",
+            Self::DueDate => "due_date",
+            Self::NumberAscending => "number_ascending",
+            Self::NumberDescending => "number_descending",
+            Self::IssueDateAscending => "issue_date_ascending",
+            Self::IssueDateDescending => "issue_date_descending",
+            Self::AmountAscending => "amount_ascending",
+            Self::AmountDescending => "amount_descending",
+            Self::Status => "status",
+        }
+    }
+}
+
+/// [`Error::InvalidQuery`] for a keyset page asked in `sort`, an order without them.
+pub(crate) fn keyset_unsupported(sort: InvoiceSort) -> Error {
+    Error::InvalidQuery {
+        reason: format!(
+            "sort {} pages by offset only (page and size), not by keyset cursor; \
+             keyset pages are for newest_first, oldest_first and due_date",
+            sort.as_str()
+        ),
+    }
 }
 
 /// Which page of a listing.
@@ -294,7 +399,8 @@ impl InvoiceQuery {
         self
     }
 
-    /// The order.
+    /// The order. Keyset pages need an order that
+    /// [supports them](InvoiceSort::supports_keyset); every order has offset pages.
     pub fn sort(mut self, sort: InvoiceSort) -> Self {
         self.sort = sort;
         self
@@ -344,6 +450,21 @@ impl InvoiceQuery {
     /// The page.
     pub fn page_request(&self) -> &PageRequest {
         &self.page
+    }
+
+    /// Checks the page size, and that a keyset page is asked only in an order that
+    /// supports it ([`InvoiceSort::supports_keyset`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidQuery`] for a page size of 0 or over [`MAX_PAGE_SIZE`], or a keyset
+    /// page in an order without keyset pages.
+    pub(crate) fn validate(&self) -> Result<()> {
+        self.page.validate()?;
+        if matches!(self.page, PageRequest::Keyset { .. }) && !self.sort.supports_keyset() {
+            return Err(keyset_unsupported(self.sort));
+        }
+        Ok(())
     }
 
     /// Whether no filter is set (every invoice of the tenant matches).
@@ -439,14 +560,12 @@ impl<T> Page<T> {
         let more = rows.len() > size;
         rows.truncate(size);
         let next_cursor = match rows.last() {
-            Some((seq, key, _)) if more => Some(
-                Cursor {
-                    sort,
-                    key: *key,
-                    seq: *seq,
-                }
-                .encode(),
-            ),
+            Some((seq, key, _)) if more => Cursor {
+                sort,
+                key: *key,
+                seq: *seq,
+            }
+            .encode(),
             _ => None,
         };
         Page {
@@ -467,13 +586,11 @@ pub(crate) struct Cursor {
 }
 
 impl Cursor {
-    pub(crate) fn encode(&self) -> String {
-        let sort = match self.sort {
-            InvoiceSort::NewestFirst => "n",
-            InvoiceSort::OldestFirst => "o",
-            InvoiceSort::DueDate => "d",
-        };
-        format!("{sort}.{}.{}", self.key, self.seq)
+    /// The cursor as text; `None` for an order without keyset pages (which
+    /// [`InvoiceQuery::validate`] turns away before any page is read).
+    pub(crate) fn encode(&self) -> Option<String> {
+        let sort = self.sort.cursor_tag()?;
+        Some(format!("{sort}.{}.{}", self.key, self.seq))
     }
 
     pub(crate) fn decode(text: &str, sort: InvoiceSort) -> Result<Self> {
@@ -491,7 +608,7 @@ impl Cursor {
             key: key.parse().map_err(|_| invalid())?,
             seq: seq.parse().map_err(|_| invalid())?,
         };
-        if cursor.encode().split('.').next() != Some(tag) {
+        if sort.cursor_tag() != Some(tag) {
             return Err(invalid());
         }
         Ok(cursor)
@@ -502,15 +619,26 @@ impl Cursor {
 pub(crate) fn sort_key(due_date: Option<NaiveDate>, sort: InvoiceSort) -> i64 {
     use chrono::Datelike;
     match sort {
-        InvoiceSort::NewestFirst | InvoiceSort::OldestFirst => 0,
         InvoiceSort::DueDate => due_date.map_or(i64::MAX, |d| i64::from(d.num_days_from_ce())),
+        // Insertion order alone, or an order without keyset pages (no cursor to key).
+        InvoiceSort::NewestFirst
+        | InvoiceSort::OldestFirst
+        | InvoiceSort::NumberAscending
+        | InvoiceSort::NumberDescending
+        | InvoiceSort::IssueDateAscending
+        | InvoiceSort::IssueDateDescending
+        | InvoiceSort::AmountAscending
+        | InvoiceSort::AmountDescending
+        | InvoiceSort::Status => 0,
     }
 }
 
 /// Every invoice of `tenant` matching `query`, whole, in the query's order: walks the
 /// keyset pages of [`InvoiceStore::list_invoices`] (of the query's page size), so that
 /// an export of many invoices holds one page in memory at a time and misses no invoice
-/// inserted meanwhile before the walk reaches its place.
+/// inserted meanwhile before the walk reaches its place. The query's order must
+/// support keyset pages ([`InvoiceSort::supports_keyset`]): in any other, the stream's
+/// only item is [`Error::InvalidQuery`].
 ///
 /// # Examples
 ///
@@ -550,4 +678,67 @@ pub fn invoices<'a>(
         Ok(Some((stream::iter(page.items.into_iter().map(Ok)), next)))
     });
     pages.try_flatten().boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL_SORTS: [InvoiceSort; 10] = [
+        InvoiceSort::NewestFirst,
+        InvoiceSort::OldestFirst,
+        InvoiceSort::DueDate,
+        InvoiceSort::NumberAscending,
+        InvoiceSort::NumberDescending,
+        InvoiceSort::IssueDateAscending,
+        InvoiceSort::IssueDateDescending,
+        InvoiceSort::AmountAscending,
+        InvoiceSort::AmountDescending,
+        InvoiceSort::Status,
+    ];
+
+    #[test]
+    fn sort_names_are_the_serde_names() {
+        for sort in ALL_SORTS {
+            let json = serde_json::to_value(sort).unwrap();
+            assert_eq!(json, sort.as_str(), "{sort:?}");
+            assert_eq!(serde_json::from_value::<InvoiceSort>(json).unwrap(), sort);
+        }
+    }
+
+    #[test]
+    fn only_insertion_and_due_date_orders_have_keyset_pages() {
+        let keyset: Vec<_> = ALL_SORTS
+            .into_iter()
+            .filter(|s| s.supports_keyset())
+            .collect();
+        assert_eq!(
+            keyset,
+            [
+                InvoiceSort::NewestFirst,
+                InvoiceSort::OldestFirst,
+                InvoiceSort::DueDate
+            ]
+        );
+        let query = InvoiceQuery::new()
+            .sort(InvoiceSort::Status)
+            .page(PageRequest::Keyset {
+                cursor: None,
+                size: 10,
+            });
+        assert!(
+            matches!(query.validate(), Err(Error::InvalidQuery { reason }) if reason.contains("status")),
+        );
+        let offset = query.page(PageRequest::Offset { page: 0, size: 10 });
+        assert!(offset.validate().is_ok());
+        let cursor = Cursor {
+            sort: InvoiceSort::DueDate,
+            key: 7,
+            seq: 3,
+        }
+        .encode()
+        .unwrap();
+        assert!(Cursor::decode(&cursor, InvoiceSort::DueDate).is_ok());
+        assert!(Cursor::decode(&cursor, InvoiceSort::AmountAscending).is_err());
+    }
 }

@@ -5,6 +5,7 @@ mod documents;
 
 pub use documents::InMemoryDocumentStore;
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -23,8 +24,8 @@ use crate::error::{Error, Result};
 use crate::idempotency::{decide, Decision, KeyEntry};
 use crate::inbox::{InboxStore, Recorded};
 use crate::invoice_store::{
-    sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
-    PageRequest, SummaryPage,
+    keyset_unsupported, lifecycle_rank, sort_key, Cursor, InvoicePage, InvoiceQuery, InvoiceSort,
+    InvoiceStore, IssueRequest, Page, PageRequest, SummaryPage,
 };
 use crate::invoice_view::{replaces, InvoiceViewStore, ViewedInvoice};
 use crate::outbox::{ClaimedEvent, OutboxStore};
@@ -214,7 +215,7 @@ impl State {
         query: &InvoiceQuery,
         item: impl Fn(&Row) -> T,
     ) -> Result<Page<T>> {
-        query.page_request().validate()?;
+        query.validate()?;
         let sort = query.sort_order();
         let empty = BTreeMap::new();
         let seqs = self.by_tenant.get(tenant).unwrap_or(&empty);
@@ -250,10 +251,11 @@ impl State {
                             (total, items)
                         }
                     }
-                    InvoiceSort::DueDate => {
+                    // Every other order sorts the matches.
+                    _ => {
                         let mut rows: Vec<&Row> =
                             seqs.values().filter_map(row).filter(matching).collect();
-                        rows.sort_by_key(|row| key(row));
+                        rows.sort_by(|a, b| compare(sort, a, b));
                         let total = rows.len();
                         let items = rows.into_iter().skip(start).take(size).map(&item).collect();
                         (total, items)
@@ -296,6 +298,8 @@ impl State {
                         rows.truncate(take);
                         rows
                     }
+                    // `validate` turned these away already.
+                    (other, _) => return Err(keyset_unsupported(other)),
                 };
                 let rows = rows
                     .into_iter()
@@ -304,6 +308,49 @@ impl State {
                 Ok(Page::keyset(rows, *size, sort))
             }
         }
+    }
+}
+
+/// How `sort` orders two rows (the reference order the SQL adapters follow): by the
+/// order's key, rows without it (drafts: no number, no issue date) last in both
+/// directions, then by insertion order, oldest first.
+fn compare(sort: InvoiceSort, a: &Row, b: &Row) -> Ordering {
+    use Direction::{Ascending, Descending};
+    fn number(summary: &InvoiceSummary) -> Option<&str> {
+        summary.number.as_ref().map(|n| n.as_str())
+    }
+    let (x, y) = (&a.summary, &b.summary);
+    let by_key = match sort {
+        InvoiceSort::NewestFirst => return b.seq.cmp(&a.seq),
+        InvoiceSort::OldestFirst => Ordering::Equal,
+        InvoiceSort::DueDate => sort_key(x.due_date, sort).cmp(&sort_key(y.due_date, sort)),
+        InvoiceSort::NumberAscending => missing_last(number(x), number(y), Ascending),
+        InvoiceSort::NumberDescending => missing_last(number(x), number(y), Descending),
+        InvoiceSort::IssueDateAscending => missing_last(x.issue_date, y.issue_date, Ascending),
+        InvoiceSort::IssueDateDescending => missing_last(x.issue_date, y.issue_date, Descending),
+        // `Decimal` compares numerically: 9.5 equals 9.50.
+        InvoiceSort::AmountAscending => x.gross_amount.cmp(&y.gross_amount),
+        InvoiceSort::AmountDescending => y.gross_amount.cmp(&x.gross_amount),
+        InvoiceSort::Status => lifecycle_rank(x.status).cmp(&lifecycle_rank(y.status)),
+    };
+    by_key.then(a.seq.cmp(&b.seq))
+}
+
+/// Which way a key is ordered.
+#[derive(Clone, Copy)]
+enum Direction {
+    Ascending,
+    Descending,
+}
+
+/// `a` against `b` in `direction`, a missing one after any present one either way.
+fn missing_last<T: Ord>(a: Option<T>, b: Option<T>, direction: Direction) -> Ordering {
+    match (a, b, direction) {
+        (Some(a), Some(b), Direction::Ascending) => a.cmp(&b),
+        (Some(a), Some(b), Direction::Descending) => b.cmp(&a),
+        (Some(_), None, _) => Ordering::Less,
+        (None, Some(_), _) => Ordering::Greater,
+        (None, None, _) => Ordering::Equal,
     }
 }
 

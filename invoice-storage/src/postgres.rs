@@ -483,7 +483,7 @@ impl PostgresStore {
         columns: &str,
         decode: fn(&PgRow) -> Result<(i64, i64, T)>,
     ) -> Result<Page<T>> {
-        query.page_request().validate()?;
+        query.validate()?;
         match query.page_request() {
             PageRequest::Offset { page, size } => {
                 // With the body in the same select as the skipped rows, PostgreSQL would
@@ -528,7 +528,15 @@ impl PostgresStore {
                     .map(|c| Cursor::decode(c, sort))
                     .transpose()?;
                 let mut sql = QueryBuilder::<Postgres>::new("");
-                keyset_page(&mut sql, columns, tenant, query, after.as_ref(), *size);
+                keyset_page(
+                    &mut sql,
+                    columns,
+                    Dialect::Postgres,
+                    tenant,
+                    query,
+                    after.as_ref(),
+                    *size,
+                )?;
                 let rows = sql.build().fetch_all(&self.pool).await.map_err(backend)?;
                 let rows = rows.iter().map(decode).collect::<Result<_>>()?;
                 Ok(Page::keyset(rows, *size, sort))

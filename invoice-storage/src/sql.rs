@@ -15,7 +15,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::invoice_store::{sort_key, Cursor, InvoiceQuery, InvoiceSort};
+use crate::invoice_store::{
+    keyset_unsupported, sort_key, Cursor, InvoiceQuery, InvoiceSort, LIFECYCLE,
+};
 use crate::summary::{DocumentKind, InvoiceSummary};
 
 /// A driver's query builder, as the shared listing code writes into it: SQL text and
@@ -306,13 +308,92 @@ pub(crate) fn check_schema_version(
     }
 }
 
-/// ` ORDER BY …` for `sort`: the same SQL in both dialects.
-pub(crate) fn order_by(sort: InvoiceSort) -> &'static str {
-    match sort {
-        InvoiceSort::NewestFirst => " ORDER BY seq DESC",
-        InvoiceSort::OldestFirst => " ORDER BY seq",
-        InvoiceSort::DueDate => " ORDER BY due_key, seq",
-    }
+/// ` ORDER BY …` for `sort` in `dialect`, in the in-memory adapter's order: by the
+/// order's key, rows without it (drafts: no number, no issue date) last in both
+/// directions, then by insertion order, oldest first.
+///
+/// Columns are named with their table: a bare name in `ORDER BY` would mean the select
+/// list's column of that name, which PostgreSQL's summary rows have as text
+/// (`gross_amount::text AS gross_amount`), ordering amounts as text.
+///
+/// Numbers compare by bytes, as Rust strings do (PostgreSQL's `"C"` collation, SQLite's
+/// default `BINARY`). Amounts compare as numbers: PostgreSQL's are `NUMERIC`; SQLite's
+/// are decimal text, ordered exactly by [`sqlite_amount_keys`].
+pub(crate) fn order_by(sort: InvoiceSort, dialect: Dialect) -> String {
+    let by = match (sort, dialect) {
+        (InvoiceSort::NewestFirst, _) => return " ORDER BY seq DESC".to_owned(),
+        (InvoiceSort::OldestFirst, _) => return " ORDER BY seq".to_owned(),
+        (InvoiceSort::DueDate, _) => "due_key".to_owned(),
+        (InvoiceSort::NumberAscending, Dialect::Postgres) => {
+            "invoices.number COLLATE \"C\" NULLS LAST".to_owned()
+        }
+        (InvoiceSort::NumberDescending, Dialect::Postgres) => {
+            "invoices.number COLLATE \"C\" DESC NULLS LAST".to_owned()
+        }
+        (InvoiceSort::NumberAscending, Dialect::Sqlite) => "invoices.number NULLS LAST".to_owned(),
+        (InvoiceSort::NumberDescending, Dialect::Sqlite) => {
+            "invoices.number DESC NULLS LAST".to_owned()
+        }
+        (InvoiceSort::IssueDateAscending, _) => "invoices.issue_date NULLS LAST".to_owned(),
+        (InvoiceSort::IssueDateDescending, _) => "invoices.issue_date DESC NULLS LAST".to_owned(),
+        (InvoiceSort::AmountAscending, Dialect::Postgres) => "invoices.gross_amount".to_owned(),
+        (InvoiceSort::AmountDescending, Dialect::Postgres) => {
+            "invoices.gross_amount DESC".to_owned()
+        }
+        (InvoiceSort::AmountAscending, Dialect::Sqlite) => sqlite_amount_keys(false),
+        (InvoiceSort::AmountDescending, Dialect::Sqlite) => sqlite_amount_keys(true),
+        (InvoiceSort::Status, _) => {
+            let mut case = String::from("CASE invoices.status");
+            for (rank, status) in LIFECYCLE.iter().enumerate() {
+                // `as_str` words are lower-case letters and `_`: nothing to quote.
+                case.push_str(&format!(" WHEN '{}' THEN {rank}", status.as_str()));
+            }
+            case.push_str(&format!(" ELSE {} END", LIFECYCLE.len()));
+            case
+        }
+    };
+    format!(" ORDER BY {by}, seq")
+}
+
+/// The sort keys that order SQLite's `gross_amount`, decimal text as
+/// [`Decimal`]'s `Display` writes it (`-`, digits without leading zeros, `.` and
+/// decimals; no exponent), exactly as numbers: `CAST … AS REAL` would be exact only to
+/// 15 significant digits and tie larger amounts that differ, and `facts` (which holds
+/// the amount as an integer) comes after the body, so reading it for every row would
+/// follow each body's overflow pages.
+///
+/// Per row: the magnitude `m` (the text without `-`); its digits `d` without trailing
+/// decimal zeros (`10.50` → `10.5`, `10.00` → `10`, `100` stays); its integer digits'
+/// count `n`; and whether it is negative (not `-0`). Then:
+/// 1. `n` for non-negative amounts and `-n` for negative ones: negatives first, and more
+///    integer digits mean a larger magnitude;
+/// 2. `d` as text for non-negative amounts: with as many integer digits, text order is
+///    numeric order (`10` < `10.25` < `10.5`, and `9.5` = `9.50`);
+/// 3. `d` as text descending for negative ones (a larger magnitude is smaller).
+///
+/// `descending` turns every key around (insertion order, which follows, stays
+/// ascending).
+fn sqlite_amount_keys(descending: bool) -> String {
+    const MAGNITUDE: &str = "ltrim(invoices.gross_amount, '-')";
+    let digits = format!(
+        "(CASE WHEN instr({MAGNITUDE}, '.') > 0 THEN rtrim(rtrim({MAGNITUDE}, '0'), '.') \
+         ELSE {MAGNITUDE} END)"
+    );
+    let integer_digits = format!(
+        "(CASE instr({MAGNITUDE}, '.') WHEN 0 THEN length({MAGNITUDE}) \
+         ELSE instr({MAGNITUDE}, '.') - 1 END)"
+    );
+    let negative = format!("(substr(invoices.gross_amount, 1, 1) = '-' AND {digits} <> '0')");
+    let (up, down) = if descending {
+        ("DESC", "ASC")
+    } else {
+        ("ASC", "DESC")
+    };
+    format!(
+        "CASE WHEN {negative} THEN -{integer_digits} ELSE {integer_digits} END {up}, \
+         CASE WHEN {negative} THEN NULL ELSE {digits} END {up}, \
+         CASE WHEN {negative} THEN {digits} END {down}"
+    )
 }
 
 /// ` WHERE tenant = … AND …`: the conditions of `query`.
@@ -354,7 +435,8 @@ fn push_statuses<B: SqlBuilder>(sql: &mut B, query: &InvoiceQuery) {
     }
 }
 
-/// How a backend's schema finds a page's rows.
+/// Which backend the shared SQL is for: how its schema finds a page's rows, and how it
+/// orders text and amounts ([`order_by`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Dialect {
     /// SQLite: `seq` is the rowid.
@@ -413,40 +495,51 @@ pub(crate) fn offset_page<B: SqlBuilder>(
             .bind_text(tenant.as_str().to_owned())
             .sql(" AND ");
     }
+    let order_by = order_by(sort, dialect);
     sql.sql("seq IN (SELECT seq FROM invoices");
     push_filter(sql, tenant, query);
-    sql.sql(order_by(sort))
+    sql.sql(&order_by)
         .sql(" LIMIT ")
         .bind_i64(i64::from(size))
         .sql(" OFFSET ")
         .bind_i64(i64::from(page) * i64::from(size))
         .sql(")")
-        .sql(order_by(sort));
+        .sql(&order_by);
 }
 
 /// A keyset page of `size + 1` rows (the last only tells that a next page exists):
 /// `columns` of the rows after the cursor, in the query's order.
+///
+/// # Errors
+///
+/// [`Error::InvalidQuery`] when the query's order has no keyset pages (which
+/// [`InvoiceQuery::validate`] turns away first).
 pub(crate) fn keyset_page<B: SqlBuilder>(
     sql: &mut B,
     columns: &str,
+    dialect: Dialect,
     tenant: &TenantId,
     query: &InvoiceQuery,
     after: Option<&Cursor>,
     size: u32,
-) {
+) -> Result<()> {
     let sort = query.sort_order();
+    if !sort.supports_keyset() {
+        return Err(keyset_unsupported(sort));
+    }
     sql.sql("SELECT ").sql(columns).sql(" FROM invoices");
     push_filter(sql, tenant, query);
     if let Some(after) = after {
-        push_after(sql, after, sort);
+        push_after(sql, after, sort)?;
     }
-    sql.sql(order_by(sort))
+    sql.sql(&order_by(sort, dialect))
         .sql(" LIMIT ")
         .bind_i64(i64::from(size) + 1);
+    Ok(())
 }
 
 /// ` AND …`: only the rows after `after` in `sort` order (a keyset page's condition).
-fn push_after<B: SqlBuilder>(sql: &mut B, after: &Cursor, sort: InvoiceSort) {
+fn push_after<B: SqlBuilder>(sql: &mut B, after: &Cursor, sort: InvoiceSort) -> Result<()> {
     match sort {
         InvoiceSort::NewestFirst => {
             sql.sql(" AND seq < ").bind_i64(after.seq);
@@ -461,7 +554,15 @@ fn push_after<B: SqlBuilder>(sql: &mut B, after: &Cursor, sort: InvoiceSort) {
                 .bind_i64(after.seq)
                 .sql(")");
         }
+        InvoiceSort::NumberAscending
+        | InvoiceSort::NumberDescending
+        | InvoiceSort::IssueDateAscending
+        | InvoiceSort::IssueDateDescending
+        | InvoiceSort::AmountAscending
+        | InvoiceSort::AmountDescending
+        | InvoiceSort::Status => return Err(keyset_unsupported(sort)),
     }
+    Ok(())
 }
 
 /// A report row a store's query gave that this library would not have: [`Error::Corrupt`].
@@ -516,6 +617,70 @@ pub(crate) fn stored_schedule(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SQLite orders decimal text exactly as `Decimal` does: past 15 significant digits
+    /// (where `REAL` would tie or round), across scales, signs and `-0`; ties by seq.
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn sqlite_amount_keys_order_decimal_text_as_numbers() {
+        let amounts = [
+            "10.71",
+            "-12345678901234567.89",
+            "9.5",
+            "107.10",
+            "0.00",
+            "12345678901234567.9",
+            "-10.71",
+            "-0.00",
+            "100000000000000000000",
+            "10",
+            "9.50",
+            "12345678901234567.89",
+            "99999999999999999999.99",
+            "10.25",
+            "-9.5",
+            "0",
+            "12345678901234567.88",
+            "1190.00",
+            "10.5",
+            "-100",
+            "0.05",
+        ];
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE TABLE invoices (seq INTEGER PRIMARY KEY, gross_amount TEXT) STRICT",
+        )
+        .unwrap();
+        for amount in amounts {
+            db.execute("INSERT INTO invoices (gross_amount) VALUES (?1)", [amount])
+                .unwrap();
+        }
+        for sort in [InvoiceSort::AmountAscending, InvoiceSort::AmountDescending] {
+            let sql = format!(
+                "SELECT seq FROM invoices{}",
+                order_by(sort, Dialect::Sqlite)
+            );
+            let mut statement = db.prepare(&sql).unwrap();
+            let found: Vec<i64> = statement
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let mut expected: Vec<(i64, Decimal)> = (1..)
+                .zip(amounts.map(|a| Decimal::from_str_exact(a).unwrap()))
+                .collect();
+            expected.sort_by(|(seq_a, a), (seq_b, b)| {
+                let by_amount = if sort == InvoiceSort::AmountAscending {
+                    a.cmp(b)
+                } else {
+                    b.cmp(a)
+                };
+                by_amount.then(seq_a.cmp(seq_b))
+            });
+            let expected: Vec<i64> = expected.into_iter().map(|(seq, _)| seq).collect();
+            assert_eq!(found, expected, "{sort:?}");
+        }
+    }
 
     #[test]
     fn contains_pattern_escapes_like_wildcards() {

@@ -200,7 +200,7 @@ impl SqliteStore {
         columns: &str,
         decode: Decode<T>,
     ) -> Result<Page<T>> {
-        query.page_request().validate()?;
+        query.validate()?;
         self.read(|connection| match query.page_request() {
             PageRequest::Offset { page, size } => {
                 let mut sql = Sql::default();
@@ -246,7 +246,15 @@ impl SqliteStore {
                     .map(|c| Cursor::decode(c, sort))
                     .transpose()?;
                 let mut sql = Sql::default();
-                keyset_page(&mut sql, columns, tenant, query, after.as_ref(), *size);
+                keyset_page(
+                    &mut sql,
+                    columns,
+                    Dialect::Sqlite,
+                    tenant,
+                    query,
+                    after.as_ref(),
+                    *size,
+                )?;
                 let rows = select(connection, &sql, |row| decode(row, 0))?;
                 Ok(Page::keyset(rows, *size, sort))
             }

@@ -35,7 +35,8 @@ pub use invoices::{
     concurrent_updates_lose_nothing, create_get_update_round_trip, delete_only_drafts,
     issue_allocates_gapless_numbers_under_concurrency, issue_of_invalid_invoice_consumes_no_number,
     keyset_pages_are_stable_while_rows_are_inserted, list_filters_and_offset_pages,
-    summaries_match_the_invoices, tenants_are_isolated,
+    list_sorts_by_number_date_amount_and_status, summaries_match_the_invoices,
+    tenants_are_isolated,
 };
 pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
@@ -77,6 +78,7 @@ where
     tenants_are_isolated(&s).await;
     delete_only_drafts(&s).await;
     list_filters_and_offset_pages(&s).await;
+    list_sorts_by_number_date_amount_and_status(&s).await;
     summaries_match_the_invoices(&s).await;
     keyset_pages_are_stable_while_rows_are_inserted(&s).await;
     issue_of_invalid_invoice_consumes_no_number(&s).await;

@@ -356,6 +356,200 @@ pub async fn list_filters_and_offset_pages(store: &dyn InvoiceStore) {
     ));
 }
 
+/// A draft of `tenant` to `buyer` of one line, `quantity` × `price` at 19 % VAT.
+fn priced(
+    tenant: &invoice_core::TenantId,
+    buyer: &str,
+    currency: invoice_core::Currency,
+    quantity: i64,
+    price: i64,
+) -> invoice_core::InvoiceBuilder {
+    use invoice_core::{Address, CountryCode, Decimal, InvoiceBuilder, Party};
+    let address = Address::new(CountryCode::new("DE").unwrap())
+        .with_line("Street 1")
+        .with_city("Berlin")
+        .with_postal_code("10115");
+    InvoiceBuilder::new(
+        super::fixtures::new_id(),
+        tenant.clone(),
+        currency,
+        Party::new("Seller GmbH", address.clone()).with_vat_id("DE123456789"),
+        Party::new(buyer, address),
+    )
+    .due_date(date(2026, 12, 24))
+    .line(LineItem::new(
+        "1",
+        "Service",
+        Decimal::from(quantity),
+        UnitCode::piece(),
+        Decimal::from(price),
+        Vat::standard(Decimal::from(19)),
+    ))
+}
+
+/// The offset-only orders: by number, issue date, gross amount (numerically, not as text:
+/// 9.52 < 10.71 < 107.10) and lifecycle status, each way, with drafts (no number, no issue
+/// date) last both ways and ties in insertion order; pages of any size agree with the
+/// whole order, filters apply, and `list_invoices` gives the same order. A keyset page in
+/// any of these orders is [`Error::InvalidQuery`].
+pub async fn list_sorts_by_number_date_amount_and_status(store: &dyn InvoiceStore) {
+    use invoice_core::{Currency, Decimal, Payment, PaymentId};
+    let tenant = fresh_tenant();
+    let yen = Currency::from_code("JPY").unwrap();
+    let create = |name: &'static str, currency: Currency, quantity: i64, price: i64| {
+        let (invoice, event) = created(priced(&tenant, name, currency, quantity, price));
+        async move {
+            store.create(&invoice, &[event]).await.unwrap();
+            invoice
+        }
+    };
+    let issue = |invoice: Invoice, on: chrono::NaiveDate, series: &'static str| {
+        let request = IssueRequest::new(on, new_event_id(), t0())
+            .with_series(NumberSeries::new(series).unwrap());
+        let tenant = tenant.clone();
+        async move {
+            store
+                .issue(&tenant, invoice.id(), &request)
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let pay = |mut invoice: Invoice, amount: Decimal| async move {
+        let version = invoice.version();
+        let payment = Payment::new(
+            PaymentId::from_uuid(uuid::Uuid::new_v4()),
+            amount,
+            date(2026, 11, 20),
+        )
+        .unwrap();
+        let events: Vec<_> = invoice
+            .record_payment(payment)
+            .unwrap()
+            .into_iter()
+            .map(|e| EventEnvelope::new(new_event_id(), t0(), &invoice, e))
+            .collect();
+        store.update(&invoice, version, &events).await.unwrap();
+    };
+    let default_series = "INV-{year}-{seq:05}";
+    // Gross amounts at 19 %: 9 → 10.71, 90 → 107.10, 8 → 9.52, 1000 → 1190.00; as text
+    // "10.71" < "107.10" < "9.52", as numbers the other way round.
+    let _a = create("A", Currency::EUR, 1, 9).await;
+    let b = create("B", Currency::EUR, 1, 90).await;
+    let c = create("C", Currency::EUR, 1, 8).await;
+    let _d = create("D", Currency::EUR, 1, 8).await;
+    let e = create("E", Currency::EUR, 1, 9).await;
+    let _f = create("F", Currency::EUR, -1, 9).await; // -10.71
+    let g = create("G", Currency::EUR, 1, 1000).await;
+    let _ = issue(b, date(2026, 11, 5), default_series).await; // INV-2026-00001
+    let c = issue(c, date(2026, 11, 3), default_series).await; // INV-2026-00002
+    pay(c, Decimal::new(952, 2)).await; // paid
+    let e = issue(e, date(2026, 11, 4), default_series).await; // INV-2026-00003
+    pay(e, Decimal::ONE).await; // partially paid
+    let mut g = issue(g, date(2026, 11, 3), "A-{seq:03}").await;
+    let version = g.version();
+    let (credit_note, credited) = g.credit(super::fixtures::new_id()).unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &g, credited);
+    store.update(&g, version, &[envelope]).await.unwrap(); // credited
+    let envelope = EventEnvelope::new(
+        new_event_id(),
+        t0(),
+        &credit_note,
+        invoice_core::InvoiceEvent::Created {
+            summary: credit_note.snapshot().unwrap(),
+        },
+    );
+    store.create(&credit_note, &[envelope]).await.unwrap(); // "G", 8th, 1190.00
+    let h = issue(credit_note, date(2026, 11, 6), default_series).await; // INV-2026-00004
+    let _j = create("J", yen, 1, 9).await; // 11 (yen, no minor units)
+    let _z = create("Z", Currency::EUR, 0, 9).await; // 0.00
+
+    // Rows by buyer; the credit note (also to "G", the 8th row) is "H".
+    let name = |summary: &crate::InvoiceSummary| {
+        if summary.id == h.id() {
+            "H".to_owned()
+        } else {
+            summary.buyer_name.clone()
+        }
+    };
+    let tenant = &tenant;
+    let expected = [
+        (InvoiceSort::NumberAscending, "G B C E H A D F J Z"),
+        (InvoiceSort::NumberDescending, "H E C B G A D F J Z"),
+        (InvoiceSort::IssueDateAscending, "C G E B H A D F J Z"),
+        (InvoiceSort::IssueDateDescending, "H B E C G A D F J Z"),
+        (InvoiceSort::AmountAscending, "F Z C D A E J B G H"),
+        (InvoiceSort::AmountDescending, "G H B J A E C D Z F"),
+        (InvoiceSort::Status, "A D F J Z B H E C G"),
+    ];
+    for (sort, order) in expected {
+        let whole = InvoiceQuery::new()
+            .sort(sort)
+            .page(PageRequest::Offset { page: 0, size: 50 });
+        let page = store.list(tenant, &whole).await.unwrap();
+        let names: Vec<_> = page.items.iter().map(name).collect();
+        assert_eq!(names.join(" "), order, "{sort:?}");
+        assert_eq!(page.total, Some(10), "{sort:?}");
+        // Pages of 3 cut the same order.
+        let mut paged = Vec::new();
+        for n in 0..4 {
+            let query = whole.clone().page(PageRequest::Offset { page: n, size: 3 });
+            let page = store.list(tenant, &query).await.unwrap();
+            assert_eq!(page.total, Some(10), "{sort:?} page {n}");
+            paged.extend(page.items.iter().map(name));
+        }
+        assert_eq!(paged.join(" "), order, "{sort:?} in pages of 3");
+        let invoices = store.list_invoices(tenant, &whole).await.unwrap();
+        let ids: Vec<_> = invoices.items.iter().map(Invoice::id).collect();
+        let listed: Vec<_> = page.items.iter().map(|s| s.id).collect();
+        assert_eq!(ids, listed, "{sort:?}: list_invoices in the same order");
+
+        // Keyset pages are for the insertion and due-date orders only.
+        assert!(!sort.supports_keyset());
+        let keyset = InvoiceQuery::new().sort(sort).page(PageRequest::Keyset {
+            cursor: None,
+            size: 3,
+        });
+        assert!(
+            matches!(
+                store.list(tenant, &keyset).await,
+                Err(Error::InvalidQuery { ref reason }) if reason.contains("offset")
+            ),
+            "{sort:?}: keyset page"
+        );
+        assert!(
+            matches!(
+                store.list_invoices(tenant, &keyset).await,
+                Err(Error::InvalidQuery { .. })
+            ),
+            "{sort:?}: keyset page of invoices"
+        );
+    }
+
+    // Filters apply before the order.
+    let issued_by_amount = InvoiceQuery::new()
+        .status(InvoiceStatus::Issued)
+        .sort(InvoiceSort::AmountDescending);
+    let page = store.list(tenant, &issued_by_amount).await.unwrap();
+    let names: Vec<_> = page.items.iter().map(name).collect();
+    assert_eq!((names.join(" "), page.total), ("H B".to_owned(), Some(2)));
+
+    // A cursor of a keyset order does not carry over to an offset-only one.
+    let first = InvoiceQuery::new().page(PageRequest::Keyset {
+        cursor: None,
+        size: 3,
+    });
+    let cursor = store.list(tenant, &first).await.unwrap().next_cursor;
+    assert!(cursor.is_some());
+    let carried = InvoiceQuery::new()
+        .sort(InvoiceSort::AmountAscending)
+        .page(PageRequest::Keyset { cursor, size: 3 });
+    assert!(matches!(
+        store.list(tenant, &carried).await,
+        Err(Error::InvalidQuery { .. })
+    ));
+}
+
 /// Keyset pages neither skip nor repeat a row while new rows are inserted between pages.
 pub async fn keyset_pages_are_stable_while_rows_are_inserted(store: &dyn InvoiceStore) {
     let tenant = fresh_tenant();
