@@ -4,6 +4,7 @@
 #   RabbitMQ    127.0.0.1:5672, guest/guest                   -> AMQP_URL
 #   moto (S3)   127.0.0.1:5000, from PyPI in a venv          -> AWS_ENDPOINT_URL
 #   SMTP sink   127.0.0.1:2525, aiosmtpd into a maildir       -> SMTP_URL, SMTP_MAILDIR
+#   Chromium    headless, driven through chromedriver (Debian) -> CHROMEDRIVER, CHROME
 # Processes started here are stopped when the sourcing shell exits.
 
 SERVICES_CACHE="${SERVICES_CACHE:-$HOME/.cache/invoice-rs}"
@@ -81,6 +82,16 @@ start_smtp_sink() {
     export SMTP_MAILDIR="${SMTP_MAILDIR:-$maildir}"
 }
 
+install_browser() {
+    # The dashboard's browser tests start chromedriver themselves, one per test.
+    if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+        echo "installing chromium and chromium-driver (Debian)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null
+    fi
+    export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+    export CHROME="${CHROME:-$(command -v chromium)}"
+}
+
 stop_started_services() {
     for pid in "${_started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
@@ -90,3 +101,4 @@ start_postgres
 start_rabbitmq
 start_moto
 start_smtp_sink
+install_browser

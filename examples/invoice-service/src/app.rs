@@ -11,6 +11,7 @@ use crate::AppState;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/invoices", post(invoices::create).get(invoices::list))
+        .route("/invoices/preview", post(invoices::preview))
         .route("/invoices/contact-info", get(clients::contact_info))
         .route(
             "/invoices/{id}",
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .route("/openapi.json", get(service::openapi))
         .route("/metrics", get(service::metrics))
         .route("/health", get(service::health))
+        .merge(crate::dashboard::routes())
         // Inside out: idempotency keys see the handler's response; the body limit holds
         // for every extractor; the timeout drops whatever runs too long; metrics and
         // the trace see every answer.
@@ -82,7 +84,7 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
-/// `/invoices/{id}.csv` (`.json`, `.pdf`) shares its route with `/invoices/{id}`, but an
+/// `/invoices/{id}.csv` (`.json`, `.pdf`, `.ubl`, `.cii`) shares its route with `/invoices/{id}`, but an
 /// export is only read: any other method (`OPTIONS` too) is 405 with `Allow: GET`, before
 /// its body is looked at.
 async fn exports_are_read_only(
@@ -96,7 +98,7 @@ async fn exports_are_read_only(
         .rsplit('/')
         .next()
         .and_then(|last| last.rsplit_once('.'))
-        .is_some_and(|(_, format)| matches!(format, "csv" | "json" | "pdf"));
+        .is_some_and(|(_, format)| matches!(format, "csv" | "json" | "pdf" | "ubl" | "cii"));
     if is_export && request.method() != axum::http::Method::GET {
         return crate::error::AppError::MethodNotAllowed("GET").into_response();
     }

@@ -17,6 +17,10 @@ pub struct ErrorDetail {
     pub field: String,
     /// What is wrong.
     pub message: String,
+    /// For a rule: where in the invoice it is broken (`seller.name`, `lines[0].price`),
+    /// so that a form can show the rule next to its field. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// The error body.
@@ -100,6 +104,7 @@ impl From<invoice_core::Error> for AppError {
                     .map(|v| ErrorDetail {
                         field: v.rule().to_owned(),
                         message: format!("{}: {}", v.path(), v.message()),
+                        path: Some(v.path().to_owned()),
                     })
                     .collect(),
             },
@@ -265,6 +270,7 @@ where
                 details: vec![ErrorDetail {
                     field: e.path().to_string(),
                     message: e.inner().to_string(),
+                    path: None,
                 }],
             })
     }

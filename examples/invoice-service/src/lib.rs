@@ -26,6 +26,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod idempotency;
 pub mod limits;

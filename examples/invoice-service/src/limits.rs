@@ -60,6 +60,7 @@ pub fn check_lines(count: usize) -> Result<(), AppError> {
             details: vec![crate::error::ErrorDetail {
                 field: "lines".to_owned(),
                 message: format!("{count} lines"),
+                path: None,
             }],
         });
     }

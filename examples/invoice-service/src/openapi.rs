@@ -30,7 +30,8 @@ use crate::ws;
     ),
     paths(
         invoices::create, invoices::list, invoices::get, invoices::get_csv, invoices::get_json,
-        invoices::get_pdf, invoices::patch, invoices::delete, invoices::issue, invoices::pay,
+        invoices::get_pdf, invoices::get_ubl, invoices::get_cii, invoices::preview,
+        invoices::patch, invoices::delete, invoices::issue, invoices::pay,
         invoices::credit, invoices::add_note, invoices::archive,
         clients::create, clients::get, clients::replace, clients::delete, clients::list,
         clients::contact_info,
@@ -154,6 +155,8 @@ fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
                 "invoice_get_csv",
                 "invoice_get_json",
                 "invoice_get_pdf",
+                "invoice_get_ubl",
+                "invoice_get_cii",
                 "invoice_patch",
                 "invoice_delete",
                 "invoice_issue",

@@ -274,6 +274,85 @@ async fn clients_with_contact_info_and_invoices_from_a_client() {
 }
 
 #[tokio::test]
+async fn invoices_list_sorted_by_amount_both_ways_and_an_unknown_sort_is_a_400() {
+    let api = api().await;
+    // Gross amounts at 19 %: 10.71, 107.10, 9.52; as text "10.71" < "107.10" < "9.52".
+    for (buyer, price) in [("Ten", "9.00"), ("Hundred", "90.00"), ("Nine", "8.00")] {
+        let mut body = draft_body();
+        body["buyer"]["name"] = json!(buyer);
+        body["lines"] = json!([{ "id": "1", "name": "Service", "quantity": "1", "unit": "C62",
+            "price": price, "vat": { "category": "S", "rate": "19" } }]);
+        let (status, created) = api.json("POST", "/invoices", "sorting", Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+    }
+    let listed = |sort: &'static str| {
+        let api = &api;
+        async move {
+            let (status, page) = api
+                .json("GET", &format!("/invoices?sort={sort}"), "sorting", None)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            assert_eq!(page["total_elements"], 3, "{page}");
+            let rows = page["content"].as_array().unwrap();
+            rows.iter()
+                .map(|row| {
+                    format!(
+                        "{} {}",
+                        row["buyer_name"].as_str().unwrap(),
+                        row["gross_amount"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        listed("amount").await,
+        ["Nine 9.52", "Ten 10.71", "Hundred 107.10"]
+    );
+    assert_eq!(
+        listed("-amount").await,
+        ["Hundred 107.10", "Ten 10.71", "Nine 9.52"]
+    );
+    assert_eq!(
+        listed("newest").await,
+        ["Nine 9.52", "Hundred 107.10", "Ten 10.71"]
+    );
+    // Drafts only: no numbers, so creation order.
+    assert_eq!(
+        listed("-number").await,
+        ["Ten 10.71", "Hundred 107.10", "Nine 9.52"]
+    );
+
+    for bad in ["bogus", "-status", "AMOUNT", ""] {
+        let (status, error) = api
+            .json("GET", &format!("/invoices?sort={bad}"), "sorting", None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "sort={bad}: {error}");
+        assert_eq!(error["error"]["code"], "bad_request", "{error}");
+    }
+
+    // The document lists the values, so clients (and schemathesis) know them.
+    let (_, _, doc) = api.call("GET", "/openapi.json", None, None, &[]).await;
+    let doc: Value = serde_json::from_slice(&doc).unwrap();
+    let parameters = doc["paths"]["/invoices"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let sort = parameters.iter().find(|p| p["name"] == "sort").unwrap();
+    let values = sort["schema"]["enum"].as_array().unwrap();
+    for value in [
+        "newest",
+        "due_date",
+        "-number",
+        "-issue_date",
+        "amount",
+        "-amount",
+        "status",
+    ] {
+        assert!(values.contains(&json!(value)), "{value} in {sort}");
+    }
+}
+
+#[tokio::test]
 async fn openapi_metrics_and_health_are_served() {
     let api = api().await;
     let (status, _, doc) = api.call("GET", "/openapi.json", None, None, &[]).await;

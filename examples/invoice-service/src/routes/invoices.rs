@@ -140,6 +140,24 @@ pub async fn create(
     Tenant(tenant): Tenant,
     ValidJson(body): ValidJson<CreateInvoice>,
 ) -> Result<Response, AppError> {
+    let builder = draft_of(&state, tenant, body).await?;
+    let (invoice, event) = Invoice::create(builder)?;
+    state
+        .invoices
+        .create(&invoice, &envelopes(&invoice, [event]))
+        .await?;
+    let mut response = view(invoice)?;
+    *response.status_mut() = StatusCode::CREATED;
+    Ok(response)
+}
+
+/// The builder of the draft `body` describes, the buyer read from the client record when
+/// the body names a client and no buyer.
+async fn draft_of(
+    state: &AppState,
+    tenant: invoice_core::TenantId,
+    body: CreateInvoice,
+) -> Result<InvoiceBuilder, AppError> {
     crate::limits::check_lines(body.lines.len())?;
     let buyer = match (body.buyer, body.client_id) {
         (Some(buyer), _) => buyer,
@@ -174,14 +192,49 @@ pub async fn create(
     if let Some(t) = body.payment_terms {
         builder = builder.payment_terms(t);
     }
-    let (invoice, event) = Invoice::create(builder)?;
-    state
-        .invoices
-        .create(&invoice, &envelopes(&invoice, [event]))
-        .await?;
-    let mut response = view(invoice)?;
-    *response.status_mut() = StatusCode::CREATED;
-    Ok(response)
+    Ok(builder)
+}
+
+/// What an invoice would come to: its totals, and the EN 16931 rules it breaks as it
+/// stands (a draft may break them; issuing it would be refused with these).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoicePreview {
+    #[schema(value_type = Object)]
+    totals: invoice_core::Totals,
+    /// What would be due.
+    #[schema(value_type = String)]
+    amount_due: invoice_core::Decimal,
+    /// The rules broken: `field` is the rule id, `path` where in the invoice.
+    violations: Vec<crate::error::ErrorDetail>,
+}
+
+/// Computes the totals of an invoice without storing anything: what a form shows while
+/// a person types. The body is that of `POST /invoices`; the rules a draft may still
+/// break come back as `violations`, not as an error.
+#[utoipa::path(post, path = "/invoices/preview", request_body = CreateInvoice, responses((status = 200, description = "The totals and the rules broken", body = InvoicePreview), (status = 400, description = "The body is malformed", body = crate::error::ErrorResponse), (status = 404, description = "No such client for this tenant", body = crate::error::ErrorResponse), (status = 422, description = "The amounts cannot be computed (overflow)", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
+pub async fn preview(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    ValidJson(body): ValidJson<CreateInvoice>,
+) -> Result<Json<InvoicePreview>, AppError> {
+    let builder = draft_of(&state, tenant, body).await?;
+    let (invoice, _) = Invoice::create(builder)?;
+    let totals = invoice.totals()?;
+    let amount_due = invoice.amount_due()?;
+    let violations = invoice
+        .validate()
+        .iter()
+        .map(|v| crate::error::ErrorDetail {
+            field: v.rule().to_owned(),
+            message: v.message().to_owned(),
+            path: Some(v.path().to_owned()),
+        })
+        .collect();
+    Ok(Json(InvoicePreview {
+        totals,
+        amount_due,
+        violations,
+    }))
 }
 
 /// One invoice.
@@ -250,6 +303,36 @@ pub async fn get_csv() {}
 )]
 pub async fn get_json() {}
 
+/// The issued invoice as UBL 2.1 (Peppol BIS Billing 3.0). Served by the route of
+/// `GET /invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}.ubl",
+    params(("id" = Uuid, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "UBL 2.1 Invoice or CreditNote", content_type = "application/xml", body = String),
+        (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse),
+        (status = 409, description = "A draft: it has no number yet", body = crate::error::ErrorResponse)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_ubl() {}
+
+/// The issued invoice as UN/CEFACT CII D16B (EN 16931). Served by the route of
+/// `GET /invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}.cii",
+    params(("id" = Uuid, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "CII CrossIndustryInvoice", content_type = "application/xml", body = String),
+        (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse),
+        (status = 409, description = "A draft: it has no number yet", body = crate::error::ErrorResponse)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_cii() {}
+
 /// The locale of the first language in `Accept-Language` that has labels.
 fn locale_of(headers: &HeaderMap) -> invoice_export::Locale {
     headers
@@ -268,6 +351,7 @@ fn parse_id(id: &str) -> Result<InvoiceId, AppError> {
         details: vec![crate::error::ErrorDetail {
             field: "id".to_owned(),
             message: format!("{id:?} is not a UUID"),
+            path: None,
         }],
     })
 }
@@ -293,13 +377,31 @@ fn export(invoice: &Invoice, format: &str, headers: &HeaderMap) -> Result<Respon
             )?,
         ),
         "json" => ("application/json", json_of(invoice)?),
+        "ubl" => (
+            "application/xml",
+            invoice_export::write_ubl(Vec::new(), invoice).map_err(not_exportable)?,
+        ),
+        "cii" => (
+            "application/xml",
+            invoice_export::write_cii(Vec::new(), invoice).map_err(not_exportable)?,
+        ),
         other => {
             return Err(AppError::NotFound(format!(
-                "no export format {other:?} (csv, json, pdf)"
+                "no export format {other:?} (csv, json, pdf, ubl, cii)"
             )))
         }
     };
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// A draft has no number or issue date yet: its UBL or CII cannot be written (409).
+fn not_exportable(e: invoice_export::Error) -> AppError {
+    match e {
+        invoice_export::Error::Incomplete { field } => AppError::Conflict(format!(
+            "the invoice has no {field} yet: UBL and CII are written once it is issued"
+        )),
+        other => other.into(),
+    }
 }
 
 fn json_of(invoice: &Invoice) -> Result<Vec<u8>, AppError> {
@@ -405,6 +507,67 @@ pub struct ListParams {
     issued_from: Option<NaiveDate>,
     /// Issued on or before.
     issued_to: Option<NaiveDate>,
+    /// The order: `newest` (the default), `oldest`, `due_date`, `number`, `-number`,
+    /// `issue_date`, `-issue_date`, `amount`, `-amount` or `status`; a leading `-` means
+    /// descending. Drafts have no number and no issue date: they come last in those
+    /// orders, either way. `amount` is the gross amount as a number, currencies not
+    /// converted; `status` is the lifecycle order (draft, issued, partially_paid, paid,
+    /// credited). Ties keep the order of creation.
+    #[param(inline)]
+    sort: Option<ListSort>,
+}
+
+/// The values of `GET /invoices?sort=`: a leading `-` means descending.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+pub enum ListSort {
+    /// Newest first (the default).
+    #[default]
+    #[serde(rename = "newest")]
+    Newest,
+    /// Oldest first.
+    #[serde(rename = "oldest")]
+    Oldest,
+    /// Earliest due date first; invoices without one last.
+    #[serde(rename = "due_date")]
+    DueDate,
+    /// By number, first to last; drafts last.
+    #[serde(rename = "number")]
+    Number,
+    /// By number, last to first; drafts last.
+    #[serde(rename = "-number")]
+    NumberDescending,
+    /// Earliest issue date first; drafts last.
+    #[serde(rename = "issue_date")]
+    IssueDate,
+    /// Latest issue date first; drafts last.
+    #[serde(rename = "-issue_date")]
+    IssueDateDescending,
+    /// Smallest gross amount first.
+    #[serde(rename = "amount")]
+    Amount,
+    /// Largest gross amount first.
+    #[serde(rename = "-amount")]
+    AmountDescending,
+    /// Lifecycle order: draft, issued, partially_paid, paid, credited.
+    #[serde(rename = "status")]
+    Status,
+}
+
+impl From<ListSort> for invoice_storage::InvoiceSort {
+    fn from(sort: ListSort) -> Self {
+        match sort {
+            ListSort::Newest => Self::NewestFirst,
+            ListSort::Oldest => Self::OldestFirst,
+            ListSort::DueDate => Self::DueDate,
+            ListSort::Number => Self::NumberAscending,
+            ListSort::NumberDescending => Self::NumberDescending,
+            ListSort::IssueDate => Self::IssueDateAscending,
+            ListSort::IssueDateDescending => Self::IssueDateDescending,
+            ListSort::Amount => Self::AmountAscending,
+            ListSort::AmountDescending => Self::AmountDescending,
+            ListSort::Status => Self::Status,
+        }
+    }
 }
 
 fn default_size() -> u32 {
@@ -471,8 +634,8 @@ pub struct InvoiceSummaryDoc {
     updated_at: Option<String>,
 }
 
-/// Lists the tenant's invoices as summaries, newest first.
-#[utoipa::path(get, path = "/invoices", params(ListParams), responses((status = 200, description = "A page of summaries, newest first", body = InvoiceListPage)), security(("bearer" = [])))]
+/// Lists the tenant's invoices as summaries, newest first unless `sort` says otherwise.
+#[utoipa::path(get, path = "/invoices", params(ListParams), responses((status = 200, description = "A page of summaries in the `sort` order, newest first by default", body = InvoiceListPage), (status = 400, description = "A bad query parameter, such as an unknown `sort`", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -484,6 +647,7 @@ pub async fn list(
             page: p.page,
             size: p.size,
         })
+        .sort(p.sort.unwrap_or_default().into())
         .issued_between(p.issued_from, p.issued_to);
     if let Some(s) = p.status {
         q = q.status(s);
@@ -535,6 +699,7 @@ pub async fn issue(
             details: vec![crate::error::ErrorDetail {
                 field: e.path().to_string(),
                 message: e.inner().to_string(),
+                path: None,
             }],
         })?
     };
