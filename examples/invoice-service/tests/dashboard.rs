@@ -195,6 +195,23 @@ async fn a_person_bills_a_client_and_records_its_payments() {
     let service = service().await;
     let browser = browser(&driver, 1280, 1000).await;
     sign_in(&browser, &service, "a").await;
+    // What the first load transferred: the page, its style sheet, icon and modules, and
+    // the first list's API answers.
+    let weight = browser
+        .execute(
+            "const all = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];\
+             return all.reduce((sum, e) => sum + e.transferSize, 0);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    eprintln!("first load transferred {weight} bytes");
+    assert!(
+        (20_000..150_000).contains(&weight),
+        "first load: {weight} bytes"
+    );
 
     // A client through the form.
     click(&browser, "a[href='#/clients']").await;
@@ -282,6 +299,14 @@ async fn a_person_bills_a_client_and_records_its_payments() {
     wait_status(&browser, "paid").await;
     assert_eq!(attr(&browser, "#amount-due", "data-value").await, "0.00");
     assert!(text(&browser, "#invoice-status").await.contains("Paid"));
+    fill(&browser, "#f-note", "Paid in two parts, thank you.").await;
+    click(&browser, "#add-note").await;
+    wait_until(
+        &browser,
+        "the note",
+        "document.querySelector('#notes')?.textContent.includes('two parts')",
+    )
+    .await;
     browser.set_window_size(1280, 1700).await.unwrap();
     browser
         .execute("window.scrollTo(0, 0);", vec![])
@@ -376,6 +401,64 @@ async fn a_person_bills_a_client_and_records_its_payments() {
     )
     .await;
     screenshot(&browser, "list-phone.png").await;
+    browser.set_window_size(1280, 900).await.unwrap();
+
+    // Reports: revenue of both issued invoices, as a table and a chart; the late one aged.
+    let today = chrono::Utc::now().date_naive();
+    browser
+        .goto(&format!(
+            "{}/#/reports?as_of={today}&from=2026-01-01&to={today}",
+            service.url
+        ))
+        .await
+        .unwrap();
+    wait_for(&browser, "table#revenue").await;
+    let revenue = text(&browser, "#revenue").await;
+    assert!(
+        revenue.contains("1,124.29") && revenue.contains("1,243.29"),
+        "{revenue}"
+    );
+    let bars = browser
+        .execute(
+            "return document.querySelectorAll('svg.chart rect.bar').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(bars, json!(2), "one bar per month with revenue");
+    assert!(text(&browser, "#aging").await.contains("1,243.29"));
+
+    // A schedule made through the API, paused here.
+    let (status, schedule) = service.api.json("POST", "/schedules", "a", Some(json!({
+        "name": "Monthly retainer",
+        "template": { "currency": "EUR", "seller": common::party("Seller GmbH"), "buyer": common::party("Buyer AG"),
+                      "lines": [{ "id": "1", "name": "Retainer", "quantity": "1", "unit": "C62", "price": "500.00",
+                                  "vat": { "category": "S", "rate": "19" } }],
+                      "due_after_days": 14 },
+        "rule": { "recurrence": { "every_unit": "monthly", "every": 1, "day": "last" },
+                  "start": "2030-01-01", "end": "never", "time_zone": "Europe/Berlin" },
+        "auto_issue": false
+    }))).await;
+    assert_eq!(status, 201, "{schedule}");
+    let schedule_id = schedule["schedule"]["id"].as_str().unwrap();
+    click(&browser, "a[href='#/schedules']").await;
+    let row = text(&browser, &format!("#schedules tr[data-id='{schedule_id}']")).await;
+    assert!(row.contains("Every month, on the last day"), "{row}");
+    click(&browser, &format!("#pause-{schedule_id}")).await;
+    wait_until(&browser, "the paused schedule", &format!("document.querySelector(\"#schedules tr[data-id='{schedule_id}'] .schedule-status\")?.textContent === 'paused'")).await;
+
+    // A credit note for the paid invoice opens as a draft of its own.
+    click(&browser, "a[href='#/invoices']").await;
+    click(&browser, "#invoices tbody tr[data-status=paid] a").await;
+    wait_status(&browser, "paid").await;
+    click(&browser, "#credit-invoice").await;
+    wait_until(
+        &browser,
+        "the credit note",
+        "document.querySelector('h1')?.textContent.startsWith('Draft credit note')",
+    )
+    .await;
+    wait_status(&browser, "draft").await;
     browser.close().await.unwrap();
 }
 
