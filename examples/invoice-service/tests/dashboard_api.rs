@@ -35,6 +35,25 @@ async fn the_dashboard_is_served_without_a_token_and_revalidated_by_etag() {
         assert_eq!(status, StatusCode::OK, "{file}");
     }
 
+    // Gzipped for a browser that takes it.
+    let (status, headers, zipped) = api
+        .call(
+            "GET",
+            "/dashboard/app.js",
+            None,
+            None,
+            &[("Accept-Encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+    assert!(
+        zipped.len() < app.len() / 2,
+        "{} of {} bytes",
+        zipped.len(),
+        app.len()
+    );
+
     // A reload sends the ETag back and transfers nothing.
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
     let (status, _, body) = api
