@@ -8,6 +8,7 @@ import { showError } from "./errors.js";
 import { invoicePage } from "./invoice.js";
 import { invoiceForm } from "./invoice-form.js";
 import { invoiceList } from "./invoices.js";
+import { beginSignIn, completeSignIn, signInOptions } from "./oidc.js";
 import { reports } from "./reports.js";
 import { scheduleList } from "./schedules.js";
 
@@ -53,6 +54,22 @@ function signInPage(message) {
     input.wrapper,
     h("div", { class: "actions" }, h("button", { type: "submit", id: "sign-in" }, "Sign in"))));
   main.querySelector("h1").focus();
+  offerProvider();
+}
+
+/** Adds "Sign in at <provider>" when the service names an identity provider. */
+async function offerProvider() {
+  const { oidc } = await signInOptions();
+  if (!oidc || token()) return;
+  const host = new URL(oidc.issuer).host;
+  const form = main.querySelector("form");
+  form?.before(h("div", { class: "card" },
+    h("p", {}, "Sign in with your account at ", h("strong", {}, host), "."),
+    h("div", { class: "actions" }, h("button", {
+      type: "button", id: "sign-in-oidc",
+      onclick: () => beginSignIn(oidc).catch((e) => signInPage(e.message)),
+    }, `Sign in at ${host}`)),
+    h("p", { class: "muted" }, "Or paste a token below.")));
 }
 
 function start() {
@@ -124,7 +141,8 @@ function refreshOnEvents(render) {
 
 async function route() {
   if (!token()) {
-    signInPage();
+    // Already showing the sign-in page (with a message, perhaps): keep it.
+    if (!main.querySelector("#token")) signInPage();
     return;
   }
   const [path, query = ""] = location.hash.slice(1).split("?");
@@ -163,5 +181,16 @@ async function route() {
 whenUnauthorized(() => signOut("Your session ended: sign in again."));
 document.getElementById("sign-out").addEventListener("click", () => signOut());
 window.addEventListener("hashchange", route);
-if (token()) start();
-route();
+try {
+  const fromProvider = await completeSignIn();
+  if (fromProvider) setToken(fromProvider);
+} catch (e) {
+  clearToken();
+  signInPage(e.message);
+}
+if (token()) {
+  start();
+  route();
+} else if (!main.querySelector("form")) {
+  route();
+}

@@ -67,6 +67,10 @@ pub struct Config {
     pub schedule_interval: Option<std::time::Duration>,
     /// The automatic reminders of issued invoices, unless `INVOICE_REMINDERS=off`.
     pub invoice_reminders: Option<InvoiceRemindersConfig>,
+    /// `OIDC_CLIENT_ID`: the dashboard's client at the identity provider (a public client:
+    /// authorization code flow with PKCE, redirect URI the dashboard's `/`). Only with
+    /// `JWT_JWKS_URL`; without it the dashboard signs in with a pasted token only.
+    pub oidc_client_id: Option<String>,
 }
 
 /// Where and when the automatic reminders of issued invoices are made.
@@ -187,6 +191,15 @@ impl Config {
                  (the random development secret is for 127.0.0.1 only)"
             ),
         };
+        let oidc_client_id = var("OIDC_CLIENT_ID");
+        match (&oidc_client_id, &auth) {
+            (Some(id), _) if id.trim().is_empty() => bail!("OIDC_CLIENT_ID is empty"),
+            (Some(_), Auth::Secret(_) | Auth::Development(_)) => bail!(
+                "OIDC_CLIENT_ID needs JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE: the \
+                 dashboard signs in at the provider whose tokens the service checks"
+            ),
+            _ => {}
+        }
         let tenant_claim = var("JWT_TENANT_CLAIM").unwrap_or_else(|| "tenant".to_owned());
         if tenant_claim.is_empty() || tenant_claim.split('.').any(str::is_empty) {
             bail!("JWT_TENANT_CLAIM {tenant_claim:?}: expected a claim name such as tenant or org.tenant");
@@ -225,6 +238,7 @@ impl Config {
             tenant_claim,
             schedule_interval,
             invoice_reminders,
+            oidc_client_id,
         })
     }
 }
@@ -366,6 +380,19 @@ mod tests {
                 "not both",
             ),
             (vec![("JWT_TENANT_CLAIM", "org.")], "JWT_TENANT_CLAIM"),
+            (
+                vec![("OIDC_CLIENT_ID", "dashboard")],
+                "OIDC_CLIENT_ID needs JWT_JWKS_URL",
+            ),
+            (
+                vec![
+                    url,
+                    ("JWT_ISSUER", "i"),
+                    ("JWT_AUDIENCE", "a"),
+                    ("OIDC_CLIENT_ID", " "),
+                ],
+                "OIDC_CLIENT_ID is empty",
+            ),
         ] {
             let err = config(&vars).unwrap_err();
             assert!(format!("{err:#}").contains(needle), "{err:#}");

@@ -6,13 +6,16 @@
 
 use std::sync::OnceLock;
 
-use axum::extract::Path;
+use anyhow::Context;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::config::{Auth, Config};
 use crate::AppState;
 
 /// The dashboard's files: name, content type, content.
@@ -45,6 +48,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ),
     ("invoice.js", JS, include_str!("../dashboard/invoice.js")),
     ("invoices.js", JS, include_str!("../dashboard/invoices.js")),
+    ("oidc.js", JS, include_str!("../dashboard/oidc.js")),
     ("reports.js", JS, include_str!("../dashboard/reports.js")),
     (
         "schedules.js",
@@ -55,27 +59,98 @@ const FILES: &[(&str, &str, &str)] = &[
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-/// What the page may load and connect to: this service only (its API and its
-/// WebSocket), no inline script, no framing by other sites.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-     style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \
-     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// How the dashboard signs people in: always with a pasted token; also at the identity
+/// provider when `OIDC_CLIENT_ID` is set (authorization code flow with PKCE, run by the
+/// page: it reads the provider's discovery document, sends the person there and trades
+/// the code for a token at the provider's token endpoint, which must allow the
+/// dashboard's origin, as Keycloak does for a client's web origins).
+#[derive(Debug, Clone, Serialize)]
+pub struct SignIn {
+    /// The provider, when the dashboard signs in there.
+    oidc: Option<OidcSignIn>,
+    /// The page's content security policy: this service, and the provider's origin for
+    /// its discovery document and token endpoint.
+    #[serde(skip)]
+    policy: String,
+}
 
-/// `GET /` and `GET /dashboard/{file}`, gzipped for browsers that accept it (a third of
-/// the bytes on a first load).
+/// The identity provider the dashboard signs in at.
+#[derive(Debug, Clone, Serialize)]
+pub struct OidcSignIn {
+    /// `JWT_ISSUER`: discovery is at `{issuer}/.well-known/openid-configuration`.
+    issuer: String,
+    /// `OIDC_CLIENT_ID`.
+    client_id: String,
+    /// The scopes asked for.
+    scope: &'static str,
+}
+
+impl SignIn {
+    /// From `OIDC_CLIENT_ID` and the OIDC settings of `config`.
+    ///
+    /// # Errors
+    ///
+    /// When the issuer is not an `http(s)` URL.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let oidc = match (&config.oidc_client_id, &config.auth) {
+            (Some(client_id), Auth::Jwks { issuer, .. }) => Some(OidcSignIn {
+                issuer: issuer.trim_end_matches('/').to_owned(),
+                client_id: client_id.clone(),
+                scope: "openid",
+            }),
+            _ => None,
+        };
+        let provider = match &oidc {
+            Some(oidc) => {
+                let url = reqwest::Url::parse(&oidc.issuer)
+                    .with_context(|| format!("JWT_ISSUER {:?} is not a URL", oidc.issuer))?;
+                if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+                    anyhow::bail!(
+                        "JWT_ISSUER {:?}: the dashboard needs an http(s) URL",
+                        oidc.issuer
+                    );
+                }
+                format!(" {}", url.origin().ascii_serialization())
+            }
+            None => String::new(),
+        };
+        Ok(Self {
+            oidc,
+            policy: format!(
+                "default-src 'none'; script-src 'self'; style-src 'self'; \
+                 img-src 'self' data:; connect-src 'self'{provider}; base-uri 'none'; \
+                 form-action 'none'; frame-ancestors 'none'"
+            ),
+        })
+    }
+}
+
+/// `GET /`, `GET /dashboard/config.json` and `GET /dashboard/{file}`, gzipped for
+/// browsers that accept it (a third of the bytes on a first load).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
+        .route("/dashboard/config.json", get(sign_in))
         .route("/dashboard/{file}", get(file))
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
 }
 
-async fn index(headers: HeaderMap) -> Response {
-    serve("index.html", &headers)
+async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    serve("index.html", &headers, &state.sign_in.policy)
 }
 
-async fn file(Path(name): Path<String>, headers: HeaderMap) -> Response {
-    serve(&name, &headers)
+async fn file(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    serve(&name, &headers, &state.sign_in.policy)
+}
+
+/// How the page offers to sign in: `{"oidc": null}` or the provider's issuer, client id
+/// and scope.
+async fn sign_in(State(state): State<AppState>) -> Json<SignIn> {
+    Json(state.sign_in.clone())
 }
 
 /// Each file's `ETag`: a digest of its content, so a reload transfers only what changed
@@ -94,7 +169,7 @@ fn etags() -> &'static [String] {
     })
 }
 
-fn serve(name: &str, headers: &HeaderMap) -> Response {
+fn serve(name: &str, headers: &HeaderMap, policy: &str) -> Response {
     let Some(index) = FILES.iter().position(|(file, _, _)| *file == name) else {
         return crate::error::AppError::NotFound(format!("no dashboard file {name:?}"))
             .into_response();
@@ -116,10 +191,9 @@ fn serve(name: &str, headers: &HeaderMap) -> Response {
     }
     // Revalidated on every load: a new binary serves new files at once.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    if let Ok(policy) = HeaderValue::from_str(policy) {
+        h.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

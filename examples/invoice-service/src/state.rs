@@ -48,6 +48,8 @@ pub struct AppState {
     pub auth: crate::auth::Authenticator,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// How the dashboard signs people in.
+    pub sign_in: crate::dashboard::SignIn,
 }
 
 /// The running background tasks.
@@ -296,6 +298,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         events,
         auth: authenticator(config).await?,
         metrics,
+        sign_in: crate::dashboard::SignIn::from_config(config)?,
     };
     Ok((state, Background { shutdown, tasks }))
 }

@@ -641,3 +641,218 @@ async fn changes_made_elsewhere_appear_live_and_each_tenant_sees_its_own() {
     tenant_a.close().await.unwrap();
     tenant_b.close().await.unwrap();
 }
+
+/// An identity provider on 127.0.0.1 for the sign-in test: discovery, an authorization
+/// endpoint that signs the person in at once (as a provider with a session would) and
+/// records the PKCE challenge, a token endpoint that checks the verifier against it, and
+/// the JWKS the service verifies the token with.
+mod provider {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+
+    use axum::extract::{Query, State};
+    use axum::http::{header, StatusCode};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::routing::{get, post};
+    use axum::{Json, Router};
+    use base64::Engine;
+    use jsonwebtoken::jwk::{Jwk, JwkSet};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use serde_json::{json, Value};
+    use sha2::{Digest, Sha256};
+
+    pub(super) const CLIENT_ID: &str = "invoice-dashboard";
+    pub(super) const AUDIENCE: &str = "invoice-service";
+
+    #[derive(Clone)]
+    struct Provider {
+        issuer: String,
+        key: Arc<EncodingKey>,
+        /// Codes handed out: their PKCE challenge and redirect URI.
+        codes: Arc<Mutex<HashMap<String, (String, String)>>>,
+        /// The verifiers that were checked and matched.
+        verified: Arc<Mutex<Vec<String>>>,
+    }
+
+    pub(super) struct Running {
+        pub(super) issuer: String,
+        pub(super) verified: Arc<Mutex<Vec<String>>>,
+    }
+
+    pub(super) async fn start() -> Running {
+        let pem = std::fs::read(format!(
+            "{}/tests/fixtures/oidc/rs256-a.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let key = EncodingKey::from_rsa_pem(&pem).unwrap();
+        let mut jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
+        jwk.common.key_id = Some("dashboard-test".to_owned());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}/realms/invoices", listener.local_addr().unwrap());
+        let provider = Provider {
+            issuer: issuer.clone(),
+            key: Arc::new(key),
+            codes: Arc::default(),
+            verified: Arc::default(),
+        };
+        let verified = Arc::clone(&provider.verified);
+        let keys = JwkSet { keys: vec![jwk] };
+        let router = Router::new()
+            .route(
+                "/realms/invoices/.well-known/openid-configuration",
+                get(discovery),
+            )
+            .route("/realms/invoices/auth", get(authorize))
+            .route("/realms/invoices/token", post(token))
+            .route(
+                "/realms/invoices/certs",
+                get(move || async move { Json(keys.clone()) }),
+            )
+            .with_state(provider);
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Running { issuer, verified }
+    }
+
+    /// Browsers read the provider from the dashboard's origin: CORS allows them.
+    fn cors(response: impl IntoResponse) -> Response {
+        let mut response = response.into_response();
+        response.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            header::HeaderValue::from_static("*"),
+        );
+        response
+    }
+
+    async fn discovery(State(p): State<Provider>) -> Response {
+        cors(Json(json!({
+            "issuer": p.issuer,
+            "authorization_endpoint": format!("{}/auth", p.issuer),
+            "token_endpoint": format!("{}/token", p.issuer),
+            "jwks_uri": format!("{}/certs", p.issuer),
+            "code_challenge_methods_supported": ["S256"],
+        })))
+    }
+
+    async fn authorize(
+        State(p): State<Provider>,
+        Query(q): Query<HashMap<String, String>>,
+    ) -> Response {
+        let field = |k: &str| q.get(k).cloned().unwrap_or_default();
+        if field("response_type") != "code"
+            || field("client_id") != CLIENT_ID
+            || field("code_challenge_method") != "S256"
+            || field("code_challenge").len() != 43
+        {
+            return (StatusCode::BAD_REQUEST, format!("bad request: {q:?}")).into_response();
+        }
+        let code = uuid::Uuid::new_v4().to_string();
+        p.codes.lock().unwrap().insert(
+            code.clone(),
+            (field("code_challenge"), field("redirect_uri")),
+        );
+        let state = field("state");
+        Redirect::to(&format!(
+            "{}?code={code}&state={state}",
+            field("redirect_uri")
+        ))
+        .into_response()
+    }
+
+    async fn token(State(p): State<Provider>, body: String) -> Response {
+        // An application/x-www-form-urlencoded body, read as a query string.
+        let f: HashMap<String, String> = reqwest::Url::parse(&format!("http://form/?{body}"))
+            .map(|u| u.query_pairs().into_owned().collect())
+            .unwrap_or_default();
+        let field = |k: &str| f.get(k).cloned().unwrap_or_default();
+        let refuse = |why: &str| {
+            cors((
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": "invalid_grant", "error_description": why})),
+            ))
+        };
+        // A code is good once.
+        let Some((challenge, redirect_uri)) = p.codes.lock().unwrap().remove(&field("code")) else {
+            return refuse("unknown or used code");
+        };
+        let verifier = field("code_verifier");
+        let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(verifier.as_bytes()));
+        if field("grant_type") != "authorization_code"
+            || field("client_id") != CLIENT_ID
+            || field("redirect_uri") != redirect_uri
+            || computed != challenge
+        {
+            return refuse("the verifier, client or redirect URI does not match");
+        }
+        p.verified.lock().unwrap().push(verifier);
+        let now = chrono::Utc::now().timestamp();
+        let claims: Value = json!({
+            "iss": p.issuer, "aud": AUDIENCE, "sub": "erika", "iat": now, "exp": now + 300,
+            "tenant": "idp-tenant",
+        });
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("dashboard-test".to_owned());
+        let access_token = jsonwebtoken::encode(&header, &claims, &p.key).unwrap();
+        cors(Json(
+            json!({"access_token": access_token, "token_type": "Bearer", "expires_in": 300}),
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_person_signs_in_at_the_identity_provider_with_pkce() {
+    let Some(driver) = driver("a_person_signs_in_at_the_identity_provider_with_pkce").await else {
+        return;
+    };
+    let idp = provider::start().await;
+    let docs = tempfile::tempdir().unwrap();
+    let dir = docs.path().to_str().unwrap().to_owned();
+    let config = invoice_service::config::Config::from_env(|k| match k {
+        "DOCUMENTS_DIR" => Some(dir.clone()),
+        "DATABASE_URL" => Some("memory".to_owned()),
+        "SCHEDULE_INTERVAL" => Some("0".to_owned()),
+        "JWT_JWKS_URL" => Some(format!("{}/certs", idp.issuer)),
+        "JWT_ISSUER" => Some(idp.issuer.clone()),
+        "JWT_AUDIENCE" => Some(provider::AUDIENCE.to_owned()),
+        "OIDC_CLIENT_ID" => Some(provider::CLIENT_ID.to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let (state, background) = invoice_service::state::build(&config).await.unwrap();
+    std::mem::forget(background);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = invoice_service::app(state);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let browser = browser(&driver, 1280, 900).await;
+    browser.goto(&format!("{url}/")).await.unwrap();
+    click(&browser, "#sign-in-oidc").await;
+    // Out to the provider and back with a code, traded for a token: the list of the
+    // token's tenant, live.
+    wait_for(&browser, "body[data-ready='#/invoices'] table#invoices").await;
+    wait_until(
+        &browser,
+        "the live socket",
+        "document.body.dataset.live === 'on'",
+    )
+    .await;
+    assert!(text(&browser, "#tenant").await.contains("idp-tenant"));
+    let address = browser.current_url().await.unwrap();
+    assert!(
+        address.query().is_none(),
+        "the code left the address: {address}"
+    );
+    assert_eq!(
+        idp.verified.lock().unwrap().len(),
+        1,
+        "one verifier checked"
+    );
+    let verifier = idp.verified.lock().unwrap()[0].clone();
+    assert!(
+        (43..=128).contains(&verifier.len()),
+        "RFC 7636 verifier length"
+    );
+    browser.close().await.unwrap();
+}
