@@ -96,6 +96,21 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     ///
     /// As [`list`](Self::list).
     async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage>;
+
+    /// The events of the tenant's invoice `id`, oldest first: in the order the outbox
+    /// took them (its sequence), so the events of one command keep their order.
+    ///
+    /// The history is what the outbox keeps: every event saved for the invoice since it
+    /// was created, by the writes of this trait or by
+    /// [`OutboxStore::append`](crate::OutboxStore::append), whether a relay published it
+    /// yet or not. A deleted draft still has its history, its `Deleted` event last: the
+    /// history is read from the events, not from the invoice row.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when the tenant has no event of an invoice with this id (an
+    /// unknown id, or another tenant's invoice, whose events are never returned).
+    async fn history(&self, tenant: &TenantId, id: InvoiceId) -> Result<Vec<EventEnvelope>>;
 }
 
 /// What [`InvoiceStore::issue`] needs besides the invoice: the series, the date, and the

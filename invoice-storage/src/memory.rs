@@ -80,6 +80,10 @@ struct State {
     leases: BTreeSet<(DateTime<Utc>, i64)>,
     /// Every event id ever appended (an id is never reused).
     outbox_ids: HashSet<EventId>,
+    /// Every event ever appended, by invoice, in the order appended: the histories,
+    /// which outlive publishing (published events leave `outbox`), as the SQL outboxes
+    /// keep their published rows.
+    history: HashMap<InvoiceId, Vec<EventEnvelope>>,
     inbox: HashSet<(String, EventId)>,
     idempotency: HashMap<(TenantId, IdempotencyKey), (KeyEntry, DateTime<Utc>)>,
     /// Consumers' views: (consumer, tenant, invoice) to version and open snapshot.
@@ -181,6 +185,10 @@ impl State {
         for e in events {
             self.next_seq += 1;
             self.outbox_ids.insert(e.event_id);
+            self.history
+                .entry(e.invoice_id)
+                .or_default()
+                .push(e.clone());
             self.unpublished.insert(e.event_id, self.next_seq);
             self.ready.insert(self.next_seq);
             self.outbox.insert(
@@ -452,6 +460,24 @@ impl InvoiceStore for InMemoryStore {
 
     async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
         self.lock().page(tenant, query, |row| row.invoice.clone())
+    }
+
+    async fn history(&self, tenant: &TenantId, id: InvoiceId) -> Result<Vec<EventEnvelope>> {
+        // Filtered by the envelopes' tenant, as the SQL adapters select by it: an event
+        // appended under another tenant for this id belongs to that tenant's history.
+        let events: Vec<EventEnvelope> = self
+            .lock()
+            .history
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter(|e| &e.tenant == tenant)
+            .cloned()
+            .collect();
+        if events.is_empty() {
+            return Err(Error::not_found("invoice", id));
+        }
+        Ok(events)
     }
 }
 

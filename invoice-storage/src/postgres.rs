@@ -39,9 +39,9 @@ use crate::invoice_store::{
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
-    backend_error, check_schema_version, contains_pattern, fold, from_json, keyset_page,
-    offset_page, push_count, to_i64, to_json, to_u64, Dialect, InvoiceColumns, SqlBuilder,
-    SummaryColumns,
+    backend_error, check_schema_version, contains_pattern, fold, from_json, history_of,
+    keyset_page, offset_page, push_count, to_i64, to_json, to_u64, Dialect, InvoiceColumns,
+    SqlBuilder, SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
 
@@ -689,6 +689,20 @@ impl InvoiceStore for PostgresStore {
 
     async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
         self.page(tenant, query, BODY_COLUMNS, invoice_row).await
+    }
+
+    async fn history(&self, tenant: &TenantId, id: InvoiceId) -> Result<Vec<EventEnvelope>> {
+        // Published rows stay in the outbox (`published_at` set): they are the history.
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT seq, payload::text FROM outbox WHERE tenant = $1 AND invoice_id = $2 \
+             ORDER BY seq",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_uuid())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        history_of(rows, id)
     }
 }
 

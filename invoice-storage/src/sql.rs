@@ -1,14 +1,16 @@
 //! What the SQL adapters (`PostgresStore`, `SqliteStore`) share: the columns kept beside
 //! an invoice's body (its filters, sort keys and summary), the text filter's pattern, the
 //! filter, sort order, offset page and keyset condition of a listing over any driver's
-//! query builder ([`SqlBuilder`]), the summary read back from its columns, and the check
-//! that the database's schema is not newer than this library.
+//! query builder ([`SqlBuilder`]), the summary read back from its columns, an invoice's
+//! history read back from its outbox rows, and the check that the database's schema is
+//! not newer than this library.
 
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use invoice_core::{
-    ClientId, Currency, Decimal, Invoice, InvoiceId, InvoiceNumber, InvoiceStatus, TenantId,
+    ClientId, Currency, Decimal, EventEnvelope, Invoice, InvoiceId, InvoiceNumber, InvoiceStatus,
+    TenantId,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -306,6 +308,18 @@ pub(crate) fn check_schema_version(
         }),
         _ => Ok(()),
     }
+}
+
+/// The history of invoice `id` from its outbox rows `(seq, payload)` in sequence order:
+/// the decoded envelopes, or [`Error::NotFound`] when there is no row (see
+/// [`InvoiceStore::history`](crate::InvoiceStore::history)).
+pub(crate) fn history_of(rows: Vec<(i64, String)>, id: InvoiceId) -> Result<Vec<EventEnvelope>> {
+    if rows.is_empty() {
+        return Err(Error::not_found("invoice", id));
+    }
+    rows.into_iter()
+        .map(|(seq, payload)| from_json(&payload, "event", &format_args!("at seq {seq}")))
+        .collect()
 }
 
 /// ` ORDER BY …` for `sort` in `dialect`, in the in-memory adapter's order: by the

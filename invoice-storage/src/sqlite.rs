@@ -60,8 +60,8 @@ use crate::invoice_store::{
 };
 use crate::outbox::{ClaimedEvent, OutboxStore};
 use crate::sql::{
-    contains_pattern, fold, from_json, keyset_page, offset_page, push_count, to_i64, to_json,
-    to_u64, Dialect, InvoiceColumns, SqlBuilder, SummaryColumns,
+    contains_pattern, fold, from_json, history_of, keyset_page, offset_page, push_count, to_i64,
+    to_json, to_u64, Dialect, InvoiceColumns, SqlBuilder, SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
 
@@ -624,6 +624,27 @@ impl InvoiceStore for SqliteStore {
 
     async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
         self.page(tenant, query, BODY_COLUMNS, invoice_row)
+    }
+
+    async fn history(&self, tenant: &TenantId, id: InvoiceId) -> Result<Vec<EventEnvelope>> {
+        // Published rows stay in the outbox (`published_at` set): they are the history.
+        let rows = self.read(|connection| {
+            let mut select = connection
+                .prepare_cached(
+                    "SELECT seq, payload FROM outbox WHERE tenant = ? AND invoice_id = ? \
+                     ORDER BY seq",
+                )
+                .map_err(backend)?;
+            let rows = select
+                .query_map((tenant.as_str(), id.to_string()), |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .map_err(backend)?
+                .collect::<rusqlite::Result<Vec<(i64, String)>>>()
+                .map_err(backend)?;
+            Ok(rows)
+        })?;
+        history_of(rows, id)
     }
 }
 

@@ -33,10 +33,10 @@ pub use inbox::inbox_records_each_event_once;
 pub use invoice_views::invoice_views_keep_the_newest_version;
 pub use invoices::{
     concurrent_updates_lose_nothing, create_get_update_round_trip, delete_only_drafts,
-    issue_allocates_gapless_numbers_under_concurrency, issue_of_invalid_invoice_consumes_no_number,
-    keyset_pages_are_stable_while_rows_are_inserted, list_filters_and_offset_pages,
-    list_sorts_by_number_date_amount_and_status, summaries_match_the_invoices,
-    tenants_are_isolated,
+    history_lists_an_invoices_events_in_order, issue_allocates_gapless_numbers_under_concurrency,
+    issue_of_invalid_invoice_consumes_no_number, keyset_pages_are_stable_while_rows_are_inserted,
+    list_filters_and_offset_pages, list_sorts_by_number_date_amount_and_status,
+    summaries_match_the_invoices, tenants_are_isolated,
 };
 pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
@@ -90,6 +90,8 @@ where
     failed_save_writes_neither_invoice_nor_events(&s, &s).await;
     let s = fresh().await;
     outbox_claim_lease_and_publish(&s, &s).await;
+    let s = fresh().await;
+    history_lists_an_invoices_events_in_order(&s, &s).await;
     let s = fresh().await;
     concurrent_claimers_never_share_an_event(Arc::new(s.clone()), Arc::new(s.clone())).await;
     inbox_records_each_event_once(Arc::new(s.clone())).await;

@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261204000002_reminders.sql"),
         then: None,
     },
+    Migration {
+        version: 20261205000000,
+        description: "outbox by invoice",
+        sql: include_str!("../../migrations/sqlite/20261205000000_outbox_by_invoice.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.

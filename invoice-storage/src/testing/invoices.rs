@@ -1,4 +1,4 @@
-//! Suite functions for [`InvoiceStore`].
+//! Suite functions for [`InvoiceStore`] (its history with [`OutboxStore`] too).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -9,7 +9,9 @@ use invoice_core::{
 use tokio::task::JoinSet;
 
 use super::fixtures::{created, date, draft, fresh_tenant, new_event_id, new_id, t0};
-use crate::{Error, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, PageRequest};
+use crate::{
+    Error, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, OutboxStore, PageRequest,
+};
 
 fn issue_request() -> IssueRequest {
     IssueRequest::new(date(2026, 11, 24), new_event_id(), t0())
@@ -692,4 +694,157 @@ pub async fn summaries_match_the_invoices(store: &dyn InvoiceStore) {
     assert_eq!(total(drafts.clone()).await, Some(5));
     assert_eq!(total(drafts.status(InvoiceStatus::Issued)).await, Some(11));
     assert_eq!(total(InvoiceQuery::new().client(client)).await, Some(3));
+}
+
+/// An invoice's history is its events in the order saved, oldest first (the two events
+/// of one payment in their order), versions never going back; it stays whole once a
+/// relay published the events, and a deleted draft keeps its history, `Deleted` last.
+/// Another tenant and an unknown id get `NotFound`. `outbox` is the same store as
+/// `invoices`; its events are claimed and marked published along the way.
+pub async fn history_lists_an_invoices_events_in_order(
+    invoices: &dyn InvoiceStore,
+    outbox: &dyn OutboxStore,
+) {
+    use invoice_core::{Decimal, Note, NoteId, Payment, PaymentId};
+    let tenant = fresh_tenant();
+    let (mut invoice, created_event) = created(draft(&tenant, "History AG"));
+    invoices
+        .create(&invoice, std::slice::from_ref(&created_event))
+        .await
+        .unwrap();
+    let mut saved = vec![created_event];
+
+    let version = invoice.version();
+    let event = invoice
+        .update(InvoicePatch::new().payment_terms(Some("14 days".into())))
+        .unwrap()
+        .unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &invoice, event);
+    invoices
+        .update(&invoice, version, std::slice::from_ref(&envelope))
+        .await
+        .unwrap();
+    saved.push(envelope);
+
+    let (mut invoice, issued) = invoices
+        .issue(&tenant, invoice.id(), &issue_request())
+        .await
+        .unwrap();
+    saved.push(issued);
+
+    // 119.00 in full: `PaymentRecorded` and `Paid`, from one command.
+    let version = invoice.version();
+    let payment = Payment::new(
+        PaymentId::from_uuid(uuid::Uuid::new_v4()),
+        Decimal::new(11900, 2),
+        date(2026, 11, 30),
+    )
+    .unwrap();
+    let paid: Vec<_> = invoice
+        .record_payment(payment)
+        .unwrap()
+        .into_iter()
+        .map(|e| EventEnvelope::new(new_event_id(), t0(), &invoice, e))
+        .collect();
+    invoices.update(&invoice, version, &paid).await.unwrap();
+    saved.extend(paid);
+
+    let version = invoice.version();
+    let note = Note::new(
+        NoteId::from_uuid(uuid::Uuid::new_v4()),
+        "admin",
+        "Paid by transfer",
+        t0(),
+    )
+    .unwrap();
+    let event = invoice.add_note(note).unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &invoice, event);
+    invoices
+        .update(&invoice, version, std::slice::from_ref(&envelope))
+        .await
+        .unwrap();
+    saved.push(envelope);
+
+    let history = invoices.history(&tenant, invoice.id()).await.unwrap();
+    let names: Vec<_> = history.iter().map(|e| e.event.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "created",
+            "updated",
+            "issued",
+            "payment_recorded",
+            "paid",
+            "note_added"
+        ]
+    );
+    assert_eq!(history, saved, "the envelopes as saved");
+    assert!(
+        history
+            .windows(2)
+            .all(|w| w[0].invoice_version <= w[1].invoice_version),
+        "versions never go back: {:?}",
+        history
+            .iter()
+            .map(|e| e.invoice_version)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(history.last().unwrap().invoice_version, invoice.version());
+
+    assert!(matches!(
+        invoices.history(&fresh_tenant(), invoice.id()).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        invoices.history(&tenant, new_id()).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    // A relay publishes everything pending; the history stays.
+    let lease = std::time::Duration::from_secs(60);
+    loop {
+        let claimed = outbox.claim(100, lease, t0()).await.unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        let ids: Vec<_> = claimed.iter().map(|c| c.envelope.event_id).collect();
+        outbox.mark_published(&ids, t0()).await.unwrap();
+    }
+    assert_eq!(outbox.pending().await.unwrap(), 0);
+    assert_eq!(
+        invoices.history(&tenant, invoice.id()).await.unwrap(),
+        saved,
+        "published events stay in the history"
+    );
+
+    // A deleted draft: gone for `get`, its history kept.
+    let (mut doomed, created_event) = created(draft(&tenant, "Deleted AG"));
+    invoices
+        .create(&doomed, std::slice::from_ref(&created_event))
+        .await
+        .unwrap();
+    let version = doomed.version();
+    let deleted = doomed.delete().unwrap();
+    let deleted = EventEnvelope::new(new_event_id(), t0(), &doomed, deleted);
+    invoices
+        .delete(
+            &tenant,
+            doomed.id(),
+            version,
+            std::slice::from_ref(&deleted),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        invoices.get(&tenant, doomed.id()).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        invoices.history(&tenant, doomed.id()).await.unwrap(),
+        [created_event, deleted]
+    );
+    assert!(matches!(
+        invoices.history(&fresh_tenant(), doomed.id()).await,
+        Err(Error::NotFound { .. })
+    ));
 }

@@ -1,0 +1,11 @@
+-- An invoice's history (InvoiceStore::history) is its outbox rows, published or not, in
+-- sequence order: this index reads them without scanning the whole outbox, which keeps
+-- its published rows.
+--
+-- A plain CREATE INDEX in the migration's transaction, as the other migrations: it takes
+-- a SHARE lock on the outbox alone, which holds writers of the outbox back while the
+-- index builds but is the only lock the migration takes, so no cycle with them can form,
+-- and migrators queue on sqlx's advisory lock before any DDL. Not CONCURRENTLY: that
+-- cannot run in a transaction, and it waits for every older transaction, among them a
+-- second migrator waiting for the advisory lock this one holds (a deadlock).
+CREATE INDEX IF NOT EXISTS outbox_tenant_invoice_seq ON outbox (tenant, invoice_id, seq);
