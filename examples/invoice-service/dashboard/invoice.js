@@ -17,8 +17,13 @@ export async function invoicePage(main, id, navigate) {
   const seenLive = [];
   const messages = h("div", { id: "messages" });
 
+  let recorded = [];
+
   async function load() {
-    view = await api("GET", `/invoices/${id}`);
+    [view, recorded] = await Promise.all([
+      api("GET", `/invoices/${id}`),
+      api("GET", `/invoices/${id}/events`),
+    ]);
     invoice = view.invoice;
   }
 
@@ -68,6 +73,8 @@ export async function invoicePage(main, id, navigate) {
         view = result;
         invoice = result.invoice;
       }
+      // The command's events were recorded with it.
+      recorded = await api("GET", `/invoices/${id}/events`).catch(() => recorded);
       await render();
       if (success) {
         replace(messages, banner("info", success));
@@ -201,18 +208,31 @@ export async function invoicePage(main, id, navigate) {
       }, text.wrapper, h("div", { class: "actions" }, h("button", { type: "submit", id: "add-note", class: "secondary" }, "Add note"))));
   }
 
+  /** The invoice's events as the store recorded them, with those seen live since. */
   function history() {
-    const entries = [];
-    if (invoice.issue_date) entries.push([invoice.issue_date, `Issued as ${invoice.number}`]);
-    for (const p of invoice.payments ?? []) entries.push([p.date, `Payment of ${money(p.amount, invoice.currency)} recorded`]);
-    for (const n of invoice.notes ?? []) entries.push([n.created_at.slice(0, 10), `Note by ${n.author}`]);
-    if (invoice.status === "credited") entries.push(["", "Credited"]);
-    entries.sort((a, b) => a[0].localeCompare(b[0]));
+    const events = [...recorded];
+    for (const e of seenLive) if (!events.some((r) => r.event_id === e.event_id)) events.push(e);
+    const words = (e) => {
+      const ev = e.event;
+      switch (ev.type) {
+        case "Created": return "Created as a draft";
+        case "Updated": return `Edited: ${(ev.changed ?? []).join(", ").replaceAll("_", " ") || "no field"}`;
+        case "Issued": return `Issued as ${ev.summary?.number ?? "a number"}`;
+        case "NoteAdded": return `Note by ${ev.note?.author ?? "someone"}`;
+        case "PaymentRecorded": return `Payment of ${money(ev.payment?.amount, invoice.currency)} recorded`;
+        case "Paid": return "Paid in full";
+        case "Credited": return "Credited by a credit note";
+        case "Deleted": return "Deleted";
+        default: return ev.type;
+      }
+    };
     return h("section", {}, h("h2", {}, "History"),
-      h("ol", { class: "history", id: "history" },
-        h("li", {}, `Created (version 1); now at version ${invoice.version}`),
-        entries.map(([when, what]) => h("li", {}, when ? `${date(when)}: ${what}` : what)),
-        seenLive.map((e) => h("li", {}, `${dateTime(e.occurred_at)}: ${e.event.type} (live, version ${e.invoice_version})`))));
+      events.length
+        ? h("ol", { class: "history", id: "history" },
+          events.map((e) => h("li", { dataset: { type: e.event.type } },
+            h("time", { datetime: e.occurred_at }, dateTime(e.occurred_at)), ": ", words(e),
+            h("span", { class: "muted" }, ` (version ${e.invoice_version})`))))
+        : h("p", { class: "muted" }, "No events recorded."));
   }
 
   try {
@@ -224,8 +244,9 @@ export async function invoicePage(main, id, navigate) {
   }
 
   return async (event) => {
-    if (event.invoice_id !== id || event.invoice_version <= invoice.version) return;
-    seenLive.push(event);
+    if (event.invoice_id !== id) return;
+    if (!recorded.some((r) => r.event_id === event.event_id)) seenLive.push(event);
+    if (event.invoice_version <= invoice.version) return;
     if (event.event.type === "Deleted") {
       replace(messages, banner("info", "This draft was deleted elsewhere."));
       return;

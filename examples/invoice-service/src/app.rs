@@ -25,6 +25,7 @@ pub fn app(state: AppState) -> Router {
         .route("/invoices/{id}/credit-note", post(invoices::credit))
         .route("/invoices/{id}/notes", post(invoices::add_note))
         .route("/invoices/{id}/archive", post(invoices::archive))
+        .route("/invoices/{id}/events", get(invoices::events))
         .route("/clients", post(clients::create).get(clients::list))
         .route(
             "/clients/{id}",

@@ -2,7 +2,8 @@
 //!
 //! Invoices CRUD with `PATCH` and `If-Match` versions, `?page=0&size=10` listing with
 //! filters, issue, payments, credit notes, notes, clients with contact info, CSV/JSON
-//! exports, archiving to a document store, a WebSocket push of the tenant's events,
+//! exports, archiving to a document store, each invoice's event history
+//! (`/invoices/{id}/events`), a WebSocket push of the tenant's events,
 //! OpenAPI at `/openapi.json` (every route, held to by schemathesis in CI), Prometheus
 //! `/metrics`, `/health`. JWT bearer auth with one tenant per token: HS256 with
 //! `JWT_SECRET` (random at each start when unset, loopback only) or an OIDC provider's

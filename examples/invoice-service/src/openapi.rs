@@ -32,7 +32,7 @@ use crate::ws;
         invoices::create, invoices::list, invoices::get, invoices::get_csv, invoices::get_json,
         invoices::get_pdf, invoices::get_ubl, invoices::get_cii, invoices::preview,
         invoices::patch, invoices::delete, invoices::issue, invoices::pay,
-        invoices::credit, invoices::add_note, invoices::archive,
+        invoices::credit, invoices::add_note, invoices::archive, invoices::events,
         clients::create, clients::get, clients::replace, clients::delete, clients::list,
         clients::contact_info,
         reports::aging, reports::aging_csv, reports::revenue, reports::revenue_csv,
@@ -164,6 +164,7 @@ fn add_links(openapi: &mut utoipa::openapi::OpenApi) {
                 "invoice_credit",
                 "invoice_add_note",
                 "invoice_archive",
+                "invoice_events",
             ],
         ),
         (

@@ -385,7 +385,8 @@ async fn openapi_metrics_and_health_are_served() {
     assert!(text.contains("route=\"/invoices\""), "{text}");
 }
 
-/// The core flow against a real database: create, issue (gapless number), pay, list.
+/// The core flow against a real database: create, issue (gapless number), pay, list,
+/// and the invoice's events.
 async fn flow_on(api: &Api, tenant: &str) {
     let (status, created) = api
         .json("POST", "/invoices", tenant, Some(draft_body()))
@@ -432,6 +433,20 @@ async fn flow_on(api: &Api, tenant: &str) {
     assert!(row.get("lines").is_none(), "{row}");
     let (status, _) = api
         .json("GET", &format!("/invoices/{id}"), "someone-else", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The history, from the database's outbox.
+    assert_eq!(
+        event_types(api, tenant, &id).await,
+        ["Created", "Issued", "PaymentRecorded", "Paid"]
+    );
+    let (status, _) = api
+        .json(
+            "GET",
+            &format!("/invoices/{id}/events"),
+            "someone-else",
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -555,4 +570,105 @@ async fn an_invoice_is_served_as_pdf_and_as_facturx_once_issued() {
         pdf_path["responses"]["200"]["content"]["application/pdf"].is_object(),
         "{pdf_path}"
     );
+}
+
+/// The `type` of each event `GET /invoices/{id}/events` lists, after checking that
+/// every envelope is of invoice `id` and that versions never go back.
+async fn event_types(api: &Api, tenant: &str, id: &str) -> Vec<String> {
+    let (status, events) = api
+        .json("GET", &format!("/invoices/{id}/events"), tenant, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    let events = events.as_array().unwrap();
+    let mut version = 0;
+    for envelope in events {
+        assert_eq!(envelope["invoice_id"], id, "{envelope}");
+        assert_eq!(envelope["tenant"], tenant, "{envelope}");
+        let this = envelope["invoice_version"].as_u64().unwrap();
+        assert!(this >= version, "versions go back: {events:?}");
+        version = this;
+    }
+    events
+        .iter()
+        .map(|e| e["event"]["type"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_invoices_events_are_listed_oldest_first_to_its_tenant_only() {
+    let api = api().await;
+    let (status, created) = api
+        .json("POST", "/invoices", "acme", Some(draft_body()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(event_types(&api, "acme", &id).await, ["Created"]);
+
+    for (path, body) in [
+        ("issue", json!({ "issue_date": "2026-11-24" })),
+        ("payments", json!({ "amount": "1243.29" })),
+        (
+            "notes",
+            json!({ "adminId": "admin-1", "note": "Paid by transfer" }),
+        ),
+    ] {
+        let (status, answer) = api
+            .json(
+                "POST",
+                &format!("/invoices/{id}/{path}"),
+                "acme",
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+    }
+    assert_eq!(
+        event_types(&api, "acme", &id).await,
+        ["Created", "Issued", "PaymentRecorded", "Paid", "NoteAdded"]
+    );
+
+    // A deleted draft keeps its history, `Deleted` last.
+    let (_, draft) = api
+        .json("POST", "/invoices", "acme", Some(draft_body()))
+        .await;
+    let draft_id = draft["invoice"]["id"].as_str().unwrap().to_owned();
+    let (status, _, _) = api
+        .call(
+            "DELETE",
+            &format!("/invoices/{draft_id}"),
+            Some("acme"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        event_types(&api, "acme", &draft_id).await,
+        ["Created", "Deleted"]
+    );
+
+    // Another tenant's invoice is as missing as an unknown id.
+    for id in [id.as_str(), &uuid::Uuid::new_v4().to_string()] {
+        let (status, answer) = api
+            .json(
+                "GET",
+                &format!("/invoices/{id}/events"),
+                "someone-else",
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+        assert!(!answer.to_string().contains("Created"), "{answer}");
+    }
+    let (status, _) = api
+        .json("GET", "/invoices/not-a-uuid/events", "acme", None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let doc = invoice_service::openapi::document();
+    let operation = &doc["paths"]["/invoices/{id}/events"]["get"];
+    assert_eq!(operation["operationId"], "invoice_events", "{operation}");
+    assert!(operation["responses"]["404"].is_object(), "{operation}");
+    let links = &doc["paths"]["/invoices"]["post"]["responses"]["201"]["links"];
+    assert!(links["invoice_events"].is_object(), "{links}");
 }

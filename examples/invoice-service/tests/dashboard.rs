@@ -344,6 +344,25 @@ async fn a_person_bills_a_client_and_records_its_payments() {
         "document.querySelector('#notes')?.textContent.includes('two parts')",
     )
     .await;
+    // The history lists the invoice's recorded events, oldest first.
+    let types = browser
+        .execute(
+            "return [...document.querySelectorAll('#history li')].map(li => li.dataset.type);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        types,
+        json!([
+            "Created",
+            "Issued",
+            "PaymentRecorded",
+            "PaymentRecorded",
+            "Paid",
+            "NoteAdded"
+        ])
+    );
     browser.set_window_size(1280, 1700).await.unwrap();
     browser
         .execute("window.scrollTo(0, 0);", vec![])

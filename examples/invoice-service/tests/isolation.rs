@@ -125,6 +125,14 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
     assert_eq!(status, StatusCode::CREATED, "{reminder}");
     let reminder_id = reminder["id"].as_str().unwrap().to_owned();
 
+    // A preview that names tenant A's client: 404, as for a missing one, and nothing of it.
+    let mut preview = draft_body();
+    preview.as_object_mut().unwrap().remove("buyer");
+    preview["client_id"] = json!(client_id);
+    let (status, body) = probe.call("POST", "/invoices/preview", Some(preview)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!String::from_utf8_lossy(&body).contains("Secret"));
+
     let mut probed = Vec::new();
     for (path, method, operation, takes_body) in probe.operations() {
         let body = body_for(&operation);
@@ -134,7 +142,8 @@ async fn tenant_b_reaches_none_of_tenant_as_data_on_any_operation() {
                 || operation == "invoice_create"
                 || operation == "client_create"
                 || operation == "schedule_create"
-                || operation == "reminder_create",
+                || operation == "reminder_create"
+                || operation == "invoice_preview",
             "{operation} takes a body: add a valid one to body_for"
         );
         if !path.contains("{id}") {

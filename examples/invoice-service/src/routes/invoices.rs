@@ -211,7 +211,7 @@ pub struct InvoicePreview {
 /// Computes the totals of an invoice without storing anything: what a form shows while
 /// a person types. The body is that of `POST /invoices`; the rules a draft may still
 /// break come back as `violations`, not as an error.
-#[utoipa::path(post, path = "/invoices/preview", request_body = CreateInvoice, responses((status = 200, description = "The totals and the rules broken", body = InvoicePreview), (status = 400, description = "The body is malformed", body = crate::error::ErrorResponse), (status = 404, description = "No such client for this tenant", body = crate::error::ErrorResponse), (status = 422, description = "The amounts cannot be computed (overflow)", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/invoices/preview", request_body = CreateInvoice, responses((status = 200, description = "The totals and the rules broken", body = InvoicePreview), (status = 400, description = "The body is malformed, or its amounts cannot be computed (they overflow)", body = crate::error::ErrorResponse), (status = 404, description = "No such client for this tenant", body = crate::error::ErrorResponse)), security(("bearer" = [])))]
 pub async fn preview(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
@@ -312,7 +312,8 @@ pub async fn get_json() {}
     responses(
         (status = 200, description = "UBL 2.1 Invoice or CreditNote", content_type = "application/xml", body = String),
         (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse),
-        (status = 409, description = "A draft: it has no number yet", body = crate::error::ErrorResponse)
+        (status = 409, description = "A draft: it has no number yet", body = crate::error::ErrorResponse),
+        (status = 422, description = "The invoice holds what this syntax cannot carry", body = crate::error::ErrorResponse)
     ),
     security(("bearer" = []))
 )]
@@ -327,7 +328,8 @@ pub async fn get_ubl() {}
     responses(
         (status = 200, description = "CII CrossIndustryInvoice", content_type = "application/xml", body = String),
         (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse),
-        (status = 409, description = "A draft: it has no number yet", body = crate::error::ErrorResponse)
+        (status = 409, description = "A draft: it has no number yet", body = crate::error::ErrorResponse),
+        (status = 422, description = "The invoice holds what this syntax cannot carry", body = crate::error::ErrorResponse)
     ),
     security(("bearer" = []))
 )]
@@ -394,12 +396,19 @@ fn export(invoice: &Invoice, format: &str, headers: &HeaderMap) -> Result<Respon
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
-/// A draft has no number or issue date yet: its UBL or CII cannot be written (409).
+/// Why an invoice's UBL or CII cannot be written: a draft has no number or issue date yet
+/// (409); content the syntax cannot carry, or amounts that cannot be totalled, is the
+/// invoice's own (422, in words); anything else is the service's (500).
 fn not_exportable(e: invoice_export::Error) -> AppError {
+    use invoice_export::Error as E;
     match e {
-        invoice_export::Error::Incomplete { field } => AppError::Conflict(format!(
+        E::Incomplete { field } => AppError::Conflict(format!(
             "the invoice has no {field} yet: UBL and CII are written once it is issued"
         )),
+        E::Invoice { .. } | E::InvalidValue { .. } => AppError::Unprocessable {
+            message: format!("the invoice cannot be written in this syntax: {e}"),
+            details: Vec::new(),
+        },
         other => other.into(),
     }
 }
@@ -878,4 +887,26 @@ pub async fn archive(
         keys.push(key.to_string());
     }
     Ok(Json(Archived { keys }))
+}
+
+/// The invoice's events, oldest first: every event saved for it since it was created,
+/// whether the relay published it yet or not (what the outbox keeps), as the envelopes
+/// consumers receive. A deleted draft keeps its history, its `Deleted` event last.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}/events",
+    params(("id" = Uuid, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "The event envelopes (event_id, tenant, invoice_id, invoice_version, occurred_at, schema_version, and the event tagged by `type`), oldest first", body = Vec<Object>),
+        (status = 404, description = "No such invoice for this tenant", body = crate::error::ErrorResponse)
+    ),
+    security(("bearer" = []))
+)]
+pub async fn events(
+    State(state): State<AppState>,
+    Tenant(tenant): Tenant,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<invoice_core::EventEnvelope>>, AppError> {
+    let history = state.invoices.history(&tenant, parse_id(&id)?).await?;
+    Ok(Json(history))
 }
