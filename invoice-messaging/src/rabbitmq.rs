@@ -82,6 +82,7 @@ pub(crate) struct Settings {
     pub(crate) prefetch: u16,
     pub(crate) confirm_timeout: Duration,
     pub(crate) connect_timeout: Duration,
+    pub(crate) setup_timeout: Duration,
     pub(crate) reconnect_initial: Duration,
     pub(crate) reconnect_max: Duration,
     pub(crate) reconnect_timeout: Duration,

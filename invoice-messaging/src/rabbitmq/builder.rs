@@ -46,8 +46,8 @@ impl std::fmt::Debug for RabbitMqBrokerBuilder {
 
 impl RabbitMqBrokerBuilder {
     /// A builder for the broker at `url`, with the exchange [`DEFAULT_EXCHANGE`]
-    /// (`invoice.events`), prefetch 20, a 30 s confirm timeout, a 10 s connect timeout,
-    /// and reconnect attempts from 100 ms apart up to 5 s apart for up to 60 s.
+    /// (`invoice.events`), prefetch 20, a 30 s confirm timeout, a 10 s connect timeout, a
+    /// 60 s setup timeout, and reconnect attempts from 100 ms apart up to 5 s apart for up to 60 s.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             settings: Settings {
@@ -56,6 +56,7 @@ impl RabbitMqBrokerBuilder {
                 prefetch: 20,
                 confirm_timeout: Duration::from_secs(30),
                 connect_timeout: Duration::from_secs(10),
+                setup_timeout: Duration::from_secs(60),
                 reconnect_initial: Duration::from_millis(100),
                 reconnect_max: Duration::from_secs(5),
                 reconnect_timeout: Duration::from_secs(60),
@@ -85,9 +86,18 @@ impl RabbitMqBrokerBuilder {
         self
     }
 
-    /// How long one connection attempt may take.
+    /// How long one connection attempt (TCP and the AMQP handshake) may take.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.connect_timeout = timeout;
+        self
+    }
+
+    /// How long setting up a publisher or subscriber may take in all: the connection,
+    /// then its channel and declarations. A broker under load can take seconds to create
+    /// a quorum queue while it answers everything else, so this is longer than the
+    /// connection's bound; a broker that stops answering mid-setup still fails it.
+    pub fn setup_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.setup_timeout = timeout;
         self
     }
 
@@ -156,6 +166,7 @@ impl RabbitMqBrokerBuilder {
         for (name, value) in [
             ("confirm timeout", settings.confirm_timeout),
             ("connect timeout", settings.connect_timeout),
+            ("setup timeout", settings.setup_timeout),
             ("reconnect timeout", settings.reconnect_timeout),
         ] {
             if value.is_zero() {

@@ -49,18 +49,19 @@ pub(crate) async fn close_channel(channel: &Channel, reason: &str) {
     }
 }
 
-/// Runs connection setup (connect, channels, declarations) within the connect timeout:
-/// a broker that accepts TCP but never answers must not hold anything forever.
+/// Runs setup (connect, channels, declarations) within the setup timeout: a broker that
+/// accepts TCP but stops answering must not hold anything forever. The connection itself
+/// is bounded by the shorter connect timeout ([`open`]).
 pub(crate) async fn within<T>(
     settings: &Settings,
     what: &str,
     setup: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
-    match tokio::time::timeout(settings.connect_timeout, setup).await {
+    match tokio::time::timeout(settings.setup_timeout, setup).await {
         Ok(result) => result,
         Err(_) => Err(broker_error(format!(
             "{what}: no answer within {:?}",
-            settings.connect_timeout
+            settings.setup_timeout
         ))),
     }
 }
