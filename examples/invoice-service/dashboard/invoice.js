@@ -2,7 +2,7 @@
 // parties, lines, VAT breakdown, totals, payments, notes and history, with the actions its
 // state allows (payment, note, credit note) and its documents to download.
 
-import { api, ApiError, download } from "./api.js";
+import { api, ApiError, claimsOf, download, token } from "./api.js";
 import { announce, banner, field, h, replace, table } from "./dom.js";
 import { showError } from "./errors.js";
 import { date, dateTime, isOverdue, money, number, today } from "./format.js";
@@ -40,11 +40,13 @@ export async function invoicePage(main, id, navigate) {
     ];
     if (invoice.status === "draft") {
       form = invoiceForm({ invoice, clients });
+      draftErrors = slot("draft");
       replace(main, header, form.element,
         h("div", { class: "actions" },
           h("button", { type: "button", id: "save-invoice", onclick: save }, "Save changes"),
           h("button", { type: "button", id: "issue-invoice", onclick: issue }, "Issue"),
           h("button", { type: "button", id: "delete-invoice", class: "danger", onclick: remove }, "Delete draft")),
+        draftErrors,
         downloads(), notesSection(), history());
     } else {
       form = null;
@@ -55,9 +57,10 @@ export async function invoicePage(main, id, navigate) {
     }
   }
 
-  function fail(error) {
-    replace(messages, error instanceof ApiError ? showError(main, error, { reload: reloadNow }) : banner("error", String(error)));
-    messages.scrollIntoView({ block: "nearest" });
+  /** Shows `error` in `slot`, the place beside the action that failed. */
+  function fail(error, slot = messages) {
+    replace(slot, error instanceof ApiError ? showError(main, error, { reload: reloadNow }) : banner("error", String(error)));
+    slot.scrollIntoView({ block: "nearest" });
   }
 
   async function reloadNow() {
@@ -66,7 +69,10 @@ export async function invoicePage(main, id, navigate) {
     announce("Reloaded the current version.");
   }
 
-  async function run(action, success) {
+  /** A slot for the errors of one action, shown beside it. */
+  const slot = (name) => h("div", { id: `${name}-errors`, class: "action-errors" });
+
+  async function run(action, success, errors = messages) {
     try {
       const result = await action();
       if (result?.invoice) {
@@ -81,7 +87,7 @@ export async function invoicePage(main, id, navigate) {
         announce(success);
       }
     } catch (e) {
-      fail(e);
+      fail(e, errors);
     }
   }
 
@@ -91,8 +97,10 @@ export async function invoicePage(main, id, navigate) {
     return result;
   }
 
+  let draftErrors = null;
+
   function save() {
-    return run(saveDraft, "Saved.");
+    return run(saveDraft, "Saved.", draftErrors);
   }
 
   function issue() {
@@ -103,7 +111,7 @@ export async function invoicePage(main, id, navigate) {
         invoice = saved.invoice;
       }
       return api("POST", `/invoices/${id}/issue`, { version: invoice.version });
-    }, "Issued.");
+    }, "Issued.", draftErrors);
   }
 
   async function remove() {
@@ -112,7 +120,7 @@ export async function invoicePage(main, id, navigate) {
       await api("DELETE", `/invoices/${id}`, { version: invoice.version });
       navigate("#/invoices");
     } catch (e) {
-      fail(e);
+      fail(e, draftErrors);
     }
   }
 
@@ -155,17 +163,20 @@ export async function invoicePage(main, id, navigate) {
       const amount = field("f-amount", `Payment (${invoice.currency})`, { inputmode: "decimal", value: view.amount_due });
       const when = field("f-date", "Received on", { type: "date", value: today() });
       const reference = field("f-reference", "Reference");
+      const errors = slot("payment");
       parts.push(h("form", {
         class: "card", "aria-label": "Record a payment",
         onsubmit: (e) => {
           e.preventDefault();
           const body = { amount: amount.input.value.trim(), date: when.input.value || undefined, reference: reference.input.value.trim() || undefined };
-          run(() => api("POST", `/invoices/${id}/payments`, { body }), "Payment recorded.");
+          run(() => api("POST", `/invoices/${id}/payments`, { body }), "Payment recorded.", errors);
         },
       }, h("h2", {}, "Record a payment"),
-      h("div", { class: "actions" }, amount.wrapper, when.wrapper, reference.wrapper, h("button", { type: "submit", id: "pay" }, "Record payment"))));
+      h("div", { class: "actions" }, amount.wrapper, when.wrapper, reference.wrapper, h("button", { type: "submit", id: "pay" }, "Record payment")),
+      errors));
     }
     if (invoice.status !== "credited" && invoice.kind?.type !== "credit_note") {
+      const errors = slot("credit");
       parts.push(h("div", { class: "actions" }, h("button", {
         type: "button", class: "secondary", id: "credit-invoice",
         onclick: async () => {
@@ -173,26 +184,29 @@ export async function invoicePage(main, id, navigate) {
             const note = await api("POST", `/invoices/${id}/credit-note`);
             navigate(`#/invoices/${note.invoice.id}`);
           } catch (e) {
-            fail(e);
+            fail(e, errors);
           }
         },
-      }, "Create a credit note")));
+      }, "Create a credit note")), errors);
     }
     return parts;
   }
 
   function downloads() {
+    const errors = slot("download");
     const name = invoice.number ?? `draft-${invoice.id.slice(0, 8)}`;
     const formats = [["csv", "CSV"], ["json", "JSON"], ["pdf", invoice.status === "draft" ? "PDF (draft)" : "PDF (Factur-X)"]];
     if (invoice.status !== "draft") formats.push(["ubl", "UBL"], ["cii", "CII"]);
     return h("section", {}, h("h2", {}, "Documents"), h("div", { class: "actions" },
       formats.map(([ext, label]) => h("button", {
         type: "button", class: "secondary", id: `download-${ext}`,
-        onclick: () => download(`/invoices/${id}.${ext}`, `${name}.${ext === "ubl" || ext === "cii" ? `${ext}.xml` : ext}`).catch(fail),
-      }, label))));
+        onclick: () => download(`/invoices/${id}.${ext}`, `${name}.${ext === "ubl" || ext === "cii" ? `${ext}.xml` : ext}`)
+          .catch((e) => fail(e, errors)),
+      }, label))), errors);
   }
 
   function notesSection() {
+    const errors = slot("note");
     const text = field("f-note", "Note", { tag: "textarea", rows: 2 });
     return h("section", {}, h("h2", {}, "Notes"),
       (invoice.notes ?? []).length
@@ -202,10 +216,12 @@ export async function invoicePage(main, id, navigate) {
         "aria-label": "Add a note",
         onsubmit: (e) => {
           e.preventDefault();
-          const body = { adminId: "dashboard", note: text.input.value };
-          run(() => api("POST", `/invoices/${id}/notes`, { body }), "Note added.");
+          // The author is the signed-in person (the token's subject).
+          const body = { adminId: claimsOf(token())?.sub ?? "dashboard", note: text.input.value };
+          run(() => api("POST", `/invoices/${id}/notes`, { body }), "Note added.", errors);
         },
-      }, text.wrapper, h("div", { class: "actions" }, h("button", { type: "submit", id: "add-note", class: "secondary" }, "Add note"))));
+      }, text.wrapper, h("div", { class: "actions" }, h("button", { type: "submit", id: "add-note", class: "secondary" }, "Add note")),
+      errors));
   }
 
   /** The invoice's events as the store recorded them, with those seen live since. */

@@ -332,6 +332,17 @@ async fn a_person_bills_a_client_and_records_its_payments() {
             .as_deref(),
         Some("1000.00")
     );
+    // More than is due: refused (422), said beside the payment form, nothing recorded.
+    fill(&browser, "#f-amount", "1000.01").await;
+    click(&browser, "#pay").await;
+    wait_until(
+        &browser,
+        "the refused overpayment beside its form",
+        "document.querySelector('#payment-errors')?.textContent.includes('exceeds the amount due 1000.00')",
+    )
+    .await;
+    wait_status(&browser, "partially_paid").await;
+    fill(&browser, "#f-amount", "1000.00").await;
     click(&browser, "#pay").await;
     wait_status(&browser, "paid").await;
     assert_eq!(attr(&browser, "#amount-due", "data-value").await, "0.00");
@@ -580,7 +591,7 @@ async fn errors_show_next_to_their_field_and_a_stale_edit_offers_a_reload() {
     wait_until(
         &browser,
         "the refused save",
-        "document.querySelector('#messages').textContent.includes('was not saved')",
+        "document.querySelector('#draft-errors').textContent.includes('was not saved')",
     )
     .await;
     click(&browser, "#reload-stale").await;
