@@ -1,10 +1,12 @@
 //! `invoice-service`: the invoice HTTP API of the seed systems, composed from the library.
 //!
 //! Invoices CRUD with `PATCH` and `If-Match` versions, `?page=0&size=10` listing with
-//! filters, issue, payments, credit notes, notes, clients with contact info, CSV/JSON
+//! filters and sorting, totals previewed without storing (`/invoices/preview`), issue,
+//! payments, credit notes, notes, clients with contact info, CSV/JSON/PDF/UBL/CII
 //! exports, archiving to a document store, each invoice's event history
-//! (`/invoices/{id}/events`), a WebSocket push of the tenant's events,
-//! OpenAPI at `/openapi.json` (every route, held to by schemathesis in CI), Prometheus
+//! (`/invoices/{id}/events`), a WebSocket push of the tenant's events, a [`dashboard`]
+//! at `/` for people, OpenAPI at `/openapi.json` (every route but the dashboard's files,
+//! held to by schemathesis in CI), Prometheus
 //! `/metrics`, `/health`. JWT bearer auth with one tenant per token: HS256 with
 //! `JWT_SECRET` (random at each start when unset, loopback only) or an OIDC provider's
 //! keys (`JWT_JWKS_URL`, [`auth`]). `Idempotency-Key` on every `POST`

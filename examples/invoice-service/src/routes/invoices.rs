@@ -1,5 +1,5 @@
-//! `/invoices`: drafts, edits, listing, issue, payments, credit notes, notes, exports and
-//! archiving.
+//! `/invoices`: drafts, previews, edits, listing, issue, payments, credit notes, notes,
+//! exports, archiving and event history.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
