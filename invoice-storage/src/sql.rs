@@ -5,6 +5,7 @@
 //! history read back from its outbox rows, and the check that the database's schema is
 //! not newer than this library.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -333,10 +334,11 @@ pub(crate) fn history_of(rows: Vec<(i64, String)>, id: InvoiceId) -> Result<Vec<
 /// Numbers compare by bytes, as Rust strings do (PostgreSQL's `"C"` collation, SQLite's
 /// default `BINARY`). Amounts compare as numbers: PostgreSQL's are `NUMERIC`; SQLite's
 /// are decimal text, ordered exactly by [`sqlite_amount_keys`].
-pub(crate) fn order_by(sort: InvoiceSort, dialect: Dialect) -> String {
+pub(crate) fn order_by(sort: InvoiceSort, dialect: Dialect) -> Cow<'static, str> {
     let by = match (sort, dialect) {
-        (InvoiceSort::NewestFirst, _) => return " ORDER BY seq DESC".to_owned(),
-        (InvoiceSort::OldestFirst, _) => return " ORDER BY seq".to_owned(),
+        // The default orders, on every plain listing: no allocation.
+        (InvoiceSort::NewestFirst, _) => return Cow::Borrowed(" ORDER BY seq DESC"),
+        (InvoiceSort::OldestFirst, _) => return Cow::Borrowed(" ORDER BY seq"),
         (InvoiceSort::DueDate, _) => "due_key".to_owned(),
         (InvoiceSort::NumberAscending, Dialect::Postgres) => {
             "invoices.number COLLATE \"C\" NULLS LAST".to_owned()
@@ -366,7 +368,7 @@ pub(crate) fn order_by(sort: InvoiceSort, dialect: Dialect) -> String {
             case
         }
     };
-    format!(" ORDER BY {by}, seq")
+    Cow::Owned(format!(" ORDER BY {by}, seq"))
 }
 
 /// The sort keys that order SQLite's `gross_amount`, decimal text as

@@ -282,8 +282,7 @@ async fn invoices_list_sorted_by_amount_both_ways_and_an_unknown_sort_is_a_400()
         body["buyer"]["name"] = json!(buyer);
         body["lines"] = json!([{ "id": "1", "name": "Service", "quantity": "1", "unit": "C62",
             "price": price, "vat": { "category": "S", "rate": "19" } }]);
-        let (status, created) = api.json("POST", "/invoices", "sorting", Some(body)).await;
-        assert_eq!(status, StatusCode::CREATED, "{created}");
+        api.create_draft("sorting", body).await;
     }
     let listed = |sort: &'static str| {
         let api = &api;
@@ -597,11 +596,7 @@ async fn event_types(api: &Api, tenant: &str, id: &str) -> Vec<String> {
 #[tokio::test]
 async fn an_invoices_events_are_listed_oldest_first_to_its_tenant_only() {
     let api = api().await;
-    let (status, created) = api
-        .json("POST", "/invoices", "acme", Some(draft_body()))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    let (id, _) = api.create_draft("acme", draft_body()).await;
     assert_eq!(event_types(&api, "acme", &id).await, ["Created"]);
 
     for (path, body) in [
@@ -628,10 +623,7 @@ async fn an_invoices_events_are_listed_oldest_first_to_its_tenant_only() {
     );
 
     // A deleted draft keeps its history, `Deleted` last.
-    let (_, draft) = api
-        .json("POST", "/invoices", "acme", Some(draft_body()))
-        .await;
-    let draft_id = draft["invoice"]["id"].as_str().unwrap().to_owned();
+    let (draft_id, _) = api.create_draft("acme", draft_body()).await;
     let (status, _, _) = api
         .call(
             "DELETE",

@@ -383,17 +383,11 @@ async fn a_person_bills_a_client_and_records_its_payments() {
 
     // The list shows it paid, beside a draft and an overdue invoice made through the API,
     // with the page's totals.
-    let (status, draft) = service
-        .api
-        .json("POST", "/invoices", "a", Some(common::draft_body()))
-        .await;
-    assert_eq!(status, 201);
+    let (_, draft) = service.api.create_draft("a", common::draft_body()).await;
     let mut late = common::draft_body();
     late["buyer"]["name"] = json!("Spät & Söhne OHG");
     late["due_date"] = json!("2026-10-31");
-    let (status, late) = service.api.json("POST", "/invoices", "a", Some(late)).await;
-    assert_eq!(status, 201);
-    let late_id = late["invoice"]["id"].as_str().unwrap();
+    let (late_id, late) = service.api.create_draft("a", late).await;
     let (status, _) = service
         .api
         .json(
@@ -540,9 +534,7 @@ async fn errors_show_next_to_their_field_and_a_stale_edit_offers_a_reload() {
     // A draft whose seller has no name: issuing it breaks BR-06.
     let mut body = common::draft_body();
     body["seller"]["name"] = json!("");
-    let (status, created) = service.api.json("POST", "/invoices", "a", Some(body)).await;
-    assert_eq!(status, 201);
-    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    let (id, _) = service.api.create_draft("a", body).await;
     let browser = browser(&driver, 1280, 1000).await;
     sign_in(&browser, &service, "a").await;
     browser
@@ -613,11 +605,7 @@ async fn changes_made_elsewhere_appear_live_and_each_tenant_sees_its_own() {
         return;
     };
     let service = service().await;
-    let (status, _) = service
-        .api
-        .json("POST", "/invoices", "b", Some(common::draft_body()))
-        .await;
-    assert_eq!(status, 201);
+    service.api.create_draft("b", common::draft_body()).await;
     let tenant_a = browser(&driver, 1280, 900).await;
     let tenant_b = browser(&driver, 1280, 900).await;
     sign_in(&tenant_a, &service, "a").await;
@@ -637,9 +625,7 @@ async fn changes_made_elsewhere_appear_live_and_each_tenant_sees_its_own() {
     // An invoice of tenant A made through the API shows up in A's open list unreloaded.
     let mut body = common::draft_body();
     body["buyer"]["name"] = json!("Live Update KG");
-    let (status, created) = service.api.json("POST", "/invoices", "a", Some(body)).await;
-    assert_eq!(status, 201);
-    let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+    let (id, _) = service.api.create_draft("a", body).await;
     wait_until(
         &tenant_a,
         "A's new invoice",

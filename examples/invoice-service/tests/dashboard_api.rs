@@ -121,8 +121,7 @@ async fn a_refused_issue_names_each_rule_and_where_it_is_broken() {
     let api = common::api().await;
     let mut body = common::draft_body();
     body["lines"][1]["price"] = json!("-1");
-    let (_, draft) = api.json("POST", "/invoices", "a", Some(body)).await;
-    let id = draft["invoice"]["id"].as_str().unwrap();
+    let (id, _) = api.create_draft("a", body).await;
     let (status, error) = api
         .json("POST", &format!("/invoices/{id}/issue"), "a", None)
         .await;
@@ -138,10 +137,7 @@ async fn a_refused_issue_names_each_rule_and_where_it_is_broken() {
 #[tokio::test]
 async fn an_issued_invoice_downloads_as_ubl_and_cii_and_a_draft_says_why_not() {
     let api = common::api().await;
-    let (_, draft) = api
-        .json("POST", "/invoices", "a", Some(common::draft_body()))
-        .await;
-    let id = draft["invoice"]["id"].as_str().unwrap().to_owned();
+    let (id, _) = api.create_draft("a", common::draft_body()).await;
     let (status, _, body) = api
         .call("GET", &format!("/invoices/{id}.ubl"), Some("a"), None, &[])
         .await;

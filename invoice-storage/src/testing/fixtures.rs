@@ -4,8 +4,10 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use invoice_core::Decimal;
 use invoice_core::{
     Address, CountryCode, Currency, EventEnvelope, EventId, Invoice, InvoiceBuilder, InvoiceId,
-    LineItem, Party, TenantId, UnitCode, Vat,
+    LineItem, Party, Payment, PaymentId, TenantId, UnitCode, Vat,
 };
+
+use crate::InvoiceStore;
 use uuid::Uuid;
 
 /// A tenant id no other test uses.
@@ -64,4 +66,24 @@ pub(crate) fn created(builder: InvoiceBuilder) -> (Invoice, EventEnvelope) {
     let (invoice, event) = Invoice::create(builder).unwrap();
     let envelope = EventEnvelope::new(new_event_id(), t0(), &invoice, event);
     (invoice, envelope)
+}
+
+/// Records a payment of `amount` received `on` for `invoice` and saves it in `store`:
+/// the events the payment made (`PaymentRecorded`, and `Paid` when nothing is left due).
+pub(crate) async fn pay(
+    store: &dyn InvoiceStore,
+    invoice: &mut Invoice,
+    amount: Decimal,
+    on: NaiveDate,
+) -> Vec<EventEnvelope> {
+    let version = invoice.version();
+    let payment = Payment::new(PaymentId::from_uuid(Uuid::new_v4()), amount, on).unwrap();
+    let events: Vec<_> = invoice
+        .record_payment(payment)
+        .unwrap()
+        .into_iter()
+        .map(|e| EventEnvelope::new(new_event_id(), t0(), invoice, e))
+        .collect();
+    store.update(invoice, version, &events).await.unwrap();
+    events
 }

@@ -8,7 +8,7 @@ use invoice_core::{
 };
 use tokio::task::JoinSet;
 
-use super::fixtures::{created, date, draft, fresh_tenant, new_event_id, new_id, t0};
+use super::fixtures::{created, date, draft, fresh_tenant, new_event_id, new_id, pay, t0};
 use crate::{
     Error, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, OutboxStore, PageRequest,
 };
@@ -395,7 +395,7 @@ fn priced(
 /// whole order, filters apply, and `list_invoices` gives the same order. A keyset page in
 /// any of these orders is [`Error::InvalidQuery`].
 pub async fn list_sorts_by_number_date_amount_and_status(store: &dyn InvoiceStore) {
-    use invoice_core::{Currency, Decimal, Payment, PaymentId};
+    use invoice_core::{Currency, Decimal};
     let tenant = fresh_tenant();
     let yen = Currency::from_code("JPY").unwrap();
     let create = |name: &'static str, currency: Currency, quantity: i64, price: i64| {
@@ -417,22 +417,6 @@ pub async fn list_sorts_by_number_date_amount_and_status(store: &dyn InvoiceStor
                 .0
         }
     };
-    let pay = |mut invoice: Invoice, amount: Decimal| async move {
-        let version = invoice.version();
-        let payment = Payment::new(
-            PaymentId::from_uuid(uuid::Uuid::new_v4()),
-            amount,
-            date(2026, 11, 20),
-        )
-        .unwrap();
-        let events: Vec<_> = invoice
-            .record_payment(payment)
-            .unwrap()
-            .into_iter()
-            .map(|e| EventEnvelope::new(new_event_id(), t0(), &invoice, e))
-            .collect();
-        store.update(&invoice, version, &events).await.unwrap();
-    };
     let default_series = "INV-{year}-{seq:05}";
     // Gross amounts at 19 %: 9 → 10.71, 90 → 107.10, 8 → 9.52, 1000 → 1190.00; as text
     // "10.71" < "107.10" < "9.52", as numbers the other way round.
@@ -444,10 +428,10 @@ pub async fn list_sorts_by_number_date_amount_and_status(store: &dyn InvoiceStor
     let _f = create("F", Currency::EUR, -1, 9).await; // -10.71
     let g = create("G", Currency::EUR, 1, 1000).await;
     let _ = issue(b, date(2026, 11, 5), default_series).await; // INV-2026-00001
-    let c = issue(c, date(2026, 11, 3), default_series).await; // INV-2026-00002
-    pay(c, Decimal::new(952, 2)).await; // paid
-    let e = issue(e, date(2026, 11, 4), default_series).await; // INV-2026-00003
-    pay(e, Decimal::ONE).await; // partially paid
+    let mut c = issue(c, date(2026, 11, 3), default_series).await; // INV-2026-00002
+    pay(store, &mut c, Decimal::new(952, 2), date(2026, 11, 20)).await; // paid
+    let mut e = issue(e, date(2026, 11, 4), default_series).await; // INV-2026-00003
+    pay(store, &mut e, Decimal::ONE, date(2026, 11, 20)).await; // partially paid
     let mut g = issue(g, date(2026, 11, 3), "A-{seq:03}").await;
     let version = g.version();
     let (credit_note, credited) = g.credit(super::fixtures::new_id()).unwrap();
@@ -705,7 +689,7 @@ pub async fn history_lists_an_invoices_events_in_order(
     invoices: &dyn InvoiceStore,
     outbox: &dyn OutboxStore,
 ) {
-    use invoice_core::{Decimal, Note, NoteId, Payment, PaymentId};
+    use invoice_core::{Decimal, Note, NoteId};
     let tenant = fresh_tenant();
     let (mut invoice, created_event) = created(draft(&tenant, "History AG"));
     invoices
@@ -733,20 +717,13 @@ pub async fn history_lists_an_invoices_events_in_order(
     saved.push(issued);
 
     // 119.00 in full: `PaymentRecorded` and `Paid`, from one command.
-    let version = invoice.version();
-    let payment = Payment::new(
-        PaymentId::from_uuid(uuid::Uuid::new_v4()),
+    let paid = pay(
+        invoices,
+        &mut invoice,
         Decimal::new(11900, 2),
         date(2026, 11, 30),
     )
-    .unwrap();
-    let paid: Vec<_> = invoice
-        .record_payment(payment)
-        .unwrap()
-        .into_iter()
-        .map(|e| EventEnvelope::new(new_event_id(), t0(), &invoice, e))
-        .collect();
-    invoices.update(&invoice, version, &paid).await.unwrap();
+    .await;
     saved.extend(paid);
 
     let version = invoice.version();

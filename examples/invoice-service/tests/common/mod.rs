@@ -89,6 +89,15 @@ impl Api {
         (status, headers, bytes)
     }
 
+    /// Creates a draft of `tenant` from `body` through `POST /invoices` (which must answer
+    /// 201): its id and the whole answer.
+    pub(crate) async fn create_draft(&self, tenant: &str, body: Value) -> (String, Value) {
+        let (status, created) = self.json("POST", "/invoices", tenant, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["invoice"]["id"].as_str().unwrap().to_owned();
+        (id, created)
+    }
+
     pub(crate) async fn json(
         &self,
         method: &str,
