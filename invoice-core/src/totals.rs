@@ -2,6 +2,7 @@
 //! [`Totals`] states the rules it follows.
 
 mod fixed_point;
+mod sum;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -11,11 +12,7 @@ use crate::invoice::Invoice;
 use crate::line_item::LineItem;
 use crate::rounding::{PriceBasis, RoundingMode, RoundingPolicy, TaxRounding};
 use crate::vat::{EmptyVatRow, StatedVatAmount, Vat, VatCategory, VatExemption};
-use fixed_point::{Fixed, FixedSum};
-
-/// How many breakdown groups keep an integer [`FixedSum`] during the line loop; lines of
-/// later groups (rare: an invoice with more than eight VAT rates) add as `Decimal`s.
-const FIXED_GROUPS: usize = 8;
+use sum::{rounded_percentage, rounded_product, LineNetSums, Sum};
 
 /// One row of the VAT breakdown (BG-23).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -135,19 +132,6 @@ fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
     a.checked_sub(b).ok_or_else(overflow)
 }
 
-/// `amount × rate / 100`, rounded half away from zero to `decimal_places`.
-#[inline]
-fn tax_of(amount: Decimal, rate: Decimal, decimal_places: u32) -> Result<Decimal> {
-    if rate.is_zero() {
-        return Ok(Decimal::ZERO);
-    }
-    if let Some(tax) = Fixed::rounded_percentage(amount, rate, decimal_places) {
-        return Ok(tax.to_decimal());
-    }
-    let product = amount.checked_mul(rate).ok_or_else(overflow)?;
-    Ok(RoundingMode::HalfAwayFromZero.round(percent_of(product)?, decimal_places))
-}
-
 /// `value / 100`, exactly: by moving the decimal point when the scale allows it (a
 /// division costs several times a multiplication and this runs once per group or line).
 pub(crate) fn percent_of(mut value: Decimal) -> Result<Decimal> {
@@ -252,8 +236,8 @@ impl Rules {
 /// Step 1, the lines: each line's net amount (BT-131), their sum BT-106 (BR-CO-10), and
 /// per VAT group the lines' part of its taxable amount (BR-S-08 and its siblings).
 ///
-/// While summing, a group's `taxable_amount` holds its taxable amount so far and its
-/// `tax_amount` the VAT rounded per line (used only under `TaxRounding::PerLine`).
+/// The nets add up in a [`LineNetSums`]; while the lines are read, a group's `tax_amount`
+/// holds the VAT rounded per line (used only under `TaxRounding::PerLine`).
 struct LineSums {
     groups: Vec<TaxBreakdown>,
     /// The group used last, tried first by [`group_index`].
@@ -271,82 +255,39 @@ impl LineSums {
             dp,
             tax_dp,
             per_line,
-            gross_prices,
+            ..
         } = rules;
         // Room for four groups up front: the first push would allocate as much anyway.
         let mut groups: Vec<TaxBreakdown> = Vec::with_capacity(4);
         let mut last = 0;
-        let mut line_net_amounts = Vec::with_capacity(invoice.lines().len());
-        let mut line_extension_amount = Decimal::ZERO;
+        let mut nets = LineNetSums::with_capacity(invoice.lines().len());
         let mut gross_target = Decimal::ZERO;
-
-        // The nets of simple lines (see `fixed_point`) are summed as integers, the
-        // others as `Decimal`s; the two parts meet after the loop.
-        let mut fixed_line_sum = FixedSum::default();
-        let mut fixed_group_sums = [FixedSum::default(); FIXED_GROUPS];
         for (index, line) in invoice.lines().iter().enumerate() {
             let vat = line.vat();
             let g = group_index(&mut groups, &mut last, &vat);
-            let fixed = if line.is_simple() {
-                Fixed::rounded_product(line.quantity(), line.price(), dp)
+            // A simple line's net is quantity × price, rounded (BT-131).
+            let net = if line.is_simple() && !rules.gross_prices {
+                nets.add_product(g, line.quantity(), line.price(), dp)?
             } else {
-                None
+                let net = line_net(line, index, &vat, rules, &mut gross_target)?;
+                nets.add(g, net, dp)?;
+                net
             };
-            match fixed {
-                Some(fixed) if !gross_prices && g < FIXED_GROUPS => {
-                    fixed_line_sum.add(fixed, dp);
-                    fixed_group_sums[g].add(fixed, dp);
-                    line_net_amounts.push(fixed.to_decimal());
-                    if per_line {
-                        let group = &mut groups[g];
-                        let tax = tax_of(fixed.to_decimal(), vat.rate(), tax_dp)?;
-                        group.tax_amount = add(group.tax_amount, tax)?;
-                    }
-                }
-                _ => {
-                    let amount = match fixed {
-                        Some(fixed) => fixed.to_decimal(),
-                        None => line_amount(line, index, dp)?,
-                    };
-                    let net = if !gross_prices {
-                        amount
-                    } else if line.stated_net_amount().is_none() {
-                        gross_target = add(gross_target, amount)?;
-                        net_of_gross(amount, vat.rate(), dp)?
-                    } else {
-                        let gross = add(amount, tax_of(amount, vat.rate(), dp)?)?;
-                        gross_target = add(gross_target, gross)?;
-                        amount
-                    };
-                    line_net_amounts.push(net);
-                    line_extension_amount = add(line_extension_amount, net)?;
-                    let group = &mut groups[g];
-                    group.taxable_amount = add(group.taxable_amount, net)?;
-                    if per_line {
-                        group.tax_amount = add(group.tax_amount, tax_of(net, vat.rate(), tax_dp)?)?;
-                    }
-                }
-            }
             let group = &mut groups[g];
+            if per_line {
+                let tax = rounded_percentage(net, vat.rate(), tax_dp)?;
+                group.tax_amount = add(group.tax_amount, tax)?;
+            }
             if group.exemption.is_none() {
                 if let Some(exemption) = line.exemption() {
                     group.exemption = Some(exemption.clone());
                 }
             }
         }
-        line_extension_amount = add(line_extension_amount, fixed_line_sum.to_decimal(dp)?)?;
-        for (group, sum) in groups.iter_mut().zip(fixed_group_sums) {
-            if sum.is_empty() {
-                continue;
-            }
-            let fixed = sum.to_decimal(dp)?;
-            // 0 + x is x in rust_decimal too; the common case skips its general path.
-            group.taxable_amount = if group.taxable_amount.is_zero() {
-                fixed
-            } else {
-                add(group.taxable_amount, fixed)?
-            };
+        for (g, group) in groups.iter_mut().enumerate() {
+            group.taxable_amount = nets.group_total(g, dp)?;
         }
+        let (line_net_amounts, line_extension_amount) = nets.take_nets_and_total(dp)?;
         Ok(LineSums {
             groups,
             last,
@@ -355,6 +296,33 @@ impl LineSums {
             gross_target,
         })
     }
+}
+
+/// A line's net amount (BT-131) other than a simple line's at net prices. With
+/// VAT-inclusive prices it is derived from the gross amount, which is added to
+/// `gross_target`; a stated net is taken as it is and its gross added instead. Kept out
+/// of line so that the loop over the common lines stays small.
+#[inline(never)]
+fn line_net(
+    line: &LineItem,
+    index: usize,
+    vat: &Vat,
+    rules: Rules,
+    gross_target: &mut Decimal,
+) -> Result<Decimal> {
+    let amount = line_amount(line, index, rules.dp)?;
+    if !rules.gross_prices {
+        return Ok(amount);
+    }
+    let net = if line.stated_net_amount().is_none() {
+        *gross_target = add(*gross_target, amount)?;
+        net_of_gross(amount, vat.rate(), rules.dp)?
+    } else {
+        let gross = add(amount, rounded_percentage(amount, vat.rate(), rules.dp)?)?;
+        *gross_target = add(*gross_target, gross)?;
+        amount
+    };
+    Ok(net)
 }
 
 /// Step 2, the document allowances (BT-107, BR-CO-11) and charges (BT-108, BR-CO-12),
@@ -397,7 +365,7 @@ impl DocumentAllowancesCharges {
                 stated
             };
             let tax = if rules.per_line {
-                tax_of(amount, vat.rate(), rules.tax_dp)?
+                rounded_percentage(amount, vat.rate(), rules.tax_dp)?
             } else {
                 Decimal::ZERO
             };
@@ -442,22 +410,16 @@ fn vat_of_groups(
     if !stated.is_empty() {
         return vat_of_groups_as_stated(groups, rules, stated);
     }
-    let mut tax_total = Decimal::ZERO;
-    let mut fixed_tax_total = FixedSum::default();
+    let mut tax_total = Sum::default();
     for group in groups.iter_mut() {
-        if !rules.per_line {
-            if let Some(tax) =
-                Fixed::rounded_percentage(group.taxable_amount, group.rate, rules.tax_dp)
-            {
-                group.tax_amount = tax.to_decimal();
-                fixed_tax_total.add(tax, rules.tax_dp);
-                continue;
-            }
-            group.tax_amount = tax_of(group.taxable_amount, group.rate, rules.tax_dp)?;
+        if rules.per_line {
+            tax_total.add(group.tax_amount, rules.tax_dp)?;
+        } else {
+            group.tax_amount =
+                tax_total.add_percentage(group.taxable_amount, group.rate, rules.tax_dp)?;
         }
-        tax_total = add(tax_total, group.tax_amount)?;
     }
-    add(tax_total, fixed_tax_total.to_decimal(rules.tax_dp)?)
+    tax_total.total(rules.tax_dp)
 }
 
 /// Step 3b: the empty rows a received document states for a category and rate nothing
@@ -544,7 +506,7 @@ fn vat_of_groups_as_stated(
     let mut tax_total = Decimal::ZERO;
     for group in groups.iter_mut() {
         if !rules.per_line {
-            group.tax_amount = tax_of(group.taxable_amount, group.rate, rules.tax_dp)?;
+            group.tax_amount = rounded_percentage(group.taxable_amount, group.rate, rules.tax_dp)?;
         }
         let kept = stated.iter().find(|s| {
             s.vat().category() == group.category && same_rate(s.vat().rate(), group.rate)
@@ -560,16 +522,13 @@ fn vat_of_groups_as_stated(
     Ok(tax_total)
 }
 
-/// The amount of a line in `Decimal` arithmetic: `round(quantity × price)` for a simple
-/// line the integer path could not take, otherwise from its stated net, base quantity and
-/// line allowances and charges; errors name the line's index.
+/// The amount of a line before VAT-inclusive prices are taken into account:
+/// `round(quantity × price)` for a simple line, otherwise from its stated net, base
+/// quantity and line allowances and charges; errors name the line's index.
+#[inline(always)]
 fn line_amount(line: &LineItem, index: usize, dp: u32) -> Result<Decimal> {
     if line.is_simple() {
-        return line
-            .quantity()
-            .checked_mul(line.price())
-            .map(|gross| RoundingMode::HalfAwayFromZero.round(gross, dp))
-            .ok_or(Error::Overflow);
+        return rounded_product(line.quantity(), line.price(), dp);
     }
     line.net_amount(dp).map_err(|e| match e {
         Error::InvalidLine { reason, .. } => Error::InvalidLine { index, reason },

@@ -135,13 +135,15 @@ impl Fixed {
     }
 }
 
-/// An exact running sum of [`Fixed`] amounts whose scales are at most `decimal_places`.
+/// An exact running sum of non-zero amounts whose mantissas are below 2^64 and whose
+/// scales are at most `decimal_places` (what [`Fixed`] gives, and most amounts rounded to
+/// a currency's minor units).
 ///
 /// The sum keeps the largest scale of its terms, as a chain of `Decimal::checked_add`s
 /// starting from `Decimal::ZERO` does (except after a partial sum of exactly zero, where
-/// `rust_decimal` drops to the next term's scale; the value is the same). The `i128` cannot overflow: a term is below
-/// 2^64 · 10^9 < 2^94 (see [`MAX_DECIMAL_PLACES`]), so it takes 2^33 terms, more lines
-/// than fit in memory, to reach 2^127.
+/// `rust_decimal` drops to the next term's scale; the value is the same). The `i128`
+/// cannot overflow: a term is below 2^64 · 10^9 < 2^94 (see [`MAX_DECIMAL_PLACES`]), so
+/// it takes 2^33 terms, more lines than fit in memory, to reach 2^127.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct FixedSum {
     /// The sum in units of `10^-decimal_places`.
@@ -154,7 +156,7 @@ pub(super) struct FixedSum {
 
 impl FixedSum {
     /// Adds `amount`, whose scale must not exceed `decimal_places`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn add(&mut self, amount: Fixed, decimal_places: u32) {
         let magnitude = i128::from(amount.magnitude);
         let scaled = if amount.scale == decimal_places {
@@ -167,7 +169,33 @@ impl FixedSum {
         self.any = true;
     }
 
+    /// Adds `amount` and returns `true` when it fits the sum (a non-zero mantissa below
+    /// 2^64, a scale of at most `decimal_places`, itself at most [`MAX_DECIMAL_PLACES`]);
+    /// otherwise adds nothing and returns `false`. Zeros do not fit: `rust_decimal` gives
+    /// their scale its own treatment.
+    #[inline(always)]
+    pub(super) fn try_add(&mut self, amount: Decimal, decimal_places: u32) -> bool {
+        let mantissa = amount.mantissa();
+        let scale = amount.scale();
+        if mantissa == 0
+            || mantissa.unsigned_abs() >> 64 != 0
+            || scale > decimal_places
+            || decimal_places > MAX_DECIMAL_PLACES
+        {
+            return false;
+        }
+        self.units += if scale == decimal_places {
+            mantissa
+        } else {
+            mantissa * POWERS_OF_TEN[(decimal_places - scale) as usize]
+        };
+        self.scale = self.scale.max(scale);
+        self.any = true;
+        true
+    }
+
     /// Whether nothing was added.
+    #[inline]
     pub(super) fn is_empty(&self) -> bool {
         !self.any
     }
@@ -177,6 +205,7 @@ impl FixedSum {
     /// # Errors
     ///
     /// [`crate::Error::Overflow`] when the sum does not fit a `Decimal`.
+    #[inline]
     pub(super) fn to_decimal(self, decimal_places: u32) -> Result<Decimal> {
         // Every term is a multiple of 10^(decimal_places − scale) units: exact.
         let mantissa = if self.scale == decimal_places {
@@ -245,12 +274,10 @@ mod tests {
         let fixed = Fixed::rounded_product(decimal(2, 0), decimal(10, 0), 2).unwrap();
         assert_eq!(fixed.to_decimal().to_string(), "20");
         let mut sum = FixedSum::default();
-        sum.add(fixed, 2);
+        assert!(sum.try_add(fixed.to_decimal(), 2));
         assert_eq!(sum.to_decimal(2).unwrap().to_string(), "20");
-        sum.add(
-            Fixed::rounded_product(decimal(1, 0), decimal(5, 1), 2).unwrap(),
-            2,
-        );
+        let half = Fixed::rounded_product(decimal(1, 0), decimal(5, 1), 2).unwrap();
+        assert!(sum.try_add(half.to_decimal(), 2));
         assert_eq!(sum.to_decimal(2).unwrap().to_string(), "20.5");
     }
 
@@ -279,11 +306,27 @@ mod tests {
     }
 
     #[test]
+    fn a_sum_takes_only_what_it_can_add_exactly() {
+        let mut sum = FixedSum::default();
+        // A zero, a mantissa of 2^64, a scale past the minor units.
+        assert!(!sum.try_add(decimal(0, 2), 2));
+        assert!(!sum.try_add(Decimal::from_i128_with_scale(1 << 64, 2), 2));
+        assert!(!sum.try_add(decimal(1, 3), 2));
+        assert!(sum.is_empty());
+        assert!(sum.try_add(Decimal::from_i128_with_scale((1 << 64) - 1, 2), 2));
+        assert!(sum.try_add(decimal(-1, 2), 2));
+        assert_eq!(
+            sum.to_decimal(2).unwrap(),
+            Decimal::from_i128_with_scale((1 << 64) - 2, 2)
+        );
+    }
+
+    #[test]
     fn a_sum_too_large_for_a_decimal_is_an_overflow() {
         let term = Fixed::rounded_product(decimal(i64::MAX, 0), decimal(1, 0), 0).unwrap();
         let mut sum = FixedSum::default();
         for _ in 0..1 << 14 {
-            sum.add(term, 0);
+            assert!(sum.try_add(term.to_decimal(), 0));
         }
         // 2^14 × (2^63 − 1) < 2^77 fits the 96 bits of a Decimal …
         assert_eq!(
@@ -296,7 +339,7 @@ mod tests {
             scale: 0,
             any: true,
         };
-        sum.add(term, 0);
+        assert!(sum.try_add(term.to_decimal(), 0));
         assert!(sum.to_decimal(0).is_err());
     }
 
@@ -315,7 +358,7 @@ mod tests {
                 match Fixed::rounded_product(q, p, dp) {
                     Some(fixed) => {
                         prop_assert_eq!(fixed.to_decimal().serialize(), expected.serialize());
-                        sum.add(fixed, dp);
+                        prop_assert!(sum.try_add(fixed.to_decimal(), dp));
                         by_rust_decimal += expected;
                     }
                     // Only a zero is left to rust_decimal in this range.
