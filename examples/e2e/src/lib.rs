@@ -38,6 +38,8 @@
 //! - [`watch`] records the events a WebSocket client of a tenant is pushed;
 //!   [`event_types`] and [`tenants`] read them.
 //! - [`subjects_to`] reads the mails the SMTP sink delivered to an address.
+//! - [`report`] prints a test's closing figures and, when `E2E_REPORT` names a file,
+//!   keeps them there (CI prints that file after `cargo test --workspace`).
 //! - [`sample`] has the JSON of the addresses, seller and lines the invoices are made of.
 //!
 //! Failures panic with a message, as test assertions do: this code only runs inside the
@@ -61,6 +63,7 @@ mod deadline;
 mod fixture;
 mod mail;
 mod process;
+mod report;
 mod run;
 pub mod sample;
 mod servers;
@@ -71,6 +74,7 @@ pub use deadline::{Deadline, QUIET};
 pub use fixture::Fixture;
 pub use mail::{arrivals_to, subjects_to};
 pub use process::free_port;
+pub use report::{report, REPORT_VAR};
 pub use run::Run;
 pub use servers::{url_with_schema, Servers};
 pub use watch::{event_types, tenants, watch};

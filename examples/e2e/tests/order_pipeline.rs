@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use invoice_e2e::{free_port, url_with_schema, Fixture, Run, Servers};
+use invoice_e2e::{free_port, report, url_with_schema, Fixture, Run, Servers};
 use invoice_storage::{InvoiceQuery, PageRequest, StoresBuilder};
 use order_pipeline::invoice::Invoicing;
 use order_pipeline::{OrderStatus, OrderStore, PostgresOrderStore};
@@ -186,10 +186,10 @@ async fn run(via: Via, test: &str) {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    println!(
+    report(format!(
         "{test}: all decided {:.1?} after the last order",
         started.elapsed()
-    );
+    ));
     let shipped: Vec<_> = decided
         .iter()
         .filter(|o| o.status == OrderStatus::Shipped)
@@ -259,13 +259,13 @@ async fn run(via: Via, test: &str) {
         "{} shipped, {rejected} rejected",
         shipped.len()
     );
-    println!(
+    report(format!(
         "{test}: {ORDERS} orders, {} shipped, {rejected} rejected ({timed_out} timed out), \
          {invoices} invoices, \
          {CUSTOMERS} balances and {PRODUCTS} stocks checked ({ran_out} products sold out), \
          credit, stock and aggregator each killed once",
         shipped.len()
-    );
+    ));
     if let Via::RabbitMq = via {
         invoice_messaging::RabbitMqBroker::builder(servers.amqp_url.clone())
             .exchange(prefix)

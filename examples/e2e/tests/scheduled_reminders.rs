@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use invoice_core::reminder::{Reminder, ReminderAbout, ReminderStatus};
 use invoice_core::schedule::Tz;
 use invoice_core::{ReminderId, TenantId};
-use invoice_e2e::{arrivals_to, url_with_schema, Deadline, Fixture, Run, Servers, QUIET};
+use invoice_e2e::{arrivals_to, report, url_with_schema, Deadline, Fixture, Run, Servers, QUIET};
 use invoice_storage::{PostgresStore, ReminderStore};
 use uuid::Uuid;
 
@@ -218,13 +218,13 @@ async fn a_thousand_reminders_arrive_once_on_time_across_a_kill() {
             late.push((*id, delay));
         }
     }
-    println!(
+    report(format!(
         "{test}: reminders {expected}, mails received {}, distinct {}, duplicates {duplicates}, lost {lost}, \
          worker down {down:.1?}, latest {latest:.1?} after due (allowed {allowed:.1?}), late {}",
         arrivals.len(),
         per_reminder.len(),
         late.len()
-    );
+    ));
     assert_eq!(foreign, 0, "mails that are no reminder of this run");
     assert_eq!(lost, 0, "reminders never mailed");
     assert!(

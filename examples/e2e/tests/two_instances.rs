@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use invoice_e2e::sample::{address, lines, seller};
 use invoice_e2e::{
-    free_port, subjects_to, url_with_schema, watch, Api, Deadline, Fixture, Run, Servers,
+    free_port, report, subjects_to, url_with_schema, watch, Api, Deadline, Fixture, Run, Servers,
     JWT_SECRET, QUIET,
 };
 use reqwest::{Method, StatusCode};
@@ -257,7 +257,7 @@ async fn two_instances_behave_as_one_and_survive_a_kill() {
     let stored = page["total_elements"].as_u64().unwrap();
     let acknowledged = (acked_a.len() + acked_b.len()) as u64;
     assert!(stored >= 21 + acknowledged, "{stored} stored");
-    println!(
+    report(format!(
         "two instances: 20 gapless numbers, 1 effect for a retried key, 41 events on each \
          socket, 40 mails once each; kill -9 of A with writes in flight: {} acknowledged by \
          A, {} unanswered, {} acknowledged by B, 0 lost ({} stored, {} beyond the \
@@ -267,5 +267,5 @@ async fn two_instances_behave_as_one_and_survive_a_kill() {
         acked_b.len(),
         stored - 21,
         stored - 21 - acknowledged
-    );
+    ));
 }
