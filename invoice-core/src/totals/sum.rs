@@ -67,7 +67,7 @@ fn decimal_percentage(amount: Decimal, rate: Decimal, decimal_places: u32) -> Re
 }
 
 /// An exact running sum of amounts rounded to at most `decimal_places` places (the same
-/// for every call on one sum): what fits an [`FixedSum`] adds as an integer, the rest as
+/// for every call on one sum): what fits a [`FixedSum`] adds as an integer, the rest as
 /// `Decimal`s, and [`Sum::total`] joins the two.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Sum {
