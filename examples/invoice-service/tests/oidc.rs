@@ -116,10 +116,9 @@ async fn service(auth: Authenticator) -> (axum::Router, tempfile::TempDir) {
         _ => None,
     })
     .unwrap();
-    let (mut state, background) = state::build(&config).await.unwrap();
+    let (state, background) = state::build(&config).await.unwrap();
     std::mem::forget(background);
-    state.auth = auth;
-    (app(state), docs)
+    (app(state.with_auth(auth)), docs)
 }
 
 /// `GET /invoices` with `token`: the status and the body as text.
