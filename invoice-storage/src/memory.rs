@@ -82,8 +82,9 @@ struct State {
     outbox_ids: HashSet<EventId>,
     /// Every event ever appended, by invoice, in the order appended: the histories,
     /// which outlive publishing (published events leave `outbox`), as the SQL outboxes
-    /// keep their published rows.
-    history: HashMap<InvoiceId, Vec<EventEnvelope>>,
+    /// keep their published rows. The envelope is shared with its outbox row: one copy of
+    /// each event (each holds its invoice) is made when it is appended, not two.
+    history: HashMap<InvoiceId, Vec<Arc<EventEnvelope>>>,
     inbox: HashSet<(String, EventId)>,
     idempotency: HashMap<(TenantId, IdempotencyKey), (KeyEntry, DateTime<Utc>)>,
     /// Consumers' views: (consumer, tenant, invoice) to version and open snapshot.
@@ -118,7 +119,7 @@ impl Row {
 
 #[derive(Debug)]
 struct OutboxRow {
-    envelope: EventEnvelope,
+    envelope: Arc<EventEnvelope>,
     leased_until: Option<DateTime<Utc>>,
     attempts: u32,
 }
@@ -185,16 +186,17 @@ impl State {
         for e in events {
             self.next_seq += 1;
             self.outbox_ids.insert(e.event_id);
+            let e = Arc::new(e.clone());
             self.history
                 .entry(e.invoice_id)
                 .or_default()
-                .push(e.clone());
+                .push(Arc::clone(&e));
             self.unpublished.insert(e.event_id, self.next_seq);
             self.ready.insert(self.next_seq);
             self.outbox.insert(
                 self.next_seq,
                 OutboxRow {
-                    envelope: e.clone(),
+                    envelope: e,
                     leased_until: None,
                     attempts: 0,
                 },
@@ -472,7 +474,7 @@ impl InvoiceStore for InMemoryStore {
             .into_iter()
             .flatten()
             .filter(|e| &e.tenant == tenant)
-            .cloned()
+            .map(|e| EventEnvelope::clone(e))
             .collect();
         if events.is_empty() {
             return Err(Error::not_found("invoice", id));
@@ -523,7 +525,7 @@ impl OutboxStore for InMemoryStore {
             state.leases.insert((until, seq));
             claimed.push(ClaimedEvent {
                 seq,
-                envelope: row.envelope.clone(),
+                envelope: EventEnvelope::clone(&row.envelope),
                 attempts: row.attempts,
             });
         }
