@@ -26,7 +26,7 @@ use crate::metrics::CountingPublisher;
 /// What every handler can reach, behind one reference count: axum clones the state for
 /// every extractor and middleware of every request, and a clone of [`Shared`] itself
 /// (eight stores, the event sender, the authenticator, the dashboard's policy string) cost
-/// about a fifth of a `/health` request's CPU.
+/// about a quarter of a `/health` request's CPU.
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 

@@ -159,14 +159,12 @@ impl FixedSum {
     #[inline(always)]
     pub(super) fn add(&mut self, amount: Fixed, decimal_places: u32) {
         let magnitude = i128::from(amount.magnitude);
-        let scaled = if amount.scale == decimal_places {
-            magnitude
+        let mantissa = if amount.negative {
+            -magnitude
         } else {
-            magnitude * POWERS_OF_TEN[(decimal_places - amount.scale) as usize]
+            magnitude
         };
-        self.units += if amount.negative { -scaled } else { scaled };
-        self.scale = self.scale.max(amount.scale);
-        self.any = true;
+        self.add_mantissa(mantissa, amount.scale, decimal_places);
     }
 
     /// Adds `amount` and returns `true` when it fits the sum (a non-zero mantissa below
@@ -184,6 +182,13 @@ impl FixedSum {
         {
             return false;
         }
+        self.add_mantissa(mantissa, scale, decimal_places);
+        true
+    }
+
+    /// Adds `mantissa × 10^-scale`, with `scale ≤ decimal_places` and `|mantissa| < 2^64`.
+    #[inline(always)]
+    fn add_mantissa(&mut self, mantissa: i128, scale: u32, decimal_places: u32) {
         self.units += if scale == decimal_places {
             mantissa
         } else {
@@ -191,7 +196,6 @@ impl FixedSum {
         };
         self.scale = self.scale.max(scale);
         self.any = true;
-        true
     }
 
     /// Whether nothing was added.

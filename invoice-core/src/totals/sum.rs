@@ -89,15 +89,16 @@ impl Sum {
         rate: Decimal,
         decimal_places: u32,
     ) -> Result<Decimal> {
-        if !rate.is_zero() {
-            if let Some(fixed) = Fixed::rounded_percentage(amount, rate, decimal_places) {
-                self.fixed.add(fixed, decimal_places);
-                return Ok(fixed.to_decimal());
-            }
+        if rate.is_zero() {
+            return Ok(Decimal::ZERO);
         }
-        let tax = rounded_percentage(amount, rate, decimal_places)?;
-        self.add(tax, decimal_places)?;
-        Ok(tax)
+        let Some(fixed) = Fixed::rounded_percentage(amount, rate, decimal_places) else {
+            let tax = decimal_percentage(amount, rate, decimal_places)?;
+            self.add(tax, decimal_places)?;
+            return Ok(tax);
+        };
+        self.fixed.add(fixed, decimal_places);
+        Ok(fixed.to_decimal())
     }
 
     /// Adds `amount`.
@@ -176,16 +177,18 @@ impl LineNetSums {
         price: Decimal,
         decimal_places: u32,
     ) -> Result<Decimal> {
-        if let (Some(fixed), Some(group_sum)) = (
-            Fixed::rounded_product(quantity, price, decimal_places),
-            self.group_fixed.get_mut(group),
-        ) {
-            group_sum.add(fixed, decimal_places);
-            self.total.fixed.add(fixed, decimal_places);
-            self.nets.push(fixed.to_decimal());
-            return Ok(fixed.to_decimal());
-        }
-        let net = rounded_product(quantity, price, decimal_places)?;
+        let net = match Fixed::rounded_product(quantity, price, decimal_places) {
+            Some(fixed) => {
+                if let Some(group_sum) = self.group_fixed.get_mut(group) {
+                    group_sum.add(fixed, decimal_places);
+                    self.total.fixed.add(fixed, decimal_places);
+                    self.nets.push(fixed.to_decimal());
+                    return Ok(fixed.to_decimal());
+                }
+                fixed.to_decimal()
+            }
+            None => decimal_product(quantity, price, decimal_places)?,
+        };
         self.add(group, net, decimal_places)?;
         Ok(net)
     }
