@@ -84,7 +84,12 @@ impl OutboxRelay {
                     self.idle_wait
                 }
             };
-            if !wait.is_zero() {
+            if wait.is_zero() {
+                // A store and a publisher that answer at once (in memory, in process)
+                // never hand the thread back on their own: without this, a backlog keeps
+                // the relay on its worker and the requests queued there wait for it.
+                tokio::task::yield_now().await;
+            } else {
                 tokio::select! {
                     _ = shutdown.cancelled() => {}
                     _ = tokio::time::sleep(wait) => {}
