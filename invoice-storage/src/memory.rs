@@ -98,23 +98,32 @@ struct State {
     reminders: HashMap<ReminderId, (Reminder, Option<DateTime<Utc>>)>,
 }
 
+/// A stored invoice. The invoice is shared: a read clones the `Arc` under the lock and
+/// the invoice after it, so that no deep copy is made while others wait.
 #[derive(Debug)]
 struct Row {
     seq: i64,
-    invoice: Invoice,
+    invoice: Arc<Invoice>,
     /// The listing row, computed when the invoice is written.
     summary: InvoiceSummary,
 }
 
 impl Row {
-    fn new(seq: i64, invoice: Invoice, updated_at: Option<DateTime<Utc>>) -> Result<Box<Self>> {
-        let summary = InvoiceSummary::of(&invoice, updated_at)?;
+    /// The row of `invoice`, made before the lock is taken; its sequence is set under it.
+    fn new(invoice: &Invoice, updated_at: Option<DateTime<Utc>>) -> Result<Box<Self>> {
+        let summary = InvoiceSummary::of(invoice, updated_at)?;
         Ok(Box::new(Self {
-            seq,
-            invoice,
+            seq: 0,
+            invoice: Arc::new(invoice.clone()),
             summary,
         }))
     }
+}
+
+/// Events copied before the lock is taken, each shared by its outbox row and its
+/// invoice's history.
+fn shared_events(events: &[EventEnvelope]) -> Vec<Arc<EventEnvelope>> {
+    events.iter().cloned().map(Arc::new).collect()
 }
 
 #[derive(Debug)]
@@ -140,23 +149,27 @@ impl InMemoryStore {
 }
 
 impl State {
-    /// Stores a new invoice and its events, or nothing.
-    fn insert_invoice(&mut self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
-        if self.invoices.contains_key(&invoice.id()) {
+    /// Stores a new invoice (its row made by [`Row::new`]) and its events, or nothing.
+    fn insert_invoice(
+        &mut self,
+        mut row: Box<Row>,
+        events: Vec<Arc<EventEnvelope>>,
+    ) -> Result<()> {
+        let id = row.invoice.id();
+        if self.invoices.contains_key(&id) {
             return Err(Error::AlreadyExists {
                 what: "invoice",
-                id: invoice.id().to_string(),
+                id: id.to_string(),
             });
         }
-        self.check_events(events)?;
-        let row = Row::new(self.next_seq + 1, invoice.clone(), last_change(events))?;
+        self.check_events(&events)?;
         self.next_seq += 1;
-        let seq = self.next_seq;
+        row.seq = self.next_seq;
         self.by_tenant
-            .entry(invoice.tenant().clone())
+            .entry(row.invoice.tenant().clone())
             .or_default()
-            .insert(seq, invoice.id());
-        self.invoices.insert(invoice.id(), row);
+            .insert(row.seq, id);
+        self.invoices.insert(id, row);
         self.push_events(events);
         Ok(())
     }
@@ -169,7 +182,10 @@ impl State {
             .ok_or_else(|| Error::not_found("invoice", id))
     }
 
-    fn check_events(&self, events: &[EventEnvelope]) -> Result<()> {
+    fn check_events<E: std::ops::Deref<Target = EventEnvelope>>(
+        &self,
+        events: &[E],
+    ) -> Result<()> {
         let mut ids = HashSet::with_capacity(events.len());
         for e in events {
             if self.outbox_ids.contains(&e.event_id) || !ids.insert(e.event_id) {
@@ -182,11 +198,10 @@ impl State {
         Ok(())
     }
 
-    fn push_events(&mut self, events: &[EventEnvelope]) {
+    fn push_events(&mut self, events: Vec<Arc<EventEnvelope>>) {
         for e in events {
             self.next_seq += 1;
             self.outbox_ids.insert(e.event_id);
-            let e = Arc::new(e.clone());
             self.history
                 .entry(e.invoice_id)
                 .or_default()
@@ -204,16 +219,19 @@ impl State {
         }
     }
 
-    /// Replaces a stored invoice's row (its sequence stays).
-    fn replace(&mut self, invoice: &Invoice, updated_at: Option<DateTime<Utc>>) -> Result<()> {
-        let Some(stored) = self.invoices.get(&invoice.id()) else {
-            return Err(Error::not_found("invoice", invoice.id()));
+    /// Replaces a stored invoice's row (its sequence stays) and hands back the old one,
+    /// for the caller to drop after the lock.
+    fn replace(&mut self, mut row: Box<Row>) -> Result<Box<Row>> {
+        let id = row.invoice.id();
+        let Some(stored) = self.invoices.get_mut(&id) else {
+            return Err(Error::not_found("invoice", id));
         };
+        row.seq = stored.seq;
         // Without events the last change stays what it was.
-        let updated_at = updated_at.or(stored.summary.updated_at);
-        let row = Row::new(stored.seq, invoice.clone(), updated_at)?;
-        self.invoices.insert(invoice.id(), row);
-        Ok(())
+        if row.summary.updated_at.is_none() {
+            row.summary.updated_at = stored.summary.updated_at;
+        }
+        Ok(std::mem::replace(stored, row))
     }
 
     /// One page of the tenant's rows matching `query`, each mapped by `item`. Rows are
@@ -367,11 +385,14 @@ fn missing_last<T: Ord>(a: Option<T>, b: Option<T>, direction: Direction) -> Ord
 #[async_trait]
 impl InvoiceStore for InMemoryStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
-        self.lock().insert_invoice(invoice, events)
+        let row = Row::new(invoice, last_change(events))?;
+        let events = shared_events(events);
+        self.lock().insert_invoice(row, events)
     }
 
     async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice> {
-        Ok(self.lock().row(tenant, id)?.invoice.clone())
+        let invoice = Arc::clone(&self.lock().row(tenant, id)?.invoice);
+        Ok(Invoice::clone(&invoice))
     }
 
     async fn update(
@@ -380,19 +401,25 @@ impl InvoiceStore for InMemoryStore {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<()> {
-        let mut state = self.lock();
-        let found = state.row(invoice.tenant(), invoice.id())?.invoice.version();
-        if found != expected_version {
-            return Err(Error::conflict(
-                "invoice",
-                invoice.id(),
-                expected_version,
-                found,
-            ));
-        }
-        state.check_events(events)?;
-        state.replace(invoice, last_change(events))?;
-        state.push_events(events);
+        let row = Row::new(invoice, last_change(events))?;
+        let events = shared_events(events);
+        let replaced = {
+            let mut state = self.lock();
+            let found = state.row(invoice.tenant(), invoice.id())?.invoice.version();
+            if found != expected_version {
+                return Err(Error::conflict(
+                    "invoice",
+                    invoice.id(),
+                    expected_version,
+                    found,
+                ));
+            }
+            state.check_events(&events)?;
+            let replaced = state.replace(row)?;
+            state.push_events(events);
+            replaced
+        };
+        drop(replaced);
         Ok(())
     }
 
@@ -403,6 +430,7 @@ impl InvoiceStore for InMemoryStore {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<()> {
+        let events = shared_events(events);
         let mut state = self.lock();
         let stored = state.row(tenant, id)?;
         if stored.invoice.version() != expected_version {
@@ -421,12 +449,14 @@ impl InvoiceStore for InMemoryStore {
             });
         }
         let seq = stored.seq;
-        state.check_events(events)?;
-        state.invoices.remove(&id);
+        state.check_events(&events)?;
+        let removed = state.invoices.remove(&id);
         if let Some(seqs) = state.by_tenant.get_mut(tenant) {
             seqs.remove(&seq);
         }
         state.push_events(events);
+        drop(state);
+        drop(removed);
         Ok(())
     }
 
@@ -438,7 +468,7 @@ impl InvoiceStore for InMemoryStore {
     ) -> Result<(Invoice, EventEnvelope)> {
         use chrono::Datelike;
         let mut state = self.lock();
-        let mut invoice = state.row(tenant, id)?.invoice.clone();
+        let mut invoice = Invoice::clone(&state.row(tenant, id)?.invoice);
         if let Some(expected) = request.expected_version {
             if invoice.version() != expected {
                 return Err(Error::conflict("invoice", id, expected, invoice.version()));
@@ -449,10 +479,14 @@ impl InvoiceStore for InMemoryStore {
         let (seq, number) = request.series.next(last, request.issue_date.year())?;
         let event = invoice.issue(number, request.issue_date)?;
         let envelope = EventEnvelope::new(request.event_id, request.occurred_at, &invoice, event);
-        state.check_events(std::slice::from_ref(&envelope))?;
-        state.replace(&invoice, Some(request.occurred_at))?;
+        let events = vec![Arc::new(envelope.clone())];
+        state.check_events(&events)?;
+        // Numbering is decided under the lock, so the row is made here.
+        let replaced = state.replace(Row::new(&invoice, Some(request.occurred_at))?)?;
         state.series.insert(key, seq);
-        state.push_events(std::slice::from_ref(&envelope));
+        state.push_events(events);
+        drop(state);
+        drop(replaced);
         Ok((invoice, envelope))
     }
 
@@ -461,7 +495,14 @@ impl InvoiceStore for InMemoryStore {
     }
 
     async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {
-        self.lock().page(tenant, query, |row| row.invoice.clone())
+        let page = self
+            .lock()
+            .page(tenant, query, |row| Arc::clone(&row.invoice))?;
+        Ok(Page {
+            items: page.items.iter().map(|i| Invoice::clone(i)).collect(),
+            total: page.total,
+            next_cursor: page.next_cursor,
+        })
     }
 
     async fn history(&self, tenant: &TenantId, id: InvoiceId) -> Result<Vec<EventEnvelope>> {
@@ -486,8 +527,9 @@ impl InvoiceStore for InMemoryStore {
 #[async_trait]
 impl OutboxStore for InMemoryStore {
     async fn append(&self, events: &[EventEnvelope]) -> Result<()> {
+        let events = shared_events(events);
         let mut state = self.lock();
-        state.check_events(events)?;
+        state.check_events(&events)?;
         state.push_events(events);
         Ok(())
     }
@@ -502,8 +544,8 @@ impl OutboxStore for InMemoryStore {
             .ok()
             .and_then(|lease| now.checked_add_signed(lease))
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let mut state = self.lock();
-        let state = &mut *state;
+        let mut guard = self.lock();
+        let state = &mut *guard;
         // Leases that have ended make their events claimable again.
         while let Some(&(end, seq)) = state.leases.first() {
             if end > now {
@@ -523,13 +565,18 @@ impl OutboxStore for InMemoryStore {
             row.leased_until = Some(until);
             row.attempts += 1;
             state.leases.insert((until, seq));
-            claimed.push(ClaimedEvent {
-                seq,
-                envelope: EventEnvelope::clone(&row.envelope),
-                attempts: row.attempts,
-            });
+            claimed.push((seq, Arc::clone(&row.envelope), row.attempts));
         }
-        Ok(claimed)
+        drop(guard);
+        // Each event holds its invoice: copied after the lock, not while others wait.
+        Ok(claimed
+            .into_iter()
+            .map(|(seq, envelope, attempts)| ClaimedEvent {
+                seq,
+                envelope: EventEnvelope::clone(&envelope),
+                attempts,
+            })
+            .collect())
     }
 
     async fn mark_published(&self, ids: &[EventId], _now: DateTime<Utc>) -> Result<()> {
@@ -891,6 +938,7 @@ impl ScheduleStore for InMemoryStore {
 
     async fn generate(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<Generated> {
         let origin = origin_of(invoice)?;
+        let row = Row::new(invoice, last_change(events))?;
         let mut state = self.lock();
         let stored = state
             .schedules
@@ -902,7 +950,7 @@ impl ScheduleStore for InMemoryStore {
             return Ok(Generated::AlreadyGenerated { invoice: made });
         }
         check_generation(&stored, invoice)?;
-        state.insert_invoice(invoice, events)?;
+        state.insert_invoice(row, shared_events(events))?;
         state
             .schedule_runs
             .insert((origin.schedule, origin.period), invoice.id());
