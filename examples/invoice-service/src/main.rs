@@ -8,6 +8,13 @@ use tracing_subscriber::EnvFilter;
 /// mimalloc instead of the system allocator: requests allocate and free many small
 /// buffers on two worker threads, where glibc's arenas showed up in the profile as lock
 /// wake-ups and a sixth of the CPU.
+///
+/// Built with `no_thp`: mimalloc 3 otherwise asks for transparent huge pages, and each
+/// first touch of one makes the kernel zero 2 MiB on the worker that touched it (about
+/// 3 ms on the 2-core test machine, `clear_page_erms` at 12 % of a POST load's CPU), so
+/// a store that grows stalls the requests queued there: the in-memory store's POST p99
+/// was 16–26 ms with huge pages and 7 ms without. On a host whose THP setting is
+/// `always`, also set `MIMALLOC_ALLOW_THP=0`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
