@@ -18,7 +18,8 @@
 # venv of its own); without it only our rows are printed.
 #
 # Env: PORT DUR WARM CONNS THREADS SEED_N, CONFIGS ("memory sqlite" and postgres when
-# DATABASE_URL is set), ANCHOR_DIR, SKIP_ANCHOR=1.
+# DATABASE_URL is set), MODES (a subset of "health get list fixed post", in that order;
+# all by default), ANCHOR_DIR, SKIP_ANCHOR=1.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
@@ -114,7 +115,7 @@ measure_service() { # label database_url
   # same table, before the post load grows it (and leaves the relay publishing its
   # events for a while). `health` answers from the HTTP stack alone: the floor of a
   # request on this server.
-  for mode in health get list fixed post; do
+  for mode in ${MODES:-health get list fixed post}; do
     if [ "$mode" = fixed ]; then
       fixed_rate "$label"
       continue
