@@ -199,7 +199,7 @@ async fn authenticator(config: &Config) -> anyhow::Result<Authenticator> {
         } => {
             let mut jwks = JwksConfig::new(url.clone(), issuer.clone(), audience.clone());
             jwks.tenant_claim.clone_from(&config.tenant_claim);
-            Authenticator::Jwks(Arc::new(JwksVerifier::connect(jwks).await?))
+            Authenticator::jwks(Arc::new(JwksVerifier::connect(jwks).await?))
         }
     })
 }

@@ -178,7 +178,7 @@ async fn oidc_tokens_are_verified_with_the_providers_keys() {
         1,
         "fetched once at start"
     );
-    let (router, _docs) = service(Authenticator::Jwks(Arc::new(verifier))).await;
+    let (router, _docs) = service(Authenticator::jwks(Arc::new(verifier))).await;
 
     // Valid tokens of both algorithms; the tenant comes from the nested claim.
     for token in [rsa.sign(&claims("acme")), ec.sign(&claims("acme"))] {
@@ -281,7 +281,7 @@ async fn the_tenant_of_an_oidc_token_scopes_the_data() {
     let verifier = JwksVerifier::connect(config_for(&idp, Duration::from_secs(30)))
         .await
         .unwrap();
-    let (router, _docs) = service(Authenticator::Jwks(Arc::new(verifier))).await;
+    let (router, _docs) = service(Authenticator::jwks(Arc::new(verifier))).await;
     let body = json!({
         "currency": "EUR",
         "seller": {"name": "Seller", "address": {"country": "DE"}},

@@ -134,6 +134,16 @@ impl JwksVerifier {
     /// algorithm, names a key the provider does not publish, has a bad signature, is
     /// expired or not yet valid, or is for another issuer or audience.
     pub async fn tenant_of(&self, token: &str) -> Result<TenantId, AppError> {
+        tenant_from_claims(&self.claims_of(token).await?, &self.config.tenant_claim)
+    }
+
+    /// The claim that names the tenant.
+    pub(crate) fn tenant_claim(&self) -> &str {
+        &self.config.tenant_claim
+    }
+
+    /// The claims of `token` once its signature, issuer, audience and times are checked.
+    pub(crate) async fn claims_of(&self, token: &str) -> Result<Map<String, Value>, AppError> {
         let header = decode_header(token).map_err(|e| unauthorized("invalid token", &e))?;
         if !ACCEPTED.contains(&header.alg) {
             return Err(AppError::Unauthorized(format!(
@@ -162,7 +172,7 @@ impl JwksVerifier {
                 .map_err(|e| unauthorized("invalid token", &e))?
                 .claims
         };
-        tenant_from_claims(&claims, &self.config.tenant_claim)
+        Ok(claims)
     }
 
     /// The cache, fetched again first when `kid` is not in it or it is too old, within

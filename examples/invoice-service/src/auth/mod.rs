@@ -13,6 +13,7 @@
 //! set headers on a WebSocket), and no route logs either.
 
 mod jwks;
+mod verified;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use serde_json::{Map, Value};
 
 pub use jwks::{JwksConfig, JwksVerifier};
+use verified::VerifiedTokens;
 
 use crate::error::AppError;
 use crate::AppState;
@@ -77,9 +79,18 @@ pub fn issue_token_with_claim(
     )?)
 }
 
-/// Checks tokens and says whose they are.
+/// Checks tokens and says whose they are. A token that verified is remembered until the
+/// earlier of its expiry and a minute later, 10 000 tokens at most, so the same client's
+/// next requests skip the signature and claim checks.
+#[derive(Clone, Debug)]
+pub struct Authenticator {
+    check: Check,
+    verified: Arc<VerifiedTokens>,
+}
+
+/// How a token is checked.
 #[derive(Clone)]
-pub enum Authenticator {
+enum Check {
     /// HS256 with a shared secret.
     Hs256 {
         /// The secret as a key.
@@ -91,7 +102,7 @@ pub enum Authenticator {
     Jwks(Arc<JwksVerifier>),
 }
 
-impl std::fmt::Debug for Authenticator {
+impl std::fmt::Debug for Check {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Hs256 { tenant_claim, .. } => f
@@ -106,9 +117,21 @@ impl std::fmt::Debug for Authenticator {
 impl Authenticator {
     /// HS256 with `secret`, the tenant in `tenant_claim`.
     pub fn hs256(secret: &str, tenant_claim: &str) -> Self {
-        Self::Hs256 {
+        Self::with(Check::Hs256 {
             key: DecodingKey::from_secret(secret.as_bytes()),
             tenant_claim: Arc::from(tenant_claim),
+        })
+    }
+
+    /// Keys from an OIDC provider's JWKS endpoint, as `verifier` fetches them.
+    pub fn jwks(verifier: Arc<JwksVerifier>) -> Self {
+        Self::with(Check::Jwks(verifier))
+    }
+
+    fn with(check: Check) -> Self {
+        Self {
+            check,
+            verified: Arc::new(VerifiedTokens::new()),
         }
     }
 
@@ -119,17 +142,31 @@ impl Authenticator {
     /// [`AppError::Unauthorized`] when the token is malformed, signed with another key or
     /// algorithm, expired, for another issuer or audience, or has no tenant claim.
     pub async fn tenant_of(&self, token: &str) -> Result<TenantId, AppError> {
-        match self {
-            Self::Hs256 { key, tenant_claim } => {
+        let now = chrono::Utc::now().timestamp();
+        if let Some(tenant) = self.verified.get(token, now) {
+            return Ok(tenant);
+        }
+        let claims = match &self.check {
+            Check::Hs256 { key, .. } => {
                 let mut validation = Validation::new(Algorithm::HS256);
                 validation.set_required_spec_claims(&["exp", "sub"]);
-                let claims = decode::<Map<String, Value>>(token, key, &validation)
+                decode::<Map<String, Value>>(token, key, &validation)
                     .map_err(|e| unauthorized("invalid token", &e))?
-                    .claims;
-                tenant_from_claims(&claims, tenant_claim)
+                    .claims
             }
-            Self::Jwks(verifier) => verifier.tenant_of(token).await,
+            Check::Jwks(verifier) => verifier.claims_of(token).await?,
+        };
+        let tenant_claim = match &self.check {
+            Check::Hs256 { tenant_claim, .. } => tenant_claim,
+            Check::Jwks(verifier) => verifier.tenant_claim(),
+        };
+        let tenant = tenant_from_claims(&claims, tenant_claim)?;
+        // `exp` is a required claim of both checks; a token without a whole-second one
+        // is simply not remembered.
+        if let Some(expires_at) = claims.get("exp").and_then(Value::as_i64) {
+            self.verified.insert(token, tenant.clone(), expires_at, now);
         }
+        Ok(tenant)
     }
 }
 
