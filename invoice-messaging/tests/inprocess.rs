@@ -82,8 +82,8 @@ async fn relay_lets_other_tasks_run_between_rounds_of_a_backlog() {
     store.append(&invoice_events(200)).await.unwrap();
     let broker = InProcessBroker::new();
     let _subscriber = broker.subscribe("all", &["invoice.#"]).unwrap();
-    let relay = OutboxRelay::new(Arc::new(store.clone()), Arc::new(broker.publisher()))
-        .with_batch_size(10);
+    let relay =
+        OutboxRelay::new(Arc::new(store.clone()), Arc::new(broker.publisher())).with_batch_size(10);
     let shutdown = CancellationToken::new();
     let running = tokio::spawn({
         let shutdown = shutdown.clone();

@@ -150,11 +150,7 @@ impl InMemoryStore {
 
 impl State {
     /// Stores a new invoice (its row made by [`Row::new`]) and its events, or nothing.
-    fn insert_invoice(
-        &mut self,
-        mut row: Box<Row>,
-        events: Vec<Arc<EventEnvelope>>,
-    ) -> Result<()> {
+    fn insert_invoice(&mut self, mut row: Box<Row>, events: Vec<Arc<EventEnvelope>>) -> Result<()> {
         let id = row.invoice.id();
         if self.invoices.contains_key(&id) {
             return Err(Error::AlreadyExists {
@@ -182,10 +178,7 @@ impl State {
             .ok_or_else(|| Error::not_found("invoice", id))
     }
 
-    fn check_events<E: std::ops::Deref<Target = EventEnvelope>>(
-        &self,
-        events: &[E],
-    ) -> Result<()> {
+    fn check_events<E: std::ops::Deref<Target = EventEnvelope>>(&self, events: &[E]) -> Result<()> {
         let mut ids = HashSet::with_capacity(events.len());
         for e in events {
             if self.outbox_ids.contains(&e.event_id) || !ids.insert(e.event_id) {
