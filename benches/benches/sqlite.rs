@@ -18,7 +18,7 @@
 //!   `SqliteStore::list` (summaries read from columns); `whole` is `list_invoices` (every
 //!   invoice of the page decoded from its body, what a list cost before).
 //! - `sqlite/create x32`: 32 tasks creating a 10-line draft with its event at once.
-//!   `ours` is `SqliteStore::create` (group commit); `rusqlite` is the same two inserts
+//!   `ours` is `SqliteStore::create` (group commit); `rusqlite` is the same inserts
 //!   in a transaction of their own per create, on one connection behind a mutex, called
 //!   in-thread, with the store's settings (WAL, `synchronous = NORMAL`): writes one after
 //!   the other without batching.
@@ -296,17 +296,24 @@ fn create_rusqlite(
         event.occurred_at.timestamp_micros(),
     ])
     .unwrap();
-    tx.prepare_cached(
-        "INSERT INTO outbox (event_id, tenant, invoice_id, payload) VALUES (?, ?, ?, ?)",
-    )
-    .unwrap()
-    .execute((
-        event.event_id.to_string(),
-        event.tenant.as_str(),
-        event.invoice_id.to_string(),
-        payload,
-    ))
-    .unwrap();
+    let seq: i64 = tx
+        .prepare_cached(
+            "INSERT INTO outbox (event_id, tenant, invoice_id) VALUES (?, ?, ?) RETURNING seq",
+        )
+        .unwrap()
+        .query_row(
+            (
+                event.event_id.to_string(),
+                event.tenant.as_str(),
+                event.invoice_id.to_string(),
+            ),
+            |row| row.get(0),
+        )
+        .unwrap();
+    tx.prepare_cached("INSERT INTO outbox_payloads (seq, payload) VALUES (?, ?)")
+        .unwrap()
+        .execute((seq, payload))
+        .unwrap();
     tx.commit().unwrap();
 }
 

@@ -352,21 +352,24 @@ fn outbox_rows(events: &[EventEnvelope]) -> Result<Vec<OutboxRow>> {
         .collect()
 }
 
+/// Appends `events` to the outbox: a small row each in `outbox` (what claims and
+/// publications update) and its JSON in `outbox_payloads` (written once).
 fn insert_events(connection: &Connection, events: &[OutboxRow]) -> Result<()> {
     let mut insert = connection
         .prepare_cached(
-            "INSERT INTO outbox (event_id, tenant, invoice_id, payload) VALUES (?, ?, ?, ?)",
+            "INSERT INTO outbox (event_id, tenant, invoice_id) VALUES (?, ?, ?) RETURNING seq",
         )
+        .map_err(backend)?;
+    let mut insert_payload = connection
+        .prepare_cached("INSERT INTO outbox_payloads (seq, payload) VALUES (?, ?)")
         .map_err(backend)?;
     // One row at a time, so that a duplicate names its own event id.
     for event in events {
-        match insert.execute((
-            &event.event_id,
-            &event.tenant,
-            &event.invoice_id,
-            &event.payload,
-        )) {
-            Ok(_) => {}
+        let seq: i64 = match insert
+            .query_row((&event.event_id, &event.tenant, &event.invoice_id), |row| {
+                row.get(0)
+            }) {
+            Ok(seq) => seq,
             Err(e) if is_unique_violation(&e) => {
                 return Err(Error::AlreadyExists {
                     what: "event",
@@ -374,7 +377,10 @@ fn insert_events(connection: &Connection, events: &[OutboxRow]) -> Result<()> {
                 })
             }
             Err(e) => return Err(backend(e)),
-        }
+        };
+        insert_payload
+            .execute((seq, &event.payload))
+            .map_err(backend)?;
     }
     Ok(())
 }
@@ -631,8 +637,9 @@ impl InvoiceStore for SqliteStore {
         let rows = self.read(|connection| {
             let mut select = connection
                 .prepare_cached(
-                    "SELECT seq, payload FROM outbox WHERE tenant = ? AND invoice_id = ? \
-                     ORDER BY seq",
+                    "SELECT outbox.seq, payload FROM outbox \
+                     JOIN outbox_payloads ON outbox_payloads.seq = outbox.seq \
+                     WHERE tenant = ? AND invoice_id = ? ORDER BY outbox.seq",
                 )
                 .map_err(backend)?;
             let rows = select
@@ -680,17 +687,34 @@ impl OutboxStore for SqliteStore {
                              WHERE published_at IS NULL \
                                AND (leased_until IS NULL OR leased_until <= ?) \
                              ORDER BY seq LIMIT ?) \
-                         RETURNING seq, attempts, payload",
+                         RETURNING seq, attempts",
                     )
                     .map_err(backend)?;
-                let rows = claim
+                let leased = claim
                     .query_map((micros(until), micros(now), i64::from(limit)), |row| {
-                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                        Ok((row.get(0)?, row.get(1)?))
                     })
                     .map_err(backend)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .collect::<rusqlite::Result<Vec<(i64, i64)>>>()
                     .map_err(backend)?;
-                Ok(rows)
+                let mut payload = connection
+                    .prepare_cached("SELECT payload FROM outbox_payloads WHERE seq = ?")
+                    .map_err(backend)?;
+                leased
+                    .into_iter()
+                    .map(|(seq, attempts)| {
+                        let payload = payload
+                            .query_row([seq], |row| row.get(0))
+                            .optional()
+                            .map_err(backend)?
+                            .ok_or_else(|| Error::Corrupt {
+                                what: "event",
+                                id: format!("at seq {seq}"),
+                                source: "its payload is missing".into(),
+                            })?;
+                        Ok((seq, attempts, payload))
+                    })
+                    .collect()
             })
             .await?;
         let mut claimed = rows

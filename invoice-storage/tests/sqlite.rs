@@ -189,6 +189,95 @@ async fn sqlite_opens_a_file_of_the_sqlx_adapter_and_fills_its_summaries() {
     assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), invoice);
 }
 
+/// Outbox events written before their payloads moved to a table of their own (migration
+/// 20261206000000) are still claimed, published and listed in their invoice's history,
+/// with their attempts kept.
+#[tokio::test]
+async fn sqlite_keeps_outbox_events_written_before_payloads_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let tenant = testing::fresh_tenant();
+    let (invoice, event) = Invoice::create(testing::draft(&tenant, "Early Event GmbH")).unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+    let envelope =
+        |event| EventEnvelope::new(EventId::from_uuid(Uuid::new_v4()), at, &invoice, event);
+    let (published, leased) = (envelope(event.clone()), envelope(event));
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!(
+            "../migrations/sqlite/20261124000000_initial.sql"
+        ))
+        .unwrap();
+        conn.execute_batch(
+            "CREATE TABLE _invoice_storage_migrations (version INTEGER PRIMARY KEY, \
+             description TEXT NOT NULL) STRICT; \
+             INSERT INTO _invoice_storage_migrations VALUES (20261124000000, 'initial');",
+        )
+        .unwrap();
+        let mut insert = conn
+            .prepare(
+                "INSERT INTO outbox (event_id, tenant, invoice_id, payload, published_at, \
+                 leased_until, attempts) VALUES (?, ?, ?, ?, ?, 0, ?)",
+            )
+            .unwrap();
+        for (envelope, published_at, attempts) in [(&published, Some(1_i64), 1), (&leased, None, 2)]
+        {
+            insert
+                .execute((
+                    envelope.event_id.to_string(),
+                    tenant.as_str(),
+                    invoice.id().to_string(),
+                    serde_json::to_string(envelope).unwrap(),
+                    published_at,
+                    attempts,
+                ))
+                .unwrap();
+        }
+    }
+    let store = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(
+        store.history(&tenant, invoice.id()).await.unwrap(),
+        [published.clone(), leased.clone()]
+    );
+    let now = Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap();
+    let claimed = store.claim(10, Duration::from_secs(30), now).await.unwrap();
+    assert_eq!(claimed.len(), 1, "{claimed:?}");
+    assert_eq!((&claimed[0].envelope, claimed[0].attempts), (&leased, 3));
+    store.mark_published(&[leased.event_id], now).await.unwrap();
+    assert_eq!(store.pending().await.unwrap(), 0);
+
+    let conn = Connection::open(&path).unwrap();
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('outbox')")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(!columns.iter().any(|c| c == "payload"), "{columns:?}");
+}
+
+/// A claimed event whose payload row is gone is a typed error, not a panic or a skip.
+#[tokio::test]
+async fn sqlite_event_without_its_payload_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let tenant = testing::fresh_tenant();
+    let (_, envelope) = created(&tenant, "Lost Payload AG");
+    store.append(std::slice::from_ref(&envelope)).await.unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute("DELETE FROM outbox_payloads", [])
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap();
+    let claimed = store.claim(10, Duration::from_secs(30), now).await;
+    assert!(
+        matches!(claimed, Err(Error::Corrupt { what: "event", .. })),
+        "{claimed:?}"
+    );
+}
+
 #[tokio::test]
 async fn sqlite_unreadable_body_is_corrupt() {
     let dir = tempfile::tempdir().unwrap();

@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261205000000_outbox_by_invoice.sql"),
         then: None,
     },
+    Migration {
+        version: 20261206000000,
+        description: "outbox payloads",
+        sql: include_str!("../../migrations/sqlite/20261206000000_outbox_payloads.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.
