@@ -468,3 +468,68 @@ async fn sqlite_reminder_claims_from_two_stores_are_never_shared() {
     let b = Arc::new(SqliteStore::open(&path).await.unwrap());
     testing::reminder_claims_are_leased_and_never_shared(a, b).await;
 }
+
+/// The WAL's length in frames, from its file's size (a 32-byte header, then frames of a
+/// 24-byte header and one page each).
+fn wal_frames(path: &std::path::Path, page_size: u64) -> u64 {
+    let wal = format!("{}-wal", path.display());
+    std::fs::metadata(wal).map_or(0, |m| m.len().saturating_sub(32) / (page_size + 24))
+}
+
+/// Checkpoints run off the writer thread as the WAL grows, before the writer would
+/// checkpoint itself, and under a long stream of commits the WAL stays bounded (it
+/// starts over instead of growing with every write).
+#[tokio::test]
+async fn sqlite_checkpoints_in_the_background_and_keeps_the_wal_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |row| row.get(0))
+        .unwrap();
+    let page_size = u64::try_from(page_size).unwrap();
+    let tenant = testing::fresh_tenant();
+    let database_size = || std::fs::metadata(&path).unwrap().len();
+
+    // Past the checkpointer's wake-up (500 frames), short of the writer's own
+    // checkpoint (2 000): only the checkpointer copies pages into the database file.
+    let before = database_size();
+    let mut creates = 0_u64;
+    while wal_frames(&path, page_size) < 700 {
+        let (invoice, event) = created(&tenant, "Checkpointed GmbH");
+        store.create(&invoice, &[event]).await.unwrap();
+        creates += 1;
+    }
+    let frames_per_create = wal_frames(&path, page_size).div_ceil(creates);
+    let waited = std::time::Instant::now();
+    while database_size() == before && waited.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        database_size() > before,
+        "no checkpoint copied pages into the database file ({before} bytes) with {} frames in the WAL",
+        wal_frames(&path, page_size)
+    );
+
+    // Commits of five times the writer's threshold: the WAL starts over instead of
+    // growing with them (its file keeps the largest size it had).
+    let more = 10_000 / frames_per_create;
+    for _ in 0..more {
+        let (invoice, event) = created(&tenant, "Checkpointed GmbH");
+        store.create(&invoice, &[event]).await.unwrap();
+    }
+    let frames = wal_frames(&path, page_size);
+    assert!(
+        frames < 2_500,
+        "{frames} frames in the WAL after {more} more creates of {frames_per_create} frames each"
+    );
+    let count: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM invoices WHERE tenant = ?",
+            [tenant.as_str()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(count, i64::try_from(creates + more).unwrap());
+}

@@ -131,13 +131,22 @@ impl SqliteStoreBuilder {
         // One read connection now, so that an unreadable file fails here, not at the
         // first read.
         readers.keep(readers.open().map_err(|e| self.open_error(Box::new(e)))?);
+        let checkpointer = self.open_read_write()?;
         let name = format!("sqlite-writer {}", self.path.display());
-        let writer = Writer::start(writer, name)?;
+        let writer = Writer::start(writer, checkpointer, name)?;
         Ok(SqliteStore::new(self.path, readers, writer))
     }
 
     /// The writer's connection, in WAL mode, with the chosen durability.
     fn open_writer(&self) -> Result<Connection> {
+        let connection = self.open_read_write()?;
+        super::readers::plan_once(&connection).map_err(|e| self.open_error(Box::new(e)))?;
+        Ok(connection)
+    }
+
+    /// A connection that may write, in WAL mode, with the chosen durability (which also
+    /// decides what a checkpoint on it fsyncs).
+    fn open_read_write(&self) -> Result<Connection> {
         let connection = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -159,8 +168,7 @@ impl SqliteStoreBuilder {
             connection.execute_batch(&format!(
                 "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON",
                 self.synchronous.pragma()
-            ))?;
-            super::readers::plan_once(&connection)
+            ))
         };
         setup().map_err(|e| self.open_error(Box::new(e)))?;
         Ok(connection)

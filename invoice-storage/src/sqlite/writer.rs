@@ -12,7 +12,8 @@
 //!
 //! Under load, writers that queue while one batch commits share the next commit: its
 //! fixed cost (the WAL append, and with `synchronous = FULL` the fsync) is paid once per
-//! batch instead of once per write.
+//! batch instead of once per write. Checkpoints run on a thread of their own
+//! ([`checkpointer`](super::checkpointer)).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
@@ -21,6 +22,7 @@ use std::thread;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::checkpointer::Checkpoints;
 use super::query::{closed, sqlite_error};
 use crate::error::{Error, Result};
 
@@ -79,12 +81,19 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `connection` (already migrated).
-    pub(super) fn start(connection: Connection, name: String) -> Result<Self> {
+    /// Starts the writer thread on `connection` (already migrated), and its
+    /// checkpointer on `checkpointer`, a second connection to the same file.
+    pub(super) fn start(
+        connection: Connection,
+        checkpointer: Connection,
+        name: String,
+    ) -> Result<Self> {
+        let checkpoints =
+            Checkpoints::start(&connection, checkpointer, format!("{name} checkpoints"))?;
         let (queue, jobs) = mpsc::channel();
         thread::Builder::new()
             .name(name)
-            .spawn(move || run(connection, &jobs))
+            .spawn(move || run(connection, checkpoints, &jobs))
             .map_err(|e| Error::Backend {
                 backend: super::BACKEND,
                 source: Box::new(e),
@@ -132,7 +141,7 @@ impl Writer {
 }
 
 /// The writer thread: batches until every sender is gone or a close is asked.
-fn run(connection: Connection, jobs: &mpsc::Receiver<Message>) {
+fn run(connection: Connection, mut checkpoints: Checkpoints, jobs: &mpsc::Receiver<Message>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = jobs.recv() {
         let mut close = None;
@@ -149,9 +158,11 @@ fn run(connection: Connection, jobs: &mpsc::Receiver<Message>) {
         }
         if !batch.is_empty() {
             commit_batch(&connection, batch.drain(..));
+            checkpoints.after_commit(&connection);
         }
         if let Some(done) = close {
-            // Dropping the connection checkpoints the WAL when it is the last one.
+            // Closing the last connection checkpoints the WAL and removes it.
+            drop(checkpoints);
             drop(connection);
             let _ = done.send(());
             // Jobs queued after the close find the receiver gone: `closed()`.
