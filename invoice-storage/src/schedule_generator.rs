@@ -128,8 +128,9 @@ impl ScheduleGenerator {
         now: DateTime<Utc>,
         report: &mut GenerationReport,
     ) -> Result<()> {
-        let (invoice, event) = schedule.draft(InvoiceId::from_uuid(Uuid::new_v4()), occurrence)?;
-        let envelope = EventEnvelope::new(EventId::from_uuid(Uuid::new_v4()), now, &invoice, event);
+        // UUID v7 ids (time first) land at the end of the stores' id indexes.
+        let (invoice, event) = schedule.draft(InvoiceId::from_uuid(Uuid::now_v7()), occurrence)?;
+        let envelope = EventEnvelope::new(EventId::from_uuid(Uuid::now_v7()), now, &invoice, event);
         let (id, version) = match self.schedules.generate(&invoice, &[envelope]).await? {
             Generated::Created => {
                 report.created += 1;
@@ -152,7 +153,7 @@ impl ScheduleGenerator {
             return Ok(());
         }
         let mut request =
-            IssueRequest::new(occurrence.date, EventId::from_uuid(Uuid::new_v4()), now)
+            IssueRequest::new(occurrence.date, EventId::from_uuid(Uuid::now_v7()), now)
                 .with_expected_version(version);
         if let Some(series) = &schedule.template().series {
             request = request.with_series(series.clone());

@@ -7,7 +7,8 @@ use invoice_core::{Address, ClientId};
 use invoice_storage::Client;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+
+use super::new_id;
 
 use crate::auth::Tenant;
 use crate::error::{AppError, ValidJson, ValidQuery};
@@ -75,7 +76,7 @@ pub async fn create(
     Tenant(tenant): Tenant,
     ValidJson(body): ValidJson<ClientBody>,
 ) -> Result<(StatusCode, Json<Client>), AppError> {
-    let client = to_client(ClientId::from_uuid(Uuid::new_v4()), tenant, body)?;
+    let client = to_client(ClientId::from_uuid(new_id()), tenant, body)?;
     state.clients.create(&client).await?;
     Ok((StatusCode::CREATED, Json(client)))
 }

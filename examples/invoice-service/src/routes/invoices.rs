@@ -16,7 +16,8 @@ use invoice_storage::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+
+use super::new_id;
 
 use super::envelopes;
 use crate::auth::Tenant;
@@ -170,7 +171,7 @@ async fn draft_of(
         (None, None) => return Err(AppError::bad_request("a buyer or a client_id is required")),
     };
     let mut builder = InvoiceBuilder::new(
-        InvoiceId::from_uuid(Uuid::new_v4()),
+        InvoiceId::from_uuid(new_id()),
         tenant,
         body.currency,
         body.seller,
@@ -714,7 +715,7 @@ pub async fn issue(
     };
     let mut request = IssueRequest::new(
         body.issue_date.unwrap_or_else(|| Utc::now().date_naive()),
-        invoice_core::EventId::from_uuid(Uuid::new_v4()),
+        invoice_core::EventId::from_uuid(new_id()),
         Utc::now(),
     );
     if let Some(format) = body.series {
@@ -752,7 +753,7 @@ pub async fn pay(
     let mut invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
     let read_version = invoice.version();
     let mut payment = Payment::new(
-        PaymentId::from_uuid(Uuid::new_v4()),
+        PaymentId::from_uuid(new_id()),
         body.amount,
         body.date.unwrap_or_else(|| Utc::now().date_naive()),
     )?;
@@ -776,7 +777,7 @@ pub async fn credit(
 ) -> Result<Response, AppError> {
     let mut invoice = state.invoices.get(&tenant, parse_id(&id)?).await?;
     let read_version = invoice.version();
-    let (credit_note, credited) = invoice.credit(InvoiceId::from_uuid(Uuid::new_v4()))?;
+    let (credit_note, credited) = invoice.credit(InvoiceId::from_uuid(new_id()))?;
     let created = invoice_core::InvoiceEvent::Created {
         summary: credit_note.snapshot()?,
     };
@@ -826,7 +827,7 @@ pub async fn add_note(
     let _ = body.client_id;
     let read_version = invoice.version();
     let note = Note::new(
-        NoteId::from_uuid(Uuid::new_v4()),
+        NoteId::from_uuid(new_id()),
         body.admin_id,
         body.note,
         Utc::now(),

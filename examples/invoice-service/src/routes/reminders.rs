@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::new_id;
+
 use super::invoices::if_match;
 use crate::auth::Tenant;
 use crate::error::{AppError, ValidJson, ValidQuery};
@@ -142,7 +144,7 @@ pub async fn create(
         AboutBody::Topic(topic) => ReminderAbout::Topic(topic),
     };
     let mut reminder = Reminder::new(
-        ReminderId::from_uuid(Uuid::new_v4()),
+        ReminderId::from_uuid(new_id()),
         tenant,
         about,
         body.recipient,

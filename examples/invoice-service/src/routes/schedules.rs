@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::new_id;
+
 use super::invoices::if_match;
 use crate::auth::Tenant;
 use crate::error::{AppError, ValidJson, ValidQuery};
@@ -137,7 +139,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     crate::limits::check_lines(body.template.lines.len())?;
     let schedule = Schedule::new(
-        ScheduleId::from_uuid(Uuid::new_v4()),
+        ScheduleId::from_uuid(new_id()),
         tenant,
         body.name,
         body.template,
