@@ -533,3 +533,20 @@ async fn sqlite_checkpoints_in_the_background_and_keeps_the_wal_bounded() {
         .unwrap();
     assert_eq!(count, i64::try_from(creates + more).unwrap());
 }
+
+/// `close` returns once every connection it opened is closed, the checkpointer's too: the
+/// last one checkpoints the WAL and removes it, so the file alone is the whole database.
+#[tokio::test]
+async fn sqlite_close_leaves_no_wal_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let tenant = testing::fresh_tenant();
+    let (invoice, event) = created(&tenant, "Closed GmbH");
+    store.create(&invoice, &[event]).await.unwrap();
+    store.close().await;
+    let wal = format!("{}-wal", path.display());
+    assert!(!std::path::Path::new(&wal).exists(), "{wal} is still there");
+    let reopened = SqliteStore::open(&path).await.unwrap();
+    assert_eq!(reopened.get(&tenant, invoice.id()).await.unwrap(), invoice);
+}

@@ -18,7 +18,7 @@
 use std::cell::Cell;
 use std::os::raw::c_int;
 use std::sync::mpsc;
-use std::thread;
+use std::thread::{self, JoinHandle};
 
 use rusqlite::hooks::Wal;
 use rusqlite::Connection;
@@ -26,11 +26,11 @@ use rusqlite::Connection;
 use crate::error::{Error, Result};
 
 /// Frames (pages) the WAL grows by between two wake-ups of the checkpointer.
-pub(super) const WAKE_AFTER: c_int = 500;
+const WAKE_AFTER: c_int = 500;
 
 /// The WAL's length, in frames, at which the writer checkpoints on its own thread
 /// (SQLite's default checkpoints at 1 000).
-pub(super) const WRITER_CHECKPOINTS_AT: c_int = 2_000;
+const WRITER_CHECKPOINTS_AT: c_int = 2_000;
 
 thread_local! {
     /// The WAL's length after this thread's last commit, set by [`note_wal_length`].
@@ -49,10 +49,13 @@ fn checkpoint(connection: &Connection) {
 }
 
 /// The writer thread's side of the checkpointer; dropping it stops the checkpointer
-/// thread, which then closes its connection.
+/// thread and waits until it has closed its connection, so that a store's `close`
+/// returns with every connection of the writer's side closed.
 #[derive(Debug)]
 pub(super) struct Checkpoints {
-    wake: mpsc::SyncSender<()>,
+    /// `None` only while dropping.
+    wake: Option<mpsc::SyncSender<()>>,
+    thread: Option<JoinHandle<()>>,
     /// The WAL's length when the checkpointer was last woken.
     woken_at: c_int,
 }
@@ -62,7 +65,7 @@ impl Checkpoints {
     /// thread on `connection`, a second connection to the same file.
     pub(super) fn start(writer: &Connection, connection: Connection, name: String) -> Result<Self> {
         let (wake, woken) = mpsc::sync_channel::<()>(1);
-        thread::Builder::new()
+        let thread = thread::Builder::new()
             .name(name)
             .spawn(move || {
                 while woken.recv().is_ok() {
@@ -74,7 +77,11 @@ impl Checkpoints {
                 source: Box::new(e),
             })?;
         writer.wal_hook(Some(note_wal_length));
-        Ok(Self { wake, woken_at: 0 })
+        Ok(Self {
+            wake: Some(wake),
+            thread: Some(thread),
+            woken_at: 0,
+        })
     }
 
     /// Called on the writer thread after each commit of `writer`.
@@ -88,8 +95,20 @@ impl Checkpoints {
             checkpoint(writer);
         } else if length - self.woken_at >= WAKE_AFTER {
             // Full: a wake-up is pending already, which is as good.
-            let _ = self.wake.try_send(());
+            if let Some(wake) = &self.wake {
+                let _ = wake.try_send(());
+            }
             self.woken_at = length;
+        }
+    }
+}
+
+impl Drop for Checkpoints {
+    fn drop(&mut self) {
+        // Without a sender the checkpointer's `recv` fails and its loop ends.
+        drop(self.wake.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
