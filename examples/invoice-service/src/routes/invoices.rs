@@ -17,9 +17,7 @@ use invoice_storage::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::new_id;
-
-use super::envelopes;
+use super::{envelopes, new_id};
 use crate::auth::Tenant;
 use crate::error::{AppError, ValidJson, ValidQuery};
 use crate::AppState;

@@ -16,9 +16,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::new_id;
-
 use super::invoices::if_match;
+use super::new_id;
 use crate::auth::Tenant;
 use crate::error::{AppError, ValidJson, ValidQuery};
 use crate::AppState;
