@@ -32,6 +32,7 @@ mod checkpointer;
 mod idempotency;
 mod invoice_view;
 mod migrations;
+mod positions;
 mod query;
 mod readers;
 mod reminders;
@@ -209,15 +210,19 @@ impl SqliteStore {
         self.read(|connection| match query.page_request() {
             PageRequest::Offset { page, size } => {
                 let mut sql = Sql::default();
-                offset_page(
-                    &mut sql,
-                    columns,
-                    Dialect::Sqlite,
-                    tenant,
-                    query,
-                    *page,
-                    *size,
-                );
+                if positions::applies(query) {
+                    positions::position_page(&mut sql, columns, tenant, query, *page, *size);
+                } else {
+                    offset_page(
+                        &mut sql,
+                        columns,
+                        Dialect::Sqlite,
+                        tenant,
+                        query,
+                        *page,
+                        *size,
+                    );
+                }
                 let mut total = None;
                 let items = select(connection, &sql, |row| {
                     if total.is_none() {
@@ -390,7 +395,8 @@ fn insert_events(connection: &Connection, events: &[OutboxRow]) -> Result<()> {
     Ok(())
 }
 
-/// Inserts a new invoice row (`values` as [`row_values`] gives them) and its events.
+/// Inserts a new invoice row (`values` as [`row_values`] gives them), last of its
+/// tenant's positions (see [`positions`]), and its events.
 fn insert_invoice(
     connection: &Connection,
     id: InvoiceId,
@@ -402,9 +408,10 @@ fn insert_invoice(
             "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
              number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
              kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
-             amount_due, updated_at, facts) \
+             amount_due, updated_at, facts, position) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-             ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+             ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
+             (SELECT COALESCE(MAX(position), 0) + 1 FROM invoices WHERE tenant = ?2))",
         )
         .map_err(backend)?;
     match insert.execute(params_from_iter(values)) {

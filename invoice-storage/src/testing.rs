@@ -36,7 +36,7 @@ pub use invoices::{
     history_lists_an_invoices_events_in_order, issue_allocates_gapless_numbers_under_concurrency,
     issue_of_invalid_invoice_consumes_no_number, keyset_pages_are_stable_while_rows_are_inserted,
     list_filters_and_offset_pages, list_sorts_by_number_date_amount_and_status,
-    summaries_match_the_invoices, tenants_are_isolated,
+    offset_pages_skip_deleted_drafts, summaries_match_the_invoices, tenants_are_isolated,
 };
 pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
@@ -78,6 +78,7 @@ where
     tenants_are_isolated(&s).await;
     delete_only_drafts(&s).await;
     list_filters_and_offset_pages(&s).await;
+    offset_pages_skip_deleted_drafts(&s).await;
     list_sorts_by_number_date_amount_and_status(&s).await;
     summaries_match_the_invoices(&s).await;
     keyset_pages_are_stable_while_rows_are_inserted(&s).await;

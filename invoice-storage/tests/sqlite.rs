@@ -550,3 +550,56 @@ async fn sqlite_close_leaves_no_wal_behind() {
     let reopened = SqliteStore::open(&path).await.unwrap();
     assert_eq!(reopened.get(&tenant, invoice.id()).await.unwrap(), invoice);
 }
+
+/// Invoices written before positions existed get theirs, per tenant in insertion
+/// order, and later ones follow: offset pages list them all, in order.
+#[tokio::test]
+async fn sqlite_numbers_invoices_written_before_positions_existed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let (first, second) = (testing::fresh_tenant(), testing::fresh_tenant());
+    let mut ids = (Vec::new(), Vec::new());
+    {
+        let store = SqliteStore::open(&path).await.unwrap();
+        for i in 0..7 {
+            for (tenant, ids) in [(&first, &mut ids.0), (&second, &mut ids.1)] {
+                let (invoice, event) = created(tenant, &format!("Early {i}"));
+                store.create(&invoice, &[event]).await.unwrap();
+                ids.push(invoice.id());
+            }
+        }
+        store.close().await;
+    }
+    // Back to the schema before the migration, with these rows in it.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER invoice_position_gaps_delete; DROP TABLE invoice_position_gaps; \
+             DROP INDEX invoices_tenant_position; ALTER TABLE invoices DROP COLUMN position; \
+             DELETE FROM _invoice_storage_migrations WHERE version = 20261207000000;",
+        )
+        .unwrap();
+    let store = SqliteStore::open(&path).await.unwrap();
+    let (later, event) = created(&first, "Later");
+    store.create(&later, &[event]).await.unwrap();
+    ids.0.push(later.id());
+    for (tenant, ids) in [(&first, &ids.0), (&second, &ids.1)] {
+        let mut listed = Vec::new();
+        for page in 0..3 {
+            let query = InvoiceQuery::new()
+                .sort(invoice_storage::InvoiceSort::OldestFirst)
+                .page(invoice_storage::PageRequest::Offset { page, size: 3 });
+            let found = store.list(tenant, &query).await.unwrap();
+            listed.extend(found.items.into_iter().map(|summary| summary.id));
+        }
+        assert_eq!(&listed, ids);
+        let newest =
+            InvoiceQuery::new().page(invoice_storage::PageRequest::Offset { page: 1, size: 2 });
+        let found = store.list(tenant, &newest).await.unwrap();
+        let expected: Vec<_> = ids.iter().rev().skip(2).take(2).copied().collect();
+        assert_eq!(
+            found.items.iter().map(|s| s.id).collect::<Vec<_>>(),
+            expected
+        );
+    }
+}

@@ -78,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261206000000_outbox_payloads.sql"),
         then: None,
     },
+    Migration {
+        version: 20261207000000,
+        description: "invoice positions",
+        sql: include_str!("../../migrations/sqlite/20261207000000_invoice_positions.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.

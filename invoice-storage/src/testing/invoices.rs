@@ -177,6 +177,58 @@ pub async fn delete_only_drafts(store: &dyn InvoiceStore) {
     ));
 }
 
+/// Offset pages of the whole list, newest and oldest first, hold exactly the invoices
+/// left after drafts were deleted (at the start, in the middle, in a run, the newest),
+/// in order, at every page size; one created after the newest was deleted comes first.
+pub async fn offset_pages_skip_deleted_drafts(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let mut invoices = Vec::new();
+    for i in 0..30 {
+        let (invoice, event) = created(draft(&tenant, &format!("Buyer {i:02}")));
+        store.create(&invoice, &[event]).await.unwrap();
+        invoices.push(invoice);
+    }
+    // The second newest before the newest, so that a gap lies above the newest left.
+    for i in [0, 7, 12, 13, 14, 20, 28, 29] {
+        let invoice = &mut invoices[i];
+        let deleted = invoice.delete().unwrap();
+        let envelope = EventEnvelope::new(new_event_id(), t0(), invoice, deleted);
+        store
+            .delete(&tenant, invoice.id(), 1, &[envelope])
+            .await
+            .unwrap();
+    }
+    let mut kept: Vec<_> = invoices
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| ![0, 7, 12, 13, 14, 20, 28, 29].contains(i))
+        .map(|(_, invoice)| invoice.id())
+        .collect();
+    let (invoice, event) = created(draft(&tenant, "Buyer 30"));
+    store.create(&invoice, &[event]).await.unwrap();
+    kept.push(invoice.id());
+
+    let newest_first: Vec<_> = kept.iter().rev().copied().collect();
+    for (sort, expected) in [
+        (InvoiceSort::OldestFirst, &kept),
+        (InvoiceSort::NewestFirst, &newest_first),
+    ] {
+        for size in 1..=4u32 {
+            let pages = expected.len().div_ceil(size as usize) as u32;
+            let mut listed = Vec::new();
+            for page in 0..=pages {
+                let query = InvoiceQuery::new()
+                    .sort(sort)
+                    .page(PageRequest::Offset { page, size });
+                let found = store.list(&tenant, &query).await.unwrap();
+                assert_eq!(found.total, Some(expected.len() as u64), "{sort:?} {size}");
+                listed.extend(found.items.iter().map(|summary| summary.id));
+            }
+            assert_eq!(&listed, expected, "{sort:?}, pages of {size}");
+        }
+    }
+}
+
 /// 200 drafts issued concurrently from 8 tasks get numbers 1…200, no gap, no duplicate;
 /// another tenant's series starts at 1 independently.
 pub async fn issue_allocates_gapless_numbers_under_concurrency(store: Arc<dyn InvoiceStore>) {
