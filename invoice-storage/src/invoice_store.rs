@@ -292,6 +292,11 @@ pub(crate) fn keyset_unsupported(sort: InvoiceSort) -> Error {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PageRequest {
     /// Page `page` (from 0) of `size` rows, as `?page=0&size=10`; returns the total count.
+    ///
+    /// A database finds an offset page by stepping over the rows before it, so a deep
+    /// page of a large list costs more than the first one; keyset pages do not. On
+    /// `SqliteStore` the unfiltered list, newest or oldest first, is the exception: each
+    /// invoice keeps its position, and any page is one seek.
     Offset {
         /// Zero-based page number.
         page: u32,

@@ -3,7 +3,7 @@
 -- MODE=get  : GET /invoices/<random id of IDS_FILE>
 -- MODE=post : POST /invoices with the 10-line body in BODY_FILE
 -- MODE=list : GET /invoices?page=<random 0..N/10-1>&size=10
--- MODE=health : GET /health (the floor: a request that does next to nothing)
+-- MODE=health : GET /health (the floor: one trivial store read, the outbox's pending count)
 -- done() prints: RESULT rps p50_ms p99_ms requests errors
 local mode = os.getenv("MODE") or "get"
 local token = os.getenv("TOKEN")

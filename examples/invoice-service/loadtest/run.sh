@@ -3,10 +3,10 @@
 # and, with DATABASE_URL=postgres://…, on PostgreSQL, beside the Flask anchor of the seed
 # stack in the same run, on 127.0.0.1 only, bounded in time.
 #
-# Per load (get one invoice, get a list page of 10, post a 10-line draft, and /health as
-# the floor of a request on this server; wrk -t2 -c32, WARM s warm-up then DUR s
-# measured) it reports requests/s, p50/p99, errors, and the
-# server's CPU time per request: user + system time of the server process (all its
+# Per load (get one invoice, get a list page of 10, post a 10-line draft, and /health,
+# which only counts the outbox's pending events, as the floor of a request; wrk -t2
+# -c32, WARM s warm-up then DUR s measured) it reports requests/s, p50/p99, errors, and
+# the server's CPU time per request: user + system time of the server process (all its
 # threads) read from /proc over the measured window, divided by the requests served.
 # That ratio does not depend on how wrk and the server share the cores, so it is the
 # figure to compare first. Between the reads and the post load, p99 at a fixed 1 000
@@ -113,8 +113,8 @@ measure_service() { # label database_url
   test "$(wc -l <"$TMP/ids.txt")" -eq "$SEED_N" || { echo "seeding failed" >&2; exit 1; }
   # Reads first, so they see exactly SEED_N invoices; then p99 at a fixed rate on the
   # same table, before the post load grows it (and leaves the relay publishing its
-  # events for a while). `health` answers from the HTTP stack alone: the floor of a
-  # request on this server.
+  # events for a while). `health` answers after one trivial store read (the count of
+  # pending outbox events): the floor of a request on this server and store.
   for mode in ${MODES:-health get list fixed post}; do
     if [ "$mode" = fixed ]; then
       fixed_rate "$label"
