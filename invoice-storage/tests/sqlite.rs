@@ -7,7 +7,9 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use invoice_core::{EventEnvelope, EventId, Invoice};
 use invoice_storage::testing;
-use invoice_storage::{Error, InvoiceQuery, InvoiceStore, OutboxStore, SqliteStore};
+use invoice_storage::{
+    Error, InvoiceQuery, InvoiceSort, InvoiceStore, OutboxStore, PageRequest, SqliteStore,
+};
 use rusqlite::Connection;
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -587,14 +589,13 @@ async fn sqlite_numbers_invoices_written_before_positions_existed() {
         let mut listed = Vec::new();
         for page in 0..3 {
             let query = InvoiceQuery::new()
-                .sort(invoice_storage::InvoiceSort::OldestFirst)
-                .page(invoice_storage::PageRequest::Offset { page, size: 3 });
+                .sort(InvoiceSort::OldestFirst)
+                .page(PageRequest::Offset { page, size: 3 });
             let found = store.list(tenant, &query).await.unwrap();
             listed.extend(found.items.into_iter().map(|summary| summary.id));
         }
         assert_eq!(&listed, ids);
-        let newest =
-            InvoiceQuery::new().page(invoice_storage::PageRequest::Offset { page: 1, size: 2 });
+        let newest = InvoiceQuery::new().page(PageRequest::Offset { page: 1, size: 2 });
         let found = store.list(tenant, &newest).await.unwrap();
         let expected: Vec<_> = ids.iter().rev().skip(2).take(2).copied().collect();
         assert_eq!(

@@ -24,15 +24,11 @@ use invoice_core::TenantId;
 
 /// Whether `query` can be paged by position: no filter, newest or oldest first.
 pub(super) fn applies(query: &InvoiceQuery) -> bool {
-    matches!(
-        query.sort_order(),
-        InvoiceSort::NewestFirst | InvoiceSort::OldestFirst
-    ) && query.statuses().is_empty()
-        && query.client_filter().is_none()
-        && query.issued_from().is_none()
-        && query.issued_to().is_none()
-        && query.due_before_date().is_none()
-        && query.text_filter().is_none()
+    query.is_unfiltered()
+        && matches!(
+            query.sort_order(),
+            InvoiceSort::NewestFirst | InvoiceSort::OldestFirst
+        )
 }
 
 /// An offset page of `size` rows of a query that [`applies`], in the shape of
