@@ -604,3 +604,26 @@ async fn sqlite_numbers_invoices_written_before_positions_existed() {
         );
     }
 }
+
+/// This repository builds the bundled SQLite without its allocation and page-cache
+/// mutexes (`.cargo/config.toml`, `LIBSQLITE3_FLAGS`; the README says why). A build
+/// that lost the setting (the variable renamed, the file moved) fails here rather than
+/// only in the load figures.
+#[test]
+fn the_bundled_sqlite_is_built_without_its_global_mutexes() {
+    let conn = Connection::open_in_memory().unwrap();
+    let mut statement = conn.prepare("PRAGMA compile_options").unwrap();
+    let options: Vec<String> = statement
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "{options:?}"
+    );
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+}
