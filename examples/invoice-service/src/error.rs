@@ -262,16 +262,31 @@ where
                 }
                 _ => AppError::bad_request(e.body_text()),
             })?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
+        // A body that decodes (the common case) is read by serde_json alone, which also
+        // refuses anything after the value. Only a body that fails is read again with
+        // serde_path_to_error, to name the field: tracking the path of every field nearly
+        // doubled the time a 10-line draft took to read and decode.
+        serde_json::from_slice(&bytes)
             .map(ValidJson)
-            .map_err(|e| AppError::BadRequest {
-                message: "invalid request body".to_owned(),
-                details: vec![ErrorDetail {
-                    field: e.path().to_string(),
-                    message: e.inner().to_string(),
-                    path: None,
-                }],
-            })
+            .map_err(|error| bad_body::<T>(&bytes, &error))
+    }
+}
+
+/// The 400 for a body that serde_json refused with `error`: the path of the field where
+/// decoding stopped, and why. When the value itself decodes (what follows it is the
+/// fault, such as a second value) the path is the root, `.`.
+fn bad_body<T: serde::de::DeserializeOwned>(bytes: &[u8], error: &serde_json::Error) -> AppError {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let (field, message) = match serde_path_to_error::deserialize::<_, T>(de) {
+        Err(e) => (e.path().to_string(), e.inner().to_string()),
+        Ok(_) => (".".to_owned(), error.to_string()),
+    };
+    AppError::BadRequest {
+        message: "invalid request body".to_owned(),
+        details: vec![ErrorDetail {
+            field,
+            message,
+            path: None,
+        }],
     }
 }

@@ -168,6 +168,41 @@ async fn bad_input_is_a_400_naming_the_field_never_a_500() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
+/// A body is one JSON value: whatever follows it (a second value, a stray bracket) is a
+/// 400 too, not ignored. Before, the decoder stopped after the value and created the
+/// draft.
+#[tokio::test]
+async fn a_body_with_anything_after_its_value_is_a_400_and_creates_nothing() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let api = api().await;
+    for trailing in ["}", " {\"currency\": \"EUR\"}", " x"] {
+        let body = format!("{}{trailing}", draft_body());
+        let request = axum::http::Request::post("/invoices")
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", api.token("acme")),
+            )
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let response = api.router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{trailing:?}");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let error: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(error["error"]["details"][0]["field"], ".", "{error}");
+        assert!(
+            error["error"]["details"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("trailing"),
+            "{error}"
+        );
+    }
+    let (_, page) = api.json("GET", "/invoices", "acme", None).await;
+    assert_eq!(page["total_elements"], 0, "{page}");
+}
+
 #[tokio::test]
 async fn issuing_an_invalid_invoice_is_a_422_with_rule_ids() {
     let api = api().await;
