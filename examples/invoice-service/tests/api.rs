@@ -201,6 +201,20 @@ async fn a_body_with_anything_after_its_value_is_a_400_and_creates_nothing() {
     }
     let (_, page) = api.json("GET", "/invoices", "acme", None).await;
     assert_eq!(page["total_elements"], 0, "{page}");
+
+    // The optional body of an issue, read apart from the others, holds to the same.
+    let (id, _) = api.create_draft("acme", draft_body()).await;
+    let request = axum::http::Request::post(format!("/invoices/{id}/issue"))
+        .header(header::AUTHORIZATION, format!("Bearer {}", api.token("acme")))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from("{} {}"))
+        .unwrap();
+    let response = api.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (_, invoice) = api
+        .json("GET", &format!("/invoices/{id}"), "acme", None)
+        .await;
+    assert_eq!(invoice["invoice"]["status"], "draft", "{invoice}");
 }
 
 #[tokio::test]

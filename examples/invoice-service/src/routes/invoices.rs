@@ -701,15 +701,7 @@ pub async fn issue(
     let body: IssueBody = if body.is_empty() {
         IssueBody::default()
     } else {
-        let de = &mut serde_json::Deserializer::from_slice(&body);
-        serde_path_to_error::deserialize(de).map_err(|e| AppError::BadRequest {
-            message: "invalid request body".to_owned(),
-            details: vec![crate::error::ErrorDetail {
-                field: e.path().to_string(),
-                message: e.inner().to_string(),
-                path: None,
-            }],
-        })?
+        crate::error::decode_body(&body)?
     };
     let mut request = IssueRequest::new(
         body.issue_date.unwrap_or_else(|| Utc::now().date_naive()),
