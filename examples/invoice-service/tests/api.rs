@@ -205,7 +205,10 @@ async fn a_body_with_anything_after_its_value_is_a_400_and_creates_nothing() {
     // The optional body of an issue, read apart from the others, holds to the same.
     let (id, _) = api.create_draft("acme", draft_body()).await;
     let request = axum::http::Request::post(format!("/invoices/{id}/issue"))
-        .header(header::AUTHORIZATION, format!("Bearer {}", api.token("acme")))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", api.token("acme")),
+        )
         .header(header::CONTENT_TYPE, "application/json")
         .body(axum::body::Body::from("{} {}"))
         .unwrap();
