@@ -173,22 +173,13 @@ async fn bad_input_is_a_400_naming_the_field_never_a_500() {
 /// draft.
 #[tokio::test]
 async fn a_body_with_anything_after_its_value_is_a_400_and_creates_nothing() {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
     let api = api().await;
     for trailing in ["}", " {\"currency\": \"EUR\"}", " x"] {
         let body = format!("{}{trailing}", draft_body());
-        let request = axum::http::Request::post("/invoices")
-            .header(
-                header::AUTHORIZATION,
-                format!("Bearer {}", api.token("acme")),
-            )
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(axum::body::Body::from(body))
-            .unwrap();
-        let response = api.router.clone().oneshot(request).await.unwrap();
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{trailing:?}");
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let (status, _, bytes) = api
+            .call_text("POST", "/invoices", Some("acme"), Some(&body), &[])
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{trailing:?}");
         let error: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(error["error"]["details"][0]["field"], ".", "{error}");
         assert!(
@@ -204,16 +195,11 @@ async fn a_body_with_anything_after_its_value_is_a_400_and_creates_nothing() {
 
     // The optional body of an issue, read apart from the others, holds to the same.
     let (id, _) = api.create_draft("acme", draft_body()).await;
-    let request = axum::http::Request::post(format!("/invoices/{id}/issue"))
-        .header(
-            header::AUTHORIZATION,
-            format!("Bearer {}", api.token("acme")),
-        )
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(axum::body::Body::from("{} {}"))
-        .unwrap();
-    let response = api.router.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let issue = format!("/invoices/{id}/issue");
+    let (status, _, _) = api
+        .call_text("POST", &issue, Some("acme"), Some("{} {}"), &[])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, invoice) = api
         .json("GET", &format!("/invoices/{id}"), "acme", None)
         .await;

@@ -57,6 +57,21 @@ impl Api {
         body: Option<Value>,
         extra: &[(&str, &str)],
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let text = body.map(|v| v.to_string());
+        self.call_text(method, uri, tenant, text.as_deref(), extra)
+            .await
+    }
+
+    /// As [`Api::call`], with the body sent as given (valid JSON or not), labelled
+    /// `application/json`.
+    pub(crate) async fn call_text(
+        &self,
+        method: &str,
+        uri: &str,
+        tenant: Option<&str>,
+        body: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(t) = tenant {
             req = req.header(header::AUTHORIZATION, format!("Bearer {}", self.token(t)));
@@ -65,9 +80,9 @@ impl Api {
             req = req.header(*k, *v);
         }
         let body = match body {
-            Some(v) => {
+            Some(text) => {
                 req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
+                Body::from(text.to_owned())
             }
             None => Body::empty(),
         };
