@@ -1,7 +1,7 @@
 //! Prometheus metrics: request counts and latency per route, events published.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use axum::extract::{MatchedPath, Request};
@@ -30,6 +30,34 @@ pub fn install() -> anyhow::Result<PrometheusHandle> {
         })
         .clone()
         .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// How often [`keep_up`] drains the latency samples. The exporter's own task runs every
+/// 5 s; a drain folds every sample since the last into the summaries on a worker thread,
+/// about 13 ns a sample (1.3 ms per 100 000, release build), so at 1 s a service answering
+/// 30 000 requests a second holds a worker for about 0.4 ms per drain.
+pub const UPKEEP_PERIOD: Duration = Duration::from_secs(1);
+
+/// Drains the recorded latencies into their summaries every `period` until `shutdown`.
+///
+/// The recorder keeps every latency sample (16 bytes each) until something drains it: a
+/// scrape of `/metrics`, or this. Without it a service nobody scrapes grows by the
+/// samples of every request it answers (tens of MB a minute under load), and its first
+/// scrape folds millions of them at once. `PrometheusBuilder::install` spawns the same
+/// task; [`install`] builds the recorder itself, so the service runs it.
+pub async fn keep_up(
+    handle: PrometheusHandle,
+    period: Duration,
+    shutdown: invoice_messaging::CancellationToken,
+) {
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            _ = ticks.tick() => handle.run_upkeep(),
+        }
+    }
 }
 
 /// Counts requests and measures their latency, labelled by route template (not by raw

@@ -305,6 +305,12 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         });
     }
 
+    let upkeep = metrics.clone();
+    let token = shutdown.clone();
+    tasks.spawn(async move {
+        crate::metrics::keep_up(upkeep, crate::metrics::UPKEEP_PERIOD, token).await;
+    });
+
     let purge = Arc::clone(&idempotency);
     let token = shutdown.clone();
     tasks.spawn(async move { purge_idempotency_keys(purge, token).await });
