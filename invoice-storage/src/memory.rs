@@ -65,7 +65,8 @@ pub struct InMemoryStore {
 /// size and moves every entry into it, touching memory no one touched before. At a few
 /// hundred thousand invoices that one insert took 60 ms on a 2-core VM (most of it the
 /// kernel zeroing fresh pages, `clear_page_erms`) while every other request waited: the
-/// in-memory POST load's p99 went from 5 to 15–80 ms. A B-tree grows a node at a time.
+/// in-memory POST load's p99 was anywhere from 5 to 83 ms. A B-tree grows a node at a
+/// time.
 #[derive(Debug, Default)]
 struct State {
     /// Rows are boxed: a node split moves pointers, not whole invoices.
