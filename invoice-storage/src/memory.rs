@@ -59,14 +59,14 @@ pub struct InMemoryStore {
     state: Arc<Mutex<State>>,
 }
 
-/// The maps that grow with every invoice or event written (`invoices`, `history`,
-/// `outbox_ids`, `inbox`, `views`) are B-trees, not hash maps. A hash map grows by
-/// doubling: one insert, under the lock every request takes, allocates a table twice the
-/// size and moves every entry into it, touching memory no one touched before. At a few
-/// hundred thousand invoices that one insert took 60 ms on a 2-core VM (most of it the
-/// kernel zeroing fresh pages, `clear_page_erms`) while every other request waited: the
-/// in-memory POST load's p99 was anywhere from 5 to 83 ms. A B-tree grows a node at a
-/// time.
+/// The maps that grow with what is written (invoices and their histories, event ids, the
+/// inbox, consumers' views, idempotency keys, clients, schedule runs, reminders) are
+/// B-trees, not hash maps. A hash map grows by doubling: one insert, under the lock every
+/// request takes, allocates a table twice the size and moves every entry into it, touching
+/// memory no one touched before. At a few hundred thousand invoices that one insert took
+/// 60 ms on a 2-core VM (most of it the kernel zeroing fresh pages, `clear_page_erms`)
+/// while every other request waited: the in-memory POST load's p99 was anywhere from 5 to
+/// 83 ms. A B-tree grows a node at a time.
 #[derive(Debug, Default)]
 struct State {
     /// Rows are boxed: a node split moves pointers, not whole invoices.
@@ -93,16 +93,16 @@ struct State {
     /// each event (each holds its invoice) is made when it is appended, not two.
     history: BTreeMap<InvoiceId, Vec<Arc<EventEnvelope>>>,
     inbox: BTreeSet<(String, EventId)>,
-    idempotency: HashMap<(TenantId, IdempotencyKey), (KeyEntry, DateTime<Utc>)>,
+    idempotency: BTreeMap<(TenantId, IdempotencyKey), (KeyEntry, DateTime<Utc>)>,
     /// Consumers' views: (consumer, tenant, invoice) to version and open snapshot.
     views: BTreeMap<(String, TenantId, InvoiceId), (u64, Option<InvoiceSnapshot>)>,
-    clients: HashMap<invoice_core::ClientId, Client>,
+    clients: BTreeMap<invoice_core::ClientId, Client>,
     /// Schedules with their recorded last period.
     schedules: BTreeMap<ScheduleId, Schedule>,
     /// The invoice made for each generated (schedule, period).
-    schedule_runs: HashMap<(ScheduleId, u32), InvoiceId>,
+    schedule_runs: BTreeMap<(ScheduleId, u32), InvoiceId>,
     /// Reminders with the end of the claim on each, if any.
-    reminders: HashMap<ReminderId, (Reminder, Option<DateTime<Utc>>)>,
+    reminders: BTreeMap<ReminderId, (Reminder, Option<DateTime<Utc>>)>,
 }
 
 /// A stored invoice. The invoice is shared: a read clones the `Arc` under the lock and
