@@ -305,11 +305,11 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         });
     }
 
-    let upkeep = metrics.clone();
-    let token = shutdown.clone();
-    tasks.spawn(async move {
-        crate::metrics::keep_up(upkeep, crate::metrics::UPKEEP_PERIOD, token).await;
-    });
+    tasks.spawn(crate::metrics::keep_up(
+        metrics.clone(),
+        crate::metrics::UPKEEP_PERIOD,
+        shutdown.clone(),
+    ));
 
     let purge = Arc::clone(&idempotency);
     let token = shutdown.clone();
