@@ -35,6 +35,14 @@ mod validation;
 mod vat;
 mod vat_accounting;
 
+/// The version of this crate, which names the JSON shape of its types: two builds of
+/// one published version write the same JSON for the same value, so JSON written by a
+/// build of `MODEL_VERSION` reads back, and can be sent on undecoded, by another build
+/// of it. A store that keeps JSON beside this mark (the SQLite store does) hands it on
+/// only when the mark matches; across versions it decodes and writes it again. (Builds
+/// of unpublished commits that share a version number may differ.)
+pub const MODEL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use allowance_charge::{AllowanceCharge, AllowanceChargeAmount, AllowanceChargeKind};
 pub use currency::Currency;
 pub use decimal::parse_decimal;

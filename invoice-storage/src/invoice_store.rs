@@ -11,6 +11,7 @@ use invoice_core::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::invoice_json::InvoiceJson;
 use crate::summary::InvoiceSummary;
 
 /// Stores invoices. Every method is scoped to a tenant: another tenant's invoice is
@@ -33,6 +34,22 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     ///
     /// [`Error::NotFound`] when the tenant has no invoice with this id.
     async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice>;
+
+    /// Loads an invoice as the JSON document a service answers with, its totals and the
+    /// amount due beside it ([`InvoiceJson`]): the document [`InvoiceJson::of`] writes
+    /// for what [`get`](Self::get) returns.
+    ///
+    /// The default decodes the invoice and writes it again. The SQLite store answers
+    /// with the JSON it kept, undecoded, when a build of the same
+    /// [`MODEL_VERSION`](invoice_core::MODEL_VERSION) wrote it (so its shape is this
+    /// build's), and decodes it otherwise.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get); [`Error::Domain`] when the totals cannot be computed.
+    async fn get_json(&self, tenant: &TenantId, id: InvoiceId) -> Result<InvoiceJson> {
+        InvoiceJson::of(&self.get(tenant, id).await?)
+    }
 
     /// Replaces a stored invoice whose version is still `expected_version` (the version the
     /// caller read before running its command) and saves the events.

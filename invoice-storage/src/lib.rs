@@ -14,6 +14,7 @@ mod error;
 mod fs;
 mod idempotency;
 mod inbox;
+mod invoice_json;
 mod invoice_store;
 #[macro_use]
 mod invoice_view;
@@ -48,6 +49,7 @@ pub use idempotency::{
     Begin, IdempotencyKey, IdempotencyStore, StoredResponse, MAX_IDEMPOTENCY_KEY_LEN,
 };
 pub use inbox::{InboxStore, Recorded};
+pub use invoice_json::InvoiceJson;
 pub use invoice_store::{
     invoices, InvoicePage, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, Page,
     PageRequest, SummaryPage, MAX_PAGE_SIZE,

@@ -49,7 +49,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
-use invoice_core::{ClientId, EventEnvelope, EventId, Invoice, InvoiceId, TenantId};
+use invoice_core::{ClientId, EventEnvelope, EventId, Invoice, InvoiceId, TenantId, MODEL_VERSION};
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
 use self::query::{
@@ -61,6 +61,7 @@ use self::writer::Writer;
 use crate::client_store::{Client, ClientPage, ClientStore};
 use crate::error::{Error, Result};
 use crate::inbox::{InboxStore, Recorded};
+use crate::invoice_json::{derived_json, InvoiceJson};
 use crate::invoice_store::{
     Cursor, InvoicePage, InvoiceQuery, InvoiceStore, IssueRequest, Page, PageRequest, SummaryPage,
 };
@@ -400,7 +401,7 @@ fn insert_events(connection: &Connection, events: &[OutboxRow]) -> Result<()> {
 fn insert_invoice(
     connection: &Connection,
     id: InvoiceId,
-    values: [rusqlite::types::Value; 22],
+    values: [rusqlite::types::Value; ROW_VALUES],
     events: &[OutboxRow],
 ) -> Result<()> {
     let mut insert = connection
@@ -408,9 +409,9 @@ fn insert_invoice(
             "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
              number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
              kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
-             amount_due, updated_at, facts, position) \
+             amount_due, updated_at, facts, derived, model_version, position) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-             ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
+             ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, \
              (SELECT COALESCE(MAX(position), 0) + 1 FROM invoices WHERE tenant = ?2))",
         )
         .map_err(backend)?;
@@ -427,9 +428,16 @@ fn insert_invoice(
     insert_events(connection, events)
 }
 
-/// The values of `?1` to `?21` of an invoice row: id, tenant, the indexed columns, body,
-/// the summary columns.
-fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::Value; 22]> {
+/// How many values [`row_values`] gives.
+const ROW_VALUES: usize = 24;
+
+/// The values of `?1` to `?24` of an invoice row: id, tenant, the indexed columns, body,
+/// the summary columns, the report facts, and what `get_json` joins to the body with
+/// the model version that wrote both.
+fn row_values(
+    invoice: &Invoice,
+    c: InvoiceColumns,
+) -> Result<[rusqlite::types::Value; ROW_VALUES]> {
     use rusqlite::types::Value;
     let text = |s: Option<String>| s.map_or(Value::Null, Value::Text);
     let int = |i: Option<i64>| i.map_or(Value::Null, Value::Integer);
@@ -456,6 +464,8 @@ fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::
         Value::Text(c.amount_due),
         int(c.updated_at.map(micros)),
         Value::Text(c.facts),
+        Value::Text(derived_json(invoice)?),
+        Value::Text(MODEL_VERSION.to_owned()),
     ])
 }
 
@@ -464,7 +474,7 @@ fn row_values(invoice: &Invoice, c: InvoiceColumns) -> Result<[rusqlite::types::
 /// Returns whether a row was written.
 fn overwrite(
     connection: &Connection,
-    values: [rusqlite::types::Value; 22],
+    values: [rusqlite::types::Value; ROW_VALUES],
     expected: Option<i64>,
 ) -> Result<bool> {
     let mut update = connection
@@ -473,8 +483,9 @@ fn overwrite(
              number_folded = ?7, buyer_folded = ?8, issue_date = ?9, due_date = ?10, \
              due_key = ?11, version = ?12, body = ?13, kind = ?14, seller_name = ?15, \
              currency = ?16, net_amount = ?17, vat_amount = ?18, gross_amount = ?19, \
-             amount_due = ?20, updated_at = COALESCE(?21, updated_at), facts = ?22 \
-             WHERE id = ?1 AND tenant = ?2 AND (?23 IS NULL OR version = ?23)",
+             amount_due = ?20, updated_at = COALESCE(?21, updated_at), facts = ?22, \
+             derived = ?23, model_version = ?24 \
+             WHERE id = ?1 AND tenant = ?2 AND (?25 IS NULL OR version = ?25)",
         )
         .map_err(backend)?;
     let params = values.into_iter().chain(std::iter::once(expected.map_or(
@@ -520,6 +531,51 @@ impl InvoiceStore for SqliteStore {
             "invoice",
             &id,
         )
+    }
+
+    async fn get_json(&self, tenant: &TenantId, id: InvoiceId) -> Result<InvoiceJson> {
+        /// A row as `get_json` reads it: its JSON joined with its totals when this
+        /// build's model wrote both, its body to decode otherwise.
+        enum Stored {
+            Joined(String),
+            Body(String),
+        }
+        let row = self.read(|connection| {
+            connection
+                .prepare_cached(
+                    "SELECT body, derived, model_version, version FROM invoices \
+                     WHERE id = ? AND tenant = ?",
+                )
+                .map_err(backend)?
+                .query_row((id.to_string(), tenant.as_str()), |row| {
+                    let body = row.get_ref(0)?.as_str()?;
+                    let derived = row.get_ref(1)?.as_str_or_null()?;
+                    let model = row.get_ref(2)?.as_str_or_null()?;
+                    let stored = match derived {
+                        Some(derived) if model == Some(MODEL_VERSION) => {
+                            Stored::Joined(InvoiceJson::join(body, derived))
+                        }
+                        _ => Stored::Body(body.to_owned()),
+                    };
+                    Ok((stored, row.get::<_, i64>(3)?))
+                })
+                .optional()
+                .map_err(backend)
+        })?;
+        let (stored, version) = row.ok_or_else(|| Error::not_found("invoice", id))?;
+        match stored {
+            Stored::Joined(document) => {
+                InvoiceJson::checked(document, to_u64(version, "invoice", &id)?).ok_or_else(|| {
+                    Error::Corrupt {
+                        what: "invoice",
+                        id: id.to_string(),
+                        source: "its stored JSON and totals do not join into a JSON document"
+                            .into(),
+                    }
+                })
+            }
+            Stored::Body(body) => InvoiceJson::of(&from_json(&body, "invoice", &id)?),
+        }
     }
 
     async fn update(

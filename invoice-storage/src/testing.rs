@@ -33,10 +33,11 @@ pub use inbox::inbox_records_each_event_once;
 pub use invoice_views::invoice_views_keep_the_newest_version;
 pub use invoices::{
     concurrent_updates_lose_nothing, create_get_update_round_trip, delete_only_drafts,
-    history_lists_an_invoices_events_in_order, issue_allocates_gapless_numbers_under_concurrency,
-    issue_of_invalid_invoice_consumes_no_number, keyset_pages_are_stable_while_rows_are_inserted,
-    list_filters_and_offset_pages, list_sorts_by_number_date_amount_and_status,
-    offset_pages_skip_deleted_drafts, summaries_match_the_invoices, tenants_are_isolated,
+    history_lists_an_invoices_events_in_order, invoice_json_is_the_json_of_the_invoice,
+    issue_allocates_gapless_numbers_under_concurrency, issue_of_invalid_invoice_consumes_no_number,
+    keyset_pages_are_stable_while_rows_are_inserted, list_filters_and_offset_pages,
+    list_sorts_by_number_date_amount_and_status, offset_pages_skip_deleted_drafts,
+    summaries_match_the_invoices, tenants_are_isolated,
 };
 pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
@@ -74,6 +75,7 @@ where
     use std::sync::Arc;
     let s = fresh().await;
     create_get_update_round_trip(&s).await;
+    invoice_json_is_the_json_of_the_invoice(&s).await;
     clients_crud_pages_and_isolation(&s).await;
     tenants_are_isolated(&s).await;
     delete_only_drafts(&s).await;

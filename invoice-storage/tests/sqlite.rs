@@ -8,7 +8,8 @@ use chrono::{TimeZone, Utc};
 use invoice_core::{EventEnvelope, EventId, Invoice};
 use invoice_storage::testing;
 use invoice_storage::{
-    Error, InvoiceQuery, InvoiceSort, InvoiceStore, OutboxStore, PageRequest, SqliteStore,
+    Error, InvoiceJson, InvoiceQuery, InvoiceSort, InvoiceStore, OutboxStore, PageRequest,
+    SqliteStore,
 };
 use rusqlite::Connection;
 use tempfile::TempDir;
@@ -318,6 +319,63 @@ async fn sqlite_unreadable_body_is_corrupt() {
     );
 }
 
+/// `get_json` hands on the JSON a row keeps only when this build's model wrote it: a row
+/// written by another version (or before the columns existed) is decoded and written
+/// again, whatever its kept totals say; a row of this version whose kept JSON no longer
+/// joins into a document is corrupt, not sent on.
+#[tokio::test]
+async fn sqlite_invoice_json_is_kept_for_this_model_version_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let tenant = testing::fresh_tenant();
+    let (invoice, _) = Invoice::create(testing::draft(&tenant, "Kept Json AG")).unwrap();
+    store.create(&invoice, &[]).await.unwrap();
+    let expected = InvoiceJson::of(&invoice).unwrap();
+    assert_eq!(
+        store.get_json(&tenant, invoice.id()).await.unwrap(),
+        expected
+    );
+
+    let conn = Connection::open(&path).unwrap();
+    let set = |sql: &str| {
+        conn.execute(sql, [invoice.id().to_string()]).unwrap();
+    };
+    set("UPDATE invoices SET derived = '{\"totals\":{},\"amount_due\":\"1\"}' WHERE id = ?");
+    assert_ne!(
+        store.get_json(&tenant, invoice.id()).await.unwrap(),
+        expected,
+        "this version's kept totals are what is sent"
+    );
+    set("UPDATE invoices SET model_version = '0.0.0-older' WHERE id = ?");
+    assert_eq!(
+        store.get_json(&tenant, invoice.id()).await.unwrap(),
+        expected
+    );
+    set("UPDATE invoices SET derived = NULL, model_version = NULL WHERE id = ?");
+    assert_eq!(
+        store.get_json(&tenant, invoice.id()).await.unwrap(),
+        expected
+    );
+
+    conn.execute(
+        "UPDATE invoices SET derived = '{\"totals\":', model_version = ?2 WHERE id = ?1",
+        (invoice.id().to_string(), invoice_core::MODEL_VERSION),
+    )
+    .unwrap();
+    let read = store.get_json(&tenant, invoice.id()).await;
+    assert!(
+        matches!(
+            read,
+            Err(Error::Corrupt {
+                what: "invoice",
+                ..
+            })
+        ),
+        "{read:?}"
+    );
+}
+
 /// Writes queued behind one another are committed together, and one that fails (a taken
 /// id, a stale version) fails alone: the others of its batch are stored with their
 /// events, the failed ones leave nothing.
@@ -572,11 +630,14 @@ async fn sqlite_numbers_invoices_written_before_positions_existed() {
         }
         store.close().await;
     }
-    // Back to the schema before the migration, with these rows in it.
+    // Back to the schema before the migration (and those after it), with these rows in it.
     Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "DROP TRIGGER invoice_position_gaps_delete; DROP TABLE invoice_position_gaps; \
+            "ALTER TABLE invoices DROP COLUMN derived; \
+             ALTER TABLE invoices DROP COLUMN model_version; \
+             DELETE FROM _invoice_storage_migrations WHERE version = 20261208000000; \
+             DROP TRIGGER invoice_position_gaps_delete; DROP TABLE invoice_position_gaps; \
              DROP INDEX invoices_tenant_position; ALTER TABLE invoices DROP COLUMN position; \
              DELETE FROM _invoice_storage_migrations WHERE version = 20261207000000;",
         )

@@ -450,6 +450,13 @@ async fn flow_on(api: &Api, tenant: &str) {
         .await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     assert_eq!(paid["invoice"]["status"], "paid");
+    // A GET answers with the document the write answered with (on SQLite the JSON the
+    // store kept, joined with its totals, undecoded).
+    let (status, got) = api
+        .json("GET", &format!("/invoices/{id}"), tenant, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(got, paid);
     let (_, page) = api
         .json("GET", "/invoices?page=0&size=10&status=paid", tenant, None)
         .await;

@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261207000000_invoice_positions.sql"),
         then: None,
     },
+    Migration {
+        version: 20261208000000,
+        description: "invoice json",
+        sql: include_str!("../../migrations/sqlite/20261208000000_invoice_json.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.

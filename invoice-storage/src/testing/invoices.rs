@@ -10,7 +10,8 @@ use tokio::task::JoinSet;
 
 use super::fixtures::{created, date, draft, fresh_tenant, new_event_id, new_id, pay, t0};
 use crate::{
-    Error, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, OutboxStore, PageRequest,
+    Error, InvoiceJson, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, OutboxStore,
+    PageRequest,
 };
 
 fn issue_request() -> IssueRequest {
@@ -53,6 +54,71 @@ pub async fn create_get_update_round_trip(store: &dyn InvoiceStore) {
     ));
     assert!(matches!(
         store.get(&tenant, new_id()).await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+/// `get_json` answers with the document [`InvoiceJson::of`] writes for what `get`
+/// returns: for a draft, after an update, once issued and once paid; another tenant's
+/// invoice and an unknown id are not found.
+pub async fn invoice_json_is_the_json_of_the_invoice(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let (invoice, event) = created(draft(&tenant, "Json AG"));
+    store.create(&invoice, &[event]).await.unwrap();
+    let expect_current = || async {
+        let stored = store.get(&tenant, invoice.id()).await.unwrap();
+        let json = store.get_json(&tenant, invoice.id()).await.unwrap();
+        assert_eq!(json, InvoiceJson::of(&stored).unwrap());
+        assert_eq!(json.version(), stored.version());
+        stored
+    };
+    expect_current().await;
+
+    let mut changed = invoice.clone();
+    let event = changed
+        .update(InvoicePatch::new().payment_terms(Some("Net 30, \"quoted\" ü".into())))
+        .unwrap()
+        .unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &changed, event);
+    store
+        .update(&changed, invoice.version(), &[envelope])
+        .await
+        .unwrap();
+    assert_eq!(expect_current().await.version(), 2);
+
+    store
+        .issue(&tenant, invoice.id(), &issue_request())
+        .await
+        .unwrap();
+    let mut issued = expect_current().await;
+    pay(
+        store,
+        &mut issued,
+        invoice_core::Decimal::new(1000, 2),
+        date(2026, 11, 30),
+    )
+    .await;
+    let paid = expect_current().await;
+    let value: serde_json::Value = serde_json::from_str(
+        store
+            .get_json(&tenant, invoice.id())
+            .await
+            .unwrap()
+            .as_str(),
+    )
+    .unwrap();
+    assert_eq!(
+        value["amount_due"],
+        serde_json::to_value(paid.amount_due().unwrap()).unwrap(),
+        "the amount due follows the payment"
+    );
+
+    assert!(matches!(
+        store.get_json(&fresh_tenant(), invoice.id()).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.get_json(&tenant, new_id()).await,
         Err(Error::NotFound { .. })
     ));
 }

@@ -1,0 +1,181 @@
+//! An invoice as the JSON a service answers with: [`InvoiceJson`], what
+//! [`InvoiceStore::get_json`](crate::InvoiceStore::get_json) returns.
+
+use invoice_core::{Decimal, Invoice, Totals};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// An invoice with its EN 16931 totals and the amount still due, as one JSON document:
+/// `{"invoice": …, "totals": …, "amount_due": "…"}`, where `invoice` is the JSON of an
+/// [`Invoice`], `totals` that of its [`Totals`] and `amount_due` that of
+/// [`Invoice::amount_due`], each as `serde_json` writes it. What a `GET /invoices/{id}`
+/// answers with; a store that kept the invoice's JSON (SQLite) builds it without
+/// decoding the invoice.
+///
+/// # Examples
+///
+/// ```
+/// use invoice_core::{Address, CountryCode, Currency, Invoice, InvoiceBuilder, InvoiceId,
+///     LineItem, Party, TenantId, UnitCode, Vat};
+/// use invoice_storage::InvoiceJson;
+/// use rust_decimal_macros::dec;
+///
+/// let address = Address::new(CountryCode::new("DE")?);
+/// let (draft, _) = Invoice::create(
+///     InvoiceBuilder::new(InvoiceId::from_uuid(uuid::Uuid::nil()), TenantId::new("acme")?,
+///             Currency::EUR, Party::new("Seller GmbH", address.clone()), Party::new("Buyer AG", address))
+///         .line(LineItem::new("1", "Service", dec!(2), UnitCode::piece(), dec!(50), Vat::standard(dec!(19)))),
+/// )?;
+/// let json = InvoiceJson::of(&draft)?;
+/// assert_eq!(json.version(), 1);
+/// let value: serde_json::Value = serde_json::from_str(json.as_str())?;
+/// assert_eq!(value["invoice"], serde_json::to_value(&draft)?);
+/// assert_eq!(value["totals"], serde_json::to_value(draft.totals()?)?);
+/// assert_eq!(value["amount_due"], "119.00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceJson {
+    document: String,
+    version: u64,
+}
+
+impl InvoiceJson {
+    /// The document of `invoice`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Domain`] when its totals cannot be computed (an amount overflows).
+    pub fn of(invoice: &Invoice) -> Result<Self> {
+        /// The document in one pass: the invoice, then the members of [`Derived`].
+        #[derive(Serialize)]
+        struct Document<'a> {
+            invoice: &'a Invoice,
+            totals: Totals,
+            amount_due: Decimal,
+        }
+        let Derived { totals, amount_due } = Derived::of(invoice)?;
+        let document = Document {
+            invoice,
+            totals,
+            amount_due,
+        };
+        Ok(Self {
+            document: serde_json::to_string(&document).map_err(json_error)?,
+            version: invoice.version(),
+        })
+    }
+
+    /// The JSON document.
+    pub fn as_str(&self) -> &str {
+        &self.document
+    }
+
+    /// The JSON document, owned.
+    pub fn into_string(self) -> String {
+        self.document
+    }
+
+    /// The invoice's version (as in its JSON), for an `ETag`.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The document of an invoice's JSON `body` and its [`derived_json`] (an object,
+    /// whose members follow the invoice's: all of it but its first character, the `{`).
+    pub(crate) fn join(body: &str, derived: &str) -> String {
+        let members = derived.get(1..).unwrap_or_default();
+        let mut document = String::with_capacity(body.len() + members.len() + 12);
+        document.push_str("{\"invoice\":");
+        document.push_str(body);
+        document.push(',');
+        document.push_str(members);
+        document
+    }
+
+    /// A [`join`](Self::join)ed document of an invoice at `version`, if it is
+    /// well-formed JSON (a store checks what it joined from columns before handing it
+    /// on).
+    #[cfg(any(test, feature = "sqlite"))]
+    pub(crate) fn checked(document: String, version: u64) -> Option<Self> {
+        serde_json::from_str::<serde::de::IgnoredAny>(&document)
+            .is_ok()
+            .then_some(Self { document, version })
+    }
+}
+
+/// What an invoice's JSON is answered with beside it: its totals and the amount due.
+#[derive(Serialize)]
+struct Derived {
+    totals: Totals,
+    amount_due: Decimal,
+}
+
+impl Derived {
+    fn of(invoice: &Invoice) -> Result<Self> {
+        Ok(Self {
+            totals: invoice.totals()?,
+            amount_due: invoice.amount_due()?,
+        })
+    }
+}
+
+/// [`Derived`] as stores keep it beside the body: `{"totals":{…},"amount_due":"…"}`.
+pub(crate) fn derived_json(invoice: &Invoice) -> Result<String> {
+    serde_json::to_string(&Derived::of(invoice)?).map_err(json_error)
+}
+
+/// `serde_json` failed to write a model type (it cannot for these types; an error rather
+/// than a panic all the same).
+fn json_error(e: serde_json::Error) -> Error {
+    Error::Backend {
+        backend: "json",
+        source: Box::new(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{draft, fresh_tenant};
+
+    #[test]
+    fn the_document_is_what_serde_writes_for_the_invoice_and_its_totals() {
+        let (invoice, _) = Invoice::create(draft(&fresh_tenant(), "Json AG")).unwrap();
+        #[derive(Serialize)]
+        struct Expected<'a> {
+            invoice: &'a Invoice,
+            totals: Totals,
+            amount_due: Decimal,
+        }
+        let expected = serde_json::to_string(&Expected {
+            invoice: &invoice,
+            totals: invoice.totals().unwrap(),
+            amount_due: invoice.amount_due().unwrap(),
+        })
+        .unwrap();
+        let json = InvoiceJson::of(&invoice).unwrap();
+        assert_eq!(json.as_str(), expected);
+        assert_eq!(json.version(), invoice.version());
+        let body = serde_json::to_string(&invoice).unwrap();
+        let derived = derived_json(&invoice).unwrap();
+        let joined = InvoiceJson::join(&body, &derived);
+        assert_eq!(InvoiceJson::checked(joined, invoice.version()), Some(json));
+    }
+
+    #[test]
+    fn a_document_joined_from_damaged_columns_is_refused() {
+        let check =
+            |body: &str, derived: &str| InvoiceJson::checked(InvoiceJson::join(body, derived), 1);
+        assert_eq!(
+            check("{\"id\":1}", "{\"totals\":{}}")
+                .map(InvoiceJson::into_string)
+                .as_deref(),
+            Some("{\"invoice\":{\"id\":1},\"totals\":{}}")
+        );
+        assert_eq!(check("{\"id\":1}", "\"totals\":{}}"), None);
+        assert_eq!(check("{\"id\":", "{\"totals\":{}}"), None);
+        assert_eq!(check("{\"id\":1}", "{\"totals\":{}"), None);
+    }
+}
