@@ -324,8 +324,18 @@ impl Invoice {
     ///
     /// As [`Totals::compute`].
     pub fn amount_due(&self) -> Result<Decimal> {
-        let payable = self.totals()?.payable_amount();
-        payable
+        self.amount_due_with(&self.totals()?)
+    }
+
+    /// What is still due, as [`amount_due`](Self::amount_due), from this invoice's
+    /// `totals` ([`totals`](Self::totals)) computed once for several uses.
+    ///
+    /// # Errors
+    ///
+    /// When the payments overflow.
+    pub fn amount_due_with(&self, totals: &Totals) -> Result<Decimal> {
+        totals
+            .payable_amount()
             .checked_sub(self.amount_paid()?)
             .ok_or_else(overflow)
     }

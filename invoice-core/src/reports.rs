@@ -36,7 +36,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ClientId, Currency, Decimal, Invoice, InvoiceKind, InvoiceStatus, Result, VatCategory,
+    ClientId, Currency, Decimal, Invoice, InvoiceKind, InvoiceStatus, Result, Totals, VatCategory,
 };
 
 /// What the reports read of one invoice or credit note.
@@ -84,7 +84,16 @@ impl ReportFacts {
     ///
     /// As [`Invoice::totals`].
     pub fn of(invoice: &Invoice) -> Result<Self> {
-        let totals = invoice.totals()?;
+        Self::with_totals(invoice, &invoice.totals()?)
+    }
+
+    /// The facts of `invoice`, from its `totals` ([`Invoice::totals`]) computed once for
+    /// several uses.
+    ///
+    /// # Errors
+    ///
+    /// When the payments overflow.
+    pub fn with_totals(invoice: &Invoice, totals: &Totals) -> Result<Self> {
         Ok(Self {
             credit_note: matches!(invoice.kind(), InvoiceKind::CreditNote { .. }),
             status: invoice.status(),
@@ -94,7 +103,7 @@ impl ReportFacts {
             due_date: invoice.due_date(),
             net: totals.tax_exclusive_amount(),
             gross: totals.tax_inclusive_amount(),
-            amount_due: invoice.amount_due()?,
+            amount_due: invoice.amount_due_with(totals)?,
             vat: totals
                 .vat_breakdown()
                 .iter()

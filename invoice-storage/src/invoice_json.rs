@@ -48,14 +48,16 @@ impl InvoiceJson {
     ///
     /// [`Error::Domain`] when its totals cannot be computed (an amount overflows).
     pub fn of(invoice: &Invoice) -> Result<Self> {
-        /// The document in one pass: the invoice, then the members of [`Derived`].
+        /// The document in one pass: the invoice, then the members of
+        /// `derived_json`.
         #[derive(Serialize)]
         struct Document<'a> {
             invoice: &'a Invoice,
             totals: Totals,
             amount_due: Decimal,
         }
-        let Derived { totals, amount_due } = Derived::of(invoice)?;
+        let totals = invoice.totals()?;
+        let amount_due = invoice.amount_due_with(&totals)?;
         let document = Document {
             invoice,
             totals,
@@ -84,6 +86,7 @@ impl InvoiceJson {
 
     /// The document of an invoice's JSON `body` and its [`derived_json`] (an object,
     /// whose members follow the invoice's: all of it but its first character, the `{`).
+    #[cfg(any(test, feature = "sqlite"))]
     pub(crate) fn join(body: &str, derived: &str) -> String {
         let members = derived.get(1..).unwrap_or_default();
         let mut document = String::with_capacity(body.len() + members.len() + 12);
@@ -105,25 +108,20 @@ impl InvoiceJson {
     }
 }
 
-/// What an invoice's JSON is answered with beside it: its totals and the amount due.
-#[derive(Serialize)]
-struct Derived {
-    totals: Totals,
-    amount_due: Decimal,
-}
-
-impl Derived {
-    fn of(invoice: &Invoice) -> Result<Self> {
-        Ok(Self {
-            totals: invoice.totals()?,
-            amount_due: invoice.amount_due()?,
-        })
+/// What an invoice's JSON is answered with beside it, from its `totals`, as stores
+/// keep it: `{"totals":{…},"amount_due":"…"}`.
+#[cfg(any(test, feature = "sqlite"))]
+pub(crate) fn derived_json(invoice: &Invoice, totals: &Totals) -> Result<String> {
+    #[derive(Serialize)]
+    struct Derived<'a> {
+        totals: &'a Totals,
+        amount_due: Decimal,
     }
-}
-
-/// [`Derived`] as stores keep it beside the body: `{"totals":{…},"amount_due":"…"}`.
-pub(crate) fn derived_json(invoice: &Invoice) -> Result<String> {
-    serde_json::to_string(&Derived::of(invoice)?).map_err(json_error)
+    let derived = Derived {
+        totals,
+        amount_due: invoice.amount_due_with(totals)?,
+    };
+    serde_json::to_string(&derived).map_err(json_error)
 }
 
 /// `serde_json` failed to write a model type (it cannot for these types; an error rather
@@ -159,7 +157,7 @@ mod tests {
         assert_eq!(json.as_str(), expected);
         assert_eq!(json.version(), invoice.version());
         let body = serde_json::to_string(&invoice).unwrap();
-        let derived = derived_json(&invoice).unwrap();
+        let derived = derived_json(&invoice, &invoice.totals().unwrap()).unwrap();
         let joined = InvoiceJson::join(&body, &derived);
         assert_eq!(InvoiceJson::checked(joined, invoice.version()), Some(json));
     }

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use invoice_core::{
     ClientId, Currency, Decimal, EventEnvelope, Invoice, InvoiceId, InvoiceNumber, InvoiceStatus,
-    TenantId,
+    TenantId, Totals,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -62,6 +62,9 @@ pub(crate) struct InvoiceColumns {
     pub(crate) body: String,
     /// What reports read beyond the summary columns, as JSON ([`report_facts`]).
     pub(crate) facts: String,
+    /// The invoice's totals, computed once for the columns and whatever else a store
+    /// keeps.
+    pub(crate) totals: Totals,
 }
 
 /// The JSON of what reports read of `invoice` beyond the summary columns: its VAT
@@ -71,7 +74,11 @@ pub(crate) struct InvoiceColumns {
 /// `{"net_units": 1000000, "gross_units": 1190000, "due_units": 1190000, "vat":
 /// [{"category": "S", "rate": "19", "taxable": "100.00", "tax": "19.00", "taxable_units":
 /// 1000000, "tax_units": 190000}]}`.
-pub(crate) fn report_facts(invoice: &Invoice, backend: &'static str) -> Result<String> {
+pub(crate) fn report_facts(
+    invoice: &Invoice,
+    totals: &Totals,
+    backend: &'static str,
+) -> Result<String> {
     #[derive(Serialize)]
     struct Row {
         category: &'static str,
@@ -88,7 +95,7 @@ pub(crate) fn report_facts(invoice: &Invoice, backend: &'static str) -> Result<S
         due_units: Option<i64>,
         vat: Vec<Row>,
     }
-    let facts = invoice_core::reports::ReportFacts::of(invoice)?;
+    let facts = invoice_core::reports::ReportFacts::with_totals(invoice, totals)?;
     let vat = facts
         .vat
         .iter()
@@ -133,7 +140,8 @@ impl InvoiceColumns {
         updated_at: Option<DateTime<Utc>>,
         backend: &'static str,
     ) -> Result<Self> {
-        let summary = InvoiceSummary::of(invoice, updated_at)?;
+        let totals = invoice.totals()?;
+        let summary = InvoiceSummary::with_totals(invoice, &totals, updated_at)?;
         let number = invoice.number().map(|n| n.as_str().to_owned());
         Ok(Self {
             status: invoice.status().as_str(),
@@ -154,7 +162,8 @@ impl InvoiceColumns {
             amount_due: summary.amount_due.to_string(),
             updated_at,
             body: to_json(invoice, backend)?,
-            facts: report_facts(invoice, backend)?,
+            facts: report_facts(invoice, &totals, backend)?,
+            totals,
         })
     }
 }

@@ -409,13 +409,15 @@ fn insert_invoice(
             "INSERT INTO invoices (id, tenant, status, client_id, number, buyer_name, \
              number_folded, buyer_folded, issue_date, due_date, due_key, version, body, \
              kind, seller_name, currency, net_amount, vat_amount, gross_amount, \
-             amount_due, updated_at, facts, derived, model_version, position) \
+             amount_due, updated_at, facts, position) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, \
-             ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, \
+             ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
              (SELECT COALESCE(MAX(position), 0) + 1 FROM invoices WHERE tenant = ?2))",
         )
         .map_err(backend)?;
-    match insert.execute(params_from_iter(values)) {
+    let [row @ .., model_version, derived] = values;
+    let key = row[0].clone();
+    match insert.execute(params_from_iter(row)) {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
             return Err(Error::AlreadyExists {
@@ -425,15 +427,37 @@ fn insert_invoice(
         }
         Err(e) => return Err(backend(e)),
     }
+    keep_json(connection, key, model_version, derived)?;
     insert_events(connection, events)
+}
+
+/// Keeps, beside the invoice row of id `key`, what `get_json` joins to its body and the
+/// model version that wrote both (`invoice_json`, migration `20261208000000`).
+fn keep_json(
+    connection: &Connection,
+    key: rusqlite::types::Value,
+    model_version: rusqlite::types::Value,
+    derived: rusqlite::types::Value,
+) -> Result<()> {
+    connection
+        .prepare_cached(
+            "INSERT INTO invoice_json (seq, model_version, derived) \
+             SELECT seq, ?2, ?3 FROM invoices WHERE id = ?1 \
+             ON CONFLICT (seq) DO UPDATE SET model_version = excluded.model_version, \
+             derived = excluded.derived",
+        )
+        .map_err(backend)?
+        .execute((key, model_version, derived))
+        .map_err(backend)?;
+    Ok(())
 }
 
 /// How many values [`row_values`] gives.
 const ROW_VALUES: usize = 24;
 
-/// The values of `?1` to `?24` of an invoice row: id, tenant, the indexed columns, body,
-/// the summary columns, the report facts, and what `get_json` joins to the body with
-/// the model version that wrote both.
+/// The values of an invoice row: `?1` to `?22` of the `invoices` row (id, tenant, the
+/// indexed columns, body, the summary columns, the report facts), then the model
+/// version and what `get_json` joins to the body, kept in `invoice_json`.
 fn row_values(
     invoice: &Invoice,
     c: InvoiceColumns,
@@ -464,8 +488,8 @@ fn row_values(
         Value::Text(c.amount_due),
         int(c.updated_at.map(micros)),
         Value::Text(c.facts),
-        Value::Text(derived_json(invoice)?),
         Value::Text(MODEL_VERSION.to_owned()),
+        Value::Text(derived_json(invoice, &c.totals)?),
     ])
 }
 
@@ -483,17 +507,21 @@ fn overwrite(
              number_folded = ?7, buyer_folded = ?8, issue_date = ?9, due_date = ?10, \
              due_key = ?11, version = ?12, body = ?13, kind = ?14, seller_name = ?15, \
              currency = ?16, net_amount = ?17, vat_amount = ?18, gross_amount = ?19, \
-             amount_due = ?20, updated_at = COALESCE(?21, updated_at), facts = ?22, \
-             derived = ?23, model_version = ?24 \
-             WHERE id = ?1 AND tenant = ?2 AND (?25 IS NULL OR version = ?25)",
+             amount_due = ?20, updated_at = COALESCE(?21, updated_at), facts = ?22 \
+             WHERE id = ?1 AND tenant = ?2 AND (?23 IS NULL OR version = ?23)",
         )
         .map_err(backend)?;
-    let params = values.into_iter().chain(std::iter::once(expected.map_or(
+    let [row @ .., model_version, derived] = values;
+    let key = row[0].clone();
+    let params = row.into_iter().chain(std::iter::once(expected.map_or(
         rusqlite::types::Value::Null,
         rusqlite::types::Value::Integer,
     )));
-    let written = update.execute(params_from_iter(params)).map_err(backend)?;
-    Ok(written == 1)
+    let written = update.execute(params_from_iter(params)).map_err(backend)? == 1;
+    if written {
+        keep_json(connection, key, model_version, derived)?;
+    }
+    Ok(written)
 }
 
 /// The stored version of a tenant's invoice, if it has one with this id.
@@ -543,8 +571,9 @@ impl InvoiceStore for SqliteStore {
         let row = self.read(|connection| {
             connection
                 .prepare_cached(
-                    "SELECT body, derived, model_version, version FROM invoices \
-                     WHERE id = ? AND tenant = ?",
+                    "SELECT i.body, j.derived, j.model_version, i.version FROM invoices AS i \
+                     LEFT JOIN invoice_json AS j ON j.seq = i.seq \
+                     WHERE i.id = ? AND i.tenant = ?",
                 )
                 .map_err(backend)?
                 .query_row((id.to_string(), tenant.as_str()), |row| {

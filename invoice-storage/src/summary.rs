@@ -2,7 +2,9 @@
 //! keep beside the invoice, so that a page decodes no invoice body.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use invoice_core::{ClientId, Currency, Decimal, Invoice, InvoiceId, InvoiceNumber, InvoiceStatus};
+use invoice_core::{
+    ClientId, Currency, Decimal, Invoice, InvoiceId, InvoiceNumber, InvoiceStatus, Totals,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
@@ -126,12 +128,16 @@ impl InvoiceSummary {
     ///
     /// As [`Invoice::totals`] (an amount that overflows).
     pub fn of(invoice: &Invoice, updated_at: Option<DateTime<Utc>>) -> Result<Self> {
-        let totals = invoice.totals()?;
-        let paid = invoice.amount_paid()?;
-        let amount_due = totals
-            .payable_amount()
-            .checked_sub(paid)
-            .ok_or(invoice_core::Error::Overflow)?;
+        Self::with_totals(invoice, &invoice.totals()?, updated_at)
+    }
+
+    /// [`of`](Self::of), from the invoice's totals computed once for several uses.
+    pub(crate) fn with_totals(
+        invoice: &Invoice,
+        totals: &Totals,
+        updated_at: Option<DateTime<Utc>>,
+    ) -> Result<Self> {
+        let amount_due = invoice.amount_due_with(totals)?;
         Ok(Self {
             id: invoice.id(),
             number: invoice.number().cloned(),

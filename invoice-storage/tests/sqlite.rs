@@ -341,25 +341,30 @@ async fn sqlite_invoice_json_is_kept_for_this_model_version_only() {
     let set = |sql: &str| {
         conn.execute(sql, [invoice.id().to_string()]).unwrap();
     };
-    set("UPDATE invoices SET derived = '{\"totals\":{},\"amount_due\":\"1\"}' WHERE id = ?");
+    set(
+        "UPDATE invoice_json SET derived = '{\"totals\":{},\"amount_due\":\"1\"}' \
+         WHERE seq = (SELECT seq FROM invoices WHERE id = ?)",
+    );
     assert_ne!(
         store.get_json(&tenant, invoice.id()).await.unwrap(),
         expected,
         "this version's kept totals are what is sent"
     );
-    set("UPDATE invoices SET model_version = '0.0.0-older' WHERE id = ?");
+    set("UPDATE invoice_json SET model_version = '0.0.0-older' \
+         WHERE seq = (SELECT seq FROM invoices WHERE id = ?)");
     assert_eq!(
         store.get_json(&tenant, invoice.id()).await.unwrap(),
         expected
     );
-    set("UPDATE invoices SET derived = NULL, model_version = NULL WHERE id = ?");
+    set("DELETE FROM invoice_json WHERE seq = (SELECT seq FROM invoices WHERE id = ?)");
     assert_eq!(
         store.get_json(&tenant, invoice.id()).await.unwrap(),
         expected
     );
 
     conn.execute(
-        "UPDATE invoices SET derived = '{\"totals\":', model_version = ?2 WHERE id = ?1",
+        "INSERT INTO invoice_json (seq, model_version, derived) \
+         SELECT seq, ?2, '{\"totals\":' FROM invoices WHERE id = ?1",
         (invoice.id().to_string(), invoice_core::MODEL_VERSION),
     )
     .unwrap();
@@ -634,8 +639,7 @@ async fn sqlite_numbers_invoices_written_before_positions_existed() {
     Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "ALTER TABLE invoices DROP COLUMN derived; \
-             ALTER TABLE invoices DROP COLUMN model_version; \
+            "DROP TRIGGER invoice_json_delete; DROP TABLE invoice_json; \
              DELETE FROM _invoice_storage_migrations WHERE version = 20261208000000; \
              DROP TRIGGER invoice_position_gaps_delete; DROP TABLE invoice_position_gaps; \
              DROP INDEX invoices_tenant_position; ALTER TABLE invoices DROP COLUMN position; \

@@ -250,7 +250,7 @@ fn fill_report_facts(connection: &Connection) -> Result<()> {
         for (id, body) in batch {
             let invoice = from_json(&body, "invoice", &id)?;
             update
-                .execute((&id, report_facts(&invoice, BACKEND)?))
+                .execute((&id, report_facts(&invoice, &invoice.totals()?, BACKEND)?))
                 .map_err(backend)?;
         }
     }
