@@ -492,7 +492,7 @@ impl DocumentsBuilder {
     /// [`Error::InvalidUrl`] for a URL [`DocumentsUrl::parse`] refuses;
     /// [`Error::FeatureNotEnabled`] for a scheme whose feature this build lacks, and for
     /// S3 without an endpoint (AWS itself, through
-    /// [`S3DocumentStore::from_aws_defaults`](crate::S3DocumentStore) with the `aws`
+    /// `S3DocumentStore::from_aws_defaults` with the `aws`
     /// feature); the store's own errors when it cannot be opened.
     pub async fn open(self) -> Result<Arc<dyn DocumentStore>> {
         match DocumentsUrl::parse(&self.url)? {

@@ -19,6 +19,14 @@
 //!   wait for them; the writer checkpoints itself only when the WAL has grown past twice
 //!   SQLite's default size, which keeps it bounded under a steady load.
 //!
+//! # Invoices kept as JSON
+//!
+//! An invoice row keeps the invoice's JSON, and each write also keeps the JSON of its
+//! totals and amount due with the [`MODEL_VERSION`] that wrote both (table
+//! `invoice_json`). [`InvoiceStore::get_json`] joins the two into the answer without
+//! decoding the invoice when the running build has that version, and decodes rows of
+//! other versions; [`InvoiceStore::get`] always decodes.
+//!
 //! # Durability
 //!
 //! When a write such as [`InvoiceStore::create`] returns `Ok`, its transaction has
