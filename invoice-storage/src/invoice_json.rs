@@ -100,9 +100,15 @@ impl InvoiceJson {
     /// A [`join`](Self::join)ed document of an invoice at `version`, if it is
     /// well-formed JSON (a store checks what it joined from columns before handing it
     /// on).
+    ///
+    /// Read as a borrowed `RawValue`: `serde_json` skips the document with the same
+    /// checks as a parse (strings, escapes, numbers, nesting, nothing after it) but
+    /// builds nothing, where `IgnoredAny` hands every string and number to a visitor
+    /// (the check took 11.4 % of a SQLite GET's CPU that way, 9.7 % so; most of what
+    /// is left is scanning the strings).
     #[cfg(any(test, feature = "sqlite"))]
     pub(crate) fn checked(document: String, version: u64) -> Option<Self> {
-        serde_json::from_str::<serde::de::IgnoredAny>(&document)
+        serde_json::from_str::<&serde_json::value::RawValue>(&document)
             .is_ok()
             .then_some(Self { document, version })
     }
@@ -175,5 +181,42 @@ mod tests {
         assert_eq!(check("{\"id\":1}", "\"totals\":{}}"), None);
         assert_eq!(check("{\"id\":", "{\"totals\":{}}"), None);
         assert_eq!(check("{\"id\":1}", "{\"totals\":{}"), None);
+    }
+
+    /// The check skips the document without building it, but refuses what a parse
+    /// refuses: each of these bodies is damaged in one way, and `serde_json::Value`
+    /// refuses it too.
+    #[test]
+    fn the_check_is_as_strict_as_a_parse() {
+        let derived = "{\"totals\":{}}";
+        let damaged = [
+            "{\"name\":\"a\\qb\"}",  // an unknown escape
+            "{\"name\":\"a\\u12\"}", // a short \\u escape
+            "{\"name\":\"a\tb\"}",   // a raw control character in a string
+            "{\"n\":1.}",            // a number without fraction digits
+            "{\"n\":01}",            // a leading zero
+            "{\"n\":-}",             // a sign alone
+            "{\"n\":1e}",            // an exponent without digits
+            "{\"n\" 1}",             // no colon
+            "{n:1}",                 // a key that is not a string
+            "{\"n\":1,}",            // a trailing comma
+            "{\"n\":[1 2]}",         // no comma in an array
+            "{\"n\":tru}",           // a cut literal
+            "{\"n\":\"open}",        // an unclosed string
+            "{\"n\":1}}",            // a brace too many
+        ];
+        for body in damaged {
+            let joined = InvoiceJson::join(body, derived);
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&joined).is_err(),
+                "{joined} parses"
+            );
+            assert_eq!(InvoiceJson::checked(joined, 1), None, "{body} passed");
+        }
+        let sound =
+            "{\"name\":\"a\\\"b\\u00e9\\n\",\"n\":-1.5e+3,\"l\":[true,false,null,{}],\"e\":\"\"}";
+        let joined = InvoiceJson::join(sound, derived);
+        assert!(serde_json::from_str::<serde_json::Value>(&joined).is_ok());
+        assert!(InvoiceJson::checked(joined, 1).is_some());
     }
 }
