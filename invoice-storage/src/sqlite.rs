@@ -424,7 +424,6 @@ fn insert_invoice(
         )
         .map_err(backend)?;
     let [row @ .., model_version, derived] = values;
-    let key = row[0].clone();
     match insert.execute(params_from_iter(row)) {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
@@ -435,27 +434,33 @@ fn insert_invoice(
         }
         Err(e) => return Err(backend(e)),
     }
-    keep_json(connection, key, model_version, derived)?;
+    // The row's seq: the statement's own rowid (its trigger's inserts no longer count
+    // once it has ended).
+    keep_json(
+        connection,
+        connection.last_insert_rowid(),
+        model_version,
+        derived,
+    )?;
     insert_events(connection, events)
 }
 
-/// Keeps, beside the invoice row of id `key`, what `get_json` joins to its body and the
+/// Keeps, beside the invoice row `seq`, what `get_json` joins to its body and the
 /// model version that wrote both (`invoice_json`, migration `20261208000000`).
 fn keep_json(
     connection: &Connection,
-    key: rusqlite::types::Value,
+    seq: i64,
     model_version: rusqlite::types::Value,
     derived: rusqlite::types::Value,
 ) -> Result<()> {
     connection
         .prepare_cached(
-            "INSERT INTO invoice_json (seq, model_version, derived) \
-             SELECT seq, ?2, ?3 FROM invoices WHERE id = ?1 \
+            "INSERT INTO invoice_json (seq, model_version, derived) VALUES (?1, ?2, ?3) \
              ON CONFLICT (seq) DO UPDATE SET model_version = excluded.model_version, \
              derived = excluded.derived",
         )
         .map_err(backend)?
-        .execute((key, model_version, derived))
+        .execute((seq, model_version, derived))
         .map_err(backend)?;
     Ok(())
 }
@@ -516,20 +521,24 @@ fn overwrite(
              due_key = ?11, version = ?12, body = ?13, kind = ?14, seller_name = ?15, \
              currency = ?16, net_amount = ?17, vat_amount = ?18, gross_amount = ?19, \
              amount_due = ?20, updated_at = COALESCE(?21, updated_at), facts = ?22 \
-             WHERE id = ?1 AND tenant = ?2 AND (?23 IS NULL OR version = ?23)",
+             WHERE id = ?1 AND tenant = ?2 AND (?23 IS NULL OR version = ?23) \
+             RETURNING seq",
         )
         .map_err(backend)?;
     let [row @ .., model_version, derived] = values;
-    let key = row[0].clone();
     let params = row.into_iter().chain(std::iter::once(expected.map_or(
         rusqlite::types::Value::Null,
         rusqlite::types::Value::Integer,
     )));
-    let written = update.execute(params_from_iter(params)).map_err(backend)? == 1;
-    if written {
-        keep_json(connection, key, model_version, derived)?;
+    // The id is unique: at most one row, written by the statement's first step.
+    let written: Option<i64> = update
+        .query_row(params_from_iter(params), |row| row.get(0))
+        .optional()
+        .map_err(backend)?;
+    if let Some(seq) = written {
+        keep_json(connection, seq, model_version, derived)?;
     }
-    Ok(written)
+    Ok(written.is_some())
 }
 
 /// The stored version of a tenant's invoice, if it has one with this id.
