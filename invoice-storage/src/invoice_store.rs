@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::invoice_json::InvoiceJson;
 use crate::summary::InvoiceSummary;
+use crate::summary_json::SummaryPageJson;
 
 /// Stores invoices. Every method is scoped to a tenant: another tenant's invoice is
 /// [`Error::NotFound`], so its existence does not leak.
@@ -104,6 +105,21 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     /// from another query, or a keyset page in an order that pages by offset only
     /// ([`InvoiceSort::supports_keyset`]).
     async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPage>;
+
+    /// [`list`](Self::list)'s page with its rows as JSON ([`SummaryPageJson`]): one
+    /// array, each row the document `serde_json` writes for its [`InvoiceSummary`].
+    /// What a service answers a list with.
+    ///
+    /// The default serializes what `list` returns. The SQLite store writes each row's
+    /// JSON from its columns without building the summary; a row `list` would refuse
+    /// it refuses alike.
+    ///
+    /// # Errors
+    ///
+    /// As [`list`](Self::list).
+    async fn list_json(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPageJson> {
+        SummaryPageJson::of(&self.list(tenant, query).await?)
+    }
 
     /// Lists whole invoices matching `query`, one page at a time, in the same order and
     /// with the same pages and cursors as [`list`](Self::list): for exports and jobs that

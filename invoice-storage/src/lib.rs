@@ -34,6 +34,7 @@ mod sql;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod summary;
+mod summary_json;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -71,6 +72,7 @@ pub use schedule_store::{Generated, SchedulePage, ScheduleQuery, ScheduleStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, SqliteStoreBuilder, SqliteSynchronous};
 pub use summary::{DocumentKind, InvoiceSummary};
+pub use summary_json::SummaryPageJson;
 
 #[cfg(test)]
 mod tests {

@@ -424,7 +424,7 @@ fn bind_row<'q>(
 fn summary_row(row: &PgRow) -> Result<(i64, i64, InvoiceSummary)> {
     let columns = SummaryColumns {
         id: row.try_get("id").map_err(backend)?,
-        number: row.try_get("number").map_err(backend)?,
+        number: row.try_get::<Option<&str>, _>("number").map_err(backend)?,
         kind: row
             .try_get::<Option<&str>, _>("kind")
             .map_err(backend)?
@@ -434,8 +434,10 @@ fn summary_row(row: &PgRow) -> Result<(i64, i64, InvoiceSummary)> {
             .map_err(backend)?
             .unwrap_or_default(),
         client: row.try_get("client_id").map_err(backend)?,
-        seller_name: row.try_get("seller_name").map_err(backend)?,
-        buyer_name: row.try_get("buyer_name").map_err(backend)?,
+        seller_name: row
+            .try_get::<Option<&str>, _>("seller_name")
+            .map_err(backend)?,
+        buyer_name: row.try_get::<&str, _>("buyer_name").map_err(backend)?,
         currency: row
             .try_get::<Option<&str>, _>("currency")
             .map_err(backend)?,

@@ -170,15 +170,17 @@ impl InvoiceColumns {
 }
 
 /// An invoice summary's columns as a driver reads them, before they are checked: the
-/// texts that are only parsed are borrowed from the row.
+/// texts are borrowed from the row. [`into_summary`](Self::into_summary) builds the
+/// summary, [`write_json`](Self::write_json) writes its JSON; both refuse the same
+/// values.
 pub(crate) struct SummaryColumns<'row> {
     pub(crate) id: Uuid,
-    pub(crate) number: Option<String>,
+    pub(crate) number: Option<&'row str>,
     pub(crate) kind: &'row str,
     pub(crate) status: &'row str,
     pub(crate) client: Option<Uuid>,
-    pub(crate) seller_name: Option<String>,
-    pub(crate) buyer_name: String,
+    pub(crate) seller_name: Option<&'row str>,
+    pub(crate) buyer_name: &'row str,
     pub(crate) currency: Option<&'row str>,
     pub(crate) issue_date: Option<NaiveDate>,
     pub(crate) due_date: Option<NaiveDate>,
@@ -190,47 +192,152 @@ pub(crate) struct SummaryColumns<'row> {
     pub(crate) updated_at: Option<DateTime<Utc>>,
 }
 
-impl SummaryColumns<'_> {
+impl<'row> SummaryColumns<'row> {
     /// The summary these columns hold; a value this library would not have written is
     /// [`Error::Corrupt`].
     pub(crate) fn into_summary(self) -> Result<InvoiceSummary> {
-        let id = InvoiceId::from_uuid(self.id);
-        let corrupt = |reason: String| Error::Corrupt {
-            what: "invoice summary",
-            id: id.to_string(),
-            source: reason.into(),
-        };
-        // Rows written before the summary columns existed are filled by `migrate`.
-        let empty =
-            || corrupt("summary columns empty: run the store's migrate() to fill them".into());
-        let amount = |column: Option<&str>| {
-            let text = column.ok_or_else(empty)?;
-            Decimal::from_str_exact(text).map_err(|e| corrupt(format!("amount {text:?}: {e}")))
-        };
         Ok(InvoiceSummary {
-            id,
-            number: self
-                .number
-                .map(InvoiceNumber::new)
-                .transpose()
-                .map_err(|e| corrupt(e.to_string()))?,
-            kind: DocumentKind::from_word(self.kind)
-                .ok_or_else(|| corrupt(format!("kind {:?}", self.kind)))?,
-            status: InvoiceStatus::from_str(self.status).map_err(|e| corrupt(e.to_string()))?,
+            id: InvoiceId::from_uuid(self.id),
+            number: self.number()?,
+            kind: self.kind()?,
+            status: self.status()?,
             client: self.client.map(ClientId::from_uuid),
-            seller_name: self.seller_name.ok_or_else(empty)?,
-            buyer_name: self.buyer_name,
-            currency: Currency::from_code(self.currency.ok_or_else(empty)?)
-                .map_err(|e| corrupt(e.to_string()))?,
+            seller_name: self.seller_name()?.to_owned(),
+            buyer_name: self.buyer_name.to_owned(),
+            currency: self.currency()?,
             issue_date: self.issue_date,
             due_date: self.due_date,
-            net_amount: amount(self.net_amount)?,
-            vat_amount: amount(self.vat_amount)?,
-            gross_amount: amount(self.gross_amount)?,
-            amount_due: amount(self.amount_due)?,
-            version: to_u64(self.version, "invoice summary", &id)?,
+            net_amount: self.amount(self.net_amount)?,
+            vat_amount: self.amount(self.vat_amount)?,
+            gross_amount: self.amount(self.gross_amount)?,
+            amount_due: self.amount(self.amount_due)?,
+            version: self.version()?,
             updated_at: self.updated_at,
         })
+    }
+
+    /// Appends the JSON `serde_json` writes for [`into_summary`](Self::into_summary)'s
+    /// summary, without building it: texts are escaped as they are, amounts already
+    /// written as `rust_decimal` writes them are copied, dates and times written
+    /// without `core::fmt`. Refuses what `into_summary` refuses.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> Result<()> {
+        use crate::summary_json::write;
+        let uuid = |out: &mut Vec<u8>, id: &Uuid| {
+            let mut buffer = Uuid::encode_buffer();
+            out.push(b'"');
+            out.extend_from_slice(id.hyphenated().encode_lower(&mut buffer).as_bytes());
+            out.push(b'"');
+        };
+        let amount = |out: &mut Vec<u8>, column: Option<&str>| -> Result<()> {
+            match column {
+                Some(text) if write::is_plain_decimal(text) => {
+                    write::plain_decimal(out, text);
+                    Ok(())
+                }
+                _ => write::serialized(out, &self.amount(column)?),
+            }
+        };
+        let date = |out: &mut Vec<u8>, date: Option<NaiveDate>| match date {
+            Some(date) => write::date(out, date),
+            None => {
+                out.extend_from_slice(b"null");
+                Ok(())
+            }
+        };
+        out.extend_from_slice(b"{\"id\":");
+        uuid(out, &self.id);
+        out.extend_from_slice(b",\"number\":");
+        match self.number()? {
+            Some(number) => write::string(out, number.as_str())?,
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"kind\":");
+        write::serialized(out, &self.kind()?)?;
+        out.extend_from_slice(b",\"status\":");
+        write::serialized(out, &self.status()?)?;
+        out.extend_from_slice(b",\"client\":");
+        match &self.client {
+            Some(client) => uuid(out, client),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"seller_name\":");
+        write::string(out, self.seller_name()?)?;
+        out.extend_from_slice(b",\"buyer_name\":");
+        write::string(out, self.buyer_name)?;
+        out.extend_from_slice(b",\"currency\":");
+        write::serialized(out, &self.currency()?)?;
+        out.extend_from_slice(b",\"issue_date\":");
+        date(out, self.issue_date)?;
+        out.extend_from_slice(b",\"due_date\":");
+        date(out, self.due_date)?;
+        out.extend_from_slice(b",\"net_amount\":");
+        amount(out, self.net_amount)?;
+        out.extend_from_slice(b",\"vat_amount\":");
+        amount(out, self.vat_amount)?;
+        out.extend_from_slice(b",\"gross_amount\":");
+        amount(out, self.gross_amount)?;
+        out.extend_from_slice(b",\"amount_due\":");
+        amount(out, self.amount_due)?;
+        out.extend_from_slice(b",\"version\":");
+        write::serialized(out, &self.version()?)?;
+        out.extend_from_slice(b",\"updated_at\":");
+        match self.updated_at {
+            Some(time) => write::time(out, time)?,
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    fn corrupt(&self, reason: String) -> Error {
+        Error::Corrupt {
+            what: "invoice summary",
+            id: InvoiceId::from_uuid(self.id).to_string(),
+            source: reason.into(),
+        }
+    }
+
+    /// Rows written before the summary columns existed are filled by `migrate`.
+    fn empty(&self) -> Error {
+        self.corrupt("summary columns empty: run the store's migrate() to fill them".into())
+    }
+
+    fn number(&self) -> Result<Option<InvoiceNumber>> {
+        self.number
+            .map(InvoiceNumber::new)
+            .transpose()
+            .map_err(|e| self.corrupt(e.to_string()))
+    }
+
+    fn kind(&self) -> Result<DocumentKind> {
+        DocumentKind::from_word(self.kind)
+            .ok_or_else(|| self.corrupt(format!("kind {:?}", self.kind)))
+    }
+
+    fn status(&self) -> Result<InvoiceStatus> {
+        InvoiceStatus::from_str(self.status).map_err(|e| self.corrupt(e.to_string()))
+    }
+
+    fn seller_name(&self) -> Result<&'row str> {
+        self.seller_name.ok_or_else(|| self.empty())
+    }
+
+    fn currency(&self) -> Result<Currency> {
+        Currency::from_code(self.currency.ok_or_else(|| self.empty())?)
+            .map_err(|e| self.corrupt(e.to_string()))
+    }
+
+    fn amount(&self, column: Option<&str>) -> Result<Decimal> {
+        let text = column.ok_or_else(|| self.empty())?;
+        Decimal::from_str_exact(text).map_err(|e| self.corrupt(format!("amount {text:?}: {e}")))
+    }
+
+    fn version(&self) -> Result<u64> {
+        to_u64(
+            self.version,
+            "invoice summary",
+            &InvoiceId::from_uuid(self.id),
+        )
     }
 }
 

@@ -79,6 +79,7 @@ use crate::sql::{
     to_json, to_u64, Dialect, InvoiceColumns, SqlBuilder, SummaryColumns,
 };
 use crate::summary::{last_change, InvoiceSummary};
+use crate::summary_json::SummaryPageJson;
 
 const BACKEND: &str = "sqlite";
 
@@ -302,23 +303,49 @@ fn select<T>(
 }
 
 /// A summary row: `(seq, due_key, summary)`, its columns in [`SUMMARY_COLUMNS`] order
-/// (after `total` in an offset page: `first` is the index of `seq`). Columns are read by
-/// index and texts that are only parsed are borrowed, not copied.
+/// (after `total` in an offset page: `first` is the index of `seq`).
 fn summary_row(row: &Row<'_>, first: usize) -> Result<(i64, i64, InvoiceSummary)> {
+    summary_columns(row, first, |columns| columns.into_summary())
+}
+
+/// A summary row as its summary's JSON: `(seq, due_key, json)`, as [`summary_row`]
+/// reads it.
+fn summary_json_row(row: &Row<'_>, first: usize) -> Result<(i64, i64, Vec<u8>)> {
+    summary_columns(row, first, |columns| {
+        let mut json = Vec::with_capacity(512);
+        columns.write_json(&mut json)?;
+        Ok(json)
+    })
+}
+
+/// Reads `(seq, due_key)` and the summary's columns of a row whose columns are in
+/// [`SUMMARY_COLUMNS`] order from `first`, and hands the columns to `into`. Columns are
+/// read by index and texts borrowed, not copied.
+fn summary_columns<T>(
+    row: &Row<'_>,
+    first: usize,
+    into: impl FnOnce(SummaryColumns<'_>) -> Result<T>,
+) -> Result<(i64, i64, T)> {
     let at = |n: usize| first + n;
     let id = uuid_at(row, at(2))?.ok_or_else(|| Error::Corrupt {
         what: "invoice",
         id: "(no id)".into(),
         source: "a row without an id".into(),
     })?;
+    // NOT NULL in the schema.
+    let buyer_name = text_at(row, at(8))?.ok_or_else(|| Error::Corrupt {
+        what: "invoice summary",
+        id: id.to_string(),
+        source: "a row without a buyer name".into(),
+    })?;
     let columns = SummaryColumns {
         id,
-        number: column(row, at(3))?,
+        number: text_at(row, at(3))?,
         kind: text_at(row, at(4))?.unwrap_or_default(),
         status: text_at(row, at(5))?.unwrap_or_default(),
         client: uuid_at(row, at(6))?,
-        seller_name: column(row, at(7))?,
-        buyer_name: column(row, at(8))?,
+        seller_name: text_at(row, at(7))?,
+        buyer_name,
         currency: text_at(row, at(9))?,
         issue_date: date_column(row, at(10))?,
         due_date: date_column(row, at(11))?,
@@ -329,11 +356,7 @@ fn summary_row(row: &Row<'_>, first: usize) -> Result<(i64, i64, InvoiceSummary)
         version: column(row, at(16))?,
         updated_at: time_column(row, at(17))?,
     };
-    Ok((
-        column(row, at(0))?,
-        column(row, at(1))?,
-        columns.into_summary()?,
-    ))
+    Ok((column(row, at(0))?, column(row, at(1))?, into(columns)?))
 }
 
 /// A whole-invoice row: `(seq, due_key, invoice)`, its columns in [`BODY_COLUMNS`]
@@ -740,6 +763,10 @@ impl InvoiceStore for SqliteStore {
 
     async fn list(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPage> {
         self.page(tenant, query, SUMMARY_COLUMNS, summary_row)
+    }
+
+    async fn list_json(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<SummaryPageJson> {
+        SummaryPageJson::from_rows(self.page(tenant, query, SUMMARY_COLUMNS, summary_json_row)?)
     }
 
     async fn list_invoices(&self, tenant: &TenantId, query: &InvoiceQuery) -> Result<InvoicePage> {

@@ -36,8 +36,8 @@ pub use invoices::{
     history_lists_an_invoices_events_in_order, invoice_json_is_the_json_of_the_invoice,
     issue_allocates_gapless_numbers_under_concurrency, issue_of_invalid_invoice_consumes_no_number,
     keyset_pages_are_stable_while_rows_are_inserted, list_filters_and_offset_pages,
-    list_sorts_by_number_date_amount_and_status, offset_pages_skip_deleted_drafts,
-    summaries_match_the_invoices, tenants_are_isolated,
+    list_json_is_the_json_of_the_summaries, list_sorts_by_number_date_amount_and_status,
+    offset_pages_skip_deleted_drafts, summaries_match_the_invoices, tenants_are_isolated,
 };
 pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
@@ -83,6 +83,7 @@ where
     offset_pages_skip_deleted_drafts(&s).await;
     list_sorts_by_number_date_amount_and_status(&s).await;
     summaries_match_the_invoices(&s).await;
+    list_json_is_the_json_of_the_summaries(&s).await;
     keyset_pages_are_stable_while_rows_are_inserted(&s).await;
     issue_of_invalid_invoice_consumes_no_number(&s).await;
     concurrent_updates_lose_nothing(Arc::new(s.clone())).await;

@@ -319,6 +319,88 @@ async fn sqlite_unreadable_body_is_corrupt() {
     );
 }
 
+/// `list_json` writes what `list` reads: a column this library writes differently (an
+/// id in capitals, an amount with a leading zero or a negative zero) is read and
+/// written as `list` writes it, and a value `list` refuses `list_json` refuses too.
+#[tokio::test]
+async fn sqlite_list_json_refuses_what_list_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = new_file(&dir);
+    let store = SqliteStore::open(&path).await.unwrap();
+    let tenant = testing::fresh_tenant();
+    let (invoice, _) = Invoice::create(testing::draft(&tenant, "Odd Columns AG")).unwrap();
+    store.create(&invoice, &[]).await.unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let id = invoice.id().to_string();
+    conn.execute(
+        "UPDATE invoices SET id = upper(id), net_amount = '0100.50', vat_amount = '-0.00', \
+         gross_amount = '+1' WHERE id = ?",
+        [&id],
+    )
+    .unwrap();
+    let id = id.to_uppercase();
+    let query = InvoiceQuery::new();
+    let listed = store.list(&tenant, &query).await.unwrap();
+    assert_eq!(
+        listed.items[0].net_amount,
+        rust_decimal_macros::dec!(100.50)
+    );
+    let json = store.list_json(&tenant, &query).await.unwrap();
+    assert_eq!(
+        json.items_json(),
+        serde_json::to_string(&listed.items).unwrap()
+    );
+    assert!(json.items_json().contains(&invoice.id().to_string()));
+
+    for (column, value) in [
+        ("net_amount", "'lots'"),
+        ("vat_amount", "'1e3'"),
+        ("amount_due", "NULL"),
+        ("kind", "'memo'"),
+        ("status", "'lost'"),
+        ("currency", "'EURO'"),
+        ("number", "'  '"),
+        ("seller_name", "NULL"),
+        ("version", "-1"),
+    ] {
+        let before: String = conn
+            .query_row(
+                &format!("SELECT quote({column}) FROM invoices WHERE id = ?"),
+                [&id],
+                |row| row.get(0),
+            )
+            .unwrap();
+        conn.execute(
+            &format!("UPDATE invoices SET {column} = {value} WHERE id = ?"),
+            [&id],
+        )
+        .unwrap();
+        let listed = store.list(&tenant, &query).await;
+        let json = store.list_json(&tenant, &query).await;
+        for result in [listed.map(|_| ()), json.map(|_| ())] {
+            assert!(
+                matches!(
+                    result,
+                    Err(Error::Corrupt {
+                        what: "invoice summary",
+                        ..
+                    })
+                ),
+                "{column} = {value}: {result:?}"
+            );
+        }
+        conn.execute(
+            &format!("UPDATE invoices SET {column} = {before} WHERE id = ?"),
+            [&id],
+        )
+        .unwrap();
+        assert!(
+            store.list_json(&tenant, &query).await.is_ok(),
+            "{column} restored"
+        );
+    }
+}
+
 /// `get_json` hands on the JSON a row keeps only when this build's model wrote it: a row
 /// written by another version (or before the columns existed) is decoded and written
 /// again, whatever its kept totals say; a row of this version whose kept JSON no longer

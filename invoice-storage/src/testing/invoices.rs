@@ -944,3 +944,118 @@ pub async fn history_lists_an_invoices_events_in_order(
         Err(Error::NotFound { .. })
     ));
 }
+
+/// `list_json` is `list`'s page as JSON: its rows are what `serde_json` writes for
+/// `list`'s summaries, byte for byte, with the same total and next cursor, for offset
+/// and keyset pages, filters and orders, and for names that need escaping, times with
+/// and without fractions, invoices without a last change, issued, paid and credited
+/// invoices and a credit note.
+pub async fn list_json_is_the_json_of_the_summaries(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let client = invoice_core::ClientId::from_uuid(uuid::Uuid::new_v4());
+    let names = [
+        "Plain AG",
+        "\"Quoted\" & <Sons>",
+        "Back\\slash",
+        "Café Zürich 東京 🧾",
+        "Tab\tand new\nline",
+        "Üñíçødé GmbH",
+    ];
+    // Last changes with no fraction, milliseconds, microseconds.
+    let at = |n: i64| {
+        let fraction = [0, 7_000, 7_123][(n % 3) as usize];
+        t0() + chrono::Duration::seconds(n) + chrono::Duration::microseconds(fraction)
+    };
+    let mut ids = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let n = n as i64;
+        let mut builder = draft(&tenant, name).due_date(date(2026, 12, 1 + n as u32));
+        if n % 2 == 1 {
+            builder = builder.client(client);
+        }
+        let (invoice, created) = Invoice::create(builder).unwrap();
+        // One written without events: no last change.
+        let events = if n == 4 {
+            vec![]
+        } else {
+            vec![EventEnvelope::new(new_event_id(), at(n), &invoice, created)]
+        };
+        store.create(&invoice, &events).await.unwrap();
+        ids.push(invoice.id());
+    }
+    let tenant = &tenant;
+    let issue = |id| async move {
+        let request = IssueRequest::new(date(2026, 11, 20), new_event_id(), at(50));
+        store.issue(tenant, id, &request).await.unwrap().0
+    };
+    issue(ids[0]).await;
+    let mut paid = issue(ids[1]).await;
+    pay(
+        store,
+        &mut paid,
+        invoice_core::Decimal::new(11900, 2),
+        date(2026, 11, 25),
+    )
+    .await;
+    let mut credited = issue(ids[2]).await;
+    let version = credited.version();
+    let (credit_note, event) = credited.credit(new_id()).unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), at(60), &credited, event);
+    store.update(&credited, version, &[envelope]).await.unwrap();
+    let envelope = EventEnvelope::new(
+        new_event_id(),
+        at(61),
+        &credit_note,
+        invoice_core::InvoiceEvent::Created {
+            summary: credit_note.snapshot().unwrap(),
+        },
+    );
+    store.create(&credit_note, &[envelope]).await.unwrap();
+
+    let both = |query: InvoiceQuery| async move {
+        let page = store.list(tenant, &query).await.unwrap();
+        let json = store.list_json(tenant, &query).await.unwrap();
+        assert_eq!(
+            json.items_json(),
+            serde_json::to_string(&page.items).unwrap(),
+            "{query:?}"
+        );
+        assert_eq!(json.len(), page.items.len(), "{query:?}");
+        assert_eq!(json.total(), page.total, "{query:?}");
+        assert_eq!(json.next_cursor(), page.next_cursor.as_deref(), "{query:?}");
+        page
+    };
+    let offset = |page, size| InvoiceQuery::new().page(PageRequest::Offset { page, size });
+    let all = both(offset(0, 50)).await;
+    assert_eq!(all.items.len(), names.len() + 1);
+    assert!(all.items.iter().any(|s| s.updated_at.is_none()));
+    assert!(all.items.iter().any(|s| s.number.is_some()));
+    assert!(all
+        .items
+        .iter()
+        .any(|s| s.kind == crate::DocumentKind::CreditNote));
+    both(offset(1, 3)).await;
+    assert!(both(offset(9, 3)).await.items.is_empty());
+    both(offset(0, 4).status(InvoiceStatus::Draft)).await;
+    both(offset(0, 4).client(client)).await;
+    both(offset(0, 4).text("zürich")).await;
+    both(offset(0, 10).sort(InvoiceSort::DueDate)).await;
+    both(offset(0, 10).sort(InvoiceSort::NumberAscending)).await;
+    // Keyset pages, walked to the end.
+    for sort in [InvoiceSort::NewestFirst, InvoiceSort::DueDate] {
+        let mut cursor = None;
+        let mut walked = 0;
+        loop {
+            let query = InvoiceQuery::new()
+                .sort(sort)
+                .page(PageRequest::Keyset { cursor, size: 3 });
+            let page = both(query).await;
+            walked += page.items.len();
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(walked, names.len() + 1, "{sort:?}");
+    }
+}
