@@ -220,6 +220,7 @@ impl<'row> SummaryColumns<'row> {
     /// summary, without building it: texts are escaped as they are, amounts already
     /// written as `rust_decimal` writes them are copied, dates and times written
     /// without `core::fmt`. Refuses what `into_summary` refuses.
+    #[cfg(feature = "sqlite")]
     pub(crate) fn write_json(&self, out: &mut Vec<u8>) -> Result<()> {
         use crate::summary_json::write;
         let uuid = |out: &mut Vec<u8>, id: &Uuid| {

@@ -1,9 +1,9 @@
 //! A page of invoice summaries as the JSON a service answers with: [`SummaryPageJson`],
 //! what [`InvoiceStore::list_json`](crate::InvoiceStore::list_json) returns; and the
-//! pieces the SQL stores write a summary's JSON with, straight from its columns.
+//! pieces the SQLite store writes a summary's JSON with, straight from its columns.
 
 use crate::error::{Error, Result};
-use crate::invoice_store::{Page, SummaryPage};
+use crate::invoice_store::SummaryPage;
 
 /// A page of [`InvoiceSummary`](crate::InvoiceSummary) rows whose rows are already JSON:
 /// one JSON array, each element the document `serde_json` writes for the summary, in
@@ -58,8 +58,9 @@ impl SummaryPageJson {
     }
 
     /// The page of rows each written as a summary's JSON object, joined into the array.
-    pub(crate) fn from_rows(page: Page<Vec<u8>>) -> Result<Self> {
-        let Page {
+    #[cfg(feature = "sqlite")]
+    pub(crate) fn from_rows(page: crate::invoice_store::Page<Vec<u8>>) -> Result<Self> {
+        let crate::invoice_store::Page {
             items: rows,
             total,
             next_cursor,
@@ -101,12 +102,14 @@ impl SummaryPageJson {
         self.len == 0
     }
 
-    /// How many invoices match in all (offset pages only), as [`Page::total`].
+    /// How many invoices match in all (offset pages only), as
+    /// [`Page::total`](crate::Page::total).
     pub fn total(&self) -> Option<u64> {
         self.total
     }
 
-    /// The cursor of the next page (keyset pages only), as [`Page::next_cursor`].
+    /// The cursor of the next page (keyset pages only), as
+    /// [`Page::next_cursor`](crate::Page::next_cursor).
     pub fn next_cursor(&self) -> Option<&str> {
         self.next_cursor.as_deref()
     }
@@ -123,7 +126,7 @@ fn json_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
 
 /// Writers of a summary's members, each writing what `serde_json` writes for the value
 /// (the tests below compare them with it), without `core::fmt` on the common path.
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg(feature = "sqlite")]
 pub(crate) mod write {
     use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
     use serde::Serialize;
@@ -243,7 +246,7 @@ pub(crate) mod write {
     }
 }
 
-#[cfg(all(test, any(feature = "sqlite", feature = "postgres")))]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use chrono::{DateTime, NaiveDate, Utc};
     use invoice_core::Decimal;
