@@ -130,9 +130,9 @@ pub(crate) fn derived_json(invoice: &Invoice, totals: &Totals) -> Result<String>
     serde_json::to_string(&derived).map_err(json_error)
 }
 
-/// `serde_json` failed to write a model type (it cannot for these types; an error rather
-/// than a panic all the same).
-fn json_error(e: serde_json::Error) -> Error {
+/// `serde_json` failed to write a model type, or what it wrote is not UTF-8 (neither can
+/// happen for these types; an error rather than a panic all the same).
+pub(crate) fn json_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::Backend {
         backend: "json",
         source: Box::new(e),

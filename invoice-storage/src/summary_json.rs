@@ -2,7 +2,8 @@
 //! what [`InvoiceStore::list_json`](crate::InvoiceStore::list_json) returns; and the
 //! pieces the SQLite store writes a summary's JSON with, straight from its columns.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::invoice_json::json_error;
 use crate::invoice_store::SummaryPage;
 
 /// A page of [`InvoiceSummary`](crate::InvoiceSummary) rows whose rows are already JSON:
@@ -46,8 +47,8 @@ impl SummaryPageJson {
     ///
     /// # Errors
     ///
-    /// [`Error::Backend`] if `serde_json` fails to write a summary (it cannot for these
-    /// types; an error rather than a panic all the same).
+    /// [`Error::Backend`](crate::Error::Backend) if `serde_json` fails to write a
+    /// summary (it cannot for these types; an error rather than a panic all the same).
     pub fn of(page: &SummaryPage) -> Result<Self> {
         Ok(Self {
             items: serde_json::to_string(&page.items).map_err(json_error)?,
@@ -115,15 +116,6 @@ impl SummaryPageJson {
     }
 }
 
-/// `serde_json` failed to write a value, or what was written is not UTF-8 (neither can
-/// happen for these types; an error rather than a panic all the same).
-fn json_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::Backend {
-        backend: "json",
-        source: Box::new(e),
-    }
-}
-
 /// Writers of a summary's members, each writing what `serde_json` writes for the value
 /// (the tests below compare them with it), without `core::fmt` on the common path.
 #[cfg(feature = "sqlite")]
@@ -135,7 +127,7 @@ pub(crate) mod write {
 
     /// `value` as `serde_json` writes it (for the values without a path of their own).
     pub(crate) fn serialized(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) -> Result<()> {
-        serde_json::to_writer(out, value).map_err(super::json_error)
+        serde_json::to_writer(out, value).map_err(crate::invoice_json::json_error)
     }
 
     /// A JSON string, escaped as `serde_json` escapes it.
