@@ -9,6 +9,10 @@
 //!   statement and row across: the adapter this one replaced was built on it);
 //!   `rusqlite` is the same statement, prepared once, on a rusqlite connection called on
 //!   the benchmark's own thread: the floor of any adapter.
+//! - `sqlite/get_json`: the answer of `GET /invoices/{id}` for one such invoice,
+//!   `SqliteStore::get_json` (the kept JSON joined, not decoded): `checksum` on rows
+//!   that keep the checksum of their JSON, `parsed` on the same kind of rows with it
+//!   cleared (as rows kept before checksums), whose joined document is parsed first.
 //! - `sqlite/get x32`: the same reads from 32 tasks at once (as the service's load test
 //!   runs 32 connections), 10 each, on a runtime with a worker per core. `ours` reads
 //!   through its pool of connections; `sqlx` shares 4 pooled connections; `rusqlite`
@@ -103,6 +107,38 @@ fn sqlite(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("rusqlite", "10 lines"), |b| {
         b.iter(|| black_box(get_rusqlite(&connection, &tenant, *next.next().unwrap())))
     });
+    group.finish();
+
+    // `get_json` on the rows with their checksum (`checksum`) and on the same rows with
+    // it cleared, as rows kept before checksums are (`parsed`: the joined document is
+    // parsed to see that it is JSON before it is sent on).
+    let (vouched, parsed) = ids.split_at(ids.len() / 2);
+    for id in parsed {
+        connection
+            .execute(
+                "UPDATE invoice_json SET checksum = NULL \
+                 WHERE seq = (SELECT seq FROM invoices WHERE id = ?)",
+                [id.to_string()],
+            )
+            .unwrap();
+    }
+    for id in [vouched[0], parsed[0]] {
+        let json = rt.block_on(store.get_json(&tenant, id)).unwrap();
+        let decoded = rt.block_on(store.get(&tenant, id)).unwrap();
+        assert_eq!(json, invoice_storage::InvoiceJson::of(&decoded).unwrap());
+    }
+    let mut group = c.benchmark_group("sqlite/get_json");
+    group.throughput(Throughput::Elements(1));
+    for (name, ids) in [("checksum", vouched), ("parsed", parsed)] {
+        let mut next = ids.iter().cycle();
+        group.bench_function(BenchmarkId::new(name, "10 lines"), |b| {
+            b.to_async(&rt).iter(|| {
+                let id = *next.next().unwrap();
+                let (store, tenant) = (&store, &tenant);
+                async move { black_box(store.get_json(tenant, id).await.unwrap()) }
+            })
+        });
+    }
     group.finish();
 
     let store = Arc::new(store);

@@ -446,7 +446,7 @@ fn insert_invoice(
              (SELECT COALESCE(MAX(position), 0) + 1 FROM invoices WHERE tenant = ?2))",
         )
         .map_err(backend)?;
-    let [row @ .., model_version, derived] = values;
+    let [row @ .., model_version, derived, checksum] = values;
     match insert.execute(params_from_iter(row)) {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
@@ -462,38 +462,48 @@ fn insert_invoice(
     keep_json(
         connection,
         connection.last_insert_rowid(),
-        model_version,
-        derived,
+        [model_version, derived, checksum],
     )?;
     insert_events(connection, events)
 }
 
-/// Keeps, beside the invoice row `seq`, what `get_json` joins to its body and the
-/// model version that wrote both (`invoice_json`, migration `20261208000000`).
+/// Keeps, beside the invoice row `seq`, what `get_json` joins to its body, the model
+/// version that wrote both and their checksum (`invoice_json`, migrations
+/// `20261208000000` and `20261209000000`): the last three of [`row_values`].
 fn keep_json(
     connection: &Connection,
     seq: i64,
-    model_version: rusqlite::types::Value,
-    derived: rusqlite::types::Value,
+    [model_version, derived, checksum]: [rusqlite::types::Value; 3],
 ) -> Result<()> {
     connection
         .prepare_cached(
-            "INSERT INTO invoice_json (seq, model_version, derived) VALUES (?1, ?2, ?3) \
+            "INSERT INTO invoice_json (seq, model_version, derived, checksum) \
+             VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT (seq) DO UPDATE SET model_version = excluded.model_version, \
-             derived = excluded.derived",
+             derived = excluded.derived, checksum = excluded.checksum",
         )
         .map_err(backend)?
-        .execute((seq, model_version, derived))
+        .execute((seq, model_version, derived, checksum))
         .map_err(backend)?;
     Ok(())
 }
 
+/// The checksum `invoice_json` keeps of a row's `body` and `derived`: the CRC-32 (IEEE)
+/// of the one's bytes followed by the other's.
+fn json_checksum(body: &str, derived: &str) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(body.as_bytes());
+    crc.update(derived.as_bytes());
+    crc.finalize()
+}
+
 /// How many values [`row_values`] gives.
-const ROW_VALUES: usize = 24;
+const ROW_VALUES: usize = 25;
 
 /// The values of an invoice row: `?1` to `?22` of the `invoices` row (id, tenant, the
-/// indexed columns, body, the summary columns, the report facts), then the model
-/// version and what `get_json` joins to the body, kept in `invoice_json`.
+/// indexed columns, body, the summary columns, the report facts), then what
+/// `invoice_json` keeps beside it: the model version, what `get_json` joins to the body,
+/// and the [`json_checksum`] of both.
 fn row_values(
     invoice: &Invoice,
     c: InvoiceColumns,
@@ -501,6 +511,8 @@ fn row_values(
     use rusqlite::types::Value;
     let text = |s: Option<String>| s.map_or(Value::Null, Value::Text);
     let int = |i: Option<i64>| i.map_or(Value::Null, Value::Integer);
+    let derived = derived_json(invoice, &c.totals)?;
+    let checksum = json_checksum(&c.body, &derived);
     Ok([
         Value::Text(invoice.id().to_string()),
         Value::Text(invoice.tenant().as_str().to_owned()),
@@ -525,7 +537,8 @@ fn row_values(
         int(c.updated_at.map(micros)),
         Value::Text(c.facts),
         Value::Text(MODEL_VERSION.to_owned()),
-        Value::Text(derived_json(invoice, &c.totals)?),
+        Value::Text(derived),
+        Value::Integer(i64::from(checksum)),
     ])
 }
 
@@ -548,7 +561,7 @@ fn overwrite(
              RETURNING seq",
         )
         .map_err(backend)?;
-    let [row @ .., model_version, derived] = values;
+    let [row @ .., model_version, derived, checksum] = values;
     let params = row.into_iter().chain(std::iter::once(expected.map_or(
         rusqlite::types::Value::Null,
         rusqlite::types::Value::Integer,
@@ -559,7 +572,7 @@ fn overwrite(
         .optional()
         .map_err(backend)?;
     if let Some(seq) = written {
-        keep_json(connection, seq, model_version, derived)?;
+        keep_json(connection, seq, [model_version, derived, checksum])?;
     }
     Ok(written.is_some())
 }
@@ -603,16 +616,17 @@ impl InvoiceStore for SqliteStore {
 
     async fn get_json(&self, tenant: &TenantId, id: InvoiceId) -> Result<InvoiceJson> {
         /// A row as `get_json` reads it: its JSON joined with its totals when this
-        /// build's model wrote both, its body to decode otherwise.
+        /// build's model wrote both (and whether their checksum vouches for them), its
+        /// body to decode otherwise.
         enum Stored {
-            Joined(String),
+            Joined { document: String, vouched: bool },
             Body(String),
         }
         let row = self.read(|connection| {
             connection
                 .prepare_cached(
-                    "SELECT i.body, j.derived, j.model_version, i.version FROM invoices AS i \
-                     LEFT JOIN invoice_json AS j ON j.seq = i.seq \
+                    "SELECT i.body, j.derived, j.model_version, i.version, j.checksum \
+                     FROM invoices AS i LEFT JOIN invoice_json AS j ON j.seq = i.seq \
                      WHERE i.id = ? AND i.tenant = ?",
                 )
                 .map_err(backend)?
@@ -622,27 +636,47 @@ impl InvoiceStore for SqliteStore {
                     let model = row.get_ref(2)?.as_str_or_null()?;
                     let stored = match derived {
                         Some(derived) if model == Some(MODEL_VERSION) => {
-                            Stored::Joined(InvoiceJson::join(body, derived))
+                            let checksum = row.get::<_, Option<i64>>(4)?;
+                            // `Some(false)`: the bytes are not those written.
+                            let matches = checksum
+                                .map(|kept| kept == i64::from(json_checksum(body, derived)));
+                            if matches == Some(false) {
+                                return Ok(None);
+                            }
+                            Stored::Joined {
+                                document: InvoiceJson::join(body, derived),
+                                vouched: matches == Some(true),
+                            }
                         }
                         _ => Stored::Body(body.to_owned()),
                     };
-                    Ok((stored, row.get::<_, i64>(3)?))
+                    Ok(Some((stored, row.get::<_, i64>(3)?)))
                 })
                 .optional()
                 .map_err(backend)
         })?;
-        let (stored, version) = row.ok_or_else(|| Error::not_found("invoice", id))?;
+        let corrupt = |why: &str| Error::Corrupt {
+            what: "invoice",
+            id: id.to_string(),
+            source: why.into(),
+        };
+        let (stored, version) = row
+            .ok_or_else(|| Error::not_found("invoice", id))?
+            .ok_or_else(|| corrupt("its stored JSON and totals do not match their checksum"))?;
+        let version = to_u64(version, "invoice", &id)?;
         match stored {
-            Stored::Joined(document) => {
-                InvoiceJson::checked(document, to_u64(version, "invoice", &id)?).ok_or_else(|| {
-                    Error::Corrupt {
-                        what: "invoice",
-                        id: id.to_string(),
-                        source: "its stored JSON and totals do not join into a JSON document"
-                            .into(),
-                    }
-                })
-            }
+            // The bytes this library wrote with `serde_json`: a JSON document.
+            Stored::Joined {
+                document,
+                vouched: true,
+            } => Ok(InvoiceJson::trusted(document, version)),
+            // Kept before checksums were (or one was cleared): parsed to be sure.
+            Stored::Joined {
+                document,
+                vouched: false,
+            } => InvoiceJson::checked(document, version).ok_or_else(|| {
+                corrupt("its stored JSON and totals do not join into a JSON document")
+            }),
             Stored::Body(body) => InvoiceJson::of(&from_json(&body, "invoice", &id)?),
         }
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use invoice_core::{EventEnvelope, EventId, Invoice};
+use invoice_core::{EventEnvelope, EventId, Invoice, InvoicePatch};
 use invoice_storage::testing;
 use invoice_storage::{
     Error, InvoiceJson, InvoiceQuery, InvoiceSort, InvoiceStore, OutboxStore, PageRequest,
@@ -403,8 +403,10 @@ async fn sqlite_list_json_refuses_what_list_refuses() {
 
 /// `get_json` hands on the JSON a row keeps only when this build's model wrote it: a row
 /// written by another version (or before the columns existed) is decoded and written
-/// again, whatever its kept totals say; a row of this version whose kept JSON no longer
-/// joins into a document is corrupt, not sent on.
+/// again, whatever its kept totals say. A row of this version is sent on unparsed when
+/// its checksum matches its body and kept totals; any change to either (JSON or not)
+/// makes it corrupt; without a checksum (rows kept before checksums) it is sent when it
+/// joins into a JSON document, and corrupt when it does not.
 #[tokio::test]
 async fn sqlite_invoice_json_is_kept_for_this_model_version_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -418,27 +420,57 @@ async fn sqlite_invoice_json_is_kept_for_this_model_version_only() {
         store.get_json(&tenant, invoice.id()).await.unwrap(),
         expected
     );
+    let is_corrupt = |read: &Result<InvoiceJson, Error>| {
+        matches!(
+            read,
+            Err(Error::Corrupt {
+                what: "invoice",
+                ..
+            })
+        )
+    };
 
     let conn = Connection::open(&path).unwrap();
     let set = |sql: &str| {
-        conn.execute(sql, [invoice.id().to_string()]).unwrap();
+        assert_eq!(
+            conn.execute(sql, [invoice.id().to_string()]).unwrap(),
+            1,
+            "{sql}"
+        );
     };
-    set(
-        "UPDATE invoice_json SET derived = '{\"totals\":{},\"amount_due\":\"1\"}' \
-         WHERE seq = (SELECT seq FROM invoices WHERE id = ?)",
+    let of_the_invoice = "WHERE seq = (SELECT seq FROM invoices WHERE id = ?)";
+    // Changed bytes that are still JSON: the checksum no longer matches.
+    set("UPDATE invoices SET body = replace(body, 'Kept Json AG', 'Kept Json AX') WHERE id = ?");
+    let read = store.get_json(&tenant, invoice.id()).await;
+    assert!(is_corrupt(&read), "a changed body: {read:?}");
+    set("UPDATE invoices SET body = replace(body, 'Kept Json AX', 'Kept Json AG') WHERE id = ?");
+    assert_eq!(
+        store.get_json(&tenant, invoice.id()).await.unwrap(),
+        expected,
+        "the body as written"
     );
+    set(&format!(
+        "UPDATE invoice_json SET derived = '{{\"totals\":{{}},\"amount_due\":\"1\"}}' {of_the_invoice}"
+    ));
+    let read = store.get_json(&tenant, invoice.id()).await;
+    assert!(is_corrupt(&read), "changed totals: {read:?}");
+    // Without a checksum the joined document is parsed: JSON, so sent as kept.
+    set(&format!(
+        "UPDATE invoice_json SET checksum = NULL {of_the_invoice}"
+    ));
     assert_ne!(
         store.get_json(&tenant, invoice.id()).await.unwrap(),
         expected,
         "this version's kept totals are what is sent"
     );
-    set("UPDATE invoice_json SET model_version = '0.0.0-older' \
-         WHERE seq = (SELECT seq FROM invoices WHERE id = ?)");
+    set(&format!(
+        "UPDATE invoice_json SET model_version = '0.0.0-older' {of_the_invoice}"
+    ));
     assert_eq!(
         store.get_json(&tenant, invoice.id()).await.unwrap(),
         expected
     );
-    set("DELETE FROM invoice_json WHERE seq = (SELECT seq FROM invoices WHERE id = ?)");
+    set(&format!("DELETE FROM invoice_json {of_the_invoice}"));
     assert_eq!(
         store.get_json(&tenant, invoice.id()).await.unwrap(),
         expected
@@ -451,15 +483,26 @@ async fn sqlite_invoice_json_is_kept_for_this_model_version_only() {
     )
     .unwrap();
     let read = store.get_json(&tenant, invoice.id()).await;
-    assert!(
-        matches!(
-            read,
-            Err(Error::Corrupt {
-                what: "invoice",
-                ..
-            })
-        ),
-        "{read:?}"
+    assert!(is_corrupt(&read), "{read:?}");
+
+    // A write keeps the checksum of what it wrote: sent on again.
+    let mut edited = invoice.clone();
+    edited
+        .update(InvoicePatch::new().payment_terms(Some("14 days".into())))
+        .unwrap()
+        .unwrap();
+    store.update(&edited, invoice.version(), &[]).await.unwrap();
+    let checksum: Option<i64> = conn
+        .query_row(
+            &format!("SELECT checksum FROM invoice_json {of_the_invoice}"),
+            [invoice.id().to_string()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(checksum.is_some());
+    assert_eq!(
+        store.get_json(&tenant, invoice.id()).await.unwrap(),
+        InvoiceJson::of(&store.get(&tenant, invoice.id()).await.unwrap()).unwrap()
     );
 }
 
@@ -722,6 +765,7 @@ async fn sqlite_numbers_invoices_written_before_positions_existed() {
         .unwrap()
         .execute_batch(
             "DROP TRIGGER invoice_json_delete; DROP TABLE invoice_json; \
+             DELETE FROM _invoice_storage_migrations WHERE version = 20261209000000; \
              DELETE FROM _invoice_storage_migrations WHERE version = 20261208000000; \
              DROP TRIGGER invoice_position_gaps_delete; DROP TABLE invoice_position_gaps; \
              DROP INDEX invoices_tenant_position; ALTER TABLE invoices DROP COLUMN position; \

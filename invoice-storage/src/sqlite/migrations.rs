@@ -90,6 +90,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/sqlite/20261208000000_invoice_json.sql"),
         then: None,
     },
+    Migration {
+        version: 20261209000000,
+        description: "invoice json checksum",
+        sql: include_str!("../../migrations/sqlite/20261209000000_invoice_json_checksum.sql"),
+        then: None,
+    },
 ];
 
 /// The newest migration this library has.

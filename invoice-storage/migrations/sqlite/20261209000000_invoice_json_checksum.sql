@@ -1,0 +1,11 @@
+-- The CRC-32 (IEEE) of what `get_json` joins into an invoice's answer: the bytes of its
+-- `invoices.body`, then those of its `invoice_json.derived`, as the row was written.
+-- `get_json` compares it with the columns it read before sending them on unparsed: a
+-- match says the bytes are the JSON this library wrote. Parsing the joined document to
+-- see that it is JSON instead made `get_json` take 4.7 µs, not 3.2 (criterion,
+-- `sqlite/get_json`), and missed damage that is still JSON.
+--
+-- NULL for rows written before, and for any row whose body or kept JSON is rewritten
+-- by SQL (a later migration must set it to NULL when it does): those are parsed, as
+-- before.
+ALTER TABLE invoice_json ADD COLUMN checksum INTEGER;
