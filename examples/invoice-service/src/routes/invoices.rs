@@ -84,11 +84,15 @@ pub struct PatchInvoice {
     allowances_charges: Option<Vec<AllowanceCharge>>,
 }
 
-/// An invoice as the API returns it: the model plus its derived totals.
+/// An invoice as the API returns it: the model plus its derived totals. The document
+/// is [`InvoiceJson`](invoice_storage::InvoiceJson)'s, written in one pass (the
+/// handlers send that); this struct only describes it for the OpenAPI document.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceView {
+    /// The invoice.
     #[schema(value_type = Object)]
     invoice: Invoice,
+    /// Its EN 16931 totals.
     #[schema(value_type = Object)]
     totals: invoice_core::Totals,
     /// What is still due.
@@ -96,16 +100,19 @@ pub struct InvoiceView {
     amount_due: invoice_core::Decimal,
 }
 
+/// The answer with `invoice` and its totals (computed once), tagged with its version.
 fn view(invoice: Invoice) -> Result<Response, AppError> {
-    let totals = invoice.totals()?;
-    let amount_due = invoice.amount_due()?;
-    let version = invoice.version();
-    let response = Json(InvoiceView {
-        invoice,
-        totals,
-        amount_due,
-    })
-    .into_response();
+    json_response(invoice_storage::InvoiceJson::of(&invoice)?)
+}
+
+/// An invoice's document as the answer, with its version as the `ETag`.
+fn json_response(json: invoice_storage::InvoiceJson) -> Result<Response, AppError> {
+    let version = json.version();
+    let response = (
+        [(header::CONTENT_TYPE, "application/json")],
+        json.into_string(),
+    )
+        .into_response();
     Ok(super::with_etag(response, version))
 }
 
@@ -249,14 +256,7 @@ pub async fn get(
         None => {
             // The store's document of the invoice and its totals is the `InvoiceView`
             // the other routes answer with; SQLite sends it on without decoding it.
-            let json = state.invoices.get_json(&tenant, parse_id(&id)?).await?;
-            let version = json.version();
-            let response = (
-                [(header::CONTENT_TYPE, "application/json")],
-                json.into_string(),
-            )
-                .into_response();
-            Ok(super::with_etag(response, version))
+            json_response(state.invoices.get_json(&tenant, parse_id(&id)?).await?)
         }
         Some((id, format)) => {
             let invoice = state.invoices.get(&tenant, parse_id(id)?).await?;
