@@ -43,11 +43,14 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     /// The default decodes the invoice and writes it again. The SQLite store answers
     /// with the JSON it kept, undecoded, when a build of the same
     /// [`MODEL_VERSION`](invoice_core::MODEL_VERSION) wrote it (so its shape is this
-    /// build's), and decodes it otherwise.
+    /// build's), and decodes it otherwise. What it sends on unparsed is what it wrote:
+    /// the checksum it kept of the JSON's bytes must match them.
     ///
     /// # Errors
     ///
-    /// As [`get`](Self::get); [`Error::Domain`] when the totals cannot be computed.
+    /// As [`get`](Self::get); [`Error::Domain`] when the totals cannot be computed;
+    /// [`Error::Corrupt`] (SQLite) when the kept JSON no longer matches its checksum, or,
+    /// kept without one, is not JSON.
     async fn get_json(&self, tenant: &TenantId, id: InvoiceId) -> Result<InvoiceJson> {
         InvoiceJson::of(&self.get(tenant, id).await?)
     }
