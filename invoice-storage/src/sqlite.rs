@@ -616,10 +616,16 @@ impl InvoiceStore for SqliteStore {
 
     async fn get_json(&self, tenant: &TenantId, id: InvoiceId) -> Result<InvoiceJson> {
         /// A row as `get_json` reads it: its JSON joined with its totals when this
-        /// build's model wrote both (and whether their checksum vouches for them), its
-        /// body to decode otherwise.
+        /// build's model wrote both, its body to decode otherwise.
         enum Stored {
-            Joined { document: String, vouched: bool },
+            /// Joined from bytes their kept checksum matches: the JSON this library wrote.
+            Vouched(String),
+            /// Joined from bytes kept without a checksum (before checksums were, or one
+            /// was cleared): to be parsed.
+            Unchecked(String),
+            /// Bytes their kept checksum does not match.
+            Damaged,
+            /// Written by another model version, or without kept JSON: to be decoded.
             Body(String),
         }
         let row = self.read(|connection| {
@@ -636,47 +642,38 @@ impl InvoiceStore for SqliteStore {
                     let model = row.get_ref(2)?.as_str_or_null()?;
                     let stored = match derived {
                         Some(derived) if model == Some(MODEL_VERSION) => {
-                            let checksum = row.get::<_, Option<i64>>(4)?;
-                            // `Some(false)`: the bytes are not those written.
-                            let matches = checksum
-                                .map(|kept| kept == i64::from(json_checksum(body, derived)));
-                            if matches == Some(false) {
-                                return Ok(None);
-                            }
-                            Stored::Joined {
-                                document: InvoiceJson::join(body, derived),
-                                vouched: matches == Some(true),
+                            match row.get::<_, Option<i64>>(4)? {
+                                None => Stored::Unchecked(InvoiceJson::join(body, derived)),
+                                Some(kept) if kept == i64::from(json_checksum(body, derived)) => {
+                                    Stored::Vouched(InvoiceJson::join(body, derived))
+                                }
+                                Some(_) => Stored::Damaged,
                             }
                         }
                         _ => Stored::Body(body.to_owned()),
                     };
-                    Ok(Some((stored, row.get::<_, i64>(3)?)))
+                    Ok((stored, row.get::<_, i64>(3)?))
                 })
                 .optional()
                 .map_err(backend)
         })?;
+        let (stored, version) = row.ok_or_else(|| Error::not_found("invoice", id))?;
         let corrupt = |why: &str| Error::Corrupt {
             what: "invoice",
             id: id.to_string(),
             source: why.into(),
         };
-        let (stored, version) = row
-            .ok_or_else(|| Error::not_found("invoice", id))?
-            .ok_or_else(|| corrupt("its stored JSON and totals do not match their checksum"))?;
         let version = to_u64(version, "invoice", &id)?;
         match stored {
-            // The bytes this library wrote with `serde_json`: a JSON document.
-            Stored::Joined {
-                document,
-                vouched: true,
-            } => Ok(InvoiceJson::trusted(document, version)),
-            // Kept before checksums were (or one was cleared): parsed to be sure.
-            Stored::Joined {
-                document,
-                vouched: false,
-            } => InvoiceJson::checked(document, version).ok_or_else(|| {
-                corrupt("its stored JSON and totals do not join into a JSON document")
-            }),
+            Stored::Vouched(document) => Ok(InvoiceJson::trusted(document, version)),
+            Stored::Unchecked(document) => {
+                InvoiceJson::checked(document, version).ok_or_else(|| {
+                    corrupt("its stored JSON and totals do not join into a JSON document")
+                })
+            }
+            Stored::Damaged => Err(corrupt(
+                "its stored JSON and totals do not match their checksum",
+            )),
             Stored::Body(body) => InvoiceJson::of(&from_json(&body, "invoice", &id)?),
         }
     }

@@ -87,7 +87,8 @@ pub struct PatchInvoice {
 /// An invoice as the API returns it: the model plus its derived totals. The document
 /// is [`InvoiceJson`](invoice_storage::InvoiceJson)'s, written in one pass (the
 /// handlers send that); this struct only describes it for the OpenAPI document.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(ToSchema)]
+#[allow(dead_code)]
 pub struct InvoiceView {
     /// The invoice.
     #[schema(value_type = Object)]
