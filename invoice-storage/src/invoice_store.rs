@@ -29,6 +29,29 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     /// [`Error::AlreadyExists`] when the id is taken (in any tenant).
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()>;
 
+    /// Saves a new invoice and its events, like [`create`](Self::create), and returns
+    /// its [`InvoiceJson`]: the document [`get_json`](Self::get_json) answers with
+    /// right after, for a service to answer the write with.
+    ///
+    /// The default writes the document with [`InvoiceJson::of`] before it saves. The
+    /// SQLite store joins it from the JSON it writes into its columns anyway, so the
+    /// invoice is serialized and totalled once, not once for the store and once for the
+    /// answer.
+    ///
+    /// # Errors
+    ///
+    /// As [`create`](Self::create); [`Error::Domain`] when the
+    /// totals cannot be computed (then nothing is saved).
+    async fn create_json(
+        &self,
+        invoice: &Invoice,
+        events: &[EventEnvelope],
+    ) -> Result<InvoiceJson> {
+        let json = InvoiceJson::of(invoice)?;
+        self.create(invoice, events).await?;
+        Ok(json)
+    }
+
     /// Loads an invoice.
     ///
     /// # Errors
@@ -67,6 +90,24 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<()>;
+
+    /// Replaces a stored invoice like [`update`](Self::update), and returns its
+    /// [`InvoiceJson`], as [`create_json`](Self::create_json) does for a new one.
+    ///
+    /// # Errors
+    ///
+    /// As [`update`](Self::update); [`Error::Domain`] when the
+    /// totals cannot be computed (then nothing is saved).
+    async fn update_json(
+        &self,
+        invoice: &Invoice,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> Result<InvoiceJson> {
+        let json = InvoiceJson::of(invoice)?;
+        self.update(invoice, expected_version, events).await?;
+        Ok(json)
+    }
 
     /// Deletes a draft whose version is still `expected_version`, saving the events.
     ///

@@ -500,6 +500,29 @@ fn json_checksum(body: &str, derived: &str) -> u32 {
 /// How many values [`row_values`] gives.
 const ROW_VALUES: usize = 25;
 
+/// Where [`row_values`] puts the invoice's JSON body (`?13`).
+const BODY: usize = 12;
+
+/// Where [`row_values`] puts what `get_json` joins to the body.
+const DERIVED: usize = 23;
+
+/// The document `get_json` answers with for the row `values` (as [`row_values`] gives
+/// them) of an invoice at `version`: joined from them as `get_json` joins the stored
+/// columns, the answer to the write that stores them.
+fn stored_json(values: &[rusqlite::types::Value; ROW_VALUES], version: u64) -> Result<InvoiceJson> {
+    use rusqlite::types::Value;
+    match (&values[BODY], &values[DERIVED]) {
+        (Value::Text(body), Value::Text(derived)) => Ok(InvoiceJson::trusted(
+            InvoiceJson::join(body, derived),
+            version,
+        )),
+        _ => Err(Error::Backend {
+            backend: BACKEND,
+            source: "an invoice row's values hold no JSON body and totals to answer with".into(),
+        }),
+    }
+}
+
 /// The values of an invoice row: `?1` to `?22` of the `invoices` row (id, tenant, the
 /// indexed columns, body, the summary columns, the report facts), then what
 /// `invoice_json` keeps beside it: the model version, what `get_json` joins to the body,
@@ -591,14 +614,25 @@ fn stored_version(connection: &Connection, tenant: &str, id: InvoiceId) -> Resul
 #[async_trait]
 impl InvoiceStore for SqliteStore {
     async fn create(&self, invoice: &Invoice, events: &[EventEnvelope]) -> Result<()> {
+        self.create_json(invoice, events).await.map(drop)
+    }
+
+    /// Answers with the document joined from the JSON written into the row's columns.
+    async fn create_json(
+        &self,
+        invoice: &Invoice,
+        events: &[EventEnvelope],
+    ) -> Result<InvoiceJson> {
         let id = invoice.id();
         let values = row_values(
             invoice,
             InvoiceColumns::new(invoice, last_change(events), BACKEND)?,
         )?;
+        let json = stored_json(&values, invoice.version())?;
         let events = outbox_rows(events)?;
         self.write(move |connection| insert_invoice(connection, id, values, &events))
-            .await
+            .await?;
+        Ok(json)
     }
 
     async fn get(&self, tenant: &TenantId, id: InvoiceId) -> Result<Invoice> {
@@ -684,12 +718,25 @@ impl InvoiceStore for SqliteStore {
         expected_version: u64,
         events: &[EventEnvelope],
     ) -> Result<()> {
+        self.update_json(invoice, expected_version, events)
+            .await
+            .map(drop)
+    }
+
+    /// Answers with the document joined from the JSON written into the row's columns.
+    async fn update_json(
+        &self,
+        invoice: &Invoice,
+        expected_version: u64,
+        events: &[EventEnvelope],
+    ) -> Result<InvoiceJson> {
         let id = invoice.id();
         let tenant = invoice.tenant().as_str().to_owned();
         let values = row_values(
             invoice,
             InvoiceColumns::new(invoice, last_change(events), BACKEND)?,
         )?;
+        let json = stored_json(&values, invoice.version())?;
         let expected = to_i64(expected_version, BACKEND)?;
         let events = outbox_rows(events)?;
         self.write(move |connection| {
@@ -701,7 +748,8 @@ impl InvoiceStore for SqliteStore {
             }
             insert_events(connection, &events)
         })
-        .await
+        .await?;
+        Ok(json)
     }
 
     async fn delete(

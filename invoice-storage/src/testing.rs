@@ -38,6 +38,7 @@ pub use invoices::{
     keyset_pages_are_stable_while_rows_are_inserted, list_filters_and_offset_pages,
     list_json_is_the_json_of_the_summaries, list_sorts_by_number_date_amount_and_status,
     offset_pages_skip_deleted_drafts, summaries_match_the_invoices, tenants_are_isolated,
+    write_answers_are_the_stored_json,
 };
 pub use outbox::{
     concurrent_claimers_never_share_an_event, failed_save_writes_neither_invoice_nor_events,
@@ -76,6 +77,7 @@ where
     let s = fresh().await;
     create_get_update_round_trip(&s).await;
     invoice_json_is_the_json_of_the_invoice(&s).await;
+    write_answers_are_the_stored_json(&s).await;
     clients_crud_pages_and_isolation(&s).await;
     tenants_are_isolated(&s).await;
     delete_only_drafts(&s).await;

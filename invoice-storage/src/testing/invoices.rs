@@ -123,6 +123,63 @@ pub async fn invoice_json_is_the_json_of_the_invoice(store: &dyn InvoiceStore) {
     ));
 }
 
+/// `create_json` and `update_json` save what `create` and `update` save and answer with
+/// the document `get_json` answers with right after (the one [`InvoiceJson::of`] writes
+/// for the invoice); their events reach the invoice's history. A taken id and a stale
+/// version fail as they do for `create` and `update`, and change nothing.
+pub async fn write_answers_are_the_stored_json(store: &dyn InvoiceStore) {
+    let tenant = fresh_tenant();
+    let (invoice, created_event) = created(draft(&tenant, "Answer AG"));
+    let answer = store
+        .create_json(&invoice, std::slice::from_ref(&created_event))
+        .await
+        .unwrap();
+    assert_eq!(answer, InvoiceJson::of(&invoice).unwrap());
+    assert_eq!(answer.version(), 1);
+    assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), invoice);
+    assert_eq!(store.get_json(&tenant, invoice.id()).await.unwrap(), answer);
+
+    let mut changed = invoice.clone();
+    let event = changed
+        .update(InvoicePatch::new().payment_terms(Some("Net 30, \"quoted\" ü".into())))
+        .unwrap()
+        .unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &changed, event);
+    let answer = store
+        .update_json(&changed, invoice.version(), std::slice::from_ref(&envelope))
+        .await
+        .unwrap();
+    assert_eq!(answer, InvoiceJson::of(&changed).unwrap());
+    assert_eq!(answer.version(), 2);
+    assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), changed);
+    assert_eq!(store.get_json(&tenant, invoice.id()).await.unwrap(), answer);
+    let history = store.history(&tenant, invoice.id()).await.unwrap();
+    assert_eq!(
+        history.iter().map(|e| e.event_id).collect::<Vec<_>>(),
+        [created_event.event_id, envelope.event_id]
+    );
+
+    assert!(matches!(
+        store.create_json(&invoice, &[]).await,
+        Err(Error::AlreadyExists { .. })
+    ));
+    assert!(matches!(
+        store.update_json(&invoice, invoice.version(), &[]).await,
+        Err(Error::Conflict {
+            expected: 1,
+            found: 2,
+            ..
+        })
+    ));
+    assert_eq!(store.get_json(&tenant, invoice.id()).await.unwrap(), answer);
+    assert!(matches!(
+        store
+            .update_json(&created(draft(&tenant, "Nobody AG")).0, 1, &[])
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
 /// 8 tasks × 25 read-modify-write updates of one invoice: the number of successful
 /// updates equals the final version minus one, and every loser got `Conflict`.
 pub async fn concurrent_updates_lose_nothing(store: Arc<dyn InvoiceStore>) {

@@ -150,11 +150,11 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let builder = draft_of(&state, tenant, body).await?;
     let (invoice, event) = Invoice::create(builder)?;
-    state
+    let json = state
         .invoices
-        .create(&invoice, &envelopes(&invoice, [event]))
+        .create_json(&invoice, &envelopes(&invoice, [event]))
         .await?;
-    let mut response = view(invoice)?;
+    let mut response = json_response(json)?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
 }
@@ -467,13 +467,15 @@ pub async fn patch(
     if let Some(v) = body.allowances_charges {
         patch = patch.allowances_charges(v);
     }
-    if let Some(event) = invoice.update(patch)? {
-        state
-            .invoices
-            .update(&invoice, read_version, &envelopes(&invoice, [event]))
-            .await?;
+    match invoice.update(patch)? {
+        Some(event) => json_response(
+            state
+                .invoices
+                .update_json(&invoice, read_version, &envelopes(&invoice, [event]))
+                .await?,
+        ),
+        None => view(invoice),
     }
-    view(invoice)
 }
 
 /// Deletes a draft.
@@ -778,11 +780,12 @@ pub async fn pay(
         payment = payment.with_reference(r);
     }
     let events = invoice.record_payment(payment)?;
-    state
-        .invoices
-        .update(&invoice, read_version, &envelopes(&invoice, events))
-        .await?;
-    view(invoice)
+    json_response(
+        state
+            .invoices
+            .update_json(&invoice, read_version, &envelopes(&invoice, events))
+            .await?,
+    )
 }
 
 /// Corrects an issued invoice with a credit note (created as a draft).
@@ -802,11 +805,11 @@ pub async fn credit(
         .invoices
         .update(&invoice, read_version, &envelopes(&invoice, [credited]))
         .await?;
-    state
+    let json = state
         .invoices
-        .create(&credit_note, &envelopes(&credit_note, [created]))
+        .create_json(&credit_note, &envelopes(&credit_note, [created]))
         .await?;
-    let mut response = view(credit_note)?;
+    let mut response = json_response(json)?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
 }
@@ -850,11 +853,12 @@ pub async fn add_note(
         Utc::now(),
     )?;
     let event = invoice.add_note(note)?;
-    state
-        .invoices
-        .update(&invoice, read_version, &envelopes(&invoice, [event]))
-        .await?;
-    view(invoice)
+    json_response(
+        state
+            .invoices
+            .update_json(&invoice, read_version, &envelopes(&invoice, [event]))
+            .await?,
+    )
 }
 
 /// Where an archived document went.
