@@ -224,6 +224,7 @@ pub async fn open_stores(url: &str) -> Result<Stores> {
 pub struct StoresBuilder {
     url: String,
     sqlite_read_connections: Option<usize>,
+    sqlite_exclusive: bool,
     postgres_max_connections: Option<u32>,
     postgres_acquire_timeout: Option<Duration>,
     postgres_schema: Option<String>,
@@ -235,6 +236,7 @@ impl StoresBuilder {
         Self {
             url: url.into(),
             sqlite_read_connections: None,
+            sqlite_exclusive: false,
             postgres_max_connections: None,
             postgres_acquire_timeout: None,
             postgres_schema: None,
@@ -244,6 +246,13 @@ impl StoresBuilder {
     /// SQLite: the read connections kept open (`SqliteStoreBuilder::read_connections`).
     pub fn sqlite_read_connections(mut self, count: usize) -> Self {
         self.sqlite_read_connections = Some(count);
+        self
+    }
+
+    /// SQLite: whether the store holds its file for this process alone
+    /// (`SqliteStoreBuilder::exclusive`; default no).
+    pub fn sqlite_exclusive(mut self, exclusive: bool) -> Self {
+        self.sqlite_exclusive = exclusive;
         self
     }
 
@@ -284,7 +293,7 @@ impl StoresBuilder {
 
     #[cfg(feature = "sqlite")]
     async fn open_sqlite(&self, path: PathBuf) -> Result<Stores> {
-        let mut builder = crate::SqliteStore::builder(path);
+        let mut builder = crate::SqliteStore::builder(path).exclusive(self.sqlite_exclusive);
         if let Some(count) = self.sqlite_read_connections {
             builder = builder.read_connections(count);
         }

@@ -57,6 +57,19 @@ async fn sqlite_url_opens_and_creates_the_file() {
         .unwrap();
     round_trip(&stores).await;
     assert!(path.exists(), "{url} made no file");
+    // Shared (the default): the WAL index is the `-shm` file other processes map.
+    assert!(dir.path().join("opened.db-shm").exists());
+
+    // Held for this process alone: the WAL index lives in its memory, no `-shm` file.
+    let exclusive = dir.path().join("exclusive.db");
+    let stores = StoresBuilder::new(format!("sqlite:{}", exclusive.display()))
+        .sqlite_exclusive(true)
+        .open()
+        .await
+        .unwrap();
+    round_trip(&stores).await;
+    assert!(exclusive.exists());
+    assert!(!dir.path().join("exclusive.db-shm").exists());
 
     let missing = open_stores(&format!(
         "sqlite:{}/no/such/folder/x.db",

@@ -45,6 +45,116 @@ async fn sqlite_store_passes_the_conformance_suite() {
     .await;
 }
 
+/// The suite on a store that holds its file for this process alone: its writer,
+/// checkpointer and readers (pooled and opened for a burst) share the file's lock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_exclusive_store_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    testing::run_all(|| {
+        let path = new_file(&dir);
+        async move {
+            SqliteStore::builder(path)
+                .exclusive(true)
+                .read_connections(2)
+                .build()
+                .await
+                .unwrap()
+        }
+    })
+    .await;
+}
+
+/// Set for the child process of `sqlite_exclusive_store_keeps_other_processes_out`: the
+/// database file it tries to open.
+const EXCLUSIVE_CHILD: &str = "INVOICE_STORAGE_EXCLUSIVE_CHILD_FILE";
+
+/// In another process (started by the test below): opens the file the parent names,
+/// with a short busy timeout, and prints `OPENED <invoices>` or `REFUSED <error>`.
+#[tokio::test]
+#[ignore = "run by sqlite_exclusive_store_keeps_other_processes_out in a child process"]
+async fn exclusive_child_opens_the_file() {
+    let Ok(path) = std::env::var(EXCLUSIVE_CHILD) else {
+        return;
+    };
+    match SqliteStore::builder(&path)
+        .busy_timeout(Duration::from_millis(200))
+        .build()
+        .await
+    {
+        Ok(store) => {
+            let conn = Connection::open(&path).unwrap();
+            let invoices: i64 = conn
+                .query_row("SELECT COUNT(*) FROM invoices", [], |row| row.get(0))
+                .unwrap();
+            println!("OPENED {invoices}");
+            store.close().await;
+        }
+        Err(Error::Open { source, .. }) => println!("REFUSED {source}"),
+        Err(other) => println!("OTHER {other:?}"),
+    }
+}
+
+/// What the child process says when it tries to open `path`.
+fn open_in_another_process(path: &std::path::Path) -> String {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "exclusive_child_opens_the_file",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(EXCLUSIVE_CHILD, path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    stdout
+        .lines()
+        // libtest may have written "test ... " on the same line first.
+        .find_map(|line| {
+            ["OPENED ", "REFUSED ", "OTHER "]
+                .iter()
+                .find_map(|tag| line.find(tag).map(|at| line[at..].to_owned()))
+        })
+        .unwrap_or_else(|| panic!("the child said nothing: {stdout}"))
+}
+
+/// An exclusive store keeps every other process out of its file while it is open (a
+/// store built there fails with `Error::Open`, "database is locked"), and lets them in
+/// once closed; a shared store (the default) lets them in while open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_exclusive_store_keeps_other_processes_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let tenant = testing::fresh_tenant();
+
+    let shared = new_file(&dir);
+    let store = SqliteStore::open(&shared).await.unwrap();
+    let (invoice, event) = created(&tenant, "Shared AG");
+    store.create(&invoice, &[event]).await.unwrap();
+    assert_eq!(open_in_another_process(&shared), "OPENED 1");
+    store.close().await;
+
+    let exclusive = new_file(&dir);
+    let store = SqliteStore::builder(&exclusive)
+        .exclusive(true)
+        .build()
+        .await
+        .unwrap();
+    let (invoice, event) = created(&tenant, "Exclusive AG");
+    store.create(&invoice, &[event]).await.unwrap();
+    let refused = open_in_another_process(&exclusive);
+    assert!(
+        refused.starts_with("REFUSED ") && refused.contains("locked"),
+        "{refused}"
+    );
+    // The store itself reads and writes on, its file whole.
+    assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), invoice);
+    let (second, event) = created(&tenant, "Exclusive Zwei AG");
+    store.create(&second, &[event]).await.unwrap();
+    store.close().await;
+    assert_eq!(open_in_another_process(&exclusive), "OPENED 2");
+}
+
 #[tokio::test]
 async fn sqlite_unopenable_file_is_an_open_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -17,8 +17,8 @@
 # seed stack (ANCHOR_DIR, a folder with its run.sh; it installs Flask + gunicorn into a
 # venv of its own); without it only our rows are printed.
 #
-# Env: PORT DUR WARM CONNS THREADS SEED_N, CONFIGS ("memory sqlite" and postgres when
-# DATABASE_URL is set), MODES (a subset of "health get list fixed post", in that order;
+# Env: PORT DUR WARM CONNS THREADS SEED_N, CONFIGS ("memory sqlite sqlite-excl", the last
+# with SQLITE_EXCLUSIVE=on, and postgres when DATABASE_URL is set), MODES (a subset of "health get list fixed post", in that order;
 # all by default), ANCHOR_DIR, SKIP_ANCHOR=1.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -94,9 +94,10 @@ fixed_rate() { # label
   done
 }
 
-measure_service() { # label database_url
-  local label=$1 db=$2 tenant="load-$(date +%s%N)"
-  env -u AMQP_URL -u AWS_ENDPOINT_URL DATABASE_URL="$db" BIND="127.0.0.1:$PORT" JWT_SECRET="$SECRET" \
+measure_service() { # label database_url [sqlite_exclusive]
+  local label=$1 db=$2 exclusive=${3:-off} tenant="load-$(date +%s%N)"
+  env -u AMQP_URL -u AWS_ENDPOINT_URL DATABASE_URL="$db" SQLITE_EXCLUSIVE="$exclusive" \
+    BIND="127.0.0.1:$PORT" JWT_SECRET="$SECRET" \
     DOCUMENTS_DIR="$TMP/docs" RUST_LOG=warn "$BIN" >"$TMP/service.log" 2>&1 &
   SERVER_PID=$!
   local up=""
@@ -151,7 +152,7 @@ measure_service() { # label database_url
 }
 
 READBACK=()
-CONFIGS=${CONFIGS:-memory sqlite}
+CONFIGS=${CONFIGS:-memory sqlite sqlite-excl}
 if [[ "${DATABASE_URL:-}" == postgres* ]] && [[ " $CONFIGS " != *" postgres "* ]]; then
   CONFIGS="$CONFIGS postgres"
 fi
@@ -159,6 +160,8 @@ for config in $CONFIGS; do
   case "$config" in
     memory) measure_service rust-memory memory ;;
     sqlite) measure_service rust-sqlite "sqlite:$TMP/load.db" ;;
+    # The same file held for the service's process alone (SQLITE_EXCLUSIVE=on).
+    sqlite-excl) measure_service rust-sqlite-ex "sqlite:$TMP/load-excl.db" on ;;
     # Each run uses a tenant of its own, so earlier rows do not count.
     postgres) measure_service rust-postgres "${DATABASE_URL}" ;;
     *) echo "unknown config $config" >&2; exit 1 ;;

@@ -53,6 +53,10 @@ pub struct Config {
     /// `sqlite:invoice-service.db`) or `postgres://…`, opened by
     /// [`invoice_storage::StoresBuilder`].
     pub database: String,
+    /// `SQLITE_EXCLUSIVE=on`: a `sqlite:` database is held for this process alone
+    /// (`SqliteStoreBuilder::exclusive`: no other process, backup tools included, opens
+    /// the file while the service runs; reads take no file lock). Default off.
+    pub sqlite_exclusive: bool,
     /// `MESSAGING`.
     pub messaging: Messaging,
     /// `DOCUMENTS`.
@@ -154,6 +158,11 @@ impl Config {
         let database =
             var("DATABASE_URL").unwrap_or_else(|| "sqlite:invoice-service.db".to_owned());
         StoreUrl::parse(&database).context("DATABASE_URL")?;
+        let sqlite_exclusive = match var("SQLITE_EXCLUSIVE").as_deref() {
+            None | Some("off") => false,
+            Some("on") => true,
+            Some(other) => bail!("SQLITE_EXCLUSIVE {other:?}: expected on or off"),
+        };
         let messaging = match var("MESSAGING").as_deref() {
             None | Some("inprocess") => Messaging::InProcess,
             Some("rabbitmq") => Messaging::RabbitMq {
@@ -232,6 +241,7 @@ impl Config {
         Ok(Self {
             bind,
             database,
+            sqlite_exclusive,
             messaging,
             documents,
             auth,
@@ -278,6 +288,17 @@ mod tests {
     fn defaults_need_no_server() {
         let c = config(&[]).unwrap();
         assert_eq!(c.database, "sqlite:invoice-service.db");
+        assert!(!c.sqlite_exclusive);
+        assert!(
+            config(&[("SQLITE_EXCLUSIVE", "on")])
+                .unwrap()
+                .sqlite_exclusive
+        );
+        assert!(
+            !config(&[("SQLITE_EXCLUSIVE", "off")])
+                .unwrap()
+                .sqlite_exclusive
+        );
         assert_eq!(c.messaging, Messaging::InProcess);
         assert!(matches!(c.documents, Documents::Fs { .. }));
         assert!(matches!(c.auth, Auth::Development(_)));
@@ -328,6 +349,7 @@ mod tests {
             .invoice_reminders
             .is_none());
         for (vars, needle) in [
+            (vec![("SQLITE_EXCLUSIVE", "yes")], "SQLITE_EXCLUSIVE"),
             (vec![("INVOICE_REMINDERS", "yes")], "INVOICE_REMINDERS"),
             (vec![("REMINDER_DAYS_BEFORE", "-2")], "REMINDER_DAYS_BEFORE"),
             (

@@ -99,11 +99,13 @@ impl Background {
 /// How long a request (and the start) waits for a PostgreSQL connection.
 const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Opens (and migrates) the stores `DATABASE_URL` names.
-pub async fn stores(database: &str) -> anyhow::Result<Stores> {
+/// Opens (and migrates) the stores `DATABASE_URL` names; a SQLite file held for this
+/// process alone when `sqlite_exclusive` (`SQLITE_EXCLUSIVE=on`).
+pub async fn stores(database: &str, sqlite_exclusive: bool) -> anyhow::Result<Stores> {
     // A refused PostgreSQL connection is retried until the acquire timeout: a short one
     // makes a wrong DATABASE_URL show at start.
     StoresBuilder::new(database)
+        .sqlite_exclusive(sqlite_exclusive)
         .postgres_acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
         .open()
         .await
@@ -215,7 +217,7 @@ pub async fn build(config: &Config) -> anyhow::Result<(AppState, Background)> {
         schedules,
         reminders,
         ..
-    } = stores(&config.database).await?;
+    } = stores(&config.database, config.sqlite_exclusive).await?;
     let documents: Arc<dyn DocumentStore> = match &config.documents {
         Documents::Fs { dir } => Arc::new(
             FsDocumentStore::open(dir)

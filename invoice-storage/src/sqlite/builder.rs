@@ -64,12 +64,13 @@ pub struct SqliteStoreBuilder {
     busy_timeout: Duration,
     synchronous: SqliteSynchronous,
     migrate: bool,
+    exclusive: bool,
 }
 
 impl SqliteStoreBuilder {
     /// A builder for the database file at `path` (created if missing), keeping 8 read
-    /// connections, with a busy timeout of 5 s, [`SqliteSynchronous::Normal`], and
-    /// migrating on build.
+    /// connections, with a busy timeout of 5 s, [`SqliteSynchronous::Normal`], shared
+    /// with other processes, and migrating on build.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self {
             path: path.into(),
@@ -77,6 +78,7 @@ impl SqliteStoreBuilder {
             busy_timeout: Duration::from_secs(5),
             synchronous: SqliteSynchronous::Normal,
             migrate: true,
+            exclusive: false,
         }
     }
 
@@ -98,6 +100,27 @@ impl SqliteStoreBuilder {
     /// The durability of a write when its call returns; see [`SqliteSynchronous`].
     pub fn synchronous(mut self, synchronous: SqliteSynchronous) -> Self {
         self.synchronous = synchronous;
+        self
+    }
+
+    /// Whether the store holds the file for this process alone (default: no).
+    ///
+    /// Exclusive, the store opens the file through SQLite's `unix-excl` VFS: its first
+    /// connection takes a write lock on the file that lasts until the store is closed,
+    /// and the store's own connections then coordinate in this process's memory (the
+    /// WAL index lives on the heap, not in a `-shm` file). A read takes no file lock:
+    /// a `fcntl` each way and a mutex shared by every connection per read transaction,
+    /// 10.6 % of a GET's CPU in the invoice service's profile. Measured in interleaved
+    /// pairs (SQLite, 32 connections, 2 cores): 10 % less CPU per GET, 8 % per list page.
+    ///
+    /// The price: no other process can read or write the file while the store is open,
+    /// the `sqlite3` shell, backup tools and a second instance of the service included.
+    /// One that tries waits its busy timeout and gets "database is locked"; a store
+    /// built while another process holds the file fails the same way, with
+    /// [`Error::Open`]. Back such a file up through the store's own process, or close
+    /// the store first. Unix only: elsewhere `build` fails with [`Error::Open`].
+    pub fn exclusive(mut self, exclusive: bool) -> Self {
+        self.exclusive = exclusive;
         self
     }
 
@@ -127,7 +150,12 @@ impl SqliteStoreBuilder {
         } else {
             migrations::check(&writer)?;
         }
-        let readers = Readers::new(self.path.clone(), self.busy_timeout, self.read_connections);
+        let readers = Readers::new(
+            self.path.clone(),
+            self.exclusive,
+            self.busy_timeout,
+            self.read_connections,
+        );
         // One read connection now, so that an unreadable file fails here, not at the
         // first read.
         readers.keep(readers.open().map_err(|e| self.open_error(Box::new(e)))?);
@@ -156,11 +184,12 @@ impl SqliteStoreBuilder {
     /// A connection that may write, in WAL mode, with the chosen durability (which also
     /// decides what a checkpoint on it fsyncs).
     fn open_read_write(&self) -> Result<Connection> {
-        let connection = Connection::open_with_flags(
+        let connection = super::readers::open_file(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            self.exclusive,
         )
         .map_err(|e| self.open_error(Box::new(e)))?;
         let setup = || -> rusqlite::Result<()> {

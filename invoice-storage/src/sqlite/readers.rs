@@ -7,7 +7,7 @@
 //! (rusqlite's statement cache), is `query_only`, and in WAL mode reads the last
 //! committed state without waiting for the writer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -36,16 +36,45 @@ pub(super) fn plan_once(connection: &Connection) -> rusqlite::Result<()> {
 #[derive(Debug)]
 pub(super) struct Readers {
     path: PathBuf,
+    /// Whether the file is held for this process alone (see
+    /// [`SqliteStoreBuilder::exclusive`](super::SqliteStoreBuilder::exclusive)).
+    exclusive: bool,
     busy_timeout: Duration,
     max_idle: usize,
     idle: Mutex<Vec<Connection>>,
 }
 
+/// SQLite's VFS that holds a file for one process alone: it takes a write lock on the
+/// file at the first transaction and keeps it until the last connection of the process
+/// closes; the process's connections coordinate in its memory.
+const EXCLUSIVE_VFS: &str = "unix-excl";
+
+/// Opens a connection to `path`, through [`EXCLUSIVE_VFS`] when `exclusive`, else
+/// through SQLite's default VFS (locks per transaction, shared with other processes).
+pub(super) fn open_file(
+    path: &Path,
+    flags: OpenFlags,
+    exclusive: bool,
+) -> rusqlite::Result<Connection> {
+    if exclusive {
+        Connection::open_with_flags_and_vfs(path, flags, EXCLUSIVE_VFS)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
+}
+
 impl Readers {
-    /// A pool for the database at `path` that keeps up to `max_idle` connections.
-    pub(super) fn new(path: PathBuf, busy_timeout: Duration, max_idle: usize) -> Self {
+    /// A pool for the database at `path` (held for this process alone when
+    /// `exclusive`) that keeps up to `max_idle` connections.
+    pub(super) fn new(
+        path: PathBuf,
+        exclusive: bool,
+        busy_timeout: Duration,
+        max_idle: usize,
+    ) -> Self {
         Self {
             path,
+            exclusive,
             busy_timeout,
             max_idle,
             idle: Mutex::new(Vec::with_capacity(max_idle)),
@@ -54,9 +83,10 @@ impl Readers {
 
     /// Opens a read connection.
     pub(super) fn open(&self) -> Result<Connection> {
-        let connection = Connection::open_with_flags(
+        let connection = open_file(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            self.exclusive,
         )
         .map_err(backend)?;
         connection
