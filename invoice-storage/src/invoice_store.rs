@@ -40,8 +40,8 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     ///
     /// # Errors
     ///
-    /// As [`create`](Self::create); [`Error::Domain`] when the
-    /// totals cannot be computed (then nothing is saved).
+    /// As [`create`](Self::create); [`Error::Domain`] when the totals cannot be computed
+    /// (then nothing is saved).
     async fn create_json(
         &self,
         invoice: &Invoice,
@@ -96,8 +96,8 @@ pub trait InvoiceStore: Debug + Send + Sync + 'static {
     ///
     /// # Errors
     ///
-    /// As [`update`](Self::update); [`Error::Domain`] when the
-    /// totals cannot be computed (then nothing is saved).
+    /// As [`update`](Self::update); [`Error::Domain`] when the totals cannot be computed
+    /// (then nothing is saved).
     async fn update_json(
         &self,
         invoice: &Invoice,
