@@ -123,6 +123,21 @@ pub async fn invoice_json_is_the_json_of_the_invoice(store: &dyn InvoiceStore) {
     ));
 }
 
+/// `answer`, what a write of `invoice` returned, is its document at `version`, and the
+/// store now holds `invoice` and answers `get_json` with the same document.
+async fn expect_stored(
+    store: &dyn InvoiceStore,
+    invoice: &Invoice,
+    answer: &InvoiceJson,
+    version: u64,
+) {
+    assert_eq!(*answer, InvoiceJson::of(invoice).unwrap());
+    assert_eq!(answer.version(), version);
+    let (tenant, id) = (invoice.tenant(), invoice.id());
+    assert_eq!(store.get(tenant, id).await.unwrap(), *invoice);
+    assert_eq!(store.get_json(tenant, id).await.unwrap(), *answer);
+}
+
 /// `create_json` and `update_json` save what `create` and `update` save and answer with
 /// the document `get_json` answers with right after (the one [`InvoiceJson::of`] writes
 /// for the invoice); their events reach the invoice's history. A taken id and a stale
@@ -134,10 +149,7 @@ pub async fn write_answers_are_the_stored_json(store: &dyn InvoiceStore) {
         .create_json(&invoice, std::slice::from_ref(&created_event))
         .await
         .unwrap();
-    assert_eq!(answer, InvoiceJson::of(&invoice).unwrap());
-    assert_eq!(answer.version(), 1);
-    assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), invoice);
-    assert_eq!(store.get_json(&tenant, invoice.id()).await.unwrap(), answer);
+    expect_stored(store, &invoice, &answer, 1).await;
 
     let mut changed = invoice.clone();
     let event = changed
@@ -149,10 +161,7 @@ pub async fn write_answers_are_the_stored_json(store: &dyn InvoiceStore) {
         .update_json(&changed, invoice.version(), std::slice::from_ref(&envelope))
         .await
         .unwrap();
-    assert_eq!(answer, InvoiceJson::of(&changed).unwrap());
-    assert_eq!(answer.version(), 2);
-    assert_eq!(store.get(&tenant, invoice.id()).await.unwrap(), changed);
-    assert_eq!(store.get_json(&tenant, invoice.id()).await.unwrap(), answer);
+    expect_stored(store, &changed, &answer, 2).await;
     let history = store.history(&tenant, invoice.id()).await.unwrap();
     assert_eq!(
         history.iter().map(|e| e.event_id).collect::<Vec<_>>(),
