@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use invoice_core::Decimal;
 use invoice_core::{
     Address, CountryCode, Currency, EventEnvelope, EventId, Invoice, InvoiceBuilder, InvoiceId,
-    LineItem, Party, Payment, PaymentId, TenantId, UnitCode, Vat,
+    InvoicePatch, LineItem, Party, Payment, PaymentId, TenantId, UnitCode, Vat,
 };
 
 use crate::InvoiceStore;
@@ -66,6 +66,18 @@ pub(crate) fn created(builder: InvoiceBuilder) -> (Invoice, EventEnvelope) {
     let (invoice, event) = Invoice::create(builder).unwrap();
     let envelope = EventEnvelope::new(new_event_id(), t0(), &invoice, event);
     (invoice, envelope)
+}
+
+/// A copy of `invoice` with its payment terms set to `terms`, and the envelope of the
+/// event the change made (the invoice, one version on).
+pub(crate) fn with_payment_terms(invoice: &Invoice, terms: &str) -> (Invoice, EventEnvelope) {
+    let mut changed = invoice.clone();
+    let event = changed
+        .update(InvoicePatch::new().payment_terms(Some(terms.into())))
+        .unwrap()
+        .unwrap();
+    let envelope = EventEnvelope::new(new_event_id(), t0(), &changed, event);
+    (changed, envelope)
 }
 
 /// Records a payment of `amount` received `on` for `invoice` and saves it in `store`:

@@ -8,7 +8,9 @@ use invoice_core::{
 };
 use tokio::task::JoinSet;
 
-use super::fixtures::{created, date, draft, fresh_tenant, new_event_id, new_id, pay, t0};
+use super::fixtures::{
+    created, date, draft, fresh_tenant, new_event_id, new_id, pay, t0, with_payment_terms,
+};
 use crate::{
     Error, InvoiceJson, InvoiceQuery, InvoiceSort, InvoiceStore, IssueRequest, OutboxStore,
     PageRequest,
@@ -29,12 +31,7 @@ pub async fn create_get_update_round_trip(store: &dyn InvoiceStore) {
         Err(Error::AlreadyExists { .. })
     ));
 
-    let mut changed = invoice.clone();
-    let event = changed
-        .update(InvoicePatch::new().payment_terms(Some("14 days".into())))
-        .unwrap()
-        .unwrap();
-    let envelope = EventEnvelope::new(new_event_id(), t0(), &changed, event);
+    let (changed, envelope) = with_payment_terms(&invoice, "14 days");
     store
         .update(&changed, invoice.version(), &[envelope])
         .await
@@ -74,12 +71,7 @@ pub async fn invoice_json_is_the_json_of_the_invoice(store: &dyn InvoiceStore) {
     };
     expect_current().await;
 
-    let mut changed = invoice.clone();
-    let event = changed
-        .update(InvoicePatch::new().payment_terms(Some("Net 30, \"quoted\" ü".into())))
-        .unwrap()
-        .unwrap();
-    let envelope = EventEnvelope::new(new_event_id(), t0(), &changed, event);
+    let (changed, envelope) = with_payment_terms(&invoice, "Net 30, \"quoted\" ü");
     store
         .update(&changed, invoice.version(), &[envelope])
         .await
@@ -151,12 +143,7 @@ pub async fn write_answers_are_the_stored_json(store: &dyn InvoiceStore) {
         .unwrap();
     expect_stored(store, &invoice, &answer, 1).await;
 
-    let mut changed = invoice.clone();
-    let event = changed
-        .update(InvoicePatch::new().payment_terms(Some("Net 30, \"quoted\" ü".into())))
-        .unwrap()
-        .unwrap();
-    let envelope = EventEnvelope::new(new_event_id(), t0(), &changed, event);
+    let (changed, envelope) = with_payment_terms(&invoice, "Net 30, \"quoted\" ü");
     let answer = store
         .update_json(&changed, invoice.version(), std::slice::from_ref(&envelope))
         .await
