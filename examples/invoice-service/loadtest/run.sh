@@ -18,8 +18,8 @@
 # venv of its own); without it only our rows are printed.
 #
 # Env: PORT DUR WARM CONNS THREADS SEED_N, CONFIGS ("memory sqlite sqlite-excl", the last
-# with SQLITE_EXCLUSIVE=on, and postgres when DATABASE_URL is set), MODES (a subset of "health get list fixed post", in that order;
-# all by default), ANCHOR_DIR, SKIP_ANCHOR=1.
+# with SQLITE_EXCLUSIVE=on, and postgres when DATABASE_URL is set), MODES (a subset of
+# "health get list fixed post", in that order; all by default), ANCHOR_DIR, SKIP_ANCHOR=1.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
